@@ -1,0 +1,32 @@
+"""Array shaping: image2vector and normalizeRows."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from reference._work import lift
+
+
+def image2vector(image: object) -> np.ndarray:
+    """Flatten an array of any shape into a (size, 1) column, in C (row-major) order, dtype kept."""
+    arr = np.asarray(image)
+    return arr.reshape((arr.size, 1))
+
+
+def normalizeRows(x: object) -> np.ndarray:
+    """Divide each row (last axis) by its L2 norm, keeping dims.
+
+    The norm is taken of the row scaled by its largest magnitude, so huge rows do
+    not overflow and subnormal rows do not underflow. An all-zero row stays zero;
+    a row holding inf or NaN comes out NaN where the quotient is undefined.
+    """
+    w, dtype = lift(x)
+    if w.ndim == 0:
+        raise ValueError("normalizeRows needs at least one axis")
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        peak = np.max(np.abs(w), axis=-1, keepdims=True) if w.shape[-1] else w[..., :0]
+        scale = np.where(peak == 0, 1, peak)
+        y = w / scale
+        norm = np.sqrt(np.sum(y * y, axis=-1, keepdims=True))
+        out = np.where(norm == 0, 0, y / np.where(norm == 0, 1, norm))
+    return out.astype(dtype, copy=False)

@@ -1,0 +1,198 @@
+"""The comparison engine: one verdict for one result against one case.
+
+Whatever runs the target (in process, in an isolated worker, through a library
+profile), its result is first turned into a plain ndarray by ``to_plain_array``
+and then judged here, structure first (None, not array-like, shape, dtype kind),
+then values. Nothing here calls a method of an object the target returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from runner.suite import Case
+from runner.tolerance import EXACT, Tolerance, allowed_error, flush_allowed, ulp_of
+
+KIND_NAMES = {"f": "float", "i": "integer", "u": "integer", "b": "bool", "c": "complex"}
+NUMERIC_KINDS = set("biuf")
+
+
+class NotArrayLike(TypeError):
+    """A result that cannot be read as a numeric array."""
+
+
+@dataclass
+class Verdict:
+    """The judgement of one result: outcome, one-line message, and error figures when values differ."""
+
+    outcome: str  # "passed" | "failed"
+    message: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Options:
+    """Run-wide comparison settings from the command line."""
+
+    rtol: float | None = None
+    atol: float | None = None
+    strict_dtype: bool = False
+
+    def override(self) -> Tolerance | None:
+        """The tolerance that replaces the files' when --rtol or --atol is given."""
+        if self.rtol is None and self.atol is None:
+            return None
+        return Tolerance(self.rtol or 0.0, self.atol or 0.0, reason="command line")
+
+
+def to_plain_array(value: Any) -> np.ndarray:
+    """A plain, owned ndarray holding ``value``'s data; subclasses are stripped without calling them."""
+    if isinstance(value, np.ndarray):
+        plain = np.ndarray.view(value, np.ndarray)
+        return np.array(plain, copy=True, subok=False)
+    if isinstance(value, np.generic | bool | int | float):
+        return np.array(value)
+    if isinstance(value, list | tuple):
+        try:
+            arr = np.array(value, subok=False)
+        except (ValueError, TypeError) as exc:
+            raise NotArrayLike(f"a {type(value).__name__} that is not a rectangular array ({exc})") from None
+    elif hasattr(type(value), "__array__") or hasattr(type(value), "__array_interface__"):
+        try:
+            arr = np.asarray(value)
+        except Exception as exc:  # the target's own conversion failed
+            raise NotArrayLike(f"{type(value).__name__} could not be converted to an array: {exc}") from None
+        arr = np.array(np.ndarray.view(arr, np.ndarray), copy=True)
+    else:
+        raise NotArrayLike(f"not array-like: returned {type(value).__name__}")
+    if arr.dtype.kind not in NUMERIC_KINDS:
+        raise NotArrayLike(f"not array-like: returned {type(value).__name__} holding {arr.dtype} values")
+    return arr
+
+
+def expected_array(value: Any) -> np.ndarray:
+    """An expected value (Python scalar, NumPy scalar, ndarray) as an ndarray of its dtype."""
+    return np.asarray(value)
+
+
+def judge(case: Case, got: Any, options: Options = Options()) -> Verdict:
+    """Judge a returned value against the case's expected value, or any of its acceptable ones."""
+    if case.raises:
+        return Verdict("failed", f"returned a result where {case.raises} must be raised")
+    if got is None:
+        return Verdict("failed", "returned None")
+    try:
+        arr = to_plain_array(got)
+    except NotArrayLike as exc:
+        return Verdict("failed", str(exc))
+    if case.expected_any:
+        verdicts = [judge_values(case, arr, exp, options) for exp in case.expected_any]
+        for v in verdicts:
+            if v.outcome == "passed":
+                return v
+        first = verdicts[0]
+        return Verdict(
+            "failed", f"{first.message} (and none of the {len(verdicts)} acceptable results matched)", first.details
+        )
+    return judge_values(case, arr, case.expected, options)
+
+
+def judge_raised(case: Case, exc: BaseException) -> Verdict | None:
+    """For a case that must raise: passed if ``exc`` is (a subclass of) the named class; None otherwise."""
+    if not case.raises:
+        return None
+    wanted = case.raises.rsplit(".", 1)[-1]
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    if wanted in names:
+        return Verdict("passed", f"raised {type(exc).__name__}")
+    return Verdict("failed", f"raised {type(exc).__name__} where {case.raises} is expected: {exc}")
+
+
+def judge_values(case: Case, got: np.ndarray, expected: Any, options: Options = Options()) -> Verdict:
+    """Structural checks, then elementwise values within the case's tolerance."""
+    exp = expected_array(expected)
+    if got.shape != exp.shape:
+        return Verdict("failed", f"shape {got.shape} where {exp.shape} is expected")
+    if options.strict_dtype and got.dtype != exp.dtype:
+        return Verdict("failed", f"dtype {got.dtype} where {exp.dtype} is expected (--strict-dtype)")
+    got_kind, exp_kind = KIND_NAMES[got.dtype.kind], KIND_NAMES[exp.dtype.kind]
+    if got_kind != exp_kind:
+        return Verdict("failed", f"dtype {got.dtype} ({got_kind}) where a {exp_kind} dtype ({exp.dtype}) is expected")
+    if exp.dtype.kind != "f":
+        if np.array_equal(got, exp):
+            return Verdict("passed")
+        diff = np.argwhere(got != exp)
+        idx = tuple(int(i) for i in diff[0]) if diff.size else ()
+        details = _details(case, got, exp, np.abs(got.astype(np.float64) - exp.astype(np.float64)), idx, exp.dtype)
+        return Verdict("failed", f"{len(diff)} of {exp.size} values differ", details)
+    return _judge_floats(case, got, exp, options)
+
+
+def _judge_floats(case: Case, got: np.ndarray, exp: np.ndarray, options: Options) -> Verdict:
+    """Compare float results: NaN only where NaN is expected, infinities exactly, the rest by tolerance."""
+    g = got.astype(np.float64)
+    e = exp.astype(np.float64)
+    dtype = exp.dtype
+    tol = options.override() or (case.tolerance_for(dtype) if case.accuracy != "exact" else case.tolerance or EXACT)
+    g_nan, e_nan = np.isnan(g), np.isnan(e)
+    bad_nan = g_nan != e_nan
+    e_inf = np.isinf(e)
+    finite = ~e_nan & ~e_inf
+    with np.errstate(invalid="ignore", over="ignore"):
+        err = np.where(finite & ~g_nan, np.abs(g - e), np.where(bad_nan | (e_inf & (g != e)), np.inf, 0.0))
+        allow = allowed_error(e, tol, case.accuracy, case.args, dtype)
+        within = (err <= allow) | flush_allowed(e, g, tol, dtype)
+    ok = ~bad_nan & np.where(e_inf, g == e, within | e_nan)
+    if case.signed_zero:
+        ok &= ~((e == 0) & (g == 0) & (np.signbit(e) != np.signbit(g)))
+    if ok.all():
+        return Verdict("passed")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        badness = np.where(ok, -1.0, np.where(allow > 0, err / allow, np.inf))
+    idx = np.unravel_index(int(np.argmax(badness)), exp.shape) if exp.ndim else ()
+    idx = tuple(int(i) for i in idx)
+    count = int((~ok).sum())
+    details = _details(case, g, e, np.where(finite & ~g_nan, err, np.nan), idx, dtype)
+    details["tolerance"] = tol.describe()
+    if bad_nan[idx] and g_nan[idx]:
+        why = "NaN where a number is expected"
+    elif bad_nan[idx]:
+        why = "a number where NaN is expected"
+    elif e_inf[idx]:
+        why = f"{g[idx]!r} where {e[idx]!r} is expected"
+    elif case.signed_zero and e[idx] == 0 and g[idx] == 0:
+        why = f"zero of the wrong sign ({g[idx]!r} where {e[idx]!r} is expected)"
+    else:
+        why = f"error {err[idx]:.3g} exceeds the allowed {allow[idx]:.3g} ({tol.describe()})"
+    where = f" at index {list(idx)}" if exp.ndim else ""
+    return Verdict("failed", f"{count} of {exp.size} values off{where}: {why}", details)
+
+
+def _details(
+    case: Case, got: np.ndarray, exp: np.ndarray, err: np.ndarray, idx: tuple[int, ...], dtype: np.dtype
+) -> dict[str, Any]:
+    """Error figures for a failing comparison: max abs/rel/ULP error and the worst element."""
+    finite = np.isfinite(err)
+    out: dict[str, Any] = {"index": list(idx), "got": _item(got[idx]), "expected": _item(exp[idx])}
+    if finite.any():
+        e = exp.astype(np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rel = np.where(finite & (e != 0), err / np.abs(e), np.nan)
+            ulps = err / ulp_of(e, dtype) if dtype.kind == "f" else err
+        out["max_abs_error"] = float(np.nanmax(np.where(finite, err, np.nan)))
+        out["max_rel_error"] = float(np.nanmax(rel)) if np.isfinite(rel).any() else None
+        out["max_ulp_error"] = float(np.nanmax(np.where(finite, ulps, np.nan))) if dtype.kind == "f" else None
+    first = case.args[0] if case.args else None
+    if isinstance(first, np.ndarray) and first.shape == exp.shape and exp.ndim:
+        out["input"] = _item(first[idx])
+    elif np.ndim(first) == 0 and first is not None:
+        out["input"] = _item(first)
+    return out
+
+
+def _item(value: Any) -> Any:
+    """A NumPy element as a plain Python number for reports."""
+    return np.asarray(value).item()

@@ -1,0 +1,116 @@
+"""``dlconform generate``: recompute every expected value from the reference, in canonical form.
+
+Expected values are the reference evaluated in np.longdouble (wider than float64
+where the platform has it) and rounded once to the result's dtype, so they are as
+close to correctly rounded as the platform allows. ``--check`` rewrites nothing:
+it reports files that are not canonical and stored values that drifted beyond
+their case's own tolerance.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from reference import FUNCTIONS
+from runner.atomic import write_atomic
+from runner.compare import judge_raised, judge_values, to_plain_array
+from runner.emit import render
+from runner.suite import Case, Problem, read_file
+from runner.values import decode, encode
+
+
+@dataclass
+class FileResult:
+    """What generate did or found for one file."""
+
+    path: str
+    changed: bool
+    problems: list[Problem]
+
+
+def fresh(args: tuple[Any, ...]) -> list[Any]:
+    """Deep copies of a case's arguments, so no call can touch the stored ones."""
+    return [copy.deepcopy(a) for a in args]
+
+
+def _lift(value: Any) -> Any:
+    """A float or integer argument as np.longdouble, for the high-precision evaluation."""
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "iuf":
+        return value
+    return arr.astype(np.longdouble) if arr.ndim else np.longdouble(arr)
+
+
+def reference_value(case: Case) -> Any:
+    """The expected result of ``case``: the reference in longdouble, rounded once to the native result dtype."""
+    impl = FUNCTIONS[case.function].impl
+    native = impl(*fresh(case.args))
+    if isinstance(native, float | int) and not isinstance(native, np.generic):
+        return native
+    arr = np.asarray(native)
+    if case.accuracy == "exact" or arr.dtype.kind != "f":
+        return native
+    precise = np.asarray(impl(*[_lift(a) for a in case.args]))
+    out = precise.astype(arr.dtype)
+    return out[()] if out.ndim == 0 else out
+
+
+def _case_data(case: Case, raw: dict[str, Any]) -> tuple[dict[str, Any], Problem | None]:
+    """The raw case with its expected value recomputed, or a problem when the reference disagrees."""
+    where = {"line": case.line, "case": case.id}
+    new = dict(raw)
+    try:
+        value = reference_value(case)
+    except Exception as exc:
+        verdict = judge_raised(case, exc)
+        if verdict is None or verdict.outcome != "passed":
+            return new, Problem(case.path, f"the reference raised {type(exc).__name__}: {exc}", **where)
+        return new, None
+    if case.raises:
+        return new, Problem(case.path, f"the reference returns a value, not {case.raises}", **where)
+    if case.expected_any is not None:
+        if not any(judge_values(case, to_plain_array(value), alt).outcome == "passed" for alt in case.expected_any):
+            return new, Problem(case.path, "the reference result is not among expected_any", **where)
+        return new, None
+    new["expected"] = encode(value)
+    return new, None
+
+
+def generate_file(path: str | Path, check: bool = False) -> FileResult:
+    """Regenerate one file (or, with ``check``, only report what regenerating would change)."""
+    name = str(path)
+    vf, problems = read_file(path, require_outcome=check)
+    if vf is None:
+        return FileResult(name, False, problems)
+    text = Path(path).read_text(encoding="utf-8")
+    by_id = {c.id: c for c in vf.cases}
+    new_cases = []
+    for raw in vf.data["cases"]:
+        case = by_id[raw["id"]]
+        new, problem = _case_data(case, raw)
+        new_cases.append(new)
+        if problem:
+            problems.append(problem)
+        elif check and "expected" in raw:
+            stored = replace(case, expected_any=None)
+            verdict = judge_values(stored, to_plain_array(case.expected), decode(new["expected"]))
+            if verdict.outcome != "passed":
+                problems.append(
+                    Problem(
+                        name, f"stored expected value drifted from the reference: {verdict.message}", case.line, case.id
+                    )
+                )
+    if check:
+        if render(vf.data) != text:
+            problems.append(Problem(name, "not in canonical form: run 'dlconform generate'"))
+        return FileResult(name, False, problems)
+    new_text = render({**vf.data, "cases": new_cases})
+    changed = new_text != text
+    if changed and not problems:
+        write_atomic(path, new_text)
+    return FileResult(name, changed and not problems, problems)

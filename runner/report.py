@@ -1,0 +1,73 @@
+"""The report model every runner produces and every format consumes.
+
+One ``CaseResult`` per selected case, in suite order, and a header that says
+what was checked: the target, its environment and the suite version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+OUTCOMES: tuple[str, ...] = ("passed", "failed", "error", "skipped")
+
+
+@dataclass
+class CaseResult:
+    """The outcome of one case: passed, failed (wrong result), error (raised, missing, could not run) or skipped."""
+
+    function: str
+    id: str
+    tags: tuple[str, ...]
+    outcome: str
+    message: str = ""
+    description: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+    duration: float = 0.0
+    hidden: bool = False
+    expected_failure: str | None = None  # set by a baseline: how this case is known to fail
+
+    @property
+    def key(self) -> str:
+        """``function::case-id``, unique across the suite."""
+        return f"{self.function}::{self.id}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for the JSON report."""
+        out = asdict(self)
+        out["tags"] = list(self.tags)
+        return out
+
+
+@dataclass
+class Report:
+    """Everything one run found: header, per-case results, and the counts derived from them."""
+
+    target: dict[str, Any]
+    environment: dict[str, Any]
+    suite_version: str
+    results: list[CaseResult] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        """How many results have each outcome, every outcome present (zero included)."""
+        out = dict.fromkeys(OUTCOMES, 0)
+        for r in self.results:
+            out[r.outcome] += 1
+        return out
+
+    @property
+    def ok(self) -> bool:
+        """True when no case failed or errored."""
+        c = self.counts()
+        return c["failed"] == 0 and c["error"] == 0
+
+    def summary_line(self) -> str:
+        """The closing line of the text report: ``N passed, N failed`` plus errors and skipped when any."""
+        c = self.counts()
+        line = f"{c['passed']} passed, {c['failed']} failed"
+        if c["error"]:
+            line += f", {c['error']} errors"
+        if c["skipped"]:
+            line += f", {c['skipped']} skipped"
+        return line
