@@ -48,6 +48,9 @@ class Options:
         return Tolerance(self.rtol or 0.0, self.atol or 0.0, reason="command line")
 
 
+DEFAULTS = Options()
+
+
 def to_plain_array(value: Any) -> np.ndarray:
     """A plain, owned ndarray holding ``value``'s data; subclasses are stripped without calling them."""
     if isinstance(value, np.ndarray):
@@ -78,7 +81,7 @@ def expected_array(value: Any) -> np.ndarray:
     return np.asarray(value)
 
 
-def judge(case: Case, got: Any, options: Options = Options()) -> Verdict:
+def judge(case: Case, got: Any, options: Options = DEFAULTS) -> Verdict:
     """Judge a returned value against the case's expected value, or any of its acceptable ones."""
     if case.raises:
         return Verdict("failed", f"returned a result where {case.raises} must be raised")
@@ -111,7 +114,7 @@ def judge_raised(case: Case, exc: BaseException) -> Verdict | None:
     return Verdict("failed", f"raised {type(exc).__name__} where {case.raises} is expected: {exc}")
 
 
-def judge_values(case: Case, got: np.ndarray, expected: Any, options: Options = Options()) -> Verdict:
+def judge_values(case: Case, got: np.ndarray, expected: Any, options: Options = DEFAULTS) -> Verdict:
     """Structural checks, then elementwise values within the case's tolerance."""
     exp = expected_array(expected)
     if got.shape != exp.shape:

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from runner.compare import Options, Verdict, judge, judge_raised
+from runner.compare import DEFAULTS, Options, Verdict, judge, judge_raised
 from runner.report import CaseResult
 from runner.suite import Case
 
@@ -90,7 +90,7 @@ def result(case: Case, outcome: str, message: str, verdict: Verdict | None = Non
     )
 
 
-def run_cases(cases: Iterable[Case], resolve: Resolver, options: Options = Options()) -> list[CaseResult]:
+def run_cases(cases: Iterable[Case], resolve: Resolver, options: Options = DEFAULTS) -> list[CaseResult]:
     """Run every case; a function the target lacks gives its Unavailable outcome for each of its cases."""
     from reference import FUNCTIONS
 

@@ -123,7 +123,7 @@ def bundled_dir() -> Path:
 def vector_paths(paths: Iterable[str | Path] | None = None) -> list[Path]:
     """The ``*.yaml`` files named, folders expanded in sorted order; the bundled suite by default."""
     out: list[Path] = []
-    for p in [bundled_dir()] if not paths else paths:
+    for p in paths or [bundled_dir()]:
         path = Path(p)
         if path.is_dir():
             out.extend(sorted(path.glob("*.yaml")))
