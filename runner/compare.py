@@ -16,6 +16,25 @@ import numpy as np
 from runner.suite import Case
 from runner.tolerance import EXACT, Tolerance, allowed_error, flush_allowed, ulp_of
 
+FAILURES: dict[str, str] = {
+    "returned-none": "returned None",
+    "not-array": "returned something that is not a numeric array",
+    "shape": "wrong shape",
+    "dtype": "wrong dtype (--strict-dtype)",
+    "dtype-kind": "wrong kind of dtype (float / integer / bool)",
+    "nan": "NaN where a number is expected",
+    "not-nan": "a number where NaN is expected",
+    "inf": "wrong infinity, or finite where infinite is expected",
+    "signed-zero": "zero of the wrong sign",
+    "value": "values outside the tolerance",
+    "mutated-input": "changed its input in place",
+    "no-raise": "returned where it must raise",
+    "wrong-exception": "raised another exception than the one required",
+    "raised": "raised an exception (the code is raised:ExceptionName)",
+    "missing": "the target has no such function",
+    "unsupported": "the target declares the function unsupported",
+    "import-error": "the target failed to load",
+}
 KIND_NAMES = {"f": "float", "i": "integer", "u": "integer", "b": "bool", "c": "complex"}
 NUMERIC_KINDS = set("biuf")
 
@@ -31,6 +50,7 @@ class Verdict:
     outcome: str  # "passed" | "failed"
     message: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+    failure: str = ""  # stable code for how it failed (see FAILURES), compared by baselines
 
 
 @dataclass(frozen=True)
@@ -84,22 +104,21 @@ def expected_array(value: Any) -> np.ndarray:
 def judge(case: Case, got: Any, options: Options = DEFAULTS) -> Verdict:
     """Judge a returned value against the case's expected value, or any of its acceptable ones."""
     if case.raises:
-        return Verdict("failed", f"returned a result where {case.raises} must be raised")
+        return Verdict("failed", f"returned a result where {case.raises} must be raised", failure="no-raise")
     if got is None:
-        return Verdict("failed", "returned None")
+        return Verdict("failed", "returned None", failure="returned-none")
     try:
         arr = to_plain_array(got)
     except NotArrayLike as exc:
-        return Verdict("failed", str(exc))
+        return Verdict("failed", str(exc), failure="not-array")
     if case.expected_any:
         verdicts = [judge_values(case, arr, exp, options) for exp in case.expected_any]
         for v in verdicts:
             if v.outcome == "passed":
                 return v
         first = verdicts[0]
-        return Verdict(
-            "failed", f"{first.message} (and none of the {len(verdicts)} acceptable results matched)", first.details
-        )
+        message = f"{first.message} (and none of the {len(verdicts)} acceptable results matched)"
+        return Verdict("failed", message, first.details, first.failure)
     return judge_values(case, arr, case.expected, options)
 
 
@@ -111,26 +130,29 @@ def judge_raised(case: Case, exc: BaseException) -> Verdict | None:
     names = {cls.__name__ for cls in type(exc).__mro__}
     if wanted in names:
         return Verdict("passed", f"raised {type(exc).__name__}")
-    return Verdict("failed", f"raised {type(exc).__name__} where {case.raises} is expected: {exc}")
+    return Verdict(
+        "failed", f"raised {type(exc).__name__} where {case.raises} is expected: {exc}", failure="wrong-exception"
+    )
 
 
 def judge_values(case: Case, got: np.ndarray, expected: Any, options: Options = DEFAULTS) -> Verdict:
     """Structural checks, then elementwise values within the case's tolerance."""
     exp = expected_array(expected)
     if got.shape != exp.shape:
-        return Verdict("failed", f"shape {got.shape} where {exp.shape} is expected")
+        return Verdict("failed", f"shape {got.shape} where {exp.shape} is expected", failure="shape")
     if options.strict_dtype and got.dtype != exp.dtype:
-        return Verdict("failed", f"dtype {got.dtype} where {exp.dtype} is expected (--strict-dtype)")
+        return Verdict("failed", f"dtype {got.dtype} where {exp.dtype} is expected (--strict-dtype)", failure="dtype")
     got_kind, exp_kind = KIND_NAMES[got.dtype.kind], KIND_NAMES[exp.dtype.kind]
     if got_kind != exp_kind:
-        return Verdict("failed", f"dtype {got.dtype} ({got_kind}) where a {exp_kind} dtype ({exp.dtype}) is expected")
+        message = f"dtype {got.dtype} ({got_kind}) where a {exp_kind} dtype ({exp.dtype}) is expected"
+        return Verdict("failed", message, failure="dtype-kind")
     if exp.dtype.kind != "f":
         if np.array_equal(got, exp):
             return Verdict("passed")
         diff = np.argwhere(got != exp)
         idx = tuple(int(i) for i in diff[0]) if diff.size else ()
         details = _details(case, got, exp, np.abs(got.astype(np.float64) - exp.astype(np.float64)), idx, exp.dtype)
-        return Verdict("failed", f"{len(diff)} of {exp.size} values differ", details)
+        return Verdict("failed", f"{len(diff)} of {exp.size} values differ", details, "value")
     return _judge_floats(case, got, exp, options)
 
 
@@ -161,17 +183,17 @@ def _judge_floats(case: Case, got: np.ndarray, exp: np.ndarray, options: Options
     details = _details(case, g, e, np.where(finite & ~g_nan, err, np.nan), idx, dtype)
     details["tolerance"] = tol.describe()
     if bad_nan[idx] and g_nan[idx]:
-        why = "NaN where a number is expected"
+        failure, why = "nan", "NaN where a number is expected"
     elif bad_nan[idx]:
-        why = "a number where NaN is expected"
+        failure, why = "not-nan", "a number where NaN is expected"
     elif e_inf[idx]:
-        why = f"{g[idx]!r} where {e[idx]!r} is expected"
+        failure, why = "inf", f"{g[idx]!r} where {e[idx]!r} is expected"
     elif case.signed_zero and e[idx] == 0 and g[idx] == 0:
-        why = f"zero of the wrong sign ({g[idx]!r} where {e[idx]!r} is expected)"
+        failure, why = "signed-zero", f"zero of the wrong sign ({g[idx]!r} where {e[idx]!r} is expected)"
     else:
-        why = f"error {err[idx]:.3g} exceeds the allowed {allow[idx]:.3g} ({tol.describe()})"
+        failure, why = "value", f"error {err[idx]:.3g} exceeds the allowed {allow[idx]:.3g} ({tol.describe()})"
     where = f" at index {list(idx)}" if exp.ndim else ""
-    return Verdict("failed", f"{count} of {exp.size} values off{where}: {why}", details)
+    return Verdict("failed", f"{count} of {exp.size} values off{where}: {why}", details, failure)
 
 
 def _details(

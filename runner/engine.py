@@ -25,6 +25,7 @@ class Unavailable:
 
     reason: str
     outcome: str = "error"
+    failure: str = "missing"
 
 
 class Resolver(Protocol):
@@ -65,24 +66,33 @@ def run_case(case: Case, fn: Callable[..., Any], options: Options, params: tuple
         duration = time.perf_counter() - start
         verdict = judge_raised(case, exc)
         if verdict is None:
-            return result(case, "error", f"raised {type(exc).__name__}: {_one_line(exc)}", duration=duration)
-        return result(case, verdict.outcome, verdict.message, duration=duration)
+            message = f"raised {type(exc).__name__}: {_one_line(exc)}"
+            return result(case, "error", message, failure=f"raised:{type(exc).__name__}", duration=duration)
+        return result(case, verdict.outcome, verdict.message, verdict, duration)
     duration = time.perf_counter() - start
     mutated = mutation_message(case, inputs, params)
     if mutated:
-        return result(case, "failed", mutated, duration=duration)
+        return result(case, "failed", mutated, failure="mutated-input", duration=duration)
     verdict = judge(case, got, options)
     return result(case, verdict.outcome, verdict.message, verdict, duration)
 
 
-def result(case: Case, outcome: str, message: str, verdict: Verdict | None = None, duration: float = 0.0) -> CaseResult:
-    """A CaseResult for ``case``."""
+def result(
+    case: Case,
+    outcome: str,
+    message: str,
+    verdict: Verdict | None = None,
+    duration: float = 0.0,
+    failure: str = "",
+) -> CaseResult:
+    """A CaseResult for ``case``; the failure code comes from the verdict unless given."""
     return CaseResult(
         function=case.function,
         id=case.id,
         tags=case.tags,
         outcome=outcome,
         message=message,
+        failure=failure or (verdict.failure if verdict else ""),
         description=case.description,
         details=dict(verdict.details) if verdict else {},
         duration=duration,
@@ -101,7 +111,7 @@ def run_cases(cases: Iterable[Case], resolve: Resolver, options: Options = DEFAU
             found[case.function] = resolve(case.function)
         fn = found[case.function]
         if isinstance(fn, Unavailable):
-            out.append(result(case, fn.outcome, fn.reason))
+            out.append(result(case, fn.outcome, fn.reason, failure=fn.failure))
             continue
         out.append(run_case(case, fn, options, FUNCTIONS[case.function].params))
     return out

@@ -21,6 +21,7 @@ class CaseResult:
     tags: tuple[str, ...]
     outcome: str
     message: str = ""
+    failure: str = ""  # stable code for how it failed or errored (runner.compare.FAILURES)
     description: str = ""
     details: dict[str, Any] = field(default_factory=dict)
     duration: float = 0.0
