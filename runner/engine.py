@@ -16,6 +16,7 @@ import numpy as np
 
 from runner.compare import DEFAULTS, Options, Verdict, judge, judge_raised
 from runner.report import CaseResult
+from runner.repro import repro
 from runner.suite import Case
 
 
@@ -85,7 +86,13 @@ def result(
     duration: float = 0.0,
     failure: str = "",
 ) -> CaseResult:
-    """A CaseResult for ``case``; the failure code comes from the verdict unless given."""
+    """A CaseResult for ``case``; the failure code comes from the verdict unless given.
+
+    A failed or errored result carries a one-line Python repro of the call in ``details["repro"]``.
+    """
+    details = dict(verdict.details) if verdict else {}
+    if outcome in ("failed", "error"):
+        details["repro"] = repro(case)
     return CaseResult(
         function=case.function,
         id=case.id,
@@ -94,7 +101,7 @@ def result(
         message=message,
         failure=failure or (verdict.failure if verdict else ""),
         description=case.description,
-        details=dict(verdict.details) if verdict else {},
+        details=details,
         duration=duration,
         hidden=case.hidden,
     )
