@@ -75,7 +75,10 @@ def lint(paths: tuple[str, ...]) -> None:
     """Check vector files against the schema and its meaning (default: the bundled suite)."""
     from runner.lint import lint as run_lint
 
-    problems = run_lint(paths or None)
+    try:
+        problems = run_lint(paths or None)
+    except SuiteError as exc:
+        fail(str(exc))
     for problem in problems:
         click.echo(str(problem))
     if problems:

@@ -27,9 +27,13 @@ CASE_ORDER = (
     "expected_any",
     "raises",
 )
+DTYPE_ORDER = ("float64", "float32", "float16")
+VALUE_ORDER = ("array", "scalar", "dtype", "shape", "rtol", "atol", "ulp", "reason")
 WIDTH = 100
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _YAML_WORDS = {"y", "n", "yes", "no", "true", "false", "on", "off", "null"}
+# Characters YAML refuses in a file, or reads as line breaks inside a quoted string: written as escapes.
+_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 
 
 def scalar(value: Any, dtype: str = "float64") -> str:
@@ -45,7 +49,7 @@ def scalar(value: Any, dtype: str = "float64") -> str:
     text = str(value)
     if _PLAIN.match(text) and text.lower() not in _YAML_WORDS:
         return text
-    return json.dumps(text, ensure_ascii=False)
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(text, ensure_ascii=False))
 
 
 def flow(value: Any, dtype: str = "float64") -> str:
@@ -59,11 +63,15 @@ def flow(value: Any, dtype: str = "float64") -> str:
     return scalar(value, dtype)
 
 
-def _ordered_value(value: dict[str, Any]) -> list[tuple[str, Any]]:
-    """Array and scalar mappings in the order array/scalar, dtype, shape; others as given."""
-    order = ("array", "scalar", "dtype", "shape")
+def _ordered(value: dict[Any, Any], order: tuple[str, ...]) -> list[tuple[Any, Any]]:
+    """A mapping's items with the keys of ``order`` first, in that order, then the rest as given."""
     known = [(k, value[k]) for k in order if k in value]
     return known + [(k, v) for k, v in value.items() if k not in order]
+
+
+def _ordered_value(value: dict[Any, Any]) -> list[tuple[Any, Any]]:
+    """Values and tolerances in canonical key order: array/scalar, dtype, shape; rtol, atol, ulp, reason."""
+    return _ordered(value, VALUE_ORDER)
 
 
 def _is_array(value: Any) -> bool:
@@ -135,7 +143,7 @@ def render(data: dict[str, Any]) -> str:
         value = data[key]
         if key in ("tolerance", "domain") and isinstance(value, dict):
             lines.append(f"{key}:")
-            for k, v in value.items():
+            for k, v in _ordered(value, DTYPE_ORDER if key == "tolerance" else ()):
                 lines.extend(_block(scalar(k), v, "  "))
         else:
             lines.extend(_block(key, value, ""))

@@ -21,7 +21,7 @@ from runner.atomic import write_atomic
 from runner.compare import judge_raised, judge_values, to_plain_array
 from runner.emit import render
 from runner.suite import Case, Problem, read_file
-from runner.values import decode, encode
+from runner.values import ValueFormatError, decode, encode
 
 
 @dataclass
@@ -77,8 +77,36 @@ def _case_data(case: Case, raw: dict[str, Any]) -> tuple[dict[str, Any], Problem
         if not any(judge_values(case, to_plain_array(value), alt).outcome == "passed" for alt in case.expected_any):
             return new, Problem(case.path, "the reference result is not among expected_any", **where)
         return new, None
-    new["expected"] = encode(value)
+    try:
+        new["expected"] = encode(value)
+    except ValueFormatError as exc:
+        return new, Problem(case.path, f"the reference result cannot be stored: {exc}", **where)
     return new, None
+
+
+def _drift(case: Case, stored: Any, fresh_value: Any) -> str | None:
+    """Why a stored expected value no longer stands for the reference's, or None when it still does.
+
+    The dtype must be the same; the values may differ within the case's own tolerance (NumPy versions
+    differ in the last bit).
+    """
+    have, want = to_plain_array(stored), to_plain_array(fresh_value)
+    if have.dtype != want.dtype:
+        return f"stored expected value is {have.dtype} but the reference returns {want.dtype}"
+    verdict = judge_values(replace(case, expected_any=None), have, want)
+    if verdict.outcome != "passed":
+        return f"stored expected value drifted from the reference: {verdict.message}"
+    return None
+
+
+def _stored(case: Case, raw: dict[str, Any]) -> dict[str, Any]:
+    """The raw case with its stored results in canonical encoding (a 0-d float64 as a plain number, ...)."""
+    out = dict(raw)
+    if "expected" in raw:
+        out["expected"] = encode(case.expected)
+    if case.expected_any is not None:
+        out["expected_any"] = [encode(alt) for alt in case.expected_any]
+    return out
 
 
 def generate_file(path: str | Path, check: bool = False) -> FileResult:
@@ -89,24 +117,21 @@ def generate_file(path: str | Path, check: bool = False) -> FileResult:
         return FileResult(name, False, problems)
     text = Path(path).read_text(encoding="utf-8")
     by_id = {c.id: c for c in vf.cases}
-    new_cases = []
+    stored_cases, new_cases = [], []
     for raw in vf.data["cases"]:
         case = by_id[raw["id"]]
-        new, problem = _case_data(case, raw)
+        stored = _stored(case, raw)
+        new, problem = _case_data(case, stored)
+        stored_cases.append(stored)
         new_cases.append(new)
         if problem:
             problems.append(problem)
         elif check and "expected" in raw:
-            stored = replace(case, expected_any=None)
-            verdict = judge_values(stored, to_plain_array(case.expected), decode(new["expected"]))
-            if verdict.outcome != "passed":
-                problems.append(
-                    Problem(
-                        name, f"stored expected value drifted from the reference: {verdict.message}", case.line, case.id
-                    )
-                )
+            why = _drift(case, case.expected, decode(new["expected"]))
+            if why:
+                problems.append(Problem(name, why, case.line, case.id))
     if check:
-        if render(vf.data) != text:
+        if render({**vf.data, "cases": stored_cases}) != text:
             problems.append(Problem(name, "not in canonical form: run 'dlconform generate'"))
         return FileResult(name, False, problems)
     new_text = render({**vf.data, "cases": new_cases})

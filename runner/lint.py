@@ -1,8 +1,9 @@
 """``dlconform lint``: the format's schema plus its meaning, one problem a line.
 
 ``read_file`` already checks the schema, safety bounds, ids, arity, dtypes and
-tolerances; this adds what needs the whole file or the whole suite: result
-shapes that cannot be right for the function, and ids repeated across files.
+tolerances; this adds what needs the function's semantics or the whole suite:
+result shapes that cannot be right for the function, and a case id repeated in
+another file of the same function (case keys are suite-wide).
 """
 
 from __future__ import annotations
@@ -13,11 +14,17 @@ from typing import Any
 
 import numpy as np
 
-from runner.suite import Case, Problem, SuiteError, read_file, vector_paths
+from runner.suite import Case, Problem, read_file, vector_paths
 
 
 def _broadcast(*args: Any) -> tuple[int, ...]:
+    """The broadcast shape of the arguments: the result shape of an elementwise function."""
     return np.broadcast_shapes(*(np.shape(a) for a in args))
+
+
+def _dot(a: Any, b: Any) -> tuple[int, ...]:
+    """The shape np.dot gives for arguments of these shapes (computed on zeros of those shapes)."""
+    return np.shape(np.dot(np.zeros(np.shape(a)), np.zeros(np.shape(b))))
 
 
 SHAPE_RULES: dict[str, Callable[..., tuple[int, ...]]] = {
@@ -32,6 +39,7 @@ SHAPE_RULES: dict[str, Callable[..., tuple[int, ...]]] = {
     "basic_sigmoid": lambda x: (),
     "image2vector": lambda image: (int(np.size(image)), 1),
     "outer": lambda a, b: (int(np.size(a)), int(np.size(b))),
+    "dot": _dot,
     "L1": lambda yhat, y: (),
     "L2": lambda yhat, y: (),
 }
@@ -60,14 +68,13 @@ def shape_problems(case: Case) -> list[Problem]:
 
 
 def lint(paths: Iterable[str | Path] | None = None) -> list[Problem]:
-    """Every problem in the named vector files (default: the bundled suite)."""
+    """Every problem in the named vector files (default: the bundled suite).
+
+    A path that does not exist raises SuiteError: that is a usage error, not a problem in a file.
+    """
     problems: list[Problem] = []
     seen: dict[str, str] = {}
-    try:
-        files = vector_paths(paths)
-    except SuiteError as exc:
-        return exc.problems
-    for path in files:
+    for path in vector_paths(paths):
         vf, found = read_file(path)
         problems.extend(found)
         if vf is None:

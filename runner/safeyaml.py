@@ -1,15 +1,15 @@
 """Bounded, safe YAML reading for vector files.
 
 Only plain YAML is accepted (PyYAML's safe loader: no Python tags). Before any
-Python object is built, the event stream is scanned so that a nesting bomb or an
-alias bomb is refused while it is still text. libyaml's C parser is used when
-PyYAML has it.
+Python object is built, the event stream is scanned so that a nesting bomb, an
+alias bomb, a recursive alias or a duplicate key is refused while it is still
+text. libyaml's C parser is used when PyYAML has it.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -31,10 +31,11 @@ class YamlError(ValueError):
 
 @dataclass
 class Document:
-    """A parsed YAML document and the 1-based line of each item of its top-level ``cases`` list."""
+    """A parsed YAML document, the 1-based line of each top-level key and of each item of ``cases``."""
 
     data: Any
     case_lines: list[int]
+    key_lines: dict[str, int] = field(default_factory=dict)
 
 
 def _mark_line(mark: Any) -> int | None:
@@ -42,31 +43,66 @@ def _mark_line(mark: Any) -> int | None:
     return mark.line + 1 if mark is not None else None
 
 
+class _Frame:
+    """One open collection during the pre-scan: its anchor, node count and, for a mapping, the keys seen."""
+
+    __slots__ = ("anchor", "count", "keys", "next_is_key")
+
+    def __init__(self, anchor: str | None, mapping: bool) -> None:
+        self.anchor = anchor
+        self.count = 1
+        self.keys: set[str] | None = set() if mapping else None
+        self.next_is_key = mapping
+
+    def child(self, event: Any) -> None:
+        """Note one child node; a repeated plain key in a mapping is refused (YAML would keep only the last)."""
+        if self.keys is None:
+            return
+        if self.next_is_key and isinstance(event, yaml.ScalarEvent):
+            if event.value in self.keys:
+                raise YamlError(f"duplicate key {event.value!r}", _mark_line(event.start_mark))
+            self.keys.add(event.value)
+        self.next_is_key = not self.next_is_key
+
+
 def _check_bounds(text: str) -> None:
-    """Refuse documents that nest deeper than MAX_DEPTH or expand (aliases included) past MAX_NODES."""
+    """Refuse, from the event stream alone, what must never be built.
+
+    That is: nesting deeper than MAX_DEPTH, more than MAX_NODES nodes once aliases are expanded (an alias
+    bomb), an alias to a collection that is still open (a recursive structure), and duplicate mapping keys.
+    """
     sizes: dict[str, int] = {}
-    stack: list[list[Any]] = [[None, 0]]
-    events = yaml.parse(text, Loader=Loader)
-    for event in events:
+    root = _Frame(None, mapping=False)
+    stack: list[_Frame] = [root]
+    open_anchors: set[str] = set()
+    for event in yaml.parse(text, Loader=Loader):
         if isinstance(event, yaml.AliasEvent):
-            stack[-1][1] += sizes.get(event.anchor, 1)
+            if event.anchor in open_anchors:
+                raise YamlError(f"recursive alias *{event.anchor}", _mark_line(event.start_mark))
+            stack[-1].child(event)
+            stack[-1].count += sizes.get(event.anchor, 1)
         elif isinstance(event, yaml.ScalarEvent):
-            stack[-1][1] += 1
+            stack[-1].child(event)
+            stack[-1].count += 1
             if event.anchor:
                 sizes[event.anchor] = 1
         elif isinstance(event, yaml.CollectionStartEvent):
-            stack.append([event.anchor, 1])
+            stack[-1].child(event)
+            stack.append(_Frame(event.anchor, isinstance(event, yaml.MappingStartEvent)))
+            if event.anchor:
+                open_anchors.add(event.anchor)
             if len(stack) - 1 > MAX_DEPTH:
                 raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", _mark_line(event.start_mark))
             continue
         elif isinstance(event, yaml.CollectionEndEvent):
-            anchor, count = stack.pop()
-            if anchor:
-                sizes[anchor] = count
-            stack[-1][1] += count
+            frame = stack.pop()
+            if frame.anchor:
+                sizes[frame.anchor] = frame.count
+                open_anchors.discard(frame.anchor)
+            stack[-1].count += frame.count
         else:
             continue
-        if stack[-1][1] > MAX_NODES or stack[0][1] > MAX_NODES:
+        if stack[-1].count > MAX_NODES or root.count > MAX_NODES:
             raise YamlError(
                 f"document expands to more than {MAX_NODES:,} nodes (alias bomb?)", _mark_line(event.start_mark)
             )
@@ -95,7 +131,14 @@ def load(text: str) -> Document:
         raise YamlError(str(exc).splitlines()[0]) from None
     except RecursionError:
         raise YamlError("nesting too deep to parse") from None
-    return Document(data, _case_lines(node))
+    return Document(data, _case_lines(node), _key_lines(node))
+
+
+def _key_lines(node: Any) -> dict[str, int]:
+    """Lines of the root mapping's keys."""
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {key.value: key.start_mark.line + 1 for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
 
 
 def _case_lines(node: Any) -> list[int]:

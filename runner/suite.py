@@ -7,6 +7,7 @@ names the file, the line where known, and the case.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -126,7 +127,10 @@ def vector_paths(paths: Iterable[str | Path] | None = None) -> list[Path]:
     for p in paths or [bundled_dir()]:
         path = Path(p)
         if path.is_dir():
-            out.extend(sorted(path.glob("*.yaml")))
+            found = sorted(path.glob("*.yaml"))
+            if not found:
+                raise SuiteError([Problem(str(path), "no *.yaml vector files in this folder")])
+            out.extend(found)
         elif path.is_file():
             out.append(path)
         else:
@@ -140,21 +144,31 @@ def _parse_tolerance(raw: Any, need_reason: bool) -> tuple[Tolerance | None, str
         return None, "tolerance must be a mapping"
     extra = set(raw) - {"rtol", "atol", "ulp", "reason"}
     if extra:
-        return None, f"unknown tolerance keys {sorted(extra)}"
+        return None, f"unknown tolerance keys {sorted(extra, key=str)}"
     for key in ("rtol", "atol", "ulp"):
         value = raw.get(key, 0.0)
         if isinstance(value, str):
             return None, f"tolerance {key} {value!r} is a string (YAML 1.1 reads 1e-5 as text: write 1.0e-5)"
-        if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
-            return None, f"tolerance {key} must be a non-negative number, not {value!r}"
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
+            return None, f"tolerance {key} must be a finite non-negative number, not {value!r}"
     if "ulp" in raw and ({"rtol", "atol"} & set(raw)):
         return None, "tolerance gives either ulp or rtol/atol, not both"
-    if need_reason and not isinstance(raw.get("reason"), str):
+    if not {"rtol", "atol", "ulp"} & set(raw):
+        return None, "tolerance needs rtol and/or atol, or ulp"
+    reason = raw.get("reason")
+    if "reason" in raw and not (isinstance(reason, str) and reason.strip()):
+        return None, "tolerance reason must be a non-empty string"
+    if need_reason and reason is None:
         return None, "a case's own tolerance needs a reason"
     ulp = raw.get("ulp")
     return Tolerance(
         float(raw.get("rtol", 0.0)), float(raw.get("atol", 0.0)), None if ulp is None else float(ulp), raw.get("reason")
     ), None
+
+
+def _names(value: Any) -> bool:
+    """Whether ``value`` is a list of strings (params, aliases)."""
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
 class _Checker:
@@ -167,52 +181,58 @@ class _Checker:
     def add(self, message: str, line: int | None = None, case: str | None = None) -> None:
         self.problems.append(Problem(self.path, message, line, case))
 
-    def header(self, data: dict[str, Any]) -> tuple[str, tuple[str, ...], str, dict[str, Tolerance]]:
-        """Check the file-level keys; returns function, params, accuracy and tolerances."""
-        for key in sorted(set(data) - TOP_KEYS):
-            self.add(f"unknown top-level key {key!r}")
+    def header(
+        self, data: dict[str, Any], lines: dict[str, int]
+    ) -> tuple[str, tuple[str, ...], str, dict[str, Tolerance]]:
+        """Check the file-level keys (``lines``: where each key is); returns function, params, accuracy, tolerances."""
+        for key in sorted(set(data) - TOP_KEYS, key=str):
+            self.add(f"unknown top-level key {key!r}", lines.get(key))
         for key in sorted(TOP_REQUIRED - set(data)):
             self.add(f"missing top-level key {key!r}")
-        if data.get("format", FORMAT) != FORMAT:
-            self.add(f"format {data.get('format')!r} is not supported (this runner reads format {FORMAT})")
+        fmt = data.get("format", FORMAT)
+        if isinstance(fmt, bool) or fmt != FORMAT:
+            self.add(f"format {fmt!r} is not supported (this runner reads format {FORMAT})", lines.get("format"))
         function = data.get("function")
         spec = FUNCTIONS.get(function) if isinstance(function, str) else None
         if spec is None and "function" in data:
-            self.add(f"unknown function {function!r} (known: {', '.join(FUNCTIONS)})")
+            self.add(f"unknown function {function!r} (known: {', '.join(FUNCTIONS)})", lines.get("function"))
         params = data.get("params", [])
-        if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
-            self.add("params must be a list of names")
+        if "params" in data and not (_names(params) and params):
+            self.add("params must be a non-empty list of names", lines.get("params"))
             params = []
-        if spec is not None and tuple(params) != spec.params:
-            self.add(f"params {params} differ from {function}'s {list(spec.params)}")
-        if spec is not None and "aliases" in data and tuple(data["aliases"] or ()) != spec.aliases:
-            self.add(f"aliases {data['aliases']} differ from {function}'s {list(spec.aliases)}")
+        elif spec is not None and "params" in data and tuple(params) != spec.params:
+            self.add(f"params {params} differ from {function}'s {list(spec.params)}", lines.get("params"))
+        aliases = data.get("aliases", [])
+        if not _names(aliases):
+            self.add("aliases must be a list of names", lines.get("aliases"))
+        elif spec is not None and "aliases" in data and tuple(aliases) != spec.aliases:
+            self.add(f"aliases {aliases} differ from {function}'s {list(spec.aliases)}", lines.get("aliases"))
         if "description" in data and not (isinstance(data["description"], str) and data["description"].strip()):
-            self.add("description must be a non-empty string")
+            self.add("description must be a non-empty string", lines.get("description"))
         accuracy = data.get("accuracy", "pointwise")
         if accuracy not in ACCURACY_CLASSES:
-            self.add(f"accuracy {accuracy!r} is not one of {', '.join(ACCURACY_CLASSES)}")
+            self.add(f"accuracy {accuracy!r} is not one of {', '.join(ACCURACY_CLASSES)}", lines.get("accuracy"))
             accuracy = "pointwise"
         tolerance: dict[str, Tolerance] = {}
         raw_tol = data.get("tolerance", {})
         if not isinstance(raw_tol, dict):
-            self.add("tolerance must map dtype names to tolerances")
+            self.add("tolerance must map dtype names to tolerances", lines.get("tolerance"))
             raw_tol = {}
         for dtype, raw in raw_tol.items():
             if dtype not in FLOAT_DTYPES:
-                self.add(f"tolerance for unknown float dtype {dtype!r}")
+                self.add(f"tolerance for unknown float dtype {dtype!r}", lines.get("tolerance"))
                 continue
             tol, error = _parse_tolerance(raw, need_reason=False)
             if error:
-                self.add(f"tolerance {dtype}: {error}")
+                self.add(f"tolerance {dtype}: {error}", lines.get("tolerance"))
             elif tol is not None:
                 tolerance[dtype] = tol
         if accuracy != "exact":
             for dtype in FLOAT_DTYPES:
                 if dtype not in raw_tol:
-                    self.add(f"accuracy {accuracy} needs a default tolerance for {dtype}")
+                    self.add(f"accuracy {accuracy} needs a default tolerance for {dtype}", lines.get("tolerance"))
         if "domain" in data and not isinstance(data["domain"], dict):
-            self.add("domain must be a mapping")
+            self.add("domain must be a mapping", lines.get("domain"))
         return (function if spec else ""), tuple(params), accuracy, tolerance
 
     def case(
@@ -223,7 +243,7 @@ class _Checker:
             self.add("a case must be a mapping", line)
             return None
         cid = raw.get("id")
-        if not isinstance(cid, str) or not ID_PATTERN.match(cid):
+        if not isinstance(cid, str) or not ID_PATTERN.fullmatch(cid):
             self.add(f"id {cid!r} must match {ID_PATTERN.pattern}", line)
             return None
         problems_before = len(self.problems)
@@ -231,12 +251,16 @@ class _Checker:
         if cid in seen:
             self.add("duplicate id", **where)
         seen.add(cid)
-        for key in sorted(set(raw) - CASE_KEYS):
+        for key in sorted(set(raw) - CASE_KEYS, key=str):
             self.add(f"unknown key {key!r}", **where)
         if not (isinstance(raw.get("description"), str) and raw["description"].strip()):
             self.add("needs a one-line description of what it catches", **where)
         tags = raw.get("tags")
-        if not isinstance(tags, list) or not tags or not all(isinstance(t, str) and TAG_PATTERN.match(t) for t in tags):
+        if (
+            not isinstance(tags, list)
+            or not tags
+            or not all(isinstance(t, str) and TAG_PATTERN.fullmatch(t) for t in tags)
+        ):
             self.add(f"tags must be a non-empty list of names matching {TAG_PATTERN.pattern}", **where)
             tags = []
         for key in ("source",):
@@ -265,7 +289,7 @@ class _Checker:
                 alts = []
             fields["expected_any"] = tuple(self._decode(a, f"expected_any[{i}]", where) for i, a in enumerate(alts))
         if "raises" in raw:
-            if not (isinstance(raw["raises"], str) and EXCEPTION_PATTERN.match(raw["raises"])):
+            if not (isinstance(raw["raises"], str) and EXCEPTION_PATTERN.fullmatch(raw["raises"])):
                 self.add("raises must name an exception class", **where)
             fields["raises"] = raw["raises"]
         if "tolerance" in raw:
@@ -290,7 +314,7 @@ class _Checker:
         """Decode one value, recording a problem instead of raising."""
         try:
             return decode(value)
-        except (ValueFormatError, ValueError, OverflowError) as exc:
+        except ValueFormatError as exc:
             self.add(f"{what}: {exc}", **where)
             return None
 
@@ -314,7 +338,7 @@ def read_file(path: str | Path, require_outcome: bool = True) -> tuple[VectorFil
     data = doc.data
     if not isinstance(data, dict):
         return None, [Problem(name, "a vector file is a mapping with format, function, params, ... and cases")]
-    function, params, accuracy, tolerance = checker.header(data)
+    function, params, accuracy, tolerance = checker.header(data, doc.key_lines)
     raw_cases = data.get("cases")
     if not isinstance(raw_cases, list) or not raw_cases:
         checker.add("cases must be a non-empty list")

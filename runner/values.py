@@ -2,7 +2,7 @@
 
 A value in a vector file is a plain YAML number or bool (a Python scalar), a
 NumPy scalar ``{scalar: v, dtype: d}``, or an array ``{array: nested list,
-dtype: d, shape: [...]}`` (``shape`` only where the list cannot say it).
+dtype: d, shape: [...]}`` (``shape`` where the list cannot say it: empty arrays).
 Floats are written so that they read back bit for bit, in YAML 1.1 spelling.
 """
 
@@ -34,62 +34,122 @@ class ValueFormatError(ValueError):
     """A value in a vector file that does not follow the format."""
 
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
 def decode(value: Any) -> Any:
     """Turn a vector-file value into the Python scalar, NumPy scalar or array it stands for."""
-    if isinstance(value, bool | int | float):
+    if isinstance(value, bool | float):
+        return value
+    if isinstance(value, int):
+        if not INT64_MIN <= value <= INT64_MAX:
+            raise ValueFormatError(f"integer {value} does not fit int64")
         return value
     if isinstance(value, dict):
         if "array" in value:
             return _decode_array(value)
         if "scalar" in value:
-            dtype = _dtype(value)
-            if set(value) != {"scalar", "dtype"}:
-                raise ValueFormatError(f"unknown keys in scalar: {sorted(set(value) - {'scalar', 'dtype'})}")
-            return dtype.type(_number(value["scalar"]))
+            return _decode_scalar(value)
+    if isinstance(value, str):
+        raise ValueFormatError(_string_message(value))
     raise ValueFormatError(f"not a value: {_short(value)} (want a number, {{array: ...}} or {{scalar: ...}})")
 
 
+def _decode_scalar(value: dict) -> np.generic:
+    """The NumPy scalar of a ``{scalar: v, dtype: d}`` mapping."""
+    extra = set(value) - {"scalar", "dtype"}
+    if extra:
+        raise ValueFormatError(f"unknown keys in scalar: {sorted(extra, key=str)}")
+    dtype = _dtype(value)
+    if isinstance(value["scalar"], list | dict):
+        raise ValueFormatError(f"scalar must be one number, not {_short(value['scalar'])}")
+    return _cast([value["scalar"]], dtype)[0]
+
+
 def _decode_array(value: dict) -> np.ndarray:
-    """Build the ndarray of an ``{array: ...}`` mapping, checking list shape against ``shape``."""
+    """Build the ndarray of an ``{array: ...}`` mapping; ``shape`` is required exactly when the list is empty."""
     extra = set(value) - {"array", "dtype", "shape"}
     if extra:
-        raise ValueFormatError(f"unknown keys in array: {sorted(extra)}")
+        raise ValueFormatError(f"unknown keys in array: {sorted(extra, key=str)}")
     dtype = _dtype(value)
     data = value["array"]
     shape = _list_shape(data)
+    empty = math.prod(shape) == 0
     if "shape" in value:
         declared = value["shape"]
         if not isinstance(declared, list) or not all(
             isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in declared
         ):
             raise ValueFormatError(f"shape must be a list of non-negative integers, not {_short(declared)}")
-        if math.prod(declared) != math.prod(shape) or (math.prod(shape) and tuple(declared) != shape):
-            raise ValueFormatError(f"shape {declared} does not match the nested list, which is {list(shape)}")
+        fits = tuple(declared[: len(shape)]) == shape if empty else tuple(declared) == shape
+        if not fits or len(declared) < len(shape):
+            raise ValueFormatError(f"shape {_short(declared)} does not match the nested list, which is {list(shape)}")
         shape = tuple(declared)
-    flat = _flatten(data)
-    for item in flat:
-        _number(item)
-    arr = np.array(flat, dtype=dtype) if flat else np.zeros(0, dtype=dtype)
-    return arr.reshape(shape)
+    elif empty:
+        raise ValueFormatError(f"an empty array needs a shape (the list {_short(data)} cannot say it)")
+    flat = _cast(_flatten(data), dtype)
+    try:
+        return flat.reshape(shape)
+    except (ValueError, OverflowError) as exc:
+        raise ValueFormatError(f"shape {_short(list(shape))} is not possible: {exc}") from None
 
 
 def _dtype(value: dict) -> np.dtype:
     """The dtype a mapping names; only the suite's dtypes are allowed."""
     name = value.get("dtype")
-    if name not in DTYPES:
+    if not isinstance(name, str) or name not in DTYPES:
         raise ValueFormatError(f"unknown dtype {name!r} (known: {', '.join(DTYPES)})")
     return np.dtype(name)
 
 
-def _number(item: Any) -> bool | int | float:
-    """Check one array element is a number; a string here is almost always a YAML 1.1 slip."""
-    if isinstance(item, bool | int | float):
-        return item
+def _cast(items: list, dtype: np.dtype) -> np.ndarray:
+    """A 1-D array of ``dtype`` holding ``items``, refusing anything the cast would change.
+
+    As in JSON Schema, an integer is any number with no fraction: bool arrays take true/false, integer arrays
+    integral numbers within range, float arrays any number that does not overflow the dtype.
+    """
+    kind = dtype.kind
+    for item in items:
+        _check_element(item, kind, dtype)
+    if kind in "iu":
+        items = [int(item) for item in items]
+    try:
+        if kind != "f":
+            return np.array(items, dtype=dtype) if items else np.zeros(0, dtype=dtype)
+        wide = np.array(items, dtype=np.float64) if items else np.zeros(0)
+    except OverflowError as exc:
+        raise ValueFormatError(f"a value does not fit {dtype.name}: {exc}") from None
+    with np.errstate(over="ignore"):
+        out = wide.astype(dtype)
+    overflow = np.isinf(out) & ~np.isinf(wide)
+    if overflow.any():
+        raise ValueFormatError(f"{float(wide[overflow][0])!r} overflows {dtype.name}")
+    return out
+
+
+def _check_element(item: Any, kind: str, dtype: np.dtype) -> None:
+    """Refuse an element that is not a number of the dtype's kind; a string here is almost always a YAML slip."""
     if isinstance(item, str):
-        raise ValueFormatError(
-            f"{item!r} is a string, not a number (YAML 1.1 needs a dot and a signed exponent: 1.0e-5)"
-        )
-    raise ValueFormatError(f"array element {_short(item)} is not a number")
+        raise ValueFormatError(_string_message(item))
+    if kind == "b":
+        if not isinstance(item, bool):
+            raise ValueFormatError(f"bool array element {_short(item)} is not true or false")
+        return
+    if isinstance(item, bool) or not isinstance(item, int | float):
+        raise ValueFormatError(f"{dtype.name} array element {_short(item)} is not a number")
+    if kind in "iu" and isinstance(item, float) and not item.is_integer():
+        raise ValueFormatError(f"{dtype.name} array element {item!r} is not an integer")
+
+
+def _string_message(text: str) -> str:
+    """Why a string is not a value, naming the YAML 1.1 slip when it looks like a number."""
+    try:
+        number = float(text)
+    except ValueError:
+        return f"not a value: {_short(text)} (want a number, {{array: ...}} or {{scalar: ...}})"
+    if not math.isfinite(number):
+        return f"{text!r} is a string, not a number (YAML spells them .nan, .inf and -.inf)"
+    return f"{text!r} is a string, not a number (YAML 1.1 needs a dot and a signed exponent: 1.0e-5)"
 
 
 def _list_shape(data: Any) -> tuple[int, ...]:
