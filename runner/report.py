@@ -6,10 +6,18 @@ what was checked: the target, its environment and the suite version.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 OUTCOMES: tuple[str, ...] = ("passed", "failed", "error", "skipped")
+# How a result stands against a baseline (runner.baseline): "" when no baseline applies to it.
+BASELINE_STATUSES: dict[str, str] = {
+    "known": "known failure",
+    "new": "new failure",
+    "changed": "fails differently than the baseline says",
+    "fixed": "fixed: passes but is in the baseline",
+}
 
 
 @dataclass
@@ -27,11 +35,17 @@ class CaseResult:
     duration: float = 0.0
     hidden: bool = False
     expected_failure: str | None = None  # set by a baseline: how this case is known to fail
+    baseline_status: str = ""  # a BASELINE_STATUSES key once a baseline is applied
 
     @property
     def key(self) -> str:
         """``function::case-id``, unique across the suite."""
         return f"{self.function}::{self.id}"
+
+    @property
+    def how(self) -> str:
+        """``outcome/failure`` (``failed/value``, ``error/raised:KeyError``): what a baseline compares."""
+        return f"{self.outcome}/{self.failure}"
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for the JSON report."""
@@ -49,13 +63,11 @@ class Report:
     suite_version: str
     results: list[CaseResult] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    baseline: dict[str, Any] | None = None  # set by runner.baseline.apply_baseline: file, counts, stale ids
 
     def counts(self) -> dict[str, int]:
         """How many results have each outcome, every outcome present (zero included)."""
-        out = dict.fromkeys(OUTCOMES, 0)
-        for r in self.results:
-            out[r.outcome] += 1
-        return out
+        return count_outcomes(self.results)
 
     @property
     def ok(self) -> bool:
@@ -65,10 +77,22 @@ class Report:
 
     def summary_line(self) -> str:
         """The closing line of the text report: ``N passed, N failed`` plus errors and skipped when any."""
-        c = self.counts()
-        line = f"{c['passed']} passed, {c['failed']} failed"
-        if c["error"]:
-            line += f", {c['error']} errors"
-        if c["skipped"]:
-            line += f", {c['skipped']} skipped"
-        return line
+        return summarize(self.counts())
+
+
+def count_outcomes(results: Iterable[CaseResult]) -> dict[str, int]:
+    """How many of ``results`` have each outcome, every outcome present (zero included)."""
+    out = dict.fromkeys(OUTCOMES, 0)
+    for r in results:
+        out[r.outcome] += 1
+    return out
+
+
+def summarize(c: dict[str, int]) -> str:
+    """``N passed, N failed`` plus errors and skipped when any, for outcome counts ``c``."""
+    line = f"{c['passed']} passed, {c['failed']} failed"
+    if c["error"]:
+        line += f", {c['error']} errors"
+    if c["skipped"]:
+        line += f", {c['skipped']} skipped"
+    return line

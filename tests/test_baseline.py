@@ -1,0 +1,153 @@
+"""Baselines: reading and checking the file, known / new / changed / fixed / stale, exit codes, writing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import reference
+from runner.baseline import BaselineError, apply_baseline, dump_baseline, load_baseline
+from runner.engine import run_cases
+from runner.report import Report
+from runner.suite import iter_cases, load_files
+
+SIGMOID = [c for c in iter_cases(load_files()) if c.function == "sigmoid"]
+
+
+def flat_sigmoid(x: Any) -> Any:
+    """Right values, but matrices come back flattened and Python scalars are refused."""
+    if not isinstance(x, np.ndarray | np.generic):
+        raise TypeError("arrays only")
+    return reference.sigmoid(x).ravel() if np.ndim(x) > 1 else reference.sigmoid(x)
+
+
+def report_for(fn: Any) -> Report:
+    return Report({"spec": "fake"}, {}, "test", run_cases(SIGMOID, lambda name: fn))
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "baseline.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_fake_fails_both_ways() -> None:
+    outcomes = {r.how for r in report_for(flat_sigmoid).results}
+    assert {"failed/shape", "error/raised:TypeError", "passed/"} <= outcomes
+
+
+def test_dump_then_load_round_trips_and_gates_nothing(tmp_path: Path) -> None:
+    report = report_for(flat_sigmoid)
+    failing = [r for r in report.results if r.outcome in ("failed", "error")]
+    baseline = load_baseline(write(tmp_path, dump_baseline(report)))
+    assert list(baseline.entries) == [r.key for r in failing]
+    for r in failing:
+        entry = baseline.entries[r.key]
+        assert (entry.outcome, entry.failure, entry.reason) == (r.outcome, r.failure, r.message)
+    check = apply_baseline(report, baseline)
+    assert [r.key for r in check.known] == [r.key for r in failing]
+    assert not check.new_failures and not check.changed and not check.fixed and not check.stale
+    assert check.exit_code() == 0 and check.exit_code(strict=True) == 0
+    assert all(r.expected_failure == r.failure and r.baseline_status == "known" for r in failing)
+    assert report.baseline == {"path": str(tmp_path / "baseline.yaml"), "known": len(failing), "new": 0,
+                               "changed": 0, "fixed": 0, "stale": []}  # fmt: skip
+
+
+def test_reasons_are_kept_when_rewriting(tmp_path: Path) -> None:
+    report = report_for(flat_sigmoid)
+    first = next(r for r in report.results if r.outcome == "failed")
+    text = dump_baseline(report, {first.key: "matrices are out of scope for this course"})
+    assert load_baseline(write(tmp_path, text)).entries[first.key].reason == "matrices are out of scope for this course"
+    assert "TODO" not in text
+
+
+def test_empty_report_writes_an_empty_list(tmp_path: Path) -> None:
+    report = report_for(reference.sigmoid)
+    assert report.ok
+    assert load_baseline(write(tmp_path, dump_baseline(report))).entries == {}
+
+
+def test_new_changed_fixed_stale(tmp_path: Path) -> None:
+    broken = report_for(flat_sigmoid)
+    shape_fail = next(r for r in broken.results if r.failure == "shape")
+    raised = next(r for r in broken.results if r.failure == "raised:TypeError")
+    passing = next(r for r in broken.results if r.outcome == "passed")
+    path = write(
+        tmp_path,
+        f"""
+- {{id: "{shape_fail.key}", reason: known, failure: value, outcome: failed}}
+- {{id: "{passing.key}", reason: was broken, failure: nan, outcome: failed}}
+- {{id: "sigmoid::not-in-this-run", reason: gone, failure: "raised:KeyError", outcome: error}}
+""",
+    )
+    check = apply_baseline(broken, load_baseline(path))
+    assert [(r.key, e.failure) for r, e in check.changed] == [(shape_fail.key, "value")]
+    assert shape_fail.baseline_status == "changed" and shape_fail.expected_failure == "value"
+    assert [r.key for r, _ in check.fixed] == [passing.key] and passing.baseline_status == "fixed"
+    assert raised in check.new_failures and raised.baseline_status == "new" and raised.expected_failure is None
+    assert [e.id for e in check.stale] == ["sigmoid::not-in-this-run"]
+    assert broken.baseline is not None and broken.baseline["stale"] == ["sigmoid::not-in-this-run"]
+    assert check.exit_code() == 1
+
+
+def test_fixed_fails_only_under_strict(tmp_path: Path) -> None:
+    report = report_for(reference.sigmoid)
+    key = report.results[0].key
+    check = apply_baseline(
+        report, load_baseline(write(tmp_path, f"- {{id: '{key}', reason: r, failure: value, outcome: failed}}\n"))
+    )
+    assert len(check.fixed) == 1
+    assert check.exit_code() == 0
+    assert check.exit_code(strict=True) == 1
+
+
+def test_outcome_change_is_a_change(tmp_path: Path) -> None:
+    report = report_for(flat_sigmoid)
+    raised = next(r for r in report.results if r.outcome == "error")
+    text = f"- {{id: '{raised.key}', reason: r, failure: 'raised:TypeError', outcome: failed}}\n"
+    check = apply_baseline(report, load_baseline(write(tmp_path, text)))
+    assert [r.key for r, _ in check.changed] == [raised.key]
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("{id: x}", "a baseline is a YAML list"),
+        ("", "a baseline is a YAML list"),
+        ("- [1, 2]", "entry 1: must be a mapping"),
+        ("- {id: 'sigmoid::a', reason: r, failure: value}", "entry 1 (sigmoid::a): missing outcome"),
+        ("- {id: 'sigmoid::a', reason: r, failure: value, outcome: failed, why: x}", "unknown keys ['why']"),
+        ("- {id: 'sigmoid', reason: r, failure: value, outcome: failed}", "id 'sigmoid' must be function::case-id"),
+        ("- {id: 'sigmoid::A B', reason: r, failure: value, outcome: failed}", "must be function::case-id"),
+        ("- {id: 'sigmoid::a', reason: '  ', failure: value, outcome: failed}", "reason must say why"),
+        ("- {id: 'sigmoid::a', reason: r, failure: wrong, outcome: failed}", "failure 'wrong' is not a failure code"),
+        ("- {id: 'sigmoid::a', reason: r, failure: 'raised:', outcome: error}", "is not a failure code"),
+        (
+            "- {id: 'sigmoid::a', reason: r, failure: value, outcome: passed}",
+            "outcome 'passed' must be failed or error",
+        ),
+        (
+            "- {id: 'sigmoid::a', reason: r, failure: value, outcome: failed}\n"
+            "- {id: 'sigmoid::a', reason: r, failure: value, outcome: failed}",
+            "entry 2 (sigmoid::a): duplicate id",
+        ),
+        ("- {id: 'sigmoid::a'\n", "baseline.yaml:"),
+        ("- !!python/object:os.system {}", "unsafe or unknown YAML tag"),
+    ],
+)
+def test_bad_files_give_one_line_naming_file_and_entry(tmp_path: Path, text: str, fragment: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(BaselineError) as info:
+        load_baseline(path)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(str(path))
+    assert fragment in message
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(BaselineError, match="cannot read"):
+        load_baseline(tmp_path / "nope.yaml")
