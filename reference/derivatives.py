@@ -18,6 +18,6 @@ def sigmoid_derivative(x: object) -> object:
 def tanh_derivative(x: object) -> object:
     """tanh'(x) = sech(x)^2 = 4 e^(-2|x|) / (1 + e^(-2|x|))^2, finite and accurate for all x."""
     w, dtype = lift(x)
-    e = np.exp(-2 * np.abs(w))
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):  # -2|x| overflows to -inf past 9e307: exp gives 0
+        e = np.exp(-2 * np.abs(w))
         return lower(4 * e / ((1 + e) * (1 + e)), dtype, x)
