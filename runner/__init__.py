@@ -2,4 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 __version__ = "0.1.0"
+__all__ = ["__version__", "check"]
+
+
+def __getattr__(name: str) -> Any:
+    """``runner.check`` imported on first use: ``import runner`` stays free of NumPy for a fast start."""
+    if name == "check":
+        from runner.api import check
+
+        return check
+    raise AttributeError(f"module 'runner' has no attribute {name!r}")

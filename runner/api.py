@@ -1,0 +1,60 @@
+"""``check``: the one way to run the suite against a target, shared by the CLI, the pytest plugin and notebooks."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from runner import __version__
+from runner.capture import captured
+from runner.compare import DEFAULTS, Options
+from runner.engine import run_cases
+from runner.environment import environment
+from runner.report import Report
+from runner.select import SelectionError, select
+from runner.suite import Case, iter_cases, load_files
+from runner.targets import as_target
+
+VectorPaths = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
+
+
+def check(
+    target: Any,
+    *,
+    vectors: VectorPaths | None = None,
+    functions: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    exclude_tags: Sequence[str] = (),
+    keyword: str | None = None,
+    options: Options = DEFAULTS,
+    cases: Iterable[Case] | None = None,
+) -> Report:
+    """Run the selected cases against ``target`` and return the report.
+
+    ``target`` is a spec (``file.py``, ``notebook.ipynb``, ``pkg.mod``, ``pkg.mod:obj``), a module, a mapping of
+    name -> callable, or a loaded ``Target``. Cases come from ``cases``, else from the ``vectors`` files or folders
+    (default: the bundled suite). Raises ``TargetNotFound``, ``SuiteError`` or ``SelectionError`` on bad input.
+    """
+    if cases is not None and vectors is not None:
+        raise TypeError("check() takes vectors or cases, not both")
+    if cases is None:
+        paths = [vectors] if isinstance(vectors, str | os.PathLike) else vectors
+        cases = iter_cases(load_files(paths))
+    selected = select(cases, functions, tags, exclude_tags, keyword)
+    if not selected:
+        raise SelectionError("no case matches the selection")
+    loaded = as_target(target)
+    with captured() as out:
+        results = run_cases(selected, loaded.resolve, options)
+    warnings = list(loaded.warnings)
+    if loaded.load_error:
+        warnings.insert(0, f"target failed to import: {loaded.load_error}")
+    warnings.extend(out.notes("running"))
+    return Report(
+        target=dict(loaded.info),
+        environment=environment(),
+        suite_version=__version__,
+        results=results,
+        warnings=warnings,
+    )

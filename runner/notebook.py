@@ -1,0 +1,128 @@
+"""Run a Jupyter notebook's code cells without Jupyter, to find the functions it defines.
+
+Code cells run in order in one namespace. IPython-only lines (magics, shell
+escapes, ``?`` help) are neutralised; a cell that still cannot compile, or that
+raises (say, importing the course's helper modules a grader lacks), is reported
+as a warning and the next cell runs: a notebook is judged on what it defines.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+# Cell magics whose body is ordinary Python (timed or captured): the body runs, the magic line goes.
+PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun"}
+IPYTHON_LINE = re.compile(
+    r"""^\s*(
+        [%!]                           # %magic, !shell
+      | \?                             # ?name
+      | [\w.]+\?\??\s*$                # name? or name??
+      | [\w.,\s()]+=\s*[%!]            # var = !ls, var = %magic
+    )""",
+    re.VERBOSE,
+)
+
+
+class NotebookError(ValueError):
+    """A file that cannot be read as an nbformat 4 notebook."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One code cell: its 1-based position among all the notebook's cells, and its source."""
+
+    number: int
+    source: str
+
+    @property
+    def first_line(self) -> str:
+        """The cell's first non-blank line, cut short, to name it in warnings."""
+        line = next((ln.strip() for ln in self.source.splitlines() if ln.strip()), "")
+        return line if len(line) <= 60 else line[:57] + "..."
+
+
+def code_cells(path: str | Path) -> list[Cell]:
+    """The code cells of an nbformat 4 notebook, in order."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise NotebookError(f"{path}: not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise NotebookError(f"{path}:{exc.lineno}: not a notebook (invalid JSON: {exc.msg})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        raise NotebookError(f"{path}: not a notebook (no list of cells)")
+    if data.get("nbformat") != 4:
+        raise NotebookError(
+            f"{path}: nbformat {data.get('nbformat')!r} is not supported (save it with Jupyter 4 or later)"
+        )
+    cells = []
+    for number, cell in enumerate(data["cells"], start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list):
+            source = "".join(str(part) for part in source)
+        if not isinstance(source, str):
+            raise NotebookError(f"{path}: cell {number} has no source text")
+        cells.append(Cell(number, source))
+    return cells
+
+
+def python_source(source: str) -> tuple[str | None, str | None]:
+    """A cell's source as Python, or None and why the whole cell is not Python (a cell magic)."""
+    lines = source.splitlines()
+    first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    if first is not None and lines[first].lstrip().startswith("%%"):
+        magic = lines[first].lstrip()[2:].split(maxsplit=1)
+        name = magic[0] if magic else ""
+        if name not in PYTHON_CELL_MAGICS:
+            return None, f"%%{name} cell magic"
+        lines[first] = ""
+        source = "\n".join(lines)
+    try:
+        compile(source, "<cell>", "exec")
+        return source, None  # plain Python: leave it alone (a % at a line start may be a continuation)
+    except SyntaxError:
+        pass
+    out = [re.match(r"\s*", ln).group() + "pass" if IPYTHON_LINE.match(ln) else ln for ln in source.splitlines()]
+    return "\n".join(out), None
+
+
+def run_cells(path: str | Path, namespace: dict[str, Any]) -> list[str]:
+    """Execute the notebook's code cells in ``namespace``; returns a warning for each cell not run through."""
+    warnings: list[str] = []
+    for cell in code_cells(path):
+        label = f"notebook cell {cell.number} ({cell.first_line!r})"
+        source, why_not = python_source(cell.source)
+        if source is None:
+            warnings.append(f"{label} skipped: {why_not}")
+            continue
+        filename = f"{path}#cell{cell.number}"
+        try:
+            code = compile(source, filename, "exec")
+        except SyntaxError as exc:
+            warnings.append(f"{label} skipped: SyntaxError: {exc.msg} (line {exc.lineno})")
+            continue
+        try:
+            exec(code, namespace)
+        except (Exception, SystemExit) as exc:
+            line = _failing_line(exc.__traceback__, filename)
+            where = f" at line {line}" if line else ""
+            message = " ".join(str(exc).split())[:200]
+            warnings.append(f"{label} raised {type(exc).__name__}: {message}{where}; the rest of that cell was skipped")
+    return warnings
+
+
+def _failing_line(tb: TracebackType | None, filename: str) -> int | None:
+    """The line of the cell's own code where the exception passed last."""
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line

@@ -1,0 +1,13 @@
+"""A correct target that prints while importing and while running, and warns."""
+
+import warnings
+
+from reference import sigmoid as good
+
+print("hello from the target")
+
+
+def sigmoid(x):
+    print("computing sigmoid of", x)
+    warnings.warn("sigmoid is noisy", UserWarning, stacklevel=1)
+    return good(x)
