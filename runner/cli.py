@@ -7,12 +7,15 @@ Every error a user can cause is one line on stderr, never a traceback.
 
 from __future__ import annotations
 
+import math
+import os
 import sys
 from collections import Counter
 
 import click
 
 from runner import __version__
+from runner.atomic import write_atomic
 from runner.suite import SuiteError, load_files
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -111,3 +114,115 @@ def generate(paths: tuple[str, ...], check: bool) -> None:
         click.echo(f"{bad} file(s) with problems", err=True)
         sys.exit(EXIT_FAIL)
     click.echo(f"{len(files)} file(s) {'checked' if check else 'up to date'}")
+
+
+def _tolerance(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """Accept a finite, non-negative tolerance."""
+    if value is not None and not (math.isfinite(value) and value >= 0):
+        raise click.BadParameter(f"{value} is not a finite number >= 0")
+    return value
+
+
+def write_or_exit(path: str, text: str) -> None:
+    """Write a report file atomically; a file that cannot be written is one error line and exit 2."""
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror or exc}")
+
+
+def use_color(fmt: str, output: str | None, no_color: bool) -> bool:
+    """Colour only for a text report on a terminal, unless --no-color or NO_COLOR says otherwise."""
+    return fmt == "text" and not output and not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+
+
+@main.command()
+@click.argument("target")
+@click.option(
+    "--vectors",
+    "vector_paths",
+    multiple=True,
+    type=click.Path(),
+    help="Vector files or folders, repeatable (default: the bundled suite).",
+)
+@click.option("--function", "-f", "functions", multiple=True, help="Only this function (name or alias); repeatable.")
+@click.option("--tag", "-t", "tags", multiple=True, help="Only cases with this tag; repeatable.")
+@click.option("--exclude-tag", "exclude_tags", multiple=True, help="Leave out cases with this tag; repeatable.")
+@click.option(
+    "-k", "keyword", help="Only cases whose function::case-id matches, as pytest -k ('sigmoid and not article')."
+)
+@click.option(
+    "--rtol", type=float, callback=_tolerance, help="Relative tolerance for every case, overriding the files'."
+)
+@click.option(
+    "--atol", type=float, callback=_tolerance, help="Absolute tolerance for every case, overriding the files'."
+)
+@click.option("--strict-dtype", is_flag=True, help="Demand the exact expected dtype, not only its kind.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file (atomically).")
+@click.option("--junit-xml", type=click.Path(dir_okay=False), help="Also write a JUnit XML report to this file.")
+@click.option(
+    "--baseline", type=click.Path(dir_okay=False), help="Known failures (YAML): only new or changed ones fail."
+)
+@click.option("--strict-baseline", is_flag=True, help="With --baseline, baseline cases that now pass fail the run too.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), help="Write this run's failures as a baseline file.")
+@click.option("--no-color", is_flag=True, help="No colour (default: colour on a terminal unless NO_COLOR is set).")
+def run(
+    target: str,
+    vector_paths: tuple[str, ...],
+    functions: tuple[str, ...],
+    tags: tuple[str, ...],
+    exclude_tags: tuple[str, ...],
+    keyword: str | None,
+    rtol: float | None,
+    atol: float | None,
+    strict_dtype: bool,
+    fmt: str,
+    output: str | None,
+    junit_xml: str | None,
+    baseline: str | None,
+    strict_baseline: bool,
+    write_baseline: str | None,
+    no_color: bool,
+) -> None:
+    """Check TARGET (a .py file, a .ipynb notebook, pkg.mod or pkg.mod:obj) against the vectors.
+
+    Exit status: 0 every selected case passed (or failed only as the baseline expects); 1 some case failed or
+    errored, the target raising on import included; 2 usage errors, bad vector or baseline files, a target that
+    does not exist, a selection that matches no case.
+    """
+    from runner.api import check
+    from runner.baseline import BaselineError, apply_baseline, dump_baseline, load_baseline
+    from runner.compare import Options
+    from runner.formats import render, render_junit
+    from runner.select import SelectionError, select
+    from runner.suite import iter_cases
+    from runner.targets import TargetNotFound, load_target
+
+    if strict_baseline and not baseline:
+        fail("--strict-baseline needs --baseline FILE")
+    try:
+        selected = select(iter_cases(load_or_exit(vector_paths)), functions, tags, exclude_tags, keyword)
+        known = load_baseline(baseline) if baseline else None
+        loaded = load_target(target)
+    except (SelectionError, BaselineError, TargetNotFound) as exc:
+        fail(str(exc))
+    if not selected:
+        fail("no case matches the selection")
+    if loaded.load_error:
+        click.echo(f"dlconform: target failed to import: {loaded.load_error}", err=True)
+    report = check(loaded, cases=selected, options=Options(rtol, atol, strict_dtype))
+    gate = apply_baseline(report, known) if known else None
+    text = render(report, fmt, color=use_color(fmt, output, no_color))
+    if output:
+        write_or_exit(output, text)
+        click.echo(f"{report.summary_line()} (report written to {output})", err=True)
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+    if junit_xml:
+        write_or_exit(junit_xml, render_junit(report))
+    if write_baseline:
+        write_or_exit(write_baseline, dump_baseline(report))
+    if gate:
+        sys.exit(gate.exit_code(strict_baseline))
+    sys.exit(EXIT_OK if report.ok else EXIT_FAIL)

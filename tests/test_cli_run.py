@@ -1,0 +1,173 @@
+"""``dlconform run`` end to end, as a user runs it: exit codes, one-line errors, report files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from runner.cli import use_color
+from runner.suite import iter_cases, load_files
+
+ROOT = Path(__file__).parent.parent
+FAKES = Path(__file__).parent / "fakes"
+FAKE_VECTORS = str(FAKES / "vectors")
+EXAMPLES = ROOT / "examples"
+
+
+def dlconform(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "runner", "run", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def one_error_line(result: subprocess.CompletedProcess[str], text: str) -> None:
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("dlconform: error: ") and text in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        (["no_such_file.py"], "no such file: no_such_file.py"),
+        (["no_such_module_xyz"], "no module named 'no_such_module_xyz'"),
+        (["reference", "-f", "sigmod"], "unknown function 'sigmod'"),
+        (["reference", "-t", "nope", "--vectors", FAKE_VECTORS], "unknown tag 'nope'"),
+        (["reference", "-k", "sigmoid and", "--vectors", FAKE_VECTORS], "-k 'sigmoid and'"),
+        (["reference", "-k", "zzz", "--vectors", FAKE_VECTORS], "no case matches the selection"),
+        (["reference", "--vectors", "no/such/folder"], "no/such/folder: no such file or folder"),
+        (["reference", "--strict-baseline"], "--strict-baseline needs --baseline FILE"),
+        (["reference", "--baseline", "pyproject.toml"], "pyproject.toml"),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(args, text):
+    one_error_line(dlconform(*args), text)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["reference", "--rtol", "abc"],
+        ["reference", "--atol", "-1"],
+        ["reference", "--rtol", "nan"],
+        ["reference", "--format", "xml"],
+    ],
+)
+def test_bad_option_values_exit_2(args):
+    result = dlconform(*args)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "Error" in result.stderr
+
+
+def test_bad_vector_file_exits_2(tmp_path):
+    bad = tmp_path / "sigmoid.yaml"
+    bad.write_text("format: 1\nfunction: sigmoid\ncases: [oops\n")
+    result = dlconform("reference", "--vectors", str(bad))
+    assert result.returncode == 2
+    assert str(bad) in result.stderr and "Traceback" not in result.stderr
+
+
+def test_import_error_exits_1_and_still_reports():
+    result = dlconform(str(FAKES / "import_error.py"), "--vectors", FAKE_VECTORS, "--format", "json")
+    assert result.returncode == 1
+    assert result.stderr == "dlconform: target failed to import: RuntimeError: cannot find weights.npz\n"
+    report = json.loads(result.stdout)
+    assert {(c["outcome"], c["failure"]) for c in report["cases"]} == {("error", "import-error")}
+    assert report["target"]["load_error"] == "RuntimeError: cannot find weights.npz"
+
+
+def test_the_reference_module_passes_everything():
+    result = dlconform("reference")
+    assert result.returncode == 0, result.stdout[-2000:]
+    total = sum(1 for _ in iter_cases(load_files()))
+    assert result.stdout.rstrip().splitlines()[-1] == f"{total} passed, 0 failed"
+
+
+def test_careful_example_passes_everything():
+    result = dlconform(str(EXAMPLES / "careful.py"), "--format", "json")
+    report = json.loads(result.stdout)
+    assert result.returncode == 0, [c["key"] for c in report["cases"] if c["outcome"] != "passed"]
+    assert report["summary"]["passed"] == report["summary"]["total"] > 0
+
+
+def test_tutorial_example_fails_but_passes_every_article_case():
+    result = dlconform(str(EXAMPLES / "tutorial.py"), "--format", "json")
+    assert result.returncode == 1
+    cases = json.loads(result.stdout)["cases"]
+    article = [c for c in cases if "article" in c["tags"]]
+    assert article and [c["key"] for c in article if c["outcome"] != "passed"] == []
+    assert any(c["outcome"] != "passed" for c in cases)
+
+
+def test_sys_exit_inside_a_function_is_an_error_and_the_run_goes_on(tmp_path):
+    target = tmp_path / "quitter.py"
+    target.write_text("import sys\n\ndef sigmoid(x):\n    sys.exit(0)\n")
+    result = dlconform(str(target), "--vectors", FAKE_VECTORS, "-f", "sigmoid", "--format", "json")
+    assert result.returncode == 1
+    cases = json.loads(result.stdout)["cases"]
+    assert len(cases) == 5 and {c["failure"] for c in cases} == {"raised:SystemExit"}
+
+
+def test_what_the_target_prints_does_not_corrupt_json():
+    result = dlconform(str(FAKES / "noisy.py"), "--vectors", FAKE_VECTORS, "-f", "sigmoid", "--format", "json")
+    assert result.returncode == 0
+    report = json.loads(result.stdout)
+    assert report["warnings"][0] == "target printed while loading: hello from the target"
+
+
+def test_selection_options(tmp_path):
+    result = dlconform("reference", "--vectors", FAKE_VECTORS, "-f", "normalize_rows", "-f", "sigmoid",
+                       "-t", "core", "--exclude-tag", "dtype", "-k", "not rows", "--format", "json")  # fmt: skip
+    assert result.returncode == 0
+    assert [c["key"] for c in json.loads(result.stdout)["cases"]] == ["sigmoid::core-column"]
+
+
+def test_tolerance_and_dtype_options(tmp_path):
+    target = tmp_path / "rough.py"
+    target.write_text("import numpy as np\nfrom reference import sigmoid as s\n\n"
+                      "def sigmoid(x):\n    return np.asarray(s(x), dtype=np.float64) * (1 + 1e-6)\n")  # fmt: skip
+    args = (str(target), "--vectors", FAKE_VECTORS, "-f", "sigmoid", "-k", "not nan")
+    assert dlconform(*args).returncode == 1
+    assert dlconform(*args, "--rtol", "1e-5").returncode == 0
+    strict = dlconform(*args, "--rtol", "1e-5", "--strict-dtype", "--format", "json")
+    assert strict.returncode == 1
+    assert [c["id"] for c in json.loads(strict.stdout)["cases"] if c["failure"] == "dtype"] == ["core-float32"]
+
+
+def test_report_files_and_baselines(tmp_path):
+    report, junit, baseline = tmp_path / "out" / "report.md", tmp_path / "junit.xml", tmp_path / "known.yaml"
+    tutorial = str(EXAMPLES / "tutorial.py")
+    first = dlconform(tutorial, "-o", str(report), "--format", "markdown", "--junit-xml", str(junit),
+                      "--write-baseline", str(baseline))  # fmt: skip
+    assert first.returncode == 1
+    assert first.stdout == ""
+    assert "report written to" in first.stderr
+    assert report.read_text().startswith("## dlconform")
+    failures = int(ET.parse(junit).getroot().get("failures", 0)) + int(ET.parse(junit).getroot().get("errors", 0))
+    assert failures > 0
+    assert [p.name for p in report.parent.iterdir()] == ["report.md"]  # atomic write left no temporary file
+    assert dlconform(tutorial, "--baseline", str(baseline)).returncode == 0
+    careful = str(EXAMPLES / "careful.py")
+    assert dlconform(careful, "--baseline", str(baseline)).returncode == 0
+    assert dlconform(careful, "--baseline", str(baseline), "--strict-baseline").returncode == 1
+
+
+def test_no_colour_unless_a_terminal_asks_for_it(monkeypatch):
+    result = dlconform("reference", "--vectors", FAKE_VECTORS)
+    assert "\x1b[" not in result.stdout
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert use_color("text", None, no_color=False)
+    assert not use_color("text", None, no_color=True)
+    assert not use_color("json", None, no_color=False)
+    assert not use_color("text", "report.txt", no_color=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not use_color("text", None, no_color=False)
