@@ -162,7 +162,7 @@ def load_notebook(path: Path, spec: str) -> Target:
     """Run a notebook's code cells in one namespace; failing cells become warnings."""
     from runner.notebook import NotebookError, run_cells
 
-    namespace: dict[str, Any] = {"__name__": "__main__", "__file__": str(path)}
+    namespace: dict[str, Any] = {"__name__": "__main__"}  # as Jupyter runs it: no __file__
     target = Target(namespace, _info("notebook", spec, str(path)))
     with captured() as out, _on_path(str(path.parent)), _notebook_context(path.parent):
         try:
