@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from runner.compare import DEFAULTS, Options, Verdict, judge, judge_raised
+from runner.large import Generated, materialize, unchanged
 from runner.report import CaseResult
 from runner.repro import repro
 from runner.suite import Case
@@ -36,14 +37,16 @@ class Resolver(Protocol):
 
 
 def fresh_inputs(args: tuple[Any, ...]) -> list[Any]:
-    """Owned copies of a case's arguments: arrays copied, scalars as they are (immutable)."""
-    return [a.copy() if isinstance(a, np.ndarray | np.generic) else a for a in args]
+    """Owned copies of a case's arguments: arrays copied, generated inputs built, scalars as they are (immutable)."""
+    return [a.copy() if isinstance(a, np.ndarray | np.generic) else materialize(a) for a in args]
 
 
 def _same(before: Any, after: Any) -> bool:
     """Whether an input is bit-for-bit what it was (NaN equal to NaN, -0.0 distinct from 0.0)."""
     if not isinstance(after, np.ndarray):
         return True
+    if isinstance(before, Generated):
+        return unchanged(before, after)
     a = np.asarray(before)
     return after.shape == a.shape and after.dtype == a.dtype and after.tobytes() == a.tobytes()
 
