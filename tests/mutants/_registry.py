@@ -1,0 +1,34 @@
+"""The mutant registry: each wrong implementation registers itself under the function it imitates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """A deliberately wrong implementation of one suite function, named for its mistake."""
+
+    function: str
+    name: str
+    impl: Callable[..., Any]
+
+    @property
+    def mistake(self) -> str:
+        """The first line of the mutant's docstring: what it gets wrong."""
+        return (self.impl.__doc__ or self.name).strip().splitlines()[0]
+
+
+MUTANTS: list[Mutant] = []
+
+
+def mutant(function: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register the decorated function as a mutant of ``function``."""
+
+    def register(impl: Callable[..., Any]) -> Callable[..., Any]:
+        MUTANTS.append(Mutant(function, impl.__name__, impl))
+        return impl
+
+    return register

@@ -1,0 +1,103 @@
+"""The bundled cases against implementations: the reference and the careful example pass them
+all, the tutorial's own code passes every article case, and every mutant is caught.
+
+``pytest -s tests/test_mutants.py`` prints the kill rate and the case that killed each mutant.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from reference import FUNCTIONS
+from runner.engine import Unavailable, run_cases
+from runner.report import CaseResult
+from runner.suite import Case, iter_cases, load_files
+from tests.mutants import MUTANTS, Mutant
+
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@cache
+def bundled_cases() -> tuple[Case, ...]:
+    """Every case of the bundled suite, loaded once."""
+    return tuple(iter_cases(load_files()))
+
+
+def load_example(name: str) -> ModuleType:
+    """Import ``examples/<name>.py`` by file path (examples/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(f"dlconform_example_{name}", EXAMPLES / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def module_resolver(module: ModuleType) -> Callable[[str], Any]:
+    """A resolver that looks each function up by its canonical name in ``module``."""
+    return lambda function: getattr(module, function, None) or Unavailable(f"{module.__name__} has no {function}")
+
+
+def failures(results: list[CaseResult]) -> list[str]:
+    """One line per result that did not pass."""
+    return [f"{r.key}: {r.outcome}: {r.message}" for r in results if r.outcome != "passed"]
+
+
+@cache
+def killers(m: Mutant) -> tuple[str, ...]:
+    """The ids of the cases of the mutant's function that it fails or errors on."""
+    cases = [c for c in bundled_cases() if c.function == m.function]
+    results = run_cases(cases, lambda _function: m.impl)
+    return tuple(r.id for r in results if r.outcome in ("failed", "error"))
+
+
+def test_every_function_has_three_mutants() -> None:
+    for function in FUNCTIONS:
+        count = sum(m.function == function for m in MUTANTS)
+        assert count >= 3, f"{function} has only {count} mutants"
+
+
+@pytest.mark.parametrize("m", MUTANTS, ids=lambda m: f"{m.function}:{m.name}")
+def test_mutant_is_caught(m: Mutant) -> None:
+    assert killers(m), f"no case catches {m.name} ({m.mistake})"
+
+
+def test_kill_rate() -> None:
+    killed = [m for m in MUTANTS if killers(m)]
+    print(f"\nmutant kill rate: {len(killed)}/{len(MUTANTS)}")
+    for m in MUTANTS:
+        ids = killers(m)
+        first = f"{m.function}::{ids[0]}" if ids else "SURVIVED"
+        print(f"  {m.function + ':' + m.name:<55} killed by {first:<50} ({len(ids)} cases)")
+    assert len(killed) == len(MUTANTS)
+
+
+def test_reference_passes_every_case() -> None:
+    results = run_cases(bundled_cases(), lambda function: FUNCTIONS[function].impl)
+    assert not failures(results)
+
+
+def test_careful_example_passes_every_case() -> None:
+    results = run_cases(bundled_cases(), module_resolver(load_example("careful")))
+    assert not failures(results)
+
+
+def test_tutorial_passes_every_article_case() -> None:
+    article = [c for c in bundled_cases() if "article" in c.tags]
+    assert len(article) >= 14
+    results = run_cases(article, module_resolver(load_example("tutorial")))
+    assert not failures(results)
+
+
+def test_tutorial_fails_stability_cases() -> None:
+    """The suite separates the textbook formulas from stable ones: the tutorial fails some stability cases."""
+    stability = [c for c in bundled_cases() if "stability" in c.tags]
+    results = run_cases(stability, module_resolver(load_example("tutorial")))
+    assert failures(results)

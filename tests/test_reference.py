@@ -1,0 +1,148 @@
+"""The reference itself: it reproduces every printout the tutorial and the course show, stays
+quiet at extreme inputs, keeps dtypes as the contract says, and answers to every alias.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from functools import cache
+
+import numpy as np
+import pytest
+
+import reference
+from reference import FUNCTIONS
+from runner.suite import Case, iter_cases, load_files
+
+NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d*)?(?:e[+-]?\d+)?")
+ELEMENTWISE = ("sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative")
+ROWWISE = ("softmax", "normalizeRows")
+EXTREMES = np.array([-1000.0, 1000.0, -np.inf, np.inf, np.nan, -0.0, 1e308, -1e308, 5e-324])
+
+
+@cache
+def printed_cases() -> tuple[Case, ...]:
+    """Article and course cases whose ``source`` quotes a printout (``... prints: <text> | note``)."""
+    return tuple(c for c in iter_cases(load_files()) if c.source and "prints: " in c.source)
+
+
+def printed_tokens(source: str) -> tuple[list[str], bool, bool]:
+    """The numbers a source quotes, whether they came from a NumPy array print, and whether it was cut short."""
+    text = source.split("prints: ", 1)[1].split(" | ", 1)[0]
+    value = re.split(r"[=:]", text)[-1]
+    return NUMBER.findall(value), "[" in value, "..." in value
+
+
+def agrees(token: str, value: float, numpy_print: bool) -> bool:
+    """Whether ``value`` prints as ``token``: NumPy arrays at 8 digits, Python scalars at 12 or more."""
+    if "." not in token and "e" not in token:
+        return float(value).is_integer() and int(value) == int(token)
+    if numpy_print:
+        spelled = f"{value:.8e}" if "e" in token else f"{value:.8f}"
+    else:
+        digits = max(12, len(token.lstrip("-0.").replace(".", "")))
+        spelled = f"{value:.{digits}g}"
+    return float(spelled) == float(token)
+
+
+def test_every_article_case_quotes_its_printout() -> None:
+    article = [c for c in iter_cases(load_files()) if "article" in c.tags]
+    quoted = {c.key for c in printed_cases()}
+    assert len(article) >= 18
+    assert all(c.key in quoted for c in article), [c.key for c in article if c.key not in quoted]
+
+
+@pytest.mark.parametrize("case", printed_cases(), ids=lambda c: c.key)
+def test_reference_reproduces_printout(case: Case) -> None:
+    tokens, numpy_print, cut = printed_tokens(case.source or "")
+    got = np.asarray(FUNCTIONS[case.function].impl(*case.args)).ravel()
+    assert tokens, f"no numbers in {case.source!r}"
+    assert len(tokens) == got.size or (cut and len(tokens) < got.size), (len(tokens), got.size)
+    wrong = [(t, v) for t, v in zip(tokens, got.tolist(), strict=False) if not agrees(t, v, numpy_print)]
+    assert not wrong, f"printed vs reference: {wrong}"
+
+
+def test_printout_parser_reads_numpy_and_python_spellings() -> None:
+    tokens, numpy_print, cut = printed_tokens("tutorial prints: x = [[9.8e-01 0.  5. ] [-3 2]] | note 7")
+    assert tokens == ["9.8e-01", "0.", "5.", "-3", "2"] and numpy_print and not cut
+    assert agrees("0.952574126822", 0.9525741268224333, False)
+    assert not agrees("0.952574126823", 0.9525741268224333, False)
+    assert agrees("0.4215251", 0.4215251, True) and agrees("1.79657674e-02", 0.017965767384, True)
+
+
+@pytest.mark.parametrize("name", [*ELEMENTWISE, "relu", "basic_sigmoid", *ROWWISE])
+def test_no_warnings_at_extremes(name: str) -> None:
+    impl = FUNCTIONS[name].impl
+    with warnings.catch_warnings(), np.errstate(all="warn", under="ignore"):
+        warnings.simplefilter("error")
+        if name == "basic_sigmoid":
+            for x in EXTREMES.tolist():
+                impl(x)
+        elif name in ROWWISE:
+            impl(EXTREMES.reshape(3, 3))
+            impl(np.array([[1000.0, 1000.0], [-np.inf, -np.inf], [np.inf, 0.0], [0.0, 0.0]]))
+        else:
+            impl(EXTREMES)
+
+
+@pytest.mark.parametrize("name", [*ELEMENTWISE, *ROWWISE])
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_float_dtypes_preserved(name: str, dtype: str) -> None:
+    out = FUNCTIONS[name].impl(np.array([[0.5, -1.0], [2.0, 0.0]], dtype=dtype))
+    assert out.dtype == np.dtype(dtype)
+
+
+@pytest.mark.parametrize("name", [*ELEMENTWISE, *ROWWISE])
+@pytest.mark.parametrize("dtype", ["int8", "int32", "int64", "uint8", "bool"])
+def test_integer_input_gives_float64(name: str, dtype: str) -> None:
+    out = FUNCTIONS[name].impl(np.array([[1, 0], [1, 1]], dtype=dtype))
+    assert out.dtype == np.float64
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_scalars_give_scalars(name: str) -> None:
+    impl = FUNCTIONS[name].impl
+    assert np.ndim(impl(3)) == 0 and np.asarray(impl(3)).dtype == np.float64
+    assert isinstance(impl(np.float32(0.5)), np.float32)
+
+
+@pytest.mark.parametrize("dtype", ["int8", "uint8", "int32", "int64", "float16", "float32", "float64"])
+def test_relu_and_image2vector_keep_every_dtype(dtype: str) -> None:
+    x = np.array([[[1, 0], [3, 2]]], dtype=dtype)
+    assert reference.relu(x).dtype == np.dtype(dtype)
+    column = reference.image2vector(x)
+    assert column.dtype == np.dtype(dtype) and column.shape == (4, 1)
+    assert column.ravel().tolist() == x.ravel(order="C").tolist()
+
+
+def test_basic_sigmoid_returns_python_float() -> None:
+    for x in (1, 0.5, np.float32(2.0), np.int64(-3), -1000.0):
+        assert type(reference.basic_sigmoid(x)) is float
+
+
+def test_losses_return_scalars_and_refuse_shape_mismatch() -> None:
+    yhat, y = np.array([[0.5, 1.0], [2.0, 0.0]]), np.array([[1.0, 1.0], [0.0, 0.0]])
+    assert np.ndim(reference.L1(yhat, y)) == 0 and np.ndim(reference.L2(yhat, y)) == 0
+    with pytest.raises(ValueError):
+        reference.L1(np.zeros(3), np.zeros((3, 1)))
+
+
+def test_inputs_are_not_modified() -> None:
+    for name, fn in FUNCTIONS.items():
+        if name == "basic_sigmoid":
+            continue
+        args = [np.array([[1.0, -2.0], [3.0, 0.5]]) for _ in fn.params]
+        before = [a.copy() for a in args]
+        fn.impl(*args)
+        assert all(np.array_equal(a, b) for a, b in zip(args, before, strict=True)), name
+
+
+def test_aliases_importable() -> None:
+    from reference import image_to_vector, normalize_rows
+
+    assert normalize_rows is reference.normalizeRows
+    assert image_to_vector is reference.image2vector
+    for fn in FUNCTIONS.values():
+        for alias in fn.names:
+            assert getattr(reference, alias) is fn.impl
