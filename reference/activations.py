@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from reference._work import lift, lower
 
 
 def basic_sigmoid(x: float) -> float:
-    """The course's scalar-only sigmoid: a Python float from ``math.exp``, no overflow at +-1000."""
+    """The course's scalar-only sigmoid: a real number in, a Python float out, no overflow at +-1000.
+
+    Like the course's ``math.exp`` version it refuses sequences; it evaluates in
+    np.longdouble, so the float it returns is correctly rounded where longdouble is wider.
+    """
     if isinstance(x, (list, tuple, np.ndarray)):
         raise TypeError("basic_sigmoid takes a real number, not a sequence")
-    x = float(x)
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)  # x < 0: exp cannot overflow
-    return e / (1.0 + e)
+    with np.errstate(invalid="ignore"):
+        return float(_sigmoid(np.longdouble(float(x))))
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:

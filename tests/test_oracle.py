@@ -1,0 +1,234 @@
+"""Every stored expected value against an independent mpmath oracle.
+
+The oracle recomputes each case from its arguments with mpmath, written without
+looking at ``reference/``: transcendental functions at 200 bits, sums and products
+at 8,000 bits (exact for any float64 inputs). Stored float64 values must be within
+1 ULP of the exact result, float32 and float16 values correctly rounded (0.5 ULP),
+integers exact. In ``expected_any`` cases only the elements on which every
+alternative agrees are checked; the others are implementation-defined.
+
+``pytest -s tests/test_oracle.py`` prints the worst ULP per function and dtype.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import mpmath
+import numpy as np
+import pytest
+
+from reference import FUNCTIONS
+from runner.suite import Case, iter_cases, load_files
+
+TRANSCENDENTAL_BITS = 200
+EXACT_BITS = 8000
+LIMIT = {"float64": 1.0, "float32": 0.5, "float16": 0.5}
+mpf = mpmath.mpf
+
+
+def to_mp(value: Any) -> np.ndarray:
+    """A case argument as an object array of exact mpf values (0-d for scalars)."""
+    arr = np.asarray(value)
+    out = np.empty(arr.shape, dtype=object)
+    for idx in np.ndindex(arr.shape):
+        out[idx] = mpf(arr[idx].item())
+    return out
+
+
+def elementwise(f: Callable[[Any], Any]) -> Callable[[np.ndarray], np.ndarray]:
+    """Apply a scalar mpmath formula to every element."""
+
+    def apply(x: np.ndarray) -> np.ndarray:
+        out = np.empty(x.shape, dtype=object)
+        for idx in np.ndindex(x.shape):
+            out[idx] = f(x[idx])
+        return out
+
+    return apply
+
+
+def rowwise(f: Callable[[list], list]) -> Callable[[np.ndarray], np.ndarray]:
+    """Apply a formula to every row (the last axis)."""
+
+    def apply(x: np.ndarray) -> np.ndarray:
+        out = np.empty(x.shape, dtype=object)
+        for idx in np.ndindex(x.shape[:-1]):
+            out[idx] = np.array(f(list(x[idx])), dtype=object).reshape(x.shape[-1:])
+        return out
+
+    return apply
+
+
+def logistic(x: Any) -> Any:
+    """1 / (1 + e^-x)."""
+    return 1 / (1 + mpmath.exp(-x))
+
+
+def logistic_slope(x: Any) -> Any:
+    """e^-|x| / (1 + e^-|x|)^2, the derivative of the logistic function (it is even)."""
+    e = mpmath.exp(-abs(x))
+    return e / (1 + e) ** 2
+
+
+def quotients(row: list, divisor: Any) -> list:
+    """Each element over ``divisor``; NaN where the divisor is 0 (mpmath raises there, the answer is undefined)."""
+    if not divisor:
+        return [mpf("nan")] * len(row)
+    return [v / divisor for v in row]
+
+
+def softmax_row(row: list) -> list:
+    """e^x_i / sum e^x_j, with no overflow in mpmath; a NaN anywhere makes the row NaN."""
+    if any(mpmath.isnan(v) for v in row):
+        return [mpf("nan")] * len(row)
+    exps = [mpmath.exp(v) for v in row]
+    return quotients(exps, mpmath.fsum(exps))
+
+
+def unit_row(row: list) -> list:
+    """x_i / sqrt(sum x_j^2)."""
+    with mpmath.workprec(EXACT_BITS):
+        total = mpmath.fsum(v * v for v in row)
+    return quotients(row, mpmath.sqrt(total))
+
+
+def loss(power: int) -> Callable[[np.ndarray, np.ndarray], Any]:
+    """sum |y - yhat|^power over every element, exactly."""
+
+    def apply(yhat: np.ndarray, y: np.ndarray) -> Any:
+        with mpmath.workprec(EXACT_BITS):
+            return mpmath.fsum(abs(b - a) ** power for a, b in zip(yhat.ravel(), y.ravel(), strict=True))
+
+    return apply
+
+
+def exact(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a rational formula at EXACT_BITS, where float sums and products are exact."""
+
+    def apply(*args: np.ndarray) -> Any:
+        with mpmath.workprec(EXACT_BITS):
+            return f(*args)
+
+    return apply
+
+
+ORACLES: dict[str, Callable[..., Any]] = {
+    "basic_sigmoid": elementwise(logistic),
+    "sigmoid": elementwise(logistic),
+    "sigmoid_derivative": elementwise(logistic_slope),
+    "tanh": elementwise(mpmath.tanh),
+    "tanh_derivative": elementwise(lambda x: mpmath.sech(x) ** 2),
+    "relu": elementwise(lambda x: x if mpmath.isnan(x) or x > 0 else mpf(0)),
+    "image2vector": lambda image: image.reshape(image.size, 1),
+    "normalizeRows": rowwise(unit_row),
+    "softmax": rowwise(softmax_row),
+    "L1": loss(1),
+    "L2": loss(2),
+    "dot": exact(lambda a, b: np.dot(a, b)),
+    "outer": exact(lambda a, b: np.outer(a, b)),
+    "multiply": exact(lambda a, b: np.multiply(a, b)),
+}
+
+
+def ulp_error(stored: float, exact_value: Any, dtype: np.dtype) -> float:
+    """|stored - exact| in units of the last place of ``exact`` in ``dtype``; inf when a special value is wrong."""
+    if mpmath.isnan(exact_value) or np.isnan(stored):
+        return 0.0 if mpmath.isnan(exact_value) and np.isnan(stored) else np.inf
+    info = np.finfo(dtype)
+    bits, emin, emax = info.nmant + 1, info.minexp, info.maxexp
+    with mpmath.workprec(EXACT_BITS):
+        if mpmath.isinf(exact_value):
+            return 0.0 if stored == exact_value else np.inf
+        exponent = mpmath.frexp(exact_value)[1] - 1 if exact_value else emin
+        unit = mpmath.ldexp(1, max(exponent, emin) - bits + 1)
+        rounded = mpmath.nint(exact_value / unit) * unit
+        if abs(rounded) >= mpmath.ldexp(1, emax):  # correct rounding overflows to inf
+            return 0.0 if np.isinf(stored) and (stored > 0) == (exact_value > 0) else np.inf
+        if np.isinf(stored):
+            return np.inf
+        return float(abs(mpf(stored) - exact_value) / unit)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One stored value checked: the case, the dtype it is stored in, and its worst error."""
+
+    function: str
+    case: str
+    dtype: str
+    worst: float  # ULPs for floats; 0 or inf for integers
+
+    @property
+    def ok(self) -> bool:
+        return self.worst <= LIMIT.get(self.dtype, 0.0)
+
+
+def agreed(alternatives: tuple[Any, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The first alternative, and where every alternative gives the same value (NaN equal to NaN)."""
+    arrays = [np.asarray(a, dtype=np.float64) for a in alternatives]
+    same = np.ones(arrays[0].shape, dtype=bool)
+    for other in arrays[1:]:
+        same &= (other == arrays[0]) | (np.isnan(other) & np.isnan(arrays[0]))
+    return np.asarray(alternatives[0]), same
+
+
+def check_case(case: Case) -> Check | None:
+    """Compare a case's stored result with the oracle; None for cases that must raise."""
+    if case.raises:
+        return None
+    with mpmath.workprec(TRANSCENDENTAL_BITS):
+        truth = np.asarray(ORACLES[case.function](*[to_mp(a) for a in case.args]), dtype=object)
+    if case.expected_any:
+        stored, mask = agreed(case.expected_any)
+    else:
+        stored = np.asarray(case.expected)
+        mask = np.ones(stored.shape, dtype=bool)
+    assert stored.shape == truth.shape, f"{case.key}: shape {stored.shape}, oracle {truth.shape}"
+    dtype = stored.dtype
+    errors = [0.0]
+    for idx in zip(*np.nonzero(mask), strict=True) if stored.ndim else [()] * bool(mask):
+        value = stored[idx].item()
+        if dtype.kind == "f":
+            errors.append(ulp_error(value, truth[idx], dtype))
+        else:
+            errors.append(0.0 if mpf(value) == truth[idx] else np.inf)
+    return Check(case.function, case.id, dtype.name, max(errors))
+
+
+@cache
+def checks() -> tuple[Check, ...]:
+    """Every case of the bundled suite checked once."""
+    found = (check_case(c) for c in iter_cases(load_files()))
+    return tuple(c for c in found if c is not None)
+
+
+@pytest.mark.parametrize("function", sorted(FUNCTIONS))
+def test_stored_values_match_oracle(function: str) -> None:
+    mine = [c for c in checks() if c.function == function]
+    assert mine, f"no checkable cases for {function}"
+    bad = [f"{c.case} ({c.dtype}): {c.worst:.3g} ULP" for c in mine if not c.ok]
+    assert not bad, f"{function}: stored values off the exact result: {bad}"
+
+
+def test_ulp_measure_knows_correct_rounding() -> None:
+    third = mpf(1) / 3
+    assert ulp_error(float(np.float32(1 / 3)), third, np.dtype("float32")) <= 0.5
+    assert ulp_error(float(np.nextafter(np.float32(1 / 3), np.float32(1))), third, np.dtype("float32")) > 0.5
+    assert ulp_error(np.inf, mpf(2) ** 16, np.dtype("float16")) == 0.0  # 65536 rounds to inf in float16
+    assert ulp_error(0.0, mpf(2) ** -1100, np.dtype("float64")) <= 0.5  # below half the smallest subnormal
+
+
+def test_worst_ulp_table() -> None:
+    worst: dict[tuple[str, str], tuple[float, int]] = {}
+    for c in checks():
+        w, n = worst.get((c.function, c.dtype), (0.0, 0))
+        worst[(c.function, c.dtype)] = (max(w, c.worst), n + 1)
+    print("\nworst error against the mpmath oracle (ULP; integers: 0 = exact)")
+    print(f"  {'function':<20} {'dtype':<8} {'cases':>5}  worst")
+    for (function, dtype), (w, n) in sorted(worst.items()):
+        print(f"  {function:<20} {dtype:<8} {n:>5}  {w:.3f}")
+    assert all(c.ok for c in checks())
