@@ -77,10 +77,9 @@ def _decode_array(value: dict) -> np.ndarray:
     empty = math.prod(shape) == 0
     if "shape" in value:
         declared = value["shape"]
-        if not isinstance(declared, list) or not all(
-            isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in declared
-        ):
+        if not isinstance(declared, list) or not all(_is_integer(n) and n >= 0 for n in declared):
             raise ValueFormatError(f"shape must be a list of non-negative integers, not {_short(declared)}")
+        declared = [int(n) for n in declared]
         fits = tuple(declared[: len(shape)]) == shape if empty else tuple(declared) == shape
         if not fits or len(declared) < len(shape):
             raise ValueFormatError(f"shape {_short(declared)} does not match the nested list, which is {list(shape)}")
@@ -137,8 +136,15 @@ def _check_element(item: Any, kind: str, dtype: np.dtype) -> None:
         return
     if isinstance(item, bool) or not isinstance(item, int | float):
         raise ValueFormatError(f"{dtype.name} array element {_short(item)} is not a number")
-    if kind in "iu" and isinstance(item, float) and not item.is_integer():
+    if kind in "iu" and not _is_integer(item):
         raise ValueFormatError(f"{dtype.name} array element {item!r} is not an integer")
+
+
+def _is_integer(item: Any) -> bool:
+    """Whether ``item`` is an integer in JSON Schema's sense: a number (not a bool) with no fraction."""
+    if isinstance(item, bool) or not isinstance(item, int | float):
+        return False
+    return isinstance(item, int) or item.is_integer()
 
 
 def _string_message(text: str) -> str:

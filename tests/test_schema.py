@@ -1,0 +1,195 @@
+"""vectors/schema.json states the reader's rules: bundled files validate, and schema and reader agree on bad ones."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reference import FUNCTIONS
+from runner.suite import (
+    CASE_KEYS,
+    EXCEPTION_PATTERN,
+    ID_PATTERN,
+    TAG_PATTERN,
+    TOP_KEYS,
+    TOP_REQUIRED,
+    bundled_dir,
+    read_file,
+    vector_paths,
+)
+from runner.tolerance import ACCURACY_CLASSES
+from runner.values import DTYPES, FLOAT_DTYPES
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data" / "vectors"
+SCHEMA = json.loads((ROOT / "vectors" / "schema.json").read_text(encoding="utf-8"))
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+# What the reader refuses that no JSON Schema can state (see the schema's own description).
+BEYOND_SCHEMA = re.compile(
+    r"duplicate id|ragged|does not match the nested list|does not fit|overflows|finite non-negative|is not possible"
+)
+
+
+def yaml_data(path: Path) -> Any:
+    """A vector file as plain data, the way any YAML 1.1 reader sees it."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def schema_errors(data: Any) -> list[str]:
+    """The schema's complaints about ``data``, one line each."""
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message[:120]}" for e in VALIDATOR.iter_errors(data)]
+
+
+def fixtures(folder: str) -> list[Path]:
+    return sorted((DATA / folder).glob("*.yaml"))
+
+
+def test_schema_is_valid_draft_2020_12() -> None:
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    assert SCHEMA["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert SCHEMA["$id"] and SCHEMA["title"] and SCHEMA["description"]
+
+
+def test_schema_matches_the_code() -> None:
+    """Names, enums and patterns in the schema are the ones runner/suite.py and reference/ use."""
+    props, defs = SCHEMA["properties"], SCHEMA["$defs"]
+    assert set(props) == TOP_KEYS and set(SCHEMA["required"]) == TOP_REQUIRED
+    assert set(defs["case"]["properties"]) == CASE_KEYS
+    assert props["function"]["enum"] == list(FUNCTIONS)
+    assert props["accuracy"]["enum"] == list(ACCURACY_CLASSES)
+    assert props["tolerance"]["propertyNames"]["enum"] == list(FLOAT_DTYPES)
+    assert defs["dtype"]["enum"] == list(DTYPES)
+    case = defs["case"]["properties"]
+    assert case["id"]["pattern"] == ID_PATTERN.pattern
+    assert case["tags"]["items"]["pattern"] == TAG_PATTERN.pattern
+    assert case["raises"]["pattern"] == EXCEPTION_PATTERN.pattern
+    per_function = {
+        block["if"]["properties"]["function"]["const"]: block["then"]["properties"]
+        for block in SCHEMA["allOf"]
+        if "function" in block["if"]["properties"]
+    }
+    assert set(per_function) == set(FUNCTIONS)
+    for name, rules in per_function.items():
+        spec = FUNCTIONS[name]
+        assert rules["params"]["const"] == list(spec.params)
+        assert rules["aliases"]["const"] == list(spec.aliases)
+        arity = rules["cases"]["items"]["properties"]["args"]
+        assert arity["minItems"] == arity["maxItems"] == len(spec.params)
+
+
+@pytest.mark.parametrize("path", vector_paths([bundled_dir()]), ids=lambda p: p.name)
+def test_bundled_vectors_validate(path: Path) -> None:
+    assert schema_errors(yaml_data(path)) == []
+
+
+@pytest.mark.parametrize("path", fixtures("good"), ids=lambda p: p.name)
+def test_good_fixtures_validate(path: Path) -> None:
+    assert schema_errors(yaml_data(path)) == []
+    assert read_file(path)[1] == []
+
+
+def expectation(path: Path) -> str:
+    """The message a fixture's first line says the reader gives (``# expect: ...``)."""
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("# expect: "), path
+    return first.removeprefix("# expect: ")
+
+
+@pytest.mark.parametrize("path", fixtures("bad_schema"), ids=lambda p: p.stem)
+def test_schema_and_reader_both_refuse(path: Path) -> None:
+    vf, problems = read_file(path)
+    assert vf is None
+    assert any(expectation(path) in str(p) for p in problems), problems
+    assert schema_errors(yaml_data(path)), "the schema accepts what the reader refuses"
+
+
+@pytest.mark.parametrize("path", fixtures("bad_reader"), ids=lambda p: p.stem)
+def test_reader_refuses_what_no_schema_can_state(path: Path) -> None:
+    """These break rules the schema's description names as the reader's alone."""
+    vf, problems = read_file(path)
+    assert vf is None
+    assert any(expectation(path) in str(p) for p in problems), problems
+    assert all(BEYOND_SCHEMA.search(p.message) for p in problems)
+    assert schema_errors(yaml_data(path)) == []
+
+
+POOL = [
+    None,
+    True,
+    -1,
+    0,
+    1.5,
+    -0.0,
+    math.inf,
+    "text",
+    "1e-5",
+    "float32",
+    "Bad Id",
+    [],
+    {},
+    [1.0, 2.0],
+    [[1, 2], [3, 4]],
+    {"array": [], "dtype": "float64"},
+    {"array": [1.0], "dtype": "float32"},
+    {"scalar": 1, "dtype": "int8"},
+    {"rtol": 1.0e-6},
+    {"ulp": 4, "reason": "why"},
+]
+BASES = [yaml_data(p) for p in fixtures("good")]
+
+
+def paths_in(data: Any, prefix: tuple = ()) -> list[tuple]:
+    """Every path to a node of ``data`` (keys and indexes), the root excluded."""
+    out: list[tuple] = []
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else []
+    for key, value in items:
+        out.append((*prefix, key))
+        out.extend(paths_in(value, (*prefix, key)))
+    return out
+
+
+@st.composite
+def mutants(draw: st.DrawFn) -> Any:
+    """A good fixture with one node replaced, deleted, or given an unknown sibling key."""
+    data = copy.deepcopy(draw(st.sampled_from(BASES)))
+    path = draw(st.sampled_from(paths_in(data)))
+    parent = data
+    for key in path[:-1]:
+        parent = parent[key]
+    action = draw(st.sampled_from(["replace", "delete", "extra"]))
+    if action == "delete":
+        del parent[path[-1]]
+    elif action == "extra" and isinstance(parent, dict):
+        parent["extra_key"] = 1
+    else:
+        parent[path[-1]] = copy.deepcopy(draw(st.sampled_from(POOL)))
+    return data
+
+
+@given(data=mutants())
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_schema_and_reader_agree_on_mutants(data: Any) -> None:
+    """One random change to a good file: the schema and the reader accept or refuse it together.
+
+    The only allowed disagreement is the reader refusing, for a reason the schema cannot state.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "mutant.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        _, problems = read_file(path)
+    errors = schema_errors(data)
+    if problems and not errors:
+        assert all(BEYOND_SCHEMA.search(p.message) for p in problems), problems
+    else:
+        assert bool(problems) == bool(errors), (problems, errors)
