@@ -7,25 +7,36 @@ demos are left out. The tutorial calls ``np.dot``, ``np.outer`` and
 ``np.multiply`` directly; here they are wrapped under the suite's names.
 
 Measured against the bundled vectors (``tests/test_mutants.py`` checks the
-``article`` cases): it passes every article case, and fails these others.
+``article`` cases): it passes every article case and 248 of the 292 cases; it
+fails these 44, each for a reason the suite exists to catch.
 
-- basic_sigmoid: ``math.exp(1000)`` raises OverflowError at -1000 and -740.
-- sigmoid: none (``1 / (1 + exp(-x))`` is accurate; it only warns on overflow).
-- sigmoid_derivative: ``s * (1 - s)`` cancels in the positive tails (x >= 20 in
-  float64, 10 in float32, 8 in float16).
-- tanh: the exp formula gives inf/inf = NaN past |x| = 710 (huge, +-800, +-inf),
-  overflows in float16 past 11, loses the sign of -0.0 and cancels near zero.
-- tanh_derivative: NaN where tanh is NaN; ``1 - tanh**2`` cancels in the tails.
-- relu: none.
-- image2vector: ``shape[0] * shape[1] * shape[2]`` takes 3-D images only.
-- normalizeRows: axis=1 fails 1-D input and uses the wrong axis in 3-D; the
-  squares overflow and underflow (rows near 1e300, subnormal rows, float32
-  near 1e30, float16 [300, 400]).
-- softmax: axis=1 fails 1-D input and uses the wrong axis in 3-D; without the
-  row maximum, exp overflows (1000, float32 100, float16 12) or underflows
-  (-1000) to NaN, and a +inf entry gives NaN where the stable form does too.
-- L1, L2: NumPy broadcasts (5,) against (5, 1) instead of refusing it.
-- dot, outer, multiply: none (they are NumPy's).
+- basic_sigmoid (2): stability-large-negative, stability-subnormal-result:
+  ``math.exp(-x)`` raises OverflowError at -1000 and -740.
+- sigmoid (0): ``1 / (1 + exp(-x))`` is accurate; it only warns on overflow.
+- sigmoid_derivative (3): stability-tail-positive, stability-float32-tail,
+  stability-float16-tail: ``s * (1 - s)`` cancels to 0 in the positive tails.
+- tanh (9): edge-infinities, edge-huge, stability-large, stability-float32,
+  stability-float16, dtype-float16: the exp formula gives inf/inf = NaN once exp
+  overflows (|x| > 710 in float64, 89 in float32, 11 in float16);
+  edge-signed-zero: tanh(-0.0) comes out +0.0; stability-small, edge-subnormal:
+  exp(x) - exp(-x) cancels near zero.
+- tanh_derivative (5): edge-infinities, stability-large: NaN where the tutorial's
+  tanh is NaN; stability-tail, stability-float32-tail, stability-float16-tail:
+  ``1 - tanh**2`` cancels to 0 in the tails.
+- relu (0).
+- image2vector (7): core-2d, core-square, core-1d, core-4d, core-numpy-scalar,
+  dtype-int32, dtype-float16: ``shape[0] * shape[1] * shape[2]`` takes 3-D images only.
+- normalizeRows (6): core-1d, core-3d: the hard-coded axis=1 raises on 1-D and
+  uses the wrong axis in 3-D; stability-huge-rows, stability-subnormal-rows,
+  stability-float32-huge, stability-float16-large: the squares overflow or underflow.
+- softmax (10): core-1d, edge-empty-vector, edge-single-element,
+  stability-large-number, stability-large-negative: axis=1 raises on 1-D input;
+  core-3d: axis=1 is the wrong axis in 3-D; stability-row-maximum,
+  stability-wide-spread, stability-float32-large, stability-float16-large: without
+  the row maximum, exp overflows to inf/inf or underflows to 0/0 = NaN.
+- L1, L2 (1 each): raises-shape-mismatch: NumPy broadcasts (5,) against (5, 1)
+  into a (5, 5) difference instead of refusing it.
+- dot, outer, multiply (0): they are NumPy's own.
 """
 
 from __future__ import annotations

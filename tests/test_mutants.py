@@ -7,6 +7,7 @@ all, the tutorial's own code passes every article case, and every mutant is caug
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -101,3 +102,12 @@ def test_tutorial_fails_stability_cases() -> None:
     stability = [c for c in bundled_cases() if "stability" in c.tags]
     results = run_cases(stability, module_resolver(load_example("tutorial")))
     assert failures(results)
+
+
+def test_tutorial_docstring_counts_its_failures() -> None:
+    """examples/tutorial.py lists the cases it fails; keep the count in its docstring true."""
+    tutorial = load_example("tutorial")
+    results = run_cases(bundled_cases(), module_resolver(tutorial))
+    stated = re.search(r"fails these (\d+)", tutorial.__doc__ or "")
+    assert stated, "the tutorial's docstring no longer says how many cases it fails"
+    assert int(stated.group(1)) == len(failures(results))
