@@ -11,6 +11,8 @@ import math
 import os
 import sys
 from collections import Counter
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -18,10 +20,13 @@ from runner import __version__
 from runner.atomic import write_atomic
 from runner.suite import SuiteError, load_files
 
+if TYPE_CHECKING:
+    from runner.targets import Target
+
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
-def fail(message: str, code: int = EXIT_USAGE) -> None:
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     """Print one error line and exit with ``code``."""
     click.echo(f"dlconform: error: {message}", err=True)
     sys.exit(code)
@@ -136,8 +141,54 @@ def use_color(fmt: str, output: str | None, no_color: bool) -> bool:
     return fmt == "text" and not output and not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
 
 
+def _profile_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options that check a library through a profile instead of a TARGET file or module."""
+    command = click.option(
+        "--bind",
+        "binds",
+        multiple=True,
+        metavar="FUNCTION=module:callable",
+        help="Bind one function to a library callable, on top of --profile or alone; repeatable.",
+    )(command)
+    return click.option(
+        "--profile",
+        metavar="NAME|PATH",
+        help="Check a library through a built-in profile (numpy, scipy, torch, jax, array_api) or a profile file.",
+    )(command)
+
+
+def load_any_target(target: str | None, profile: str | None, binds: tuple[str, ...]) -> Target:
+    """TARGET, or the profile and inline bindings; any problem is one error line and exit 2."""
+    from runner.profiles import ProfileError, profile_target
+    from runner.targets import TargetNotFound, load_target
+
+    if target and (profile or binds):
+        fail("give a TARGET or --profile/--bind, not both")
+    if not (target or profile or binds):
+        fail("missing TARGET (a file, notebook or module), or --profile NAME, or --bind FUNCTION=module:callable")
+    try:
+        return load_target(target) if target else profile_target(profile, binds)
+    except (TargetNotFound, ProfileError) as exc:
+        fail(str(exc))
+
+
+def default_baseline(loaded: Target, binds: tuple[str, ...], dtypes: str | None) -> str | None:
+    """The baseline shipped beside a profile, used when the run is the profile as shipped (no --bind, --dtypes)."""
+    from runner.profiles import ProfileTarget
+
+    if not isinstance(loaded, ProfileTarget) or binds or dtypes or loaded.profile.baseline is None:
+        return None
+    return str(loaded.profile.baseline)
+
+
 @main.command()
-@click.argument("target")
+@click.argument("target", required=False)
+@_profile_options
+@click.option(
+    "--dtypes",
+    metavar="float16,float32,float64",
+    help="Run every float case once in each of these dtypes (ids <id>@<dtype>).",
+)
 @click.option(
     "--vectors",
     "vector_paths",
@@ -168,7 +219,10 @@ def use_color(fmt: str, output: str | None, no_color: bool) -> bool:
 @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Write this run's failures as a baseline file.")
 @click.option("--no-color", is_flag=True, help="No colour (default: colour on a terminal unless NO_COLOR is set).")
 def run(
-    target: str,
+    target: str | None,
+    profile: str | None,
+    binds: tuple[str, ...],
+    dtypes: str | None,
     vector_paths: tuple[str, ...],
     functions: tuple[str, ...],
     tags: tuple[str, ...],
@@ -187,6 +241,9 @@ def run(
 ) -> None:
     """Check TARGET (a .py file, a .ipynb notebook, pkg.mod or pkg.mod:obj) against the vectors.
 
+    Or check a library: --profile NAME|PATH and/or --bind FUNCTION=module:callable instead of TARGET. A built-in
+    profile's own baseline (known failures of that library) applies unless --baseline, --bind or --dtypes is given.
+
     Exit status: 0 every selected case passed (or failed only as the baseline expects); 1 some case failed or
     errored, the target raising on import included; 2 usage errors, bad vector or baseline files, a target that
     does not exist, a selection that matches no case.
@@ -194,24 +251,32 @@ def run(
     from runner.api import check
     from runner.baseline import BaselineError, apply_baseline, dump_baseline, load_baseline
     from runner.compare import Options
+    from runner.dtypes import DtypeError, expand, parse_dtypes
     from runner.formats import render, render_junit
     from runner.select import SelectionError, select
     from runner.suite import iter_cases
-    from runner.targets import TargetNotFound, load_target
 
-    if strict_baseline and not baseline:
-        fail("--strict-baseline needs --baseline FILE")
     try:
         selected = select(iter_cases(load_or_exit(vector_paths)), functions, tags, exclude_tags, keyword)
-        known = load_baseline(baseline) if baseline else None
-        loaded = load_target(target)
-    except (SelectionError, BaselineError, TargetNotFound) as exc:
+        if dtypes is not None:
+            selected = expand(selected, parse_dtypes(dtypes))
+    except (SelectionError, DtypeError) as exc:
         fail(str(exc))
     if not selected:
         fail("no case matches the selection")
+    loaded = load_any_target(target, profile, binds)
+    baseline = baseline or default_baseline(loaded, binds, dtypes)
+    if strict_baseline and not baseline:
+        fail("--strict-baseline needs --baseline FILE")
+    try:
+        known = load_baseline(baseline) if baseline else None
+    except BaselineError as exc:
+        fail(str(exc))
     if loaded.load_error:
         click.echo(f"dlconform: target failed to import: {loaded.load_error}", err=True)
     report = check(loaded, cases=selected, options=Options(rtol, atol, strict_dtype))
+    if baseline:
+        report.target["baseline"] = baseline
     gate = apply_baseline(report, known) if known else None
     text = render(report, fmt, color=use_color(fmt, output, no_color))
     if output:
