@@ -142,31 +142,38 @@ def _entry(raw: object, where: str) -> BaselineEntry:
 
 
 def apply_baseline(report: Report, baseline: Baseline) -> BaselineCheck:
-    """Mark each result's baseline status (and ``expected_failure`` for baseline cases); sort them into the check."""
+    """Mark each result against the baseline (see ``mark``) and sort the results into the check."""
     check = BaselineCheck(baseline.path)
-    seen: set[str] = set()
     for r in report.results:
         entry = baseline.entries.get(r.key)
-        seen.add(r.key)
-        failing = r.outcome in FAILING
-        if entry is None:
-            r.baseline_status = "new" if failing else ""
-            if failing:
-                check.new_failures.append(r)
-            continue
-        r.expected_failure = entry.failure
-        if failing and r.how == entry.how:
-            r.baseline_status = "known"
+        status = mark(r, entry)
+        if status == "new":
+            check.new_failures.append(r)
+        elif status == "known":
             check.known.append(r)
-        elif failing:
-            r.baseline_status = "changed"
+        elif status == "changed" and entry is not None:
             check.changed.append((r, entry))
-        elif r.outcome == "passed":
-            r.baseline_status = "fixed"
+        elif status == "fixed" and entry is not None:
             check.fixed.append((r, entry))
-    check.stale = [e for key, e in baseline.entries.items() if key not in seen]
+    run = {r.key for r in report.results}
+    check.stale = [e for key, e in baseline.entries.items() if key not in run]
     report.baseline = check.summary()
     return check
+
+
+def mark(result: CaseResult, entry: BaselineEntry | None) -> str:
+    """Set and return ``result.baseline_status``: known, changed or fixed for a baseline case, new for a failure
+    outside it, "" otherwise (a pass, or a skipped case); a baseline case also gets ``expected_failure``."""
+    failing = result.outcome in FAILING
+    if entry is None:
+        result.baseline_status = "new" if failing else ""
+    else:
+        result.expected_failure = entry.failure
+        if failing:
+            result.baseline_status = "known" if result.how == entry.how else "changed"
+        else:
+            result.baseline_status = "fixed" if result.outcome == "passed" else ""
+    return result.baseline_status
 
 
 def dump_baseline(report: Report, reasons: dict[str, str] | None = None) -> str:

@@ -1,0 +1,195 @@
+"""The pytest plugin, run in pytester sessions against small fake targets."""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import pytest
+import tomllib
+
+from runner.baseline import dump_baseline
+from runner.compare import DEFAULTS, Options
+from runner.engine import Unavailable, run_cases
+from runner.report import Report
+from runner.suite import iter_cases, load_files
+from runner.targets import Target, load_target
+
+pytest_plugins = ["pytester"]
+
+ROOT = Path(__file__).resolve().parents[1]
+ALL = list(iter_cases(load_files()))
+# Installed (pip install -e .), the entry point loads the plugin in every session; from a bare checkout, -p does.
+INSTALLED = any(ep.value == "runner.pytest_plugin" for ep in entry_points(group="pytest11"))
+# The inner sessions need no hypothesis: its plugin's end-of-session import costs a second per run.
+PLUGIN = (*(() if INSTALLED else ("-p", "runner.pytest_plugin")), "-p", "no:cacheprovider", "-p", "no:hypothesispytest")
+
+GOOD = "from reference import sigmoid, relu\n"
+BROKEN = """
+import numpy as np
+from reference import sigmoid as _sigmoid
+
+def sigmoid(x):
+    if np.ndim(x) > 1:
+        return np.ravel(_sigmoid(x))  # wrong shape for matrices
+    return _sigmoid(x)
+
+def tanh(x):
+    raise ValueError("not written yet")
+"""
+
+
+def cases_of(*functions: str) -> list:
+    return [c for c in ALL if c.function in functions]
+
+
+def expected_report(source: Path, *functions: str, options: Options = DEFAULTS) -> Report:
+    """What the runner itself says about the target, to compare the plugin's outcomes with."""
+    target = load_target(str(source))
+    return Report({}, {}, "", run_cases(cases_of(*functions), target.resolve, options))
+
+
+def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return pytester.runpytest(*PLUGIN, *args)
+
+
+def test_inert_without_the_option(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_plain="def test_one():\n    assert True\n")
+    result = run(pytester)
+    result.assert_outcomes(passed=1)
+    assert "dlconform target" not in result.stdout.str() and "dlconform::" not in result.stdout.str()
+    run(pytester, "--help").stdout.fnmatch_lines(["*--dlconform=TARGET*", "*--dlconform-baseline=FILE*"])
+
+
+def test_a_correct_target_passes_every_case(pytester: pytest.Pytester) -> None:
+    target = pytester.makepyfile(good=GOOD)
+    result = run(
+        pytester, "--dlconform", str(target), "--dlconform-function", "sigmoid", "--dlconform-function", "relu"
+    )
+    cases = cases_of("sigmoid", "relu")
+    result.assert_outcomes(passed=len(cases))
+    result.stdout.fnmatch_lines([f"dlconform target: {target} (file {target})*", f"collected {len(cases)} items"])
+
+
+def test_nodeids_end_with_function_and_case(pytester: pytest.Pytester) -> None:
+    target = pytester.makepyfile(good=GOOD)
+    result = run(pytester, "--dlconform", str(target), "--dlconform-function", "sigmoid", "--collect-only", "-q")
+    ids = [line for line in result.outlines if "::" in line]
+    assert ids == [f"dlconform::{c.key}" for c in cases_of("sigmoid")]
+
+
+def test_failures_errors_and_missing_functions(pytester: pytest.Pytester) -> None:
+    target = pytester.makepyfile(broken=BROKEN)
+    functions = ("sigmoid", "tanh", "relu")
+    result = run(pytester, "--dlconform", str(target), *(a for f in functions for a in ("--dlconform-function", f)))
+    expected = expected_report(target, *functions).counts()
+    missing = len(cases_of("relu"))
+    assert expected["error"] > missing and expected["failed"] > 0
+    # a wrong result or an exception from the target fails the item; a missing function is an error
+    result.assert_outcomes(
+        passed=expected["passed"], failed=expected["failed"] + expected["error"] - missing, errors=missing
+    )
+    shape = next(c for c in cases_of("sigmoid") if len(getattr(c.args[0], "shape", ())) == 2)
+    out = result.stdout.str()
+    assert f"FAILED dlconform::{shape.key} - shape " in out
+    assert "repro: sigmoid(np.array([[" in out
+    assert "raised ValueError: not written yet" in out
+    assert "ERROR dlconform::relu::" in out and "target has no relu" in out
+    assert "Traceback" not in out
+
+
+def test_a_target_that_fails_to_import(pytester: pytest.Pytester) -> None:
+    target = pytester.makepyfile(crashing="raise RuntimeError('boom at import')\n")
+    result = run(pytester, "--dlconform", str(target), "--dlconform-function", "sigmoid")
+    result.assert_outcomes(errors=len(cases_of("sigmoid")))
+    result.stdout.fnmatch_lines(["*target failed to import: RuntimeError: boom at import*"])
+
+
+def test_selection_by_tag_and_k(pytester: pytest.Pytester) -> None:
+    target = pytester.makepyfile(good=GOOD)
+    stability = [c for c in cases_of("sigmoid") if "stability" in c.tags]
+    tagged = run(
+        pytester, "--dlconform", str(target), "--dlconform-function", "sigmoid", "--dlconform-tag", "stability"
+    )
+    tagged.assert_outcomes(passed=len(stability))
+    by_k = run(pytester, "--dlconform", str(target), "--dlconform-function", "sigmoid", "-k", "stability")
+    by_k.assert_outcomes(passed=len(stability))
+
+
+def test_strict_dtype(pytester: pytest.Pytester) -> None:
+    target = pytester.makepyfile(
+        narrow="import numpy as np\nfrom reference import relu as _relu\n"
+        "def relu(x):\n    y = _relu(x)\n    return y.astype(np.int32) if getattr(y, 'dtype', None) == np.int64 else y\n"
+    )
+    narrowed = expected_report(target, "relu", options=Options(strict_dtype=True)).counts()
+    assert narrowed["failed"] > 0
+    args = ("--dlconform", str(target), "--dlconform-function", "relu")
+    run(pytester, *args).assert_outcomes(passed=len(cases_of("relu")))
+    strict = run(pytester, *args, "--dlconform-strict-dtype")
+    strict.assert_outcomes(passed=narrowed["passed"], failed=narrowed["failed"])
+    strict.stdout.fnmatch_lines(["*dtype int32 where int64 is expected (--strict-dtype)*"])
+
+
+def test_baseline_entries_are_xfail(pytester: pytest.Pytester) -> None:
+    target = pytester.makepyfile(broken=BROKEN)
+    report = expected_report(target, "sigmoid", "tanh")
+    failing = [r for r in report.results if r.outcome != "passed"]
+    text = dump_baseline(report)
+    changed = failing[0]
+    text = text.replace(f"failure: {changed.failure}\n", "failure: value\n", 1)
+    passing = next(r for r in report.results if r.outcome == "passed")
+    text += f"- {{id: '{passing.key}', reason: fixed since, failure: value, outcome: failed}}\n"
+    baseline = pytester.path / "baseline.yaml"
+    baseline.write_text(text, encoding="utf-8")
+    result = run(
+        pytester,
+        *("--dlconform", str(target), "--dlconform-function", "sigmoid", "--dlconform-function", "tanh"),
+        *("--dlconform-baseline", str(baseline), "-rxX"),
+    )
+    result.assert_outcomes(
+        passed=report.counts()["passed"] - 1, xfailed=len(failing) - 1, failed=1, xpassed=1
+    )  # fmt: skip
+    result.stdout.fnmatch_lines(
+        ["*fails differently than the baseline says (baseline: value)*", f"XPASS dlconform::{passing.key}*"]
+    )
+
+
+def test_a_missing_function_in_the_baseline_is_xfail(pytester: pytest.Pytester) -> None:
+    target = pytester.makepyfile(good=GOOD)
+    case = cases_of("tanh")[0]
+    baseline = pytester.path / "baseline.yaml"
+    baseline.write_text(f"- {{id: '{case.key}', reason: not in this course, failure: missing, outcome: error}}\n")
+    args = ("--dlconform", str(target), "--dlconform-function", "tanh", "--dlconform-baseline", str(baseline))
+    result = run(pytester, *args, "-rx", "-k", case.id)
+    result.assert_outcomes(xfailed=1)
+    result.stdout.fnmatch_lines([f"XFAIL dlconform::{case.key} - baseline: error/missing: not in this course"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--dlconform", "no_such_file.py"), "ERROR: --dlconform: no such file: no_such_file.py"),
+        (("--dlconform-function", "softplus"), "ERROR: --dlconform: unknown function 'softplus'*"),
+        (("--dlconform-baseline", "missing.yaml"), "ERROR: --dlconform: missing.yaml: cannot read*"),
+        (("--dlconform-vectors", "nowhere"), "ERROR: --dlconform-vectors: nowhere: no such file or folder"),
+    ],
+)
+def test_bad_options_are_usage_errors(pytester: pytest.Pytester, args: tuple[str, ...], message: str) -> None:
+    target = pytester.makepyfile(good=GOOD)
+    result = run(pytester, "--dlconform", str(target), *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([message])
+    assert "Traceback" not in result.stderr.str()
+
+
+def test_entry_point_is_declared() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["entry-points"]["pytest11"] == {"dlconform": "runner.pytest_plugin"}
+
+
+def test_unavailable_marks_skip(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An Unavailable that says skipped (a library that declares a function unsupported) skips the item."""
+    monkeypatch.setattr(Target, "resolve", lambda self, f: Unavailable("not supported here", "skipped", "unsupported"))
+    target = pytester.makepyfile(good=GOOD)
+    result = run(pytester, "--dlconform", str(target), "--dlconform-function", "sigmoid")
+    result.assert_outcomes(skipped=len(cases_of("sigmoid")))
