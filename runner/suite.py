@@ -18,6 +18,7 @@ import numpy as np
 
 from reference import FUNCTIONS
 from runner import safeyaml
+from runner.domain import domain_problems
 from runner.tolerance import ACCURACY_CLASSES, Tolerance
 from runner.values import FLOAT_DTYPES, ValueFormatError, decode
 
@@ -231,8 +232,9 @@ class _Checker:
             for dtype in FLOAT_DTYPES:
                 if dtype not in raw_tol:
                     self.add(f"accuracy {accuracy} needs a default tolerance for {dtype}", lines.get("tolerance"))
-        if "domain" in data and not isinstance(data["domain"], dict):
-            self.add("domain must be a mapping", lines.get("domain"))
+        if "domain" in data:
+            for message in domain_problems(data["domain"], tuple(params)):
+                self.add(f"domain: {message}", lines.get("domain"))
         return (function if spec else ""), tuple(params), accuracy, tolerance
 
     def case(
