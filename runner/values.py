@@ -2,7 +2,8 @@
 
 A value in a vector file is a plain YAML number or bool (a Python scalar), a
 NumPy scalar ``{scalar: v, dtype: d}``, or an array ``{array: nested list,
-dtype: d, shape: [...]}`` (``shape`` where the list cannot say it: empty arrays).
+dtype: d, shape: [...]}`` (``shape`` where the list cannot say it: empty arrays),
+or a large array given by a formula, ``{generate: ...}`` (see runner/large.py).
 Floats are written so that they read back bit for bit, in YAML 1.1 spelling.
 """
 
@@ -50,6 +51,10 @@ def decode(value: Any) -> Any:
             return _decode_array(value)
         if "scalar" in value:
             return _decode_scalar(value)
+        if "generate" in value:  # an input given by a formula, or the reference's result (runner/large.py)
+            from runner.large import parse_generated
+
+            return parse_generated(value)
     if isinstance(value, str):
         raise ValueFormatError(_string_message(value))
     raise ValueFormatError(f"not a value: {_short(value)} (want a number, {{array: ...}} or {{scalar: ...}})")
