@@ -3,7 +3,9 @@
 ``-k`` works as in pytest: words matched case-insensitively as substrings of
 ``function::case-id``, combined with ``and``, ``or``, ``not`` and parentheses.
 Unknown names and malformed expressions raise ``SelectionError``: a typo must
-not silently select nothing or everything.
+not silently select nothing or everything. Cases tagged ``large`` (generated
+inputs of up to 10^7 elements, see runner/large.py) run only when ``--tag large``
+selects them.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import NoReturn
 
+from runner.large import LARGE_TAG
 from runner.suite import Case
 
 Predicate = Callable[[str], bool]
@@ -40,7 +43,7 @@ def select(
     keyword: str | None = None,
 ) -> list[Case]:
     """The cases, in their order, of the given functions, carrying one of ``tags`` and none of ``exclude_tags``,
-    whose ``function::case-id`` matches ``keyword``."""
+    whose ``function::case-id`` matches ``keyword``; ``large`` cases only when ``tags`` names that tag."""
     pool = list(cases)
     wanted = {canonical_function(f) for f in functions}
     known_tags = {t for c in pool for t in c.tags}
@@ -48,12 +51,13 @@ def select(
         if tag not in known_tags:
             raise SelectionError(f"unknown tag {tag!r} (known: {', '.join(sorted(known_tags))})")
     matches = compile_keyword(keyword) if keyword and keyword.strip() else None
+    left_out = set(exclude_tags) | ({LARGE_TAG} - set(tags))
     return [
         c
         for c in pool
         if (not wanted or c.function in wanted)
         and (not tags or set(tags) & set(c.tags))
-        and not set(exclude_tags) & set(c.tags)
+        and not left_out & set(c.tags)
         and (matches is None or matches(c.key.lower()))
     ]
 
