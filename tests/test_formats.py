@@ -15,9 +15,10 @@ import pytest
 
 import reference
 from runner.baseline import apply_baseline, load_baseline
+from runner.compare import FAILURES
 from runner.engine import Unavailable, run_cases
 from runner.formats import FORMATS, HIDDEN_MESSAGE, render, render_junit
-from runner.report import OUTCOMES, Report
+from runner.report import BASELINE_STATUSES, OUTCOMES, Report
 from runner.suite import iter_cases, load_files
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "docs" / "report-schema.json").read_text(encoding="utf-8"))
@@ -310,3 +311,10 @@ def test_baseline_status_in_every_format(report: Report, tmp_path: Path) -> None
     counts = report.counts()
     expected = {**counts, known.outcome: counts[known.outcome] - 1, "skipped": counts["skipped"] + 1}
     assert junit_counts(root) == expected  # a known failure is written as skipped, like pytest's xfail
+
+
+def test_docs_list_every_failure_code_and_status() -> None:
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "reports.md").read_text(encoding="utf-8")
+    for code in FAILURES:
+        assert f"`{'raised:Name' if code == 'raised' else code}`" in docs
+    assert SCHEMA["$defs"]["case"]["properties"]["baseline_status"]["enum"] == ["", *BASELINE_STATUSES]
