@@ -196,6 +196,8 @@ class Worker:
         self.identity = worker_identity()
         self.workdir = Path(tempfile.mkdtemp(prefix="dlconform-worker-"))
         self.spec_path = self._stage(source) if source is not None else None
+        if self.identity is not None:
+            os.chown(self.workdir, *self.identity)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         read_end, write_end = os.pipe()
         uid, gid = self.identity or (None, None)
@@ -220,13 +222,11 @@ class Worker:
         self.status: dict[str, Any] | None = None
 
     def _stage(self, source: Path) -> Path:
-        """A private copy of the submission in the worker's folder, owned by the worker's uid."""
+        """A private copy of the submission in the worker's folder (mode 0700), owned by the worker's uid."""
         copy = self.workdir / source.name
         shutil.copyfile(source, copy)
         if self.identity is not None:
-            for path in (self.workdir, copy):
-                os.chown(path, *self.identity)
-        os.chmod(self.workdir, 0o700)
+            os.chown(copy, *self.identity)
         return copy
 
     def request(self, header: dict[str, Any], blobs: list[bytes], timeout: float) -> tuple[dict[str, Any], list[bytes]]:

@@ -122,6 +122,8 @@ def _become_worker(config: dict[str, Any], proto: int, out: int) -> NoReturn:
                 **dict.fromkeys(THREAD_VARIABLES, "1"),
             }
         )
+        for stream in (sys.stdout, sys.stderr):
+            stream.reconfigure(line_buffering=True)  # prints interleave with raw writes as they happened
         from runner.isolate.worker import serve
 
         serve(WORKER_FD)
