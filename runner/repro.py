@@ -44,18 +44,23 @@ def repro(case: Case, function_name: str | None = None) -> str:
 def case_inputs(key: str, vectors: str | Path | Iterable[str | Path] | None = None) -> list[Any]:
     """Fresh copies of the inputs of case ``key`` (``function::case-id``) from ``vectors`` (default: the bundled suite).
 
-    This is what long repro lines call; raises ``KeyError`` when no such case exists.
+    This is what long repro lines call. A ``case-id@dtype`` key (a case run in another dtype by ``--dtypes``)
+    gives the stored case's inputs cast to that dtype. Raises ``KeyError`` when no such case exists.
     """
-    from runner.engine import fresh_inputs  # runner.engine imports this module
+    from runner.dtypes import in_dtype  # both import runner.engine, which imports this module
+    from runner.engine import fresh_inputs
 
     paths = [vectors] if isinstance(vectors, str | Path) else vectors
     try:
-        cases = iter_cases(load_files(paths))
+        cases = list(iter_cases(load_files(paths)))
     except SuiteError as exc:
         raise KeyError(f"cannot look up {key}: {exc}") from None
+    stored, _, dtype = key.rpartition("@") if "@" in key else (key, "", "")
     for case in cases:
         if case.key == key:
             return fresh_inputs(case.args)
+        if dtype and case.key == stored:
+            return fresh_inputs(in_dtype(case, np.dtype(dtype)).args)
     raise KeyError(f"no case {key} in the vector files")
 
 

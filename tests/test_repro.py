@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import reference
-from runner.engine import Unavailable, run_cases
+from runner.dtypes import in_dtype
+from runner.engine import Unavailable, fresh_inputs, run_cases
 from runner.generate import generate_file
 from runner.repro import MAX_LINE, Unspellable, case_inputs, repro, spell
 from runner.suite import Case, iter_cases, load_files
@@ -47,8 +48,7 @@ def test_bundled_repro_rebuilds_args_bit_for_bit(case: Case) -> None:
     line = repro(case)
     assert "\n" not in line and len(line) <= MAX_LINE
     args = replay(line, case.function)
-    assert len(args) == len(case.args)
-    assert all(same(a, b) for a, b in zip(args, case.args, strict=True))
+    assert all(same(a, b) for a, b in zip(args, fresh_inputs(case.args), strict=True))  # what the engine passes
 
 
 def test_function_name_is_the_callers() -> None:
@@ -95,7 +95,8 @@ def test_nan_payload_falls_back_to_the_vector_file() -> None:
     assert repro(case) == f"{case.function}(*dlconform_case({case.key!r}))"
 
 
-def test_large_inputs_use_case_inputs_from_their_file(tmp_path: Path) -> None:
+def big_file(tmp_path: Path) -> Path:
+    """A sigmoid vector file with one case whose input is too long for a repro line."""
     source = Path(SIGMOID[0].path).read_text(encoding="utf-8")
     head = source[: source.index("cases:")]
     big = ", ".join(repr(x / 7) for x in range(-60, 60))
@@ -106,6 +107,11 @@ def test_large_inputs_use_case_inputs_from_their_file(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert not generate_file(path).problems
+    return path
+
+
+def test_large_inputs_use_case_inputs_from_their_file(tmp_path: Path) -> None:
+    path = big_file(tmp_path)
     (case,) = iter_cases(load_files([path]))
     line = repro(case)
     assert line == f"{case.function}(*dlconform_case({case.key!r}, vectors={str(path.resolve())!r}))"
@@ -114,6 +120,16 @@ def test_large_inputs_use_case_inputs_from_their_file(tmp_path: Path) -> None:
     again = case_inputs(case.key, path)
     again[0][0] = 99.0  # fresh copies: changing one does not change the next
     assert same(case_inputs(case.key, path)[0], case.args[0])
+
+
+def test_cases_run_in_another_dtype_are_found(tmp_path: Path) -> None:
+    path = big_file(tmp_path)
+    (stored,) = iter_cases(load_files([path]))
+    case = in_dtype(stored, np.dtype("float32"))
+    line = repro(case)
+    assert f"dlconform_case({case.key!r}, vectors=" in line and case.key.endswith("@float32")
+    args = replay(line, case.function)
+    assert all(same(a, b) for a, b in zip(args, case.args, strict=True))
 
 
 def test_case_inputs_unknown_key() -> None:
