@@ -11,6 +11,7 @@ are fetched from the vector files instead, with ``case_inputs`` (import it as
 from __future__ import annotations
 
 import math
+import struct
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -118,9 +119,12 @@ def _element(x: np.generic) -> str:
 
 
 def _float(x: float) -> str:
-    """A Python float: ``repr``, except NaN and infinities, which have no literal."""
+    """A Python float: ``repr``, except NaN and infinities, which have no literal (and a NaN payload, no spelling)."""
     if math.isnan(x):
-        return "-float('nan')" if math.copysign(1.0, x) < 0 else "float('nan')"
+        sign = math.copysign(1.0, x)
+        if struct.pack("<d", x) != struct.pack("<d", math.copysign(math.nan, sign)):
+            raise Unspellable("a NaN with a payload")
+        return "-float('nan')" if sign < 0 else "float('nan')"
     if math.isinf(x):
         return "float('inf')" if x > 0 else "float('-inf')"
     return repr(x)
