@@ -19,6 +19,7 @@ import numpy as np
 from reference import FUNCTIONS
 from runner import safeyaml
 from runner.domain import domain_problems
+from runner.large import case_problem
 from runner.tolerance import ACCURACY_CLASSES, Tolerance
 from runner.values import FLOAT_DTYPES, ValueFormatError, decode
 
@@ -325,14 +326,30 @@ def read_file(path: str | Path, require_outcome: bool = True) -> tuple[VectorFil
     """Read and validate one vector file; never raises for anything in the file.
 
     ``require_outcome=False`` lets a case lack its expected value, for ``generate`` to fill in.
+    A file whose bytes were loaded before comes from the load cache (runner/cache.py), unparsed.
     """
+    from runner import cache  # runner.cache builds on this module
+
     name = str(path)
-    checker = _Checker(name)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-        doc = safeyaml.load(text)
+        content = Path(path).read_bytes()
     except OSError as exc:
         return None, [Problem(name, f"cannot read: {exc.strerror or exc}")]
+    cached = cache.load(name, content, require_outcome)
+    if cached is not None:
+        return cached, []
+    vf, problems = _parse(name, content, require_outcome)
+    if vf is not None:
+        cache.store(content, require_outcome, vf)
+    return vf, problems
+
+
+def _parse(name: str, content: bytes, require_outcome: bool) -> tuple[VectorFile | None, list[Problem]]:
+    """Parse and validate the bytes of the vector file ``name``."""
+    checker = _Checker(name)
+    try:
+        text = content.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # universal newlines
+        doc = safeyaml.load(text)
     except UnicodeDecodeError:
         return None, [Problem(name, "not UTF-8 text")]
     except safeyaml.YamlError as exc:
@@ -350,7 +367,10 @@ def read_file(path: str | Path, require_outcome: bool = True) -> tuple[VectorFil
     for i, raw in enumerate(raw_cases):
         line = doc.case_lines[i] if i < len(doc.case_lines) else None
         fields = checker.case(raw, line, params, seen, require_outcome)
-        if fields is not None and function:
+        problem = case_problem(function, fields) if fields is not None and function else None
+        if problem:
+            checker.add(problem, line, fields["id"])
+        elif fields is not None and function:
             cases.append(Case(function=function, path=name, accuracy=accuracy, file_tolerance=tolerance, **fields))
     if checker.problems:
         return None, checker.problems
