@@ -82,7 +82,7 @@ def test_tolerances_per_dtype():
     assert in_dtype(ulp_case, np.float32).tolerance == ulp_case.tolerance
     own = next(np.dtype(a.dtype) for a in case.args if isinstance(a, np.ndarray) and a.dtype.kind == "f")
     other = next(d for d in ALL if d != own)
-    tuned = in_dtype(case.__class__(**{**case.__dict__, "tolerance": Tolerance(rtol=1e-3, reason="tuned")}), other)
+    tuned = in_dtype(replace(case, tolerance=Tolerance(rtol=1e-3, reason="tuned")), other)
     assert tuned.tolerance is None  # an rtol/atol override belongs to the case's own dtype
 
 
