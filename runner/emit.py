@@ -141,7 +141,7 @@ def render(data: dict[str, Any]) -> str:
         if key not in data:
             continue
         value = data[key]
-        if key in ("tolerance", "domain") and isinstance(value, dict):
+        if key in ("tolerance", "domain") and isinstance(value, dict) and value:
             lines.append(f"{key}:")
             for k, v in _ordered(value, DTYPE_ORDER if key == "tolerance" else ()):
                 lines.extend(_block(scalar(k), v, "  "))

@@ -47,7 +47,16 @@ def _lift(value: Any) -> Any:
 
 
 def reference_value(case: Case) -> Any:
-    """The expected result of ``case``: the reference in longdouble, rounded once to the native result dtype."""
+    """The expected result of ``case``: the reference in longdouble, rounded once to the native result dtype.
+
+    Floating-point warnings are silenced: overflow to inf and NaN results are part of the expected values.
+    """
+    with np.errstate(all="ignore"):
+        return _reference_value(case)
+
+
+def _reference_value(case: Case) -> Any:
+    """``reference_value`` without the warning guard."""
     impl = FUNCTIONS[case.function].impl
     native = impl(*fresh(case.args))
     if isinstance(native, float | int) and not isinstance(native, np.generic):
@@ -135,7 +144,10 @@ def generate_file(path: str | Path, check: bool = False) -> FileResult:
             problems.append(Problem(name, "not in canonical form: run 'dlconform generate'"))
         return FileResult(name, False, problems)
     new_text = render({**vf.data, "cases": new_cases})
-    changed = new_text != text
-    if changed and not problems:
-        write_atomic(path, new_text)
-    return FileResult(name, changed and not problems, problems)
+    changed = new_text != text and not problems
+    if changed:
+        try:
+            write_atomic(path, new_text)
+        except OSError as exc:
+            return FileResult(name, False, [Problem(name, f"cannot write: {exc.strerror or exc}")])
+    return FileResult(name, changed, problems)

@@ -218,20 +218,29 @@ def encode(value: Any) -> Any:
 
 
 def format_float(x: float, dtype: str = "float64") -> str:
-    """Shortest YAML 1.1 spelling of ``x`` that reads back to the same ``dtype`` value."""
+    """Shortest YAML 1.1 spelling of ``x`` that reads back to the same ``dtype`` value.
+
+    Every choice is made on ``x`` rounded to ``dtype``, so the spelling of a value read back from its own
+    spelling is the same text: the canonical form is a fixed point.
+    """
     if math.isnan(x):
         return ".nan"
     if math.isinf(x):
         return ".inf" if x > 0 else "-.inf"
     kind = np.dtype(dtype).type
-    if dtype == "float64" or (x.is_integer() and abs(x) < 2**53):
-        text = repr(float(x))
-    elif x == 0 or 1e-4 <= abs(x) < 1e16:
-        text = np.format_float_positional(kind(x), unique=True, trim="0")
+    with np.errstate(over="ignore"):
+        v = kind(x)
+    if not np.isfinite(v):  # beyond the dtype: kept as written, for the reader to refuse
+        kind, v = np.float64, np.float64(x)
+    value = float(v)
+    if kind is np.float64 or (value.is_integer() and abs(value) < 2**53):
+        text = repr(value)
+    elif value == 0 or 1e-4 <= abs(value) < 1e16:
+        text = np.format_float_positional(v, unique=True, trim="0")
     else:
-        text = np.format_float_scientific(kind(x), unique=True, trim="0")
-    if kind(float(text)) != kind(x) or math.copysign(1, float(text)) != math.copysign(1, x):
-        text = repr(float(x))
+        text = np.format_float_scientific(v, unique=True, trim="0")
+    if kind(float(text)) != v or math.copysign(1, float(text)) != math.copysign(1, value):
+        text = repr(value)
     mantissa, _, exponent = text.partition("e")
     if "." not in mantissa:
         mantissa += ".0"

@@ -46,8 +46,9 @@ def test_every_float16_round_trips_exactly() -> None:
     """All 65,536 float16 bit patterns: written, read back, same value (NaN stays NaN)."""
     values = np.arange(2**16, dtype=np.uint32).astype(np.uint16).view(np.float16)
     texts = [format_float(float(v), "float16") for v in values]
-    back = decode({"array": [load_scalar(t) for t in texts], "dtype": "float16"})
-    assert same_bits(back, values)
+    read = [load_scalar(t) for t in texts]
+    assert same_bits(decode({"array": read, "dtype": "float16"}), values)
+    assert [format_float(r, "float16") for r in read] == texts  # the spelling is a fixed point
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -58,6 +59,8 @@ def test_floats_round_trip_exactly(dtype: str, data: st.DataObject) -> None:
     x = data.draw(st.floats(width=WIDTHS[dtype], allow_nan=True, allow_infinity=True, allow_subnormal=True))
     want = np.array([x], dtype=dtype)
     assert same_bits(read_back(x, dtype), want)
+    text = format_float(x, dtype)
+    assert format_float(load_scalar(text), dtype) == text
 
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
