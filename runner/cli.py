@@ -291,3 +291,84 @@ def run(
     if gate:
         sys.exit(gate.exit_code(strict_baseline))
     sys.exit(EXIT_OK if report.ok else EXIT_FAIL)
+
+
+@main.command()
+@click.argument("target", required=False)
+@_profile_options
+@click.option(
+    "--function", "-f", "functions", multiple=True, help="Only this function (default: every swept one); repeatable."
+)
+@click.option(
+    "--dtypes", default="float16,float32,float64", show_default=True, help="Float dtypes to sweep, comma-separated."
+)
+@click.option(
+    "--points",
+    type=click.IntRange(min=100),
+    default=100_000,
+    show_default=True,
+    help="Points per function and dtype (float16 elementwise sweeps are exhaustive).",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the table to this file (atomically).")
+def accuracy(
+    target: str | None,
+    profile: str | None,
+    binds: tuple[str, ...],
+    functions: tuple[str, ...],
+    dtypes: str,
+    points: int,
+    fmt: str,
+    output: str | None,
+) -> None:
+    """Max and median error in ULP of TARGET's (or a profile's) functions over a dense sweep.
+
+    Covers sigmoid, sigmoid_derivative, tanh, tanh_derivative, relu (single values) and softmax, normalizeRows
+    (rows). Exit status: 0 when measured (a function that raises is a row saying so), 2 usage errors.
+    """
+    from runner import accuracy as acc
+    from runner.dtypes import DtypeError, parse_dtypes
+    from runner.profiles.model import canonical
+
+    try:
+        wanted = parse_dtypes(dtypes)
+    except DtypeError as exc:
+        fail(str(exc))
+    chosen = [canonical(f) for f in functions] or list(acc.SWEPT)
+    bad = [f for f, c in zip(functions, chosen, strict=False) if c not in acc.SWEPT]
+    if bad:
+        fail(f"--function {bad[0]}: the accuracy sweep covers {', '.join(acc.SWEPT)}")
+    loaded = load_any_target(target, profile, binds)
+    rows = acc.measure(loaded.resolve, [str(c) for c in chosen], wanted, points)
+    text = acc.render(rows, fmt, dict(loaded.info))
+    if output:
+        write_or_exit(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command()
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the page here (docs/conformance.md).")
+@click.option(
+    "--tutorial",
+    type=click.Path(),
+    default="examples/tutorial.py",
+    show_default=True,
+    help="The tutorial's own code, the page's first subject.",
+)
+@click.option("--points", type=click.IntRange(min=100), default=100_000, show_default=True, help="Sweep points.")
+def conformance(output: str | None, tutorial: str, points: int) -> None:
+    """Write the published conformance page: the tutorial's code, the reference, SciPy, PyTorch, JAX, Array API.
+
+    Regenerate docs/conformance.md with: dlconform conformance -o docs/conformance.md
+    """
+    from pathlib import Path
+
+    from runner.conformance import build
+
+    text = build(Path(tutorial), points)
+    if output:
+        write_or_exit(output, text)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
