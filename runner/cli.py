@@ -7,20 +7,25 @@ Every error a user can cause is one line on stderr, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+import secrets
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from runner import __version__
 from runner.atomic import write_atomic
-from runner.suite import SuiteError, load_files
+from runner.suite import Case, SuiteError, load_files
 
 if TYPE_CHECKING:
+    from runner.isolate.spawn import Limits
     from runner.targets import Target
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -172,6 +177,74 @@ def load_any_target(target: str | None, profile: str | None, binds: tuple[str, .
         fail(str(exc))
 
 
+def _grading_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options `run` and `grade` share: worker limits and random cases."""
+    for option in reversed(
+        (
+            click.option(
+                "--timeout",
+                type=click.FloatRange(min=0, min_open=True),
+                help="Seconds each call (and the import) may take in the worker (default 10); in `run`, implies --isolate.",
+            ),
+            click.option(
+                "--memory",
+                metavar="SIZE",
+                help="The worker's memory limit, e.g. 512M or 2G (default 2G; 0: none); in `run`, implies --isolate.",
+            ),
+            click.option(
+                "--random",
+                "random_n",
+                type=click.IntRange(min=0),
+                default=0,
+                help="Add N random cases per function, drawn from its vector file's domain.",
+            ),
+            click.option(
+                "--seed",
+                type=click.IntRange(min=0),
+                help="Seed of the random cases (default: a fresh one, shown in their ids random-SEED-I).",
+            ),
+        )
+    ):
+        command = option(command)
+    return command
+
+
+def limits_or_exit(timeout: float | None, memory: str | None) -> Limits:
+    """Worker limits from --timeout and --memory; a bad size is one error line and exit 2."""
+    from runner.isolate.spawn import DEFAULT_LIMITS, parse_size
+
+    try:
+        size = DEFAULT_LIMITS.memory if memory is None else parse_size(memory)
+    except ValueError as exc:
+        fail(f"--memory: {exc}")
+    return replace(DEFAULT_LIMITS, timeout=DEFAULT_LIMITS.timeout if timeout is None else timeout, memory=size)
+
+
+def open_isolated(target: str, limits: Limits) -> Target:
+    """TARGET loaded in a confined worker; a target that does not exist is one error line and exit 2."""
+    from runner.isolate.target import IsolatedTarget
+    from runner.targets import TargetNotFound
+
+    try:
+        return IsolatedTarget(target, limits)
+    except TargetNotFound as exc:
+        fail(str(exc))
+
+
+def add_random_or_exit(selected: list[Case], files: list, n: int, seed: int | None) -> tuple[list[Case], list[str]]:
+    """The selection with --random N cases per function, and report notes; a broken domain is exit 2."""
+    if not n:
+        return selected, []
+    from runner.random_cases import DomainError, add_random
+
+    chosen = seed if seed is not None else secrets.randbelow(1_000_000)
+    try:
+        cases, notes = add_random(selected, files, n, chosen)
+    except (DomainError, ValueError) as exc:
+        fail(str(exc))
+    return cases, [f"{n} random cases per function drawn with --seed {chosen}", *notes]
+
+
 def default_baseline(loaded: Target, binds: tuple[str, ...], dtypes: str | None) -> str | None:
     """The baseline shipped beside a profile, used when the run is the profile as shipped (no --bind, --dtypes)."""
     from runner.profiles import ProfileTarget
@@ -218,6 +291,8 @@ def default_baseline(loaded: Target, binds: tuple[str, ...], dtypes: str | None)
 @click.option("--strict-baseline", is_flag=True, help="With --baseline, baseline cases that now pass fail the run too.")
 @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Write this run's failures as a baseline file.")
 @click.option("--no-color", is_flag=True, help="No colour (default: colour on a terminal unless NO_COLOR is set).")
+@click.option("--isolate", is_flag=True, help="Run TARGET in a confined worker process, as `grade` does.")
+@_grading_options
 def run(
     target: str | None,
     profile: str | None,
@@ -238,6 +313,11 @@ def run(
     strict_baseline: bool,
     write_baseline: str | None,
     no_color: bool,
+    isolate: bool,
+    timeout: float | None,
+    memory: str | None,
+    random_n: int,
+    seed: int | None,
 ) -> None:
     """Check TARGET (a .py file, a .ipynb notebook, pkg.mod or pkg.mod:obj) against the vectors.
 
@@ -257,14 +337,22 @@ def run(
     from runner.suite import iter_cases
 
     try:
-        selected = select(iter_cases(load_or_exit(vector_paths)), functions, tags, exclude_tags, keyword)
+        files = load_or_exit(vector_paths)
+        selected = select(iter_cases(files), functions, tags, exclude_tags, keyword)
         if dtypes is not None:
             selected = expand(selected, parse_dtypes(dtypes))
     except (SelectionError, DtypeError) as exc:
         fail(str(exc))
     if not selected:
         fail("no case matches the selection")
-    loaded = load_any_target(target, profile, binds)
+    selected, notes = add_random_or_exit(selected, files, random_n, seed)
+    isolated = isolate or timeout is not None or memory is not None
+    if isolated and (profile or binds or not target):
+        fail("--isolate (and --timeout, --memory) check a TARGET file, notebook or module, not a --profile or --bind")
+    if isolated:
+        loaded = open_isolated(target, limits_or_exit(timeout, memory))
+    else:
+        loaded = load_any_target(target, profile, binds)
     baseline = baseline or default_baseline(loaded, binds, dtypes)
     if strict_baseline and not baseline:
         fail("--strict-baseline needs --baseline FILE")
@@ -274,7 +362,14 @@ def run(
         fail(str(exc))
     if loaded.load_error:
         click.echo(f"dlconform: target failed to import: {loaded.load_error}", err=True)
-    report = check(loaded, cases=selected, options=Options(rtol, atol, strict_dtype))
+    if isolated:
+        from runner.isolate.target import isolated_report
+
+        report = isolated_report(loaded, selected, Options(rtol, atol, strict_dtype))
+        loaded.close()
+    else:
+        report = check(loaded, cases=selected, options=Options(rtol, atol, strict_dtype))
+    report.warnings.extend(notes)
     if baseline:
         report.target["baseline"] = baseline
     gate = apply_baseline(report, known) if known else None
@@ -372,3 +467,128 @@ def conformance(output: str | None, tutorial: str, points: int) -> None:
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=False)
+
+
+@main.command()
+@click.argument("submissions", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--vectors",
+    "vector_paths",
+    multiple=True,
+    type=click.Path(),
+    help="Instructor vector files or folders, added to the bundled suite (their hidden cases show students "
+    "pass/fail only); repeatable.",
+)
+@click.option("--no-bundled", is_flag=True, help="Grade on the --vectors files only, without the bundled suite.")
+@click.option("--function", "-f", "functions", multiple=True, help="Only this function (name or alias); repeatable.")
+@click.option("--tag", "-t", "tags", multiple=True, help="Only cases with this tag; repeatable.")
+@click.option("--exclude-tag", "exclude_tags", multiple=True, help="Leave out cases with this tag; repeatable.")
+@_grading_options
+@click.option(
+    "--weights", type=click.Path(dir_okay=False), help="YAML: points per function, weights per function::case glob."
+)
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Submissions at a time.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write a JSON report each and gradebook.csv.")
+@click.option("--gradescope", type=click.Path(dir_okay=False), help="Write Gradescope's results.json (one submission).")
+@click.option("--shard", metavar="I/N", help="Grade only slice I of N of the sorted submissions.")
+def grade(
+    submissions: tuple[str, ...],
+    vector_paths: tuple[str, ...],
+    no_bundled: bool,
+    functions: tuple[str, ...],
+    tags: tuple[str, ...],
+    exclude_tags: tuple[str, ...],
+    timeout: float | None,
+    memory: str | None,
+    random_n: int,
+    seed: int | None,
+    weights: str | None,
+    jobs: int,
+    out_dir: str | None,
+    gradescope: str | None,
+    shard: str | None,
+) -> None:
+    """Grade SUBMISSIONS (.py files, notebooks, folders of them), each confined in its own worker process.
+
+    Prints one line per submission: its score and counts. Exit status: 0 every submission was graded
+    (whatever its score); 2 usage errors, bad vector or weights files. With --gradescope, results.json is
+    written whatever happens.
+    """
+    from runner import gradescope as gs
+    from runner.grade import (
+        NO_WEIGHTS,
+        GradeError,
+        exposed_files,
+        find_submissions,
+        grade_all,
+        load_weights,
+        parse_shard,
+        take_shard,
+        write_outputs,
+    )
+    from runner.select import SelectionError, select
+    from runner.suite import bundled_dir, iter_cases
+
+    start = time.monotonic()
+
+    def give_up(message: str) -> NoReturn:
+        if gradescope:
+            write_or_exit(gradescope, gs.dump(gs.failure(message, time.monotonic() - start)))
+        fail(message)
+
+    try:
+        found = find_submissions(submissions)
+        chosen = take_shard(found, parse_shard(shard)) if shard else found
+        scheme = load_weights(weights) if weights else NO_WEIGHTS
+        files = load_files([*([] if no_bundled else [bundled_dir()]), *vector_paths])
+        selected = select(iter_cases(files), functions, tags, exclude_tags, None)
+    except (GradeError, SuiteError, SelectionError) as exc:
+        give_up(str(exc))
+    if not selected:
+        give_up("no case matches the selection")
+    if not found:
+        give_up(f"no .py or .ipynb submission in {', '.join(submissions)}")
+    if gradescope and len(chosen) != 1:
+        give_up(f"--gradescope grades one submission, found {len(chosen)}: {', '.join(chosen) or 'none'}")
+    if os.geteuid() != 0 and any(c.hidden for c in selected):
+        click.echo("dlconform: warning: not root, so submissions run as your user and can read hidden cases", err=True)
+    for path in exposed_files(files, bundled_dir()) if os.geteuid() == 0 else ():
+        click.echo(f"dlconform: warning: {path} has hidden cases and every user may read it: chmod o-r", err=True)
+    cases, notes = add_random_or_exit(selected, files, random_n, seed)
+    limits = limits_or_exit(timeout, memory)
+    bar = click.progressbar(length=len(chosen), label="grading", file=sys.stderr) if sys.stderr.isatty() else None
+    try:
+        with bar or contextlib.nullcontext():
+            step = (lambda: bar.update(1)) if bar else None
+            graded = grade_all(chosen, cases, jobs=jobs, limits=limits, weights=scheme, progress=step)
+        for g in graded:
+            g.report.warnings.extend(notes)
+        if out_dir:
+            write_outputs(graded, list(dict.fromkeys(c.function for c in cases)), out_dir)
+        if gradescope:
+            write_or_exit(gradescope, gs.dump(gs.results(graded[0], time.monotonic() - start)))
+    except Exception as exc:  # a grader failure still leaves Gradescope a results.json saying so
+        if gradescope:
+            write_or_exit(gradescope, gs.dump(gs.failure(f"the grader failed: {exc}", time.monotonic() - start)))
+        raise
+    for g in graded:
+        click.echo(f"{g.submission}: {g.score.points:.4g} / {g.score.max_points:.4g} ({g.report.summary_line()})")
+    sys.exit(EXIT_OK)
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="The merged folder.")
+def merge(sources: tuple[str, ...], out_dir: str) -> None:
+    """Combine the --out folders of several `grade --shard` runs into one: all reports and one gradebook.
+
+    Exit status: 0 merged; 2 a folder without a gradebook, or a submission graded twice.
+    """
+    from runner.grade import GradeError
+    from runner.grade import merge as merge_outputs
+
+    try:
+        count = merge_outputs(sources, out_dir)
+    except GradeError as exc:
+        fail(str(exc))
+    click.echo(f"merged {count} submissions into {out_dir}")

@@ -158,7 +158,7 @@ class IsolatedTarget:
         self._loaded = True
         self.warnings = [str(w) for w in reply.get("warnings") or []]
         self.output = (str(reply.get("output") or "") + self.output)[: self.limits.output]
-        for key in ("module", "version"):
+        for key in ("module", "version") if self.source is not None else ("module", "version", "path"):
             if isinstance(reply.get(key), str):
                 self.info[key] = reply[key]
         for name, why in (reply.get("missing") or {}).items():

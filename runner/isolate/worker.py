@@ -65,6 +65,7 @@ def load(header: dict[str, Any], functions: dict[str, Callable[..., Any]]) -> di
         "warnings": [_text(w) for w in target.warnings],
         "output": _text(target.output, one_line=False),
         "module": target.info.get("module"),
+        "path": None if target.info.get("path") is None else _text(target.info["path"]),
         "version": None if target.info.get("version") is None else _text(target.info["version"]),
         "missing": missing,
     }
