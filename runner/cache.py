@@ -36,11 +36,12 @@ from runner.tolerance import Tolerance
 from runner.values import DTYPES
 
 MAGIC = b"DLCCACH1"
-HEAD = struct.Struct("<8s32sQ")  # magic, SHA-256 of everything after HEAD, header length
+HEAD = struct.Struct("<8s32sQQ")  # magic, SHA-256 of everything after HEAD, header length, data length
 ALIGN = 16  # each array starts at a multiple of this many bytes, so every array is aligned
 MAX_ENTRIES = 512  # past this many entries, the least recently written half is removed
 ARRAY_DTYPES: dict[str, np.dtype] = {np.dtype(d).str: np.dtype(d) for d in DTYPES}
 PATH_FIELDS = ("path",)  # fields that hold where a file was read from: filled in on load, not stored
+CASE_SHARED = frozenset({"function", "accuracy", "file_tolerance"})  # every case has its file's: stored once
 
 
 class CorruptEntry(ValueError):
@@ -119,41 +120,79 @@ def encode_entry(vf: VectorFile) -> bytes:
     """The bytes of a cache entry for ``vf``; TypeError for a value the format cannot carry."""
     arrays: list[np.ndarray] = []
     _check_plain(vf.data)
+    data = _json(vf.data)  # the YAML document as parsed: plain JSON, untagged, decoded only when used
     header = {
         "file": _fields(vf, arrays, skip=("cases", "data")),
         "cases": [_fields(c, arrays) for c in vf.cases],
-        "data": vf.data,  # the YAML document as parsed: plain JSON data, stored untagged
     }
     table, payload, offset = [], [], 0
     for arr in arrays:
-        data = np.ascontiguousarray(arr).tobytes()
+        raw = np.ascontiguousarray(arr).tobytes()
         table.append([arr.dtype.str, list(arr.shape), offset])
-        padded = -len(data) % ALIGN
-        payload.append(data + bytes(padded))
-        offset += len(data) + padded
+        padded = -len(raw) % ALIGN
+        payload.append(raw + bytes(padded))
+        offset += len(raw) + padded
     header["arrays"] = table
-    body = json.dumps(header, separators=(",", ":"), allow_nan=True).encode()
-    rest = body + b"".join(payload)
-    return HEAD.pack(MAGIC, hashlib.sha256(rest).digest(), len(body)) + rest
+    body = _json(header)
+    rest = body + data + b"".join(payload)
+    return HEAD.pack(MAGIC, hashlib.sha256(rest).digest(), len(body), len(data)) + rest
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), allow_nan=True).encode()
 
 
 def decode_entry(blob: bytes, name: str) -> VectorFile:
     """The VectorFile a cache entry holds, read from ``name``; CorruptEntry unless it checks out exactly."""
     try:
-        magic, digest, length = HEAD.unpack_from(blob)
+        magic, digest, length, data_length = HEAD.unpack_from(blob)
         rest = memoryview(blob)[HEAD.size :]
         if magic != MAGIC or hashlib.sha256(rest).digest() != digest:
             raise CorruptEntry("bad magic or checksum")
         header = json.loads(bytes(rest[:length]))
-        arrays = _arrays(header["arrays"], bytearray(rest[length:]))
+        data = LazyData(bytes(rest[length : length + data_length]))
+        arrays = _arrays(header["arrays"], bytearray(rest[length + data_length :]))
         fields = _unfields(header["file"], arrays)
-        shared = {"path": name, "accuracy": fields["accuracy"], "file_tolerance": fields["tolerance"]}
+        shared = {
+            "path": name,
+            "function": fields["function"],
+            "accuracy": fields["accuracy"],
+            "file_tolerance": fields["tolerance"],
+        }
         cases = [Case(**_unfields(raw, arrays), **shared) for raw in header["cases"]]
-        return VectorFile(**fields, cases=cases, data=header["data"], path=name)
+        return CachedVectorFile(**fields, cases=cases, data=data, path=name)
     except CorruptEntry:
         raise
     except Exception as exc:  # anything a damaged or foreign entry can make the decoder trip on
         raise CorruptEntry(f"{type(exc).__name__}: {exc}") from None
+
+
+class LazyData:
+    """A cached file's YAML data, as JSON, until something first reads it."""
+
+    def __init__(self, text: bytes) -> None:
+        self.text = text
+
+    def decode(self) -> dict[str, Any]:
+        try:
+            return json.loads(self.text)
+        except ValueError:
+            raise CorruptEntry(f"a damaged load-cache entry: delete {cache_dir()}") from None
+
+
+class CachedVectorFile(VectorFile):
+    """A VectorFile from the cache: its raw YAML data (only rewriting files needs it) is decoded on first use."""
+
+    @property  # type: ignore[override]
+    def data(self) -> dict[str, Any]:
+        value = self.__dict__["_data"]
+        if isinstance(value, LazyData):
+            value = self.__dict__["_data"] = value.decode()
+        return value
+
+    @data.setter
+    def data(self, value: dict[str, Any] | LazyData) -> None:
+        self.__dict__["_data"] = value
 
 
 def _arrays(table: list[list[Any]], payload: bytearray) -> list[np.ndarray]:
@@ -166,17 +205,21 @@ def _arrays(table: list[list[Any]], payload: bytearray) -> list[np.ndarray]:
         count = math.prod(shape)
         if not 0 <= offset <= offset + count * dtype.itemsize <= len(payload):
             raise CorruptEntry("array table does not match the payload")
-        arr = np.frombuffer(payload, dtype=dtype, count=count, offset=offset) if count else np.empty(0, dtype)
+        arr = np.frombuffer(payload, dtype, count, offset) if count else np.empty(0, dtype)
         out.append(arr if len(shape) == 1 else arr.reshape(shape))
     return out
 
 
 def _fields(obj: Any, arrays: list[np.ndarray], skip: tuple[str, ...] = ()) -> dict[str, Any]:
-    """A dataclass's fields, tagged, less where it was read from and what the caller stores itself."""
+    """A dataclass's fields, tagged, less where it was read from, what the caller stores itself, and defaults."""
     omit = {*PATH_FIELDS, *skip}
     if isinstance(obj, Case):
-        omit |= {"accuracy", "file_tolerance"}  # the file's, restored from it
-    return {f.name: _tag(getattr(obj, f.name), arrays) for f in dataclasses.fields(obj) if f.name not in omit}
+        omit |= CASE_SHARED
+    return {
+        f.name: _tag(getattr(obj, f.name), arrays)
+        for f in dataclasses.fields(obj)
+        if f.name not in omit and not (f.default is not dataclasses.MISSING and getattr(obj, f.name) is f.default)
+    }
 
 
 def _unfields(raw: dict[str, Any], arrays: list[np.ndarray]) -> dict[str, Any]:
@@ -230,7 +273,7 @@ def _untag(value: Any, arrays: list[np.ndarray]) -> Any:
         return [_untag(v, arrays) for v in value] if isinstance(value, list) else value
     ((kind, inner),) = value.items()
     if kind == "tuple":
-        return tuple(_untag(v, arrays) for v in inner)
+        return tuple(_untag(v, arrays) if type(v) in (dict, list) else v for v in inner)
     if kind == "dict":
         return {k: _untag(v, arrays) for k, v in inner.items()}
     if kind == "array":

@@ -29,8 +29,12 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def identical(a: Any, b: Any, where: str = "") -> None:
-    """Assert two loaded values are the same: types, dtypes, bits (NaN and -0.0 included), container kinds."""
-    assert type(a) is type(b), f"{where}: {type(a).__name__} vs {type(b).__name__}"
+    """Assert two loaded values are the same: types, dtypes, bits (NaN and -0.0 included), container kinds.
+
+    A file from the cache is a CachedVectorFile, the VectorFile whose YAML data is decoded when first read.
+    """
+    expected_type = cache.CachedVectorFile if type(a) is VectorFile and type(b) is not VectorFile else type(a)
+    assert type(b) is expected_type, f"{where}: {type(a).__name__} vs {type(b).__name__}"
     if isinstance(a, np.ndarray | np.generic):
         assert (a.dtype, np.shape(a), np.asarray(a).tobytes()) == (b.dtype, np.shape(b), np.asarray(b).tobytes()), where
         if isinstance(a, np.ndarray):
@@ -160,13 +164,13 @@ def test_a_corrupt_entry_is_ignored_and_rebuilt(tmp_path: Path, cache_dir: Path)
 
 def forge(blob: bytes, edit: Any) -> bytes:
     """An entry whose header was changed by ``edit`` and whose checksum was recomputed to match."""
-    magic, _, length = cache.HEAD.unpack_from(blob)
+    magic, _, length, data_length = cache.HEAD.unpack_from(blob)
     rest = blob[cache.HEAD.size :]
     header = json.loads(rest[:length])
     edit(header)
     body = json.dumps(header).encode()
     new_rest = body + rest[length:]
-    return cache.HEAD.pack(magic, cache.hashlib.sha256(new_rest).digest(), len(body)) + new_rest
+    return cache.HEAD.pack(magic, cache.hashlib.sha256(new_rest).digest(), len(body), data_length) + new_rest
 
 
 @pytest.mark.parametrize(
@@ -206,6 +210,26 @@ def test_large_cases_round_trip(tmp_path: Path, cache_dir: Path) -> None:
     warm, _ = read_file(path)
     identical(cold, warm)
     assert entries(cache_dir)[0].stat().st_size < 200_000  # the formula is stored, not its million values
+
+
+def test_yaml_data_is_decoded_only_when_read(tmp_path: Path, cache_dir: Path) -> None:
+    path = copy_suite(tmp_path) / "outer.yaml"
+    cold, _ = read_file(path)
+    warm, _ = read_file(path)
+    assert isinstance(warm, cache.CachedVectorFile) and isinstance(warm.__dict__["_data"], cache.LazyData)
+    assert cold is not None
+    identical(cold.data, warm.data)  # NaN included, so not ==
+    identical(cold.data, dataclasses.replace(warm, description="changed").data)
+    (entry,) = entries(cache_dir)
+    blob = entry.read_bytes()
+    magic, _, length, data_length = cache.HEAD.unpack_from(blob)
+    rest = bytearray(blob[cache.HEAD.size :])
+    rest[length : length + 2] = b"]]"  # forged: the checksum matches, the JSON does not parse
+    forged = cache.decode_entry(
+        cache.HEAD.pack(magic, cache.hashlib.sha256(rest).digest(), length, data_length) + bytes(rest), str(path)
+    )
+    with pytest.raises(cache.CorruptEntry, match="delete"):
+        _ = forged.data
 
 
 def test_values_the_format_cannot_carry_are_left_uncached() -> None:
