@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Gradescope builds the autograder image with this script (Ubuntu, as root).
+# Put a dlconform wheel next to it in the autograder zip (see README.md).
+set -eu
+apt-get update
+apt-get install -y --no-install-recommends python3 python3-pip python3-venv
+python3 -m venv /opt/dlconform
+/opt/dlconform/bin/pip install --no-cache-dir /autograder/source/dlconform-*.whl
+ln -sf /opt/dlconform/bin/dlconform /usr/local/bin/dlconform
+# The grader's files are root's alone; the interpreter stays readable, as student code needs it.
+chmod -R go-rwx /autograder/source
