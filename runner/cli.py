@@ -8,6 +8,7 @@ Every error a user can cause is one line on stderr, never a traceback.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import math
 import os
 import secrets
@@ -16,6 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
+from types import ModuleType
 from typing import TYPE_CHECKING, NoReturn
 
 import click
@@ -388,6 +390,14 @@ def run(
     sys.exit(EXIT_OK if report.ok else EXIT_FAIL)
 
 
+def import_or_exit(module: str) -> ModuleType:
+    """Import a command's module; a missing optional dependency (mpmath) is one line and exit 2."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        fail(f"this command needs {exc.name}, which is not installed: pip install {exc.name}")
+
+
 @main.command()
 @click.argument("target", required=False)
 @_profile_options
@@ -421,10 +431,10 @@ def accuracy(
     Covers sigmoid, sigmoid_derivative, tanh, tanh_derivative, relu (single values) and softmax, normalizeRows
     (rows). Exit status: 0 when measured (a function that raises is a row saying so), 2 usage errors.
     """
-    from runner import accuracy as acc
     from runner.dtypes import DtypeError, parse_dtypes
     from runner.profiles.model import canonical
 
+    acc = import_or_exit("runner.accuracy")
     try:
         wanted = parse_dtypes(dtypes)
     except DtypeError as exc:
@@ -459,9 +469,7 @@ def conformance(output: str | None, tutorial: str, points: int) -> None:
     """
     from pathlib import Path
 
-    from runner.conformance import build
-
-    text = build(Path(tutorial), points)
+    text = import_or_exit("runner.conformance").build(Path(tutorial), points)
     if output:
         write_or_exit(output, text)
         click.echo(f"wrote {output}", err=True)
