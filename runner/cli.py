@@ -294,6 +294,17 @@ def default_baseline(loaded: Target, binds: tuple[str, ...], dtypes: str | None)
 @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Write this run's failures as a baseline file.")
 @click.option("--no-color", is_flag=True, help="No colour (default: colour on a terminal unless NO_COLOR is set).")
 @click.option("--isolate", is_flag=True, help="Run TARGET in a confined worker process, as `grade` does.")
+@click.option(
+    "--perf",
+    is_flag=True,
+    help="Also time each function against the reference on a large input; over 50x slower is flagged.",
+)
+@click.option(
+    "--perf-fail",
+    type=click.FloatRange(min=1),
+    metavar="RATIO",
+    help="Implies --perf: exit 1 when a function is more than RATIO times slower than the reference.",
+)
 @_grading_options
 def run(
     target: str | None,
@@ -316,6 +327,8 @@ def run(
     write_baseline: str | None,
     no_color: bool,
     isolate: bool,
+    perf: bool,
+    perf_fail: float | None,
     timeout: float | None,
     memory: str | None,
     random_n: int,
@@ -327,7 +340,8 @@ def run(
     profile's own baseline (known failures of that library) applies unless --baseline, --bind or --dtypes is given.
 
     Exit status: 0 every selected case passed (or failed only as the baseline expects); 1 some case failed or
-    errored, the target raising on import included; 2 usage errors, bad vector or baseline files, a target that
+    errored, the target raising on import included, or (--perf-fail RATIO) a function was more than RATIO times
+    slower than the reference; 2 usage errors, bad vector or baseline files, a target that
     does not exist, a selection that matches no case.
     """
     from runner.api import check
@@ -335,6 +349,7 @@ def run(
     from runner.compare import Options
     from runner.dtypes import DtypeError, expand, parse_dtypes
     from runner.formats import render, render_junit
+    from runner.perf import add_perf
     from runner.select import SelectionError, select
     from runner.suite import iter_cases
 
@@ -351,6 +366,9 @@ def run(
     isolated = isolate or timeout is not None or memory is not None
     if isolated and (profile or binds or not target):
         fail("--isolate (and --timeout, --memory) check a TARGET file, notebook or module, not a --profile or --bind")
+    perf = perf or perf_fail is not None
+    if perf and isolated:
+        fail("--perf times the target in this process: it cannot be combined with --isolate, --timeout or --memory")
     if isolated:
         loaded = open_isolated(target, limits_or_exit(timeout, memory))
     else:
@@ -372,6 +390,7 @@ def run(
     else:
         report = check(loaded, cases=selected, options=Options(rtol, atol, strict_dtype))
     report.warnings.extend(notes)
+    timings = add_perf(report, loaded.resolve, iter_cases(files)) if perf else []
     if baseline:
         report.target["baseline"] = baseline
     gate = apply_baseline(report, known) if known else None
@@ -385,9 +404,10 @@ def run(
         write_or_exit(junit_xml, render_junit(report))
     if write_baseline:
         write_or_exit(write_baseline, dump_baseline(report))
-    if gate:
-        sys.exit(gate.exit_code(strict_baseline))
-    sys.exit(EXIT_OK if report.ok else EXIT_FAIL)
+    code = gate.exit_code(strict_baseline) if gate else (EXIT_OK if report.ok else EXIT_FAIL)
+    if perf_fail is not None and any(t.ratio is not None and t.ratio > perf_fail for t in timings):
+        code = max(code, EXIT_FAIL)
+    sys.exit(code)
 
 
 def import_or_exit(module: str) -> ModuleType:

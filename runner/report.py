@@ -64,6 +64,7 @@ class Report:
     results: list[CaseResult] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     baseline: dict[str, Any] | None = None  # set by runner.baseline.apply_baseline: file, counts, stale ids
+    perf: list[dict[str, Any]] | None = None  # set by runner.perf (run --perf): each function's time vs the reference
 
     def counts(self) -> dict[str, int]:
         """How many results have each outcome, every outcome present (zero included)."""

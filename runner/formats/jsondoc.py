@@ -36,6 +36,7 @@ def report_document(report: Report) -> dict[str, Any]:
         "summary": {**counts, "total": len(report.results), "ok": report.ok, "line": report.summary_line()},
         "warnings": report.warnings,
         "baseline": report.baseline,
+        "perf": report.perf,
         "cases": [{**r.to_dict(), "key": r.key} for r in report.results],
     }
     return strict(doc)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 
 from runner.formats.details import baseline_note, detail_lines, printable
-from runner.formats.text import baseline_lines, grouped, header_lines
+from runner.formats.text import baseline_lines, grouped, header_lines, perf_lines
 from runner.report import OUTCOMES, CaseResult, Report, count_outcomes
 
 MAX_FAILURES = 100  # a job summary has a size limit; the JSON report has them all
@@ -29,6 +29,7 @@ def render_markdown(report: Report) -> str:
     total = report.counts()
     lines.append("| **total** | " + " | ".join(f"**{total[o]}**" for o in OUTCOMES) + " |")
     lines.extend(escape(line) for line in baseline_lines(report))
+    lines.extend(f"- {escape(line)}" for line in perf_lines(report))
     failing = [r for r in report.results if r.outcome in ("failed", "error")]
     if failing:
         lines.extend(["", "### Failures", ""])

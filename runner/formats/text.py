@@ -27,6 +27,7 @@ def render_text(report: Report, *, color: bool = False) -> str:
             lines.extend(_case_lines(r, color))
     lines.append("")
     lines.extend(baseline_lines(report))
+    lines.extend(perf_lines(report))
     lines.append(report.summary_line())
     return "\n".join(lines) + "\n"
 
@@ -51,6 +52,12 @@ def baseline_lines(report: Report) -> Iterator[str]:
     )
     for key in b["stale"]:
         yield f"stale baseline entry (not run): {key}"
+
+
+def perf_lines(report: Report) -> Iterator[str]:
+    """A line per function timed by --perf."""
+    for row in report.perf or ():
+        yield printable(f"perf: {row['line']}")
 
 
 def grouped(results: list[CaseResult]) -> dict[str, list[CaseResult]]:
