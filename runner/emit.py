@@ -28,7 +28,11 @@ CASE_ORDER = (
     "raises",
 )
 DTYPE_ORDER = ("float64", "float32", "float16")
-VALUE_ORDER = ("array", "scalar", "dtype", "shape", "rtol", "atol", "ulp", "reason")
+VALUE_ORDER = (
+    *("generate", "start", "stop", "seed", "low", "high"),  # generated values (runner/large.py)
+    *("array", "scalar", "dtype", "shape"),
+    *("rtol", "atol", "ulp", "reason"),
+)
 WIDTH = 100
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _YAML_WORDS = {"y", "n", "yes", "no", "true", "false", "on", "off", "null"}
@@ -53,10 +57,16 @@ def scalar(value: Any, dtype: str = "float64") -> str:
 
 
 def flow(value: Any, dtype: str = "float64") -> str:
-    """A value in YAML flow style on one line; arrays spell their elements in their own dtype."""
+    """A value in YAML flow style on one line; arrays and scalars spell their elements in their own dtype.
+
+    Other numbers in a mapping (a generator's start and stop, say) are float64 whatever its dtype.
+    """
     if isinstance(value, dict):
         inner = value.get("dtype", dtype) if isinstance(value.get("dtype"), str) else dtype
-        items = ", ".join(f"{scalar(k)}: {flow(v, inner)}" for k, v in _ordered_value(value))
+        items = ", ".join(
+            f"{scalar(k)}: {flow(v, inner if k in ('array', 'scalar') else 'float64')}"
+            for k, v in _ordered_value(value)
+        )
         return "{" + items + "}"
     if isinstance(value, list):
         return "[" + ", ".join(flow(v, dtype) for v in value) + "]"
@@ -70,7 +80,7 @@ def _ordered(value: dict[Any, Any], order: tuple[str, ...]) -> list[tuple[Any, A
 
 
 def _ordered_value(value: dict[Any, Any]) -> list[tuple[Any, Any]]:
-    """Values and tolerances in canonical key order: array/scalar, dtype, shape; rtol, atol, ulp, reason."""
+    """Values and tolerances in canonical key order (VALUE_ORDER), other keys after them as given."""
     return _ordered(value, VALUE_ORDER)
 
 

@@ -54,6 +54,8 @@ def decode(value: Any) -> Any:
         if "generate" in value:  # an input given by a formula, or the reference's result (runner/large.py)
             from runner.large import parse_generated
 
+            if not isinstance(value["generate"], str):
+                raise ValueFormatError(f"generate must name a generator, not {_short(value['generate'])}")
             return parse_generated(value)
     if isinstance(value, str):
         raise ValueFormatError(_string_message(value))

@@ -67,7 +67,8 @@ def test_generate_fills_missing_values_in_canonical_form(copies: Path) -> None:
     for path in sorted(copies.glob("*.yaml")):
         data = load(path)
         for case in data["cases"]:
-            case.pop("expected", None)
+            if case.get("expected") != {"generate": "reference"}:  # large cases store no result
+                case.pop("expected", None)
         path.write_text(yaml.safe_dump(data, sort_keys=True, allow_unicode=True), encoding="utf-8")
         assert read_file(path)[0] is None  # a case without an outcome is not a usable file ...
         result = generate_file(path)  # ... but generate fills it in

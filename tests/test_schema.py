@@ -38,6 +38,7 @@ VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 # What the reader refuses that no JSON Schema can state (see the schema's own description).
 BEYOND_SCHEMA = re.compile(
     r"duplicate id|ragged|does not match the nested list|does not fit|overflows|finite non-negative|is not possible"
+    r"|low < high|must be integers in|elements is more than|block by block"
 )
 
 

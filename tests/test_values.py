@@ -143,6 +143,7 @@ def test_encode_forms() -> None:
         ({"scalar": [1.0], "dtype": "float64"}, "scalar must be one number"),
         ({"scalar": 256, "dtype": "uint8"}, "does not fit uint8"),
         ({"values": [1.0]}, "not a value"),
+        ({"generate": ["linspace"], "dtype": "float64", "shape": [3]}, "generate must name a generator"),
     ],
 )
 def test_malformed_values_are_refused(value: Any, message: str) -> None:
@@ -170,10 +171,16 @@ JSONISH = st.recursive(
     | st.integers(min_value=-(2**70), max_value=2**70)
     | st.floats()
     | st.text(max_size=5)
-    | st.sampled_from(["1e-5", "float64", "int8", "bool", "float16"]),
+    | st.sampled_from(["1e-5", "float64", "int8", "bool", "float16", "linspace", "hash", "reference"]),
     lambda inner: (
         st.lists(inner, max_size=4)
-        | st.dictionaries(st.sampled_from(["array", "scalar", "dtype", "shape", "x"]), inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                ["array", "scalar", "dtype", "shape", "x", "generate", "start", "stop", "seed", "low", "high"]
+            ),
+            inner,
+            max_size=4,
+        )
     ),
     max_leaves=12,
 )
