@@ -65,15 +65,21 @@ def main() -> None:
     type=click.Path(),
     help="Vector files or folders (default: the bundled suite).",
 )
-@click.option("--function", "-f", "functions", multiple=True, help="Only these functions.")
+@click.option("--function", "-f", "functions", multiple=True, help="Only this function (name or alias); repeatable.")
 @click.option("--tag", "-t", "tags", multiple=True, help="Only cases with one of these tags.")
 def list_cmd(vector_paths: tuple[str, ...], functions: tuple[str, ...], tags: tuple[str, ...]) -> None:
     """List functions with their case counts by tag."""
+    from runner.select import SelectionError, canonical_function
+
     files = load_or_exit(vector_paths)
+    try:
+        wanted = {canonical_function(f) for f in functions}
+    except SelectionError as exc:
+        fail(str(exc))
     total = 0
     click.echo(f"{'function':<20} {'cases':>5}  tags")
     for vf in files:
-        if functions and vf.function not in functions:
+        if wanted and vf.function not in wanted:
             continue
         cases = [c for c in vf.cases if not tags or set(tags) & set(c.tags)]
         if not cases:

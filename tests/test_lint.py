@@ -151,3 +151,21 @@ def test_shape_rules_agree_with_the_reference() -> None:
         assert SHAPE_RULES[case.function](*case.args) == np.shape(got), case.key
         checked += 1
     assert checked >= len(GOOD)
+
+
+def test_list_selects_by_name_or_alias() -> None:
+    result = invoke("list", "--vectors", str(DATA / "good"), "-f", "normalize_rows", "-t", "edge")
+    assert result.exit_code == 0
+    vf = load_files([DATA / "good" / "normalizeRows.yaml"])[0]
+    edge = sum("edge" in c.tags for c in vf.cases)
+    assert [line.split()[:2] for line in result.stdout.splitlines()[1:]] == [
+        ["normalizeRows", str(edge)],
+        ["total", str(edge)],
+    ]
+
+
+def test_list_unknown_function_is_exit_2() -> None:
+    result = invoke("list", "-f", "sigmod")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("dlconform: error: unknown function 'sigmod'")
+    assert len(result.stderr.splitlines()) == 1
