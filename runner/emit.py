@@ -140,7 +140,8 @@ def _block(key: str, value: Any, indent: str) -> list[str]:
     if isinstance(value, list):
         return [f"{indent}{key}:", *(line for item in value for line in _item_lines(item, indent))]
     if isinstance(value, dict):
-        return [f"{indent}{key}:", *(line for k, v in value.items() for line in _block(scalar(k), v, indent + "  "))]
+        items = _ordered_value(value)
+        return [f"{indent}{key}:", *(line for k, v in items for line in _block(scalar(k), v, indent + "  "))]
     return [one]
 
 

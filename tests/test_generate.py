@@ -291,3 +291,16 @@ def test_render_loads_back_to_equal_data_and_is_a_fixed_point(data: dict[str, An
     back = yaml.load(text, Loader=Loader)
     assert same(data, back)
     assert render(back) == text
+
+
+def test_long_mappings_keep_the_canonical_key_order() -> None:
+    """A tolerance too long for one line is split into lines, its keys still in canonical order."""
+    reason = "relative accuracy where the exact result is tiny, as the issue's measured facts require " * 2
+    case = {"id": "c", "description": "d", "tags": ["core"], "args": [1.0], "expected": 0.5}
+    texts = {
+        render({"format": 1, "cases": [{**case, "tolerance": tolerance}]})
+        for tolerance in ({"ulp": 8, "reason": reason}, {"reason": reason, "ulp": 8})
+    }
+    assert len(texts) == 1
+    (text,) = texts
+    assert "  tolerance:\n    ulp: 8\n    reason: " in text
