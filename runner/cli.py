@@ -172,16 +172,22 @@ def _profile_options(command: Callable[..., None]) -> Callable[..., None]:
 
 def load_any_target(target: str | None, profile: str | None, binds: tuple[str, ...]) -> Target:
     """TARGET, or the profile and inline bindings; any problem is one error line and exit 2."""
-    from runner.profiles import ProfileError, profile_target
     from runner.targets import TargetNotFound, load_target
 
     if target and (profile or binds):
         fail("give a TARGET or --profile/--bind, not both")
     if not (target or profile or binds):
         fail("missing TARGET (a file, notebook or module), or --profile NAME, or --bind FUNCTION=module:callable")
+    if target:
+        try:
+            return load_target(target)
+        except TargetNotFound as exc:
+            fail(str(exc))
+    from runner.profiles import ProfileError, profile_target  # only for profiles: it costs start-up time
+
     try:
-        return load_target(target) if target else profile_target(profile, binds)
-    except (TargetNotFound, ProfileError) as exc:
+        return profile_target(profile, binds)
+    except ProfileError as exc:
         fail(str(exc))
 
 
@@ -255,6 +261,8 @@ def add_random_or_exit(selected: list[Case], files: list, n: int, seed: int | No
 
 def default_baseline(loaded: Target, binds: tuple[str, ...], dtypes: str | None) -> str | None:
     """The baseline shipped beside a profile, used when the run is the profile as shipped (no --bind, --dtypes)."""
+    if "runner.profiles" not in sys.modules:  # no profile was loaded (and importing it costs start-up time)
+        return None
     from runner.profiles import ProfileTarget
 
     if not isinstance(loaded, ProfileTarget) or binds or dtypes or loaded.profile.baseline is None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from runner.formats.jsondoc import render_json
-from runner.formats.junit import render_junit_xml
 from runner.formats.markdown import render_markdown
 from runner.formats.text import render_text
 from runner.report import CaseResult, Report
@@ -33,6 +32,8 @@ def render(report: Report, fmt: str, *, color: bool = False, redact_hidden: bool
 
 def render_junit(report: Report, *, redact_hidden: bool = False) -> str:
     """The report as JUnit XML: a testsuite per function, a testcase per case."""
+    from runner.formats.junit import render_junit_xml  # xml.etree only when asked: start-up time matters
+
     return render_junit_xml(redacted(report) if redact_hidden else report)
 
 
