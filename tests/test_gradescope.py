@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CAREFUL = ROOT / "examples" / "careful.py"
 TUTORIAL = ROOT / "examples" / "tutorial.py"
 FAST = Limits(timeout=2.0, memory=1 << 30)
+SMALL = [c for c in iter_cases(load_files()) if "large" not in c.tags]
 HIDDEN = """format: 1
 function: relu
 params: [x]
@@ -66,7 +67,7 @@ def dlconform(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_correct_submission_gets_full_marks() -> None:
-    graded = grade_one(str(CAREFUL), list(iter_cases(load_files())), limits=FAST)
+    graded = grade_one(str(CAREFUL), SMALL, limits=FAST)
     doc = gradescope.results(graded, 1.25)
     check_spec(doc)
     assert doc["score"] == 14 and doc["execution_time"] == 1.25
@@ -75,7 +76,7 @@ def test_a_correct_submission_gets_full_marks() -> None:
 
 
 def test_failing_cases_explain_themselves() -> None:
-    graded = grade_one(str(TUTORIAL), list(iter_cases(load_files())), limits=FAST)
+    graded = grade_one(str(TUTORIAL), SMALL, limits=FAST)
     doc = gradescope.results(graded, 2.0)
     check_spec(doc)
     softmax = next(t for t in doc["tests"] if t["name"] == "softmax")
@@ -92,7 +93,9 @@ def test_hidden_cases_show_pass_or_fail_only(tmp_path: Path) -> None:
     wrong = tmp_path / "wrong.py"
     tmp_path.chmod(0o755)
     wrong.write_text("import numpy as np\ndef relu(x):\n    return np.abs(x)\n", encoding="utf-8")
-    cases = [c for c in iter_cases(load_files([bundled_dir(), private])) if c.function == "relu"]
+    cases = [
+        c for c in iter_cases(load_files([bundled_dir(), private])) if c.function == "relu" and "large" not in c.tags
+    ]
     graded = grade_one(str(wrong), cases, limits=FAST)
     secret = next(r for r in graded.report.results if r.id == "hidden-secret")
     assert secret.outcome == "failed" and secret.details  # the instructor's report keeps everything
@@ -110,7 +113,7 @@ def test_huge_output_stays_under_the_limit(tmp_path: Path) -> None:
         + "".join(f"def {f}(*a):\n    raise ValueError('{f} ' + 'y' * 5000)\n" for f in ("sigmoid", "softmax", "relu")),
         encoding="utf-8",
     )
-    graded = grade_one(str(noisy), list(iter_cases(load_files())), limits=FAST)
+    graded = grade_one(str(noisy), SMALL, limits=FAST)
     doc = gradescope.results(graded, 3.0)
     check_spec(doc)
     assert "Your code printed:" in doc["output"]
@@ -138,7 +141,8 @@ def test_results_json_is_always_written(tmp_path: Path, make, code: int, fragmen
     tmp_path.chmod(0o755)
     make(submission)
     results = tmp_path / "results.json"
-    done = dlconform("grade", str(submission), "-f", "relu", "--timeout", "2", "--gradescope", str(results))
+    args = ["-f", "relu", "--exclude-tag", "large", "--timeout", "2", "--gradescope", str(results)]
+    done = dlconform("grade", str(submission), *args)
     assert done.returncode == code, done.stderr
     doc = strict_load(results.read_text(encoding="utf-8"))
     check_spec(doc)

@@ -1,74 +1,88 @@
-"""The wire protocol between the grader and a worker: length-prefixed frames of JSON plus ``.npy`` blobs.
+"""The wire protocol between the grader and a worker: length-prefixed frames of JSON plus raw array bytes.
 
 A frame is ``>I`` total length, ``>I`` JSON length, the JSON header (UTF-8) and
 the blobs whose lengths the header lists under ``"blobs"``. Values travel as
-tagged JSON (``bool``, ``int``, ``float`` by repr, ``none``) or as ``.npy`` bytes
-(``array``, ``scalar``) written with ``np.save`` and read with
-``allow_pickle=False``: nothing the worker sends is ever unpickled.
+tagged JSON (``bool``, ``int``, ``float`` by repr, ``none``) or, for arrays and
+NumPy scalars, as JSON dtype and shape plus a blob of the raw element bytes.
+Only plain numeric dtypes (bool, integers, floats) are accepted, and the bytes
+must fill the shape exactly: nothing the worker sends is ever unpickled or
+interpreted beyond that.
 """
 
 from __future__ import annotations
 
-import io
 import json
+import math
+import re
 import struct
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-MAX_FRAME = 64 * 1024 * 1024  # bytes; a longer frame from a worker is a protocol violation
+MAX_FRAME = 512 * 1024 * 1024  # bytes; a longer frame is a protocol violation (the suite's largest: 160 MB)
 _LENGTH = struct.Struct(">I")
+PLAIN_DTYPE = re.compile(r"[<>|=](b1|[iu][1248]|f(2|4|8|12|16))")  # numpy dtype.str of bool, ints, floats
 
 
 class ProtocolError(ValueError):
     """A frame or value that does not follow the protocol (from a broken or hostile worker)."""
 
 
-def pack(header: dict[str, Any], blobs: Sequence[bytes] = ()) -> bytes:
-    """One frame holding ``header`` (JSON-serialisable) and the binary ``blobs``."""
+Buffer = bytes | bytearray | memoryview
+
+
+def pack(header: dict[str, Any], blobs: Sequence[Buffer] = ()) -> list[Buffer]:
+    """One frame holding ``header`` (JSON-serialisable) and the binary ``blobs``, as the parts to send in order
+    (the blobs are not copied)."""
     head = json.dumps({**header, "blobs": [len(b) for b in blobs]}, allow_nan=False).encode("utf-8")
-    body = _LENGTH.pack(len(head)) + head + b"".join(blobs)
-    return _LENGTH.pack(len(body)) + body
+    length = _LENGTH.size + len(head) + sum(len(b) for b in blobs)
+    return [_LENGTH.pack(length) + _LENGTH.pack(len(head)) + head, *blobs]
 
 
-def frame_length(prefix: bytes) -> int:
+def frame_length(prefix: Buffer) -> int:
     """The body length announced by a frame's first four bytes; refuses frames over MAX_FRAME."""
-    (length,) = _LENGTH.unpack(prefix[: _LENGTH.size])
+    (length,) = _LENGTH.unpack(bytes(prefix[: _LENGTH.size]))
     if length > MAX_FRAME:
         raise ProtocolError(f"a frame of {length} bytes exceeds the {MAX_FRAME} byte limit")
     return length
 
 
-def unpack(body: bytes) -> tuple[dict[str, Any], list[bytes]]:
-    """The header and blobs of one frame body (without its length prefix)."""
-    if len(body) < _LENGTH.size:
+def unpack(body: Buffer) -> tuple[dict[str, Any], list[memoryview]]:
+    """The header and blobs (views into ``body``, not copies) of one frame body without its length prefix."""
+    view = memoryview(body)
+    if len(view) < _LENGTH.size:
         raise ProtocolError("truncated frame")
-    (head_len,) = _LENGTH.unpack(body[: _LENGTH.size])
+    (head_len,) = _LENGTH.unpack(bytes(view[: _LENGTH.size]))
     start = _LENGTH.size + head_len
     try:
-        header = json.loads(body[_LENGTH.size : start].decode("utf-8"))
+        header = json.loads(bytes(view[_LENGTH.size : start]).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ProtocolError(f"malformed header: {exc}") from None
     sizes = header.get("blobs") if isinstance(header, dict) else None
     if not isinstance(sizes, list) or not all(isinstance(n, int) and n >= 0 for n in sizes):
         raise ProtocolError("malformed header: no blob list")
-    if start + sum(sizes) != len(body):
+    if start + sum(sizes) != len(view):
         raise ProtocolError("blob lengths do not add up to the frame")
     blobs, offset = [], start
     for n in sizes:
-        blobs.append(body[offset : offset + n])
+        blobs.append(view[offset : offset + n])
         offset += n
     return header, blobs
 
 
-def encode_value(value: Any, blobs: list[bytes]) -> dict[str, Any]:
-    """A tagged description of ``value``; arrays and NumPy scalars are appended to ``blobs`` as ``.npy``."""
+def encode_value(value: Any, blobs: list[Buffer]) -> dict[str, Any]:
+    """A tagged description of ``value``; the bytes of arrays and NumPy scalars are appended to ``blobs``."""
     if value is None:
         return {"t": "none"}
     if isinstance(value, np.ndarray | np.generic):  # before float: np.float64 is a float
-        blobs.append(npy_bytes(np.asarray(value)))
-        return {"t": "array" if isinstance(value, np.ndarray) else "scalar", "b": len(blobs) - 1}
+        arr = np.asarray(value)
+        if not PLAIN_DTYPE.fullmatch(arr.dtype.str):
+            raise TypeError(f"cannot send {arr.dtype} values")
+        flat = arr.reshape(-1) if arr.flags.c_contiguous else np.ascontiguousarray(arr).reshape(-1)
+        blobs.append(memoryview(flat).cast("B"))  # the array's own bytes, in C order, not copied
+        kind = "array" if isinstance(value, np.ndarray) else "scalar"
+        return {"t": kind, "dtype": arr.dtype.str, "shape": list(arr.shape), "b": len(blobs) - 1}
     if isinstance(value, bool):
         return {"t": "bool", "v": value}
     if isinstance(value, int):
@@ -78,7 +92,7 @@ def encode_value(value: Any, blobs: list[bytes]) -> dict[str, Any]:
     raise TypeError(f"cannot send a {type(value).__name__}")
 
 
-def decode_value(tagged: Any, blobs: list[bytes]) -> Any:
+def decode_value(tagged: Any, blobs: Sequence[Buffer]) -> Any:
     """The value a tagged description stands for; arrays come back as plain ndarrays."""
     if not isinstance(tagged, dict):
         raise ProtocolError("a value must be a tagged mapping")
@@ -95,27 +109,21 @@ def decode_value(tagged: Any, blobs: list[bytes]) -> Any:
         except ValueError:
             raise ProtocolError(f"not a float: {tagged['v'][:40]!r}") from None
     if kind in ("array", "scalar"):
-        index = tagged.get("b")
-        if not isinstance(index, int) or not 0 <= index < len(blobs):
-            raise ProtocolError("a value names a blob that is not there")
-        arr = read_npy(blobs[index])
+        arr = _array(tagged, blobs)
         return arr[()] if kind == "scalar" else arr
     raise ProtocolError(f"unknown value tag {str(kind)[:40]!r}")
 
 
-def npy_bytes(arr: np.ndarray) -> bytes:
-    """``arr`` as ``.npy`` file bytes, refusing object arrays (which would need pickle)."""
-    out = io.BytesIO()
-    np.save(out, arr, allow_pickle=False)
-    return out.getvalue()
-
-
-def read_npy(blob: bytes) -> np.ndarray:
-    """A plain ndarray from ``.npy`` bytes, never unpickling."""
-    try:
-        arr = np.load(io.BytesIO(blob), allow_pickle=False)
-    except Exception as exc:  # malformed bytes from the worker: any parsing failure is a violation
-        raise ProtocolError(f"malformed .npy data: {exc}") from None
-    if not isinstance(arr, np.ndarray) or type(arr) is not np.ndarray:
-        raise ProtocolError("the .npy data is not a plain array")
-    return arr
+def _array(tagged: dict[str, Any], blobs: Sequence[Buffer]) -> np.ndarray:
+    """A plain, owned ndarray from a tagged dtype and shape and the blob of its bytes."""
+    index, dtype, shape = tagged.get("b"), tagged.get("dtype"), tagged.get("shape")
+    if not isinstance(index, int) or not 0 <= index < len(blobs):
+        raise ProtocolError("a value names a blob that is not there")
+    if not isinstance(dtype, str) or not PLAIN_DTYPE.fullmatch(dtype):
+        raise ProtocolError(f"not a plain numeric dtype: {str(dtype)[:40]!r}")
+    if not isinstance(shape, list) or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape):
+        raise ProtocolError("malformed shape")
+    dt = np.dtype(dtype)
+    if math.prod(shape) * dt.itemsize != len(blobs[index]):
+        raise ProtocolError("the array bytes do not fill its shape")
+    return np.frombuffer(blobs[index], dtype=dt).reshape(tuple(shape)).copy()

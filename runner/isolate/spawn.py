@@ -188,6 +188,32 @@ def describe_exit(status: dict[str, Any]) -> str:
     return f"exited with code {code} (os._exit, or a crash in native code)"
 
 
+class _Inbox:
+    """One frame assembled from what a non-blocking socket gives: the length prefix, then a body of that size."""
+
+    def __init__(self) -> None:
+        self.prefix = bytearray()
+        self.body: bytearray | None = None
+        self.got = 0
+
+    def feed(self, sock: socket.socket) -> bytearray | None:
+        """Read what is available; the body once complete. Raises WorkerDied at end of stream."""
+        if self.body is None:
+            chunk = sock.recv(4 - len(self.prefix))
+            if not chunk:
+                raise WorkerDied(CLOSED)
+            self.prefix += chunk
+            if len(self.prefix) < 4:
+                return None
+            self.body = bytearray(frame_length(self.prefix))
+        if self.got < len(self.body):
+            count = sock.recv_into(memoryview(self.body)[self.got :])
+            if not count:
+                raise WorkerDied(CLOSED)
+            self.got += count
+        return self.body if self.got == len(self.body) else None
+
+
 class Worker:
     """One confined worker process serving one submission (or a module, for ``run --isolate``)."""
 
@@ -229,11 +255,11 @@ class Worker:
             os.chown(copy, *self.identity)
         return copy
 
-    def request(self, header: dict[str, Any], blobs: list[bytes], timeout: float) -> tuple[dict[str, Any], list[bytes]]:
+    def request(self, header: dict[str, Any], blobs: list[Any], timeout: float) -> tuple[dict[str, Any], list[Any]]:
         """Send one request and wait up to ``timeout`` seconds for its reply, capturing output meanwhile."""
         self._seq += 1
-        pending = memoryview(pack({**header, "seq": self._seq}, blobs))
-        buf = bytearray()
+        pending = [memoryview(part).cast("B") for part in pack({**header, "seq": self._seq}, blobs) if len(part)]
+        inbox = _Inbox()
         deadline = time.monotonic() + timeout
         with selectors.DefaultSelector() as sel:
             sel.register(self.sock, selectors.EVENT_READ | selectors.EVENT_WRITE)
@@ -248,11 +274,13 @@ class Worker:
                             sel.unregister(self.out)
                         continue
                     if events & selectors.EVENT_WRITE and pending:
-                        pending = pending[self._send(pending) :]
+                        sent = self._send(pending[0])
+                        pending[0] = pending[0][sent:]
+                        pending = [part for part in pending if len(part)]
                         if not pending:
                             sel.modify(self.sock, selectors.EVENT_READ)
                     if events & selectors.EVENT_READ:
-                        reply = self._receive(buf)
+                        reply = self._receive(inbox)
                         if reply is not None:
                             self._read_output()
                             return reply
@@ -266,25 +294,19 @@ class Worker:
         except OSError as exc:
             raise WorkerDied(f"closed its end of the protocol ({exc.strerror})") from None
 
-    def _receive(self, buf: bytearray) -> tuple[dict[str, Any], list[bytes]] | None:
+    def _receive(self, inbox: _Inbox) -> tuple[dict[str, Any], list[Any]] | None:
         """Read what is there; the reply once it is complete, None while it is not."""
         try:
-            chunk = self.sock.recv(1 << 20)
-        except BlockingIOError:
-            return None
-        except OSError as exc:
-            raise WorkerDied(f"closed its end of the protocol ({exc.strerror})") from None
-        if not chunk:
-            raise WorkerDied(CLOSED)
-        buf += chunk
-        try:
-            if len(buf) < 4 or len(buf) < 4 + frame_length(buf):
+            body = inbox.feed(self.sock)
+            if body is None:
                 return None
-            if len(buf) > 4 + frame_length(buf):
-                raise ProtocolError("sent more than one reply")
-            header, blobs = unpack(bytes(buf[4:]))
+            header, blobs = unpack(body)
+        except (BlockingIOError, InterruptedError):
+            return None
         except ProtocolError as exc:
             raise WorkerDied(f"broke the protocol: {exc}") from None
+        except OSError as exc:
+            raise WorkerDied(f"closed its end of the protocol ({exc.strerror})") from None
         if header.get("seq") != self._seq:
             raise WorkerDied("broke the protocol: a reply to another request")
         return header, blobs

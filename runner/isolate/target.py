@@ -230,10 +230,11 @@ def not_array(message: str) -> Any:
 
 
 def mirror(arg: Any, after: Any) -> None:
-    """Make the grader's copy of an input show the change the call made to the worker's copy."""
-    if not isinstance(arg, np.ndarray) or not isinstance(after, np.ndarray):
+    """Make the grader's copy of an input show the change the call made to the worker's copy (``after``:
+    its value after the call, or None when it cannot travel)."""
+    if not isinstance(arg, np.ndarray):
         return
-    if after.dtype == arg.dtype:
+    if isinstance(after, np.ndarray) and after.dtype == arg.dtype:
         arg.resize(after.shape, refcheck=False)
         np.copyto(arg, after)
     elif arg.nbytes:

@@ -3,7 +3,7 @@
 Runs in a process forked by the zygote (``runner.isolate.zygote``), already
 confined. It never sees an expected value: it receives inputs, calls, turns
 the result into a plain array with the runner's own ``to_plain_array`` and
-sends it back as ``.npy`` bytes, with any inputs the call changed in place.
+sends it back as raw array bytes, with any inputs the call changed in place.
 Whatever the submission prints goes to the capture pipe on stdout and stderr;
 the protocol uses its own socket.
 """
@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from runner.compare import NotArrayLike, to_plain_array
-from runner.isolate.protocol import decode_value, encode_value, frame_length, npy_bytes, pack, unpack
+from runner.isolate.protocol import decode_value, encode_value, frame_length, pack, unpack
 
 TEXT_LIMIT = 2000  # characters of any one string the worker reports (messages, warnings, output)
 
@@ -37,7 +37,8 @@ def serve(fd: int) -> None:
         else:
             reply, out = call(functions[header["function"]], header["args"], blobs)
         _flush()
-        sock.sendall(pack({**reply, "seq": header.get("seq")}, out))
+        for part in pack({**reply, "seq": header.get("seq")}, out):
+            sock.sendall(part)
 
 
 def load(header: dict[str, Any], functions: dict[str, Callable[..., Any]]) -> dict[str, Any]:
@@ -71,16 +72,15 @@ def load(header: dict[str, Any], functions: dict[str, Callable[..., Any]]) -> di
     }
 
 
-def call(fn: Callable[..., Any], tagged: list[Any], blobs: list[bytes]) -> tuple[dict[str, Any], list[bytes]]:
+def call(fn: Callable[..., Any], tagged: list[Any], blobs: list[memoryview]) -> tuple[dict[str, Any], list[Any]]:
     """Call ``fn`` on the decoded inputs; reply with the plain result, or the exception's class names and message."""
     args = [decode_value(t, blobs) for t in tagged]
-    before = [a.copy() if isinstance(a, np.ndarray) else None for a in args]
     try:
         got = fn(*args)
     except BaseException as exc:  # sys.exit, KeyboardInterrupt and the like are results too
         return {"status": "raised", "mro": [c.__name__ for c in type(exc).__mro__], "message": _text(exc)}, []
-    out: list[bytes] = []
-    reply: dict[str, Any] = {"status": "returned", "mutated": _mutated(args, before, out)}
+    out: list[Any] = []
+    reply: dict[str, Any] = {"status": "returned", "mutated": _mutated(args, tagged, blobs, out)}
     if got is None:
         reply["result"] = {"t": "none"}
         return reply, out
@@ -93,26 +93,35 @@ def call(fn: Callable[..., Any], tagged: list[Any], blobs: list[bytes]) -> tuple
         reply["result"] = {"t": "not-array", "message": f"{type(got).__name__} could not be converted: {_text(exc)}"}
         return reply, out
     try:
-        out.append(npy_bytes(arr))
-    except ValueError as exc:
+        reply["result"] = encode_value(arr, out)
+    except TypeError as exc:
         reply["result"] = {"t": "not-array", "message": f"a result that cannot be sent as plain data: {_text(exc)}"}
-        return reply, out
-    reply["result"] = {"t": "array", "b": len(out) - 1}
     return reply, out
 
 
-def _mutated(args: list[Any], before: list[np.ndarray | None], out: list[bytes]) -> list[dict[str, Any]]:
-    """The inputs the call changed in place (shape, dtype or bytes), each with its value after the call."""
+def _mutated(args: list[Any], tagged: list[Any], blobs: list[memoryview], out: list[Any]) -> list[dict[str, Any]]:
+    """The inputs the call changed in place (shape, dtype or bytes, against the bytes received), each with its
+    value after the call."""
     changed = []
-    for i, (arg, old) in enumerate(zip(args, before, strict=True)):
-        if old is None or not isinstance(arg, np.ndarray):
+    for i, (arg, sent) in enumerate(zip(args, tagged, strict=True)):
+        if not isinstance(arg, np.ndarray) or sent.get("t") != "array":
             continue
-        if arg.shape != old.shape or arg.dtype != old.dtype or arg.tobytes() != old.tobytes():
+        same = arg.dtype.str == sent["dtype"] and list(arg.shape) == sent["shape"]
+        if same and np.array_equal(_octets(arg), np.frombuffer(blobs[sent["b"]], dtype=np.uint8)):
+            continue
+        try:
             changed.append({"i": i, "v": encode_value(np.array(arg, copy=True), out)})
+        except TypeError:  # changed into a dtype that cannot travel: say that it changed
+            changed.append({"i": i, "v": {"t": "none"}})
     return changed
 
 
-def _receive(sock: socket.socket) -> tuple[dict[str, Any], list[bytes]] | None:
+def _octets(arr: np.ndarray) -> np.ndarray:
+    """The bytes of ``arr`` in C order, as a uint8 vector (a view when it is contiguous)."""
+    return np.ascontiguousarray(arr).reshape(-1).view(np.uint8)
+
+
+def _receive(sock: socket.socket) -> tuple[dict[str, Any], list[memoryview]] | None:
     """The next request, or None when the grader has closed the socket."""
     prefix = _read_exact(sock, 4)
     if prefix is None:
@@ -121,16 +130,16 @@ def _receive(sock: socket.socket) -> tuple[dict[str, Any], list[bytes]] | None:
     return None if body is None else unpack(body)
 
 
-def _read_exact(sock: socket.socket, n: int) -> bytes | None:
-    """Exactly ``n`` bytes, or None at end of stream."""
-    chunks, left = [], n
-    while left:
-        chunk = sock.recv(min(left, 1 << 20))
-        if not chunk:
+def _read_exact(sock: socket.socket, n: int) -> bytearray | None:
+    """Exactly ``n`` bytes, read into one buffer; None at end of stream."""
+    buf = bytearray(n)
+    view, got = memoryview(buf), 0
+    while got < n:
+        count = sock.recv_into(view[got:])
+        if not count:
             return None
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
+        got += count
+    return buf
 
 
 def _flush() -> None:
