@@ -14,6 +14,7 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
     raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, _mode(target))  # mkstemp makes the file 0600; a written file keeps the usual permissions
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
             fh.flush()
@@ -22,3 +23,13 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _mode(target: Path) -> int:
+    """The permissions the file should have: the replaced file's, or 0666 less the umask for a new one."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
