@@ -34,14 +34,17 @@ def check(
 
     ``target`` is a spec (``file.py``, ``notebook.ipynb``, ``pkg.mod``, ``pkg.mod:obj``), a module, a mapping of
     name -> callable, or a loaded ``Target``. Cases come from ``cases``, else from the ``vectors`` files or folders
-    (default: the bundled suite). Raises ``TargetNotFound``, ``SuiteError`` or ``SelectionError`` on bad input.
+    (default: the bundled suite), where ``large`` cases run only when ``tags`` names that tag; ``cases`` given
+    are run as given, large ones included. Raises ``TargetNotFound``, ``SuiteError`` or ``SelectionError`` on bad
+    input.
     """
     if cases is not None and vectors is not None:
         raise TypeError("check() takes vectors or cases, not both")
+    chosen = cases is not None
     if cases is None:
         paths = [vectors] if isinstance(vectors, str | os.PathLike) else vectors
         cases = iter_cases(load_files(paths))
-    selected = select(cases, functions, tags, exclude_tags, keyword)
+    selected = select(cases, functions, tags, exclude_tags, keyword, keep_large=chosen)
     if not selected:
         raise SelectionError("no case matches the selection")
     loaded = as_target(target)

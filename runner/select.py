@@ -41,9 +41,12 @@ def select(
     tags: Sequence[str] = (),
     exclude_tags: Sequence[str] = (),
     keyword: str | None = None,
+    *,
+    keep_large: bool = False,
 ) -> list[Case]:
     """The cases, in their order, of the given functions, carrying one of ``tags`` and none of ``exclude_tags``,
-    whose ``function::case-id`` matches ``keyword``; ``large`` cases only when ``tags`` names that tag."""
+    whose ``function::case-id`` matches ``keyword``; ``large`` cases only when ``tags`` names that tag, or when
+    ``keep_large`` says the caller chose them already."""
     pool = list(cases)
     wanted = {canonical_function(f) for f in functions}
     known_tags = {t for c in pool for t in c.tags}
@@ -51,7 +54,7 @@ def select(
         if tag not in known_tags:
             raise SelectionError(f"unknown tag {tag!r} (known: {', '.join(sorted(known_tags))})")
     matches = compile_keyword(keyword) if keyword and keyword.strip() else None
-    left_out = set(exclude_tags) | ({LARGE_TAG} - set(tags))
+    left_out = set(exclude_tags) | ({LARGE_TAG} - set(tags) if not keep_large else set())
     return [
         c
         for c in pool

@@ -12,9 +12,10 @@ import reference
 from runner.baseline import BaselineError, apply_baseline, dump_baseline, load_baseline
 from runner.engine import run_cases
 from runner.report import Report
+from runner.select import select
 from runner.suite import iter_cases, load_files
 
-SIGMOID = [c for c in iter_cases(load_files()) if c.function == "sigmoid"]
+SIGMOID = select(iter_cases(load_files()), ["sigmoid"])  # large cases only with --tag large
 
 
 def flat_sigmoid(x: Any) -> Any:

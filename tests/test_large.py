@@ -279,6 +279,17 @@ def test_large_cases_run_only_when_selected(tmp_path: Path) -> None:
     assert [c.id for c in select(vf.cases, tags=["large", "core"])] == ["small", "large-1"]
 
 
+def test_check_runs_large_cases_given_to_it(tmp_path: Path) -> None:
+    from runner.api import check
+
+    path = large_file(tmp_path, "tanh", [large_case([linspace(BLOCK + 1)])])
+    vf, _ = read_file(path)
+    assert vf is not None
+    report = check("reference", cases=vf.cases)
+    assert [(r.id, r.outcome) for r in report.results] == [("large-1", "passed")]
+    assert [r.id for r in check("reference", vectors=path, tags=["large"]).results] == ["large-1"]
+
+
 def test_generated_formula_sizes_are_bounded() -> None:
     assert math.prod([10**7]) == 10**7
     assert gen(shape=(10**7,)).nbytes == 8 * 10**7

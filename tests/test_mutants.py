@@ -19,6 +19,7 @@ import pytest
 from reference import FUNCTIONS
 from runner.engine import Unavailable, run_cases
 from runner.report import CaseResult
+from runner.select import select
 from runner.suite import Case, iter_cases, load_files
 from tests.mutants import MUTANTS, Mutant
 
@@ -28,8 +29,8 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 @cache
 def bundled_cases() -> tuple[Case, ...]:
-    """Every case of the bundled suite, loaded once."""
-    return tuple(iter_cases(load_files()))
+    """Every case of the bundled suite a default run selects (large cases only time and stress), loaded once."""
+    return tuple(select(iter_cases(load_files())))
 
 
 def load_example(name: str) -> ModuleType:

@@ -29,10 +29,11 @@ from runner.profiles import (
     read_profile,
 )
 from runner.profiles.expr import ExpressionError, parse
+from runner.select import select
 from runner.suite import iter_cases, load_files
 
 ROOT = Path(__file__).parent.parent
-CASES = list(iter_cases(load_files()))
+CASES = select(iter_cases(load_files()))  # the default selection: large cases only with --tag large
 LIBRARY_PROFILES = ("scipy", "torch", "jax", "array_api")
 FAKELIB = '''
 import numpy as np

@@ -12,13 +12,14 @@ from runner.baseline import dump_baseline
 from runner.compare import DEFAULTS, Options
 from runner.engine import Unavailable, run_cases
 from runner.report import Report
+from runner.select import select
 from runner.suite import iter_cases, load_files
 from runner.targets import Target, load_target
 
 pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parents[1]
-ALL = list(iter_cases(load_files()))
+ALL = select(iter_cases(load_files()))  # the default selection: large cases only with --tag large
 # Installed (pip install -e .), the entry point loads the plugin in every session; from a bare checkout, -p does.
 INSTALLED = any(ep.value == "runner.pytest_plugin" for ep in entry_points(group="pytest11"))
 # The inner sessions need no hypothesis: its plugin's end-of-session import costs a second per run.
