@@ -33,6 +33,7 @@ from runner.isolate.zygote import BOOT_FAILURE, THREAD_VARIABLES
 
 GIB = 1 << 30
 CLOSED = "closed its end of the protocol"
+STOPPED = "was stopped by the grader"
 STARTUP_TIMEOUT = 60.0  # seconds for the zygote to import NumPy and the runner
 UID_BASE, UID_SLOTS = 64000, 1000  # each live worker of a root grader runs as its own uid in this range
 SIGNAL_NAMES = {
@@ -179,9 +180,12 @@ def describe_exit(status: dict[str, Any]) -> str:
     if code is None:
         return "was lost with the isolation server"
     if status.get("killed"):
-        return "was stopped by the grader"
+        return STOPPED
     if code < 0:
-        sig = signal.Signals(-code)
+        try:
+            sig = signal.Signals(-code)
+        except ValueError:
+            return f"died of signal {-code}"
         return f"died of {SIGNAL_NAMES.get(sig, sig.name)}"
     if code == BOOT_FAILURE:
         return "could not set itself up (see the submission output)"

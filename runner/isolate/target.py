@@ -22,7 +22,7 @@ import numpy as np
 from runner.compare import DEFAULTS, Options
 from runner.engine import Unavailable, run_cases
 from runner.isolate.protocol import ProtocolError, decode_value, encode_value
-from runner.isolate.spawn import CLOSED, DEFAULT_LIMITS, Limits, Worker, WorkerDied, WorkerTimeout
+from runner.isolate.spawn import CLOSED, DEFAULT_LIMITS, STOPPED, Limits, Worker, WorkerDied, WorkerTimeout
 from runner.report import Report
 from runner.suite import Case
 from runner.targets import MODULE_SPEC, TargetNotFound
@@ -65,7 +65,8 @@ class IsolatedTarget:
         self.run_output = ""  # what it printed during calls (bounded)
         self._raw_loading = ""  # what reached the capture pipe (not Python's sys.stdout) while loading
         self._missing: dict[str, Unavailable] = {}
-        self._given_up: dict[str, Exception] = {}
+        self._given_up: dict[str, Exception] = {}  # function -> what its remaining calls raise
+        self._broken: Exception | None = None  # set when a restarted worker cannot load the submission
         self._crashes: Counter[str] = Counter()
         self._worker: Worker | None = None
         self._loaded = False  # a restarted worker's import output is not recorded twice
@@ -86,11 +87,14 @@ class IsolatedTarget:
         """Call ``function`` in the worker on ``args``; in-place changes to arrays are mirrored onto ``args``."""
         if function in self._given_up:
             raise self._given_up[function]
+        if self._broken is not None:
+            raise self._broken
         worker = self._worker
         if worker is None:
             why = self._start()
-            if why is not None:
-                raise WorkerCrash(f"the worker could not be restarted: {why}")
+            if why is not None:  # no point trying again for every remaining case
+                self._broken = WorkerCrash(f"the worker could not be restarted: {why}")
+                raise self._broken
             worker = self._worker
             assert worker is not None
         blobs: list[bytes] = []
@@ -108,7 +112,7 @@ class IsolatedTarget:
             self._crashes[function] += 1
             if self._crashes[function] >= MAX_CRASHES:
                 self._given_up[function] = WorkerCrash(f"not run: {function} crashed the worker {MAX_CRASHES} times")
-            detail = "" if str(exc) == CLOSED else f" ({exc})"
+            detail = "" if str(exc) == CLOSED and how != STOPPED else f" ({exc})"
             raise WorkerCrash(f"the worker {how} during the call{detail}") from None
         finally:
             self._collect_output(self._worker or worker)
@@ -235,10 +239,14 @@ def mirror(arg: Any, after: Any) -> None:
     if not isinstance(arg, np.ndarray):
         return
     if isinstance(after, np.ndarray) and after.dtype == arg.dtype:
-        arg.resize(after.shape, refcheck=False)
-        np.copyto(arg, after)
-    elif arg.nbytes:
-        arg.view(np.uint8).reshape(-1)[0] ^= 0xFF  # a dtype change cannot be mirrored; any byte change is seen
+        try:
+            arg.resize(after.shape, refcheck=False)
+            np.copyto(arg, after)
+            return
+        except ValueError:
+            pass
+    if arg.nbytes:  # a change that cannot be mirrored (another dtype): any byte changed is seen as a change
+        arg.view(np.uint8).reshape(-1)[0] ^= 0xFF
 
 
 def isolated_report(target: IsolatedTarget, cases: Iterable[Case], options: Options = DEFAULTS) -> Report:
