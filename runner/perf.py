@@ -48,7 +48,7 @@ class PerfResult:
             return f"{self.function}: not timed ({self.note})"
         return (
             f"{self.function}: {self.ratio:.1f}x the reference's time "
-            f"({self.target_s * 1e3:.3g} ms vs {self.reference_s * 1e3:.3g} ms on {self.elements:,} elements)"
+            f"({self.target_s * 1e3:.3g} ms vs {self.reference_s * 1e3:.3g} ms on {self.elements:,} input elements)"
         )
 
 
