@@ -531,6 +531,7 @@ def conformance(output: str | None, tutorial: str, points: int) -> None:
 )
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Submissions at a time.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write a JSON report each and gradebook.csv.")
+@click.option("--reveal-hidden", is_flag=True, help="In --out reports, show hidden cases in full (for instructors).")
 @click.option("--gradescope", type=click.Path(dir_okay=False), help="Write Gradescope's results.json (one submission).")
 @click.option("--shard", metavar="I/N", help="Grade only slice I of N of the sorted submissions.")
 def grade(
@@ -547,6 +548,7 @@ def grade(
     weights: str | None,
     jobs: int,
     out_dir: str | None,
+    reveal_hidden: bool,
     gradescope: str | None,
     shard: str | None,
 ) -> None:
@@ -606,7 +608,7 @@ def grade(
         for g in graded:
             g.report.warnings.extend(notes)
         if out_dir:
-            write_outputs(graded, list(dict.fromkeys(c.function for c in cases)), out_dir)
+            write_outputs(graded, list(dict.fromkeys(c.function for c in cases)), out_dir, not reveal_hidden)
         if gradescope:
             write_or_exit(gradescope, gs.dump(gs.results(graded[0], time.monotonic() - start)))
     except Exception as exc:  # a grader failure still leaves Gradescope a results.json saying so

@@ -222,13 +222,18 @@ def gradebook_csv(graded: Sequence[Graded], functions: Sequence[str]) -> str:
     return _csv([*FIXED_COLUMNS, *functions], rows)
 
 
-def write_outputs(graded: Sequence[Graded], functions: Sequence[str], out_dir: str | Path) -> None:
-    """One JSON report per submission and the gradebook, each written atomically into ``out_dir``."""
+def write_outputs(
+    graded: Sequence[Graded], functions: Sequence[str], out_dir: str | Path, redact_hidden: bool = True
+) -> None:
+    """One JSON report per submission and the gradebook, each written atomically into ``out_dir``.
+
+    The reports are what a student may be shown: hidden cases pass/fail only, unless ``redact_hidden`` is False.
+    """
     from runner.formats import render
 
     out = Path(out_dir)
     for g in graded:
-        write_atomic(out / report_name(g.submission), render(g.report, "json"))
+        write_atomic(out / report_name(g.submission), render(g.report, "json", redact_hidden=redact_hidden))
     write_atomic(out / GRADEBOOK, gradebook_csv(graded, functions))
 
 

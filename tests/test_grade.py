@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -224,6 +225,20 @@ def test_shards_merge_into_the_unsharded_gradebook(graded, tmp_path: Path) -> No
         merge([tmp_path / "shard1", tmp_path / "all"], tmp_path / "twice")
     with pytest.raises(GradeError, match="cannot read gradebook"):
         merge([tmp_path / "nothing"], tmp_path / "none")
+
+
+def test_reports_show_hidden_cases_only_when_asked(tmp_path: Path) -> None:
+    hidden = [replace(c, hidden=True) for c in cases("relu")[:2]]
+    tmp_path.chmod(0o755)
+    wrong = tmp_path / "wrong.py"
+    wrong.write_text("import numpy as np\ndef relu(x):\n    return np.abs(x)\n", encoding="utf-8")
+    graded = grade_all([str(wrong)], hidden, limits=FAST)
+    for redact in (True, False):
+        write_outputs(graded, ["relu"], tmp_path / str(redact), redact)
+        doc = json.loads((tmp_path / str(redact) / report_name(str(wrong))).read_text(encoding="utf-8"))
+        failed = [c for c in doc["cases"] if c["outcome"] == "failed"]
+        assert failed and all(c["hidden"] for c in failed)
+        assert all((c["details"] == {}) == redact for c in failed)
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the check concerns what an unprivileged worker can read")
