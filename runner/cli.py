@@ -223,14 +223,14 @@ def _grading_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
-def limits_or_exit(timeout: float | None, memory: str | None) -> Limits:
-    """Worker limits from --timeout and --memory; a bad size is one error line and exit 2."""
+def limits_or_exit(timeout: float | None, memory: str | None, give_up: Callable[[str], NoReturn] = fail) -> Limits:
+    """Worker limits from --timeout and --memory; a bad size is one error line and exit 2 (``give_up``)."""
     from runner.isolate.spawn import DEFAULT_LIMITS, parse_size
 
     try:
         size = DEFAULT_LIMITS.memory if memory is None else parse_size(memory)
     except ValueError as exc:
-        fail(f"--memory: {exc}")
+        give_up(f"--memory: {exc}")
     return replace(DEFAULT_LIMITS, timeout=DEFAULT_LIMITS.timeout if timeout is None else timeout, memory=size)
 
 
@@ -245,8 +245,10 @@ def open_isolated(target: str, limits: Limits) -> Target:
         fail(str(exc))
 
 
-def add_random_or_exit(selected: list[Case], files: list, n: int, seed: int | None) -> tuple[list[Case], list[str]]:
-    """The selection with --random N cases per function, and report notes; a broken domain is exit 2."""
+def add_random_or_exit(
+    selected: list[Case], files: list, n: int, seed: int | None, give_up: Callable[[str], NoReturn] = fail
+) -> tuple[list[Case], list[str]]:
+    """The selection with --random N cases per function, and report notes; a broken domain is exit 2 (``give_up``)."""
     if not n:
         return selected, []
     from runner.random_cases import DomainError, add_random
@@ -255,7 +257,7 @@ def add_random_or_exit(selected: list[Case], files: list, n: int, seed: int | No
     try:
         cases, notes = add_random(selected, files, n, chosen)
     except (DomainError, ValueError) as exc:
-        fail(str(exc))
+        give_up(str(exc))
     return cases, [f"{n} random cases per function drawn with --seed {chosen}", *notes]
 
 
@@ -598,8 +600,8 @@ def grade(
         click.echo("dlconform: warning: not root, so submissions run as your user and can read hidden cases", err=True)
     for path in exposed_files(files, bundled_dir()) if os.geteuid() == 0 else ():
         click.echo(f"dlconform: warning: {path} has hidden cases and every user may read it: chmod o-r", err=True)
-    cases, notes = add_random_or_exit(selected, files, random_n, seed)
-    limits = limits_or_exit(timeout, memory)
+    cases, notes = add_random_or_exit(selected, files, random_n, seed, give_up)
+    limits = limits_or_exit(timeout, memory, give_up)
     bar = click.progressbar(length=len(chosen), label="grading", file=sys.stderr) if sys.stderr.isatty() else None
     try:
         with bar or contextlib.nullcontext():
@@ -608,7 +610,10 @@ def grade(
         for g in graded:
             g.report.warnings.extend(notes)
         if out_dir:
-            write_outputs(graded, list(dict.fromkeys(c.function for c in cases)), out_dir, not reveal_hidden)
+            try:
+                write_outputs(graded, list(dict.fromkeys(c.function for c in cases)), out_dir, not reveal_hidden)
+            except OSError as exc:
+                give_up(f"cannot write to {out_dir}: {exc.strerror or exc}")
         if gradescope:
             write_or_exit(gradescope, gs.dump(gs.results(graded[0], time.monotonic() - start)))
     except Exception as exc:  # a grader failure still leaves Gradescope a results.json saying so

@@ -150,6 +150,12 @@ def test_results_json_is_always_written(tmp_path: Path, make, code: int, fragmen
     assert fragment in doc["output"] + "".join(t["output"] for t in doc["tests"])
 
 
+def test_a_bad_option_still_leaves_results(tmp_path: Path) -> None:
+    results = tmp_path / "results.json"
+    done = dlconform("grade", str(CAREFUL), "--memory", "lots", "--gradescope", str(results))
+    assert done.returncode == 2 and "--memory" in strict_load(results.read_text(encoding="utf-8"))["output"]
+
+
 def test_a_bad_vector_file_still_leaves_results(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text("format: 1\nfunction: sigmod\n", encoding="utf-8")
     results = tmp_path / "results.json"
