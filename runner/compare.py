@@ -72,12 +72,19 @@ class Options:
 DEFAULTS = Options()
 
 
-def to_plain_array(value: Any) -> np.ndarray:
-    """A plain, owned ndarray holding ``value``'s data; subclasses are stripped without calling them."""
-    if isinstance(value, np.ndarray):
-        plain = np.ndarray.view(value, np.ndarray)
-        return np.array(plain, copy=True, subok=False)
-    if isinstance(value, np.generic | bool | int | float):
+def to_plain_array(value: Any, copy: bool = True) -> np.ndarray:
+    """A plain ndarray holding ``value``'s data; subclasses are stripped without calling them.
+
+    The array is the runner's own copy, unless ``copy=False`` and ``value`` is an ndarray (a large result
+    is judged in place). An ndarray or NumPy scalar of strings, objects or dates is NotArrayLike.
+    """
+    if isinstance(value, np.ndarray | np.generic):
+        plain = np.ndarray.view(value, np.ndarray) if isinstance(value, np.ndarray) else value
+        arr = np.array(plain, subok=False) if copy else np.asarray(plain)
+        if arr.dtype.kind not in KIND_NAMES:
+            raise NotArrayLike(f"not array-like: returned {type(value).__name__} holding {arr.dtype} values")
+        return arr
+    if isinstance(value, bool | int | float):
         return np.array(value)
     if isinstance(value, list | tuple):
         try:

@@ -278,7 +278,7 @@ def judge_generated(case: Case, got: Any, options: Options) -> Verdict:
     from runner.compare import NotArrayLike, Verdict, judge_values, shape_verdict, to_plain_array
 
     try:
-        arr = np.ndarray.view(got, np.ndarray) if isinstance(got, np.ndarray) else to_plain_array(got)
+        arr = to_plain_array(got, copy=False)
     except NotArrayLike as exc:
         return Verdict("failed", str(exc), failure="not-array")
     plan = block_plan(case.function, case.args) or "whole"

@@ -26,7 +26,7 @@ from runner.large import (
     splitmix64,
 )
 from runner.select import select
-from runner.suite import Case, bundled_dir, read_file
+from runner.suite import Case, bundled_dir, iter_cases, load_files, read_file
 from runner.values import ValueFormatError, decode
 
 MASK = 2**64 - 1
@@ -216,6 +216,15 @@ def test_nan_wrong_shape_wrong_kind_and_not_an_array(tmp_path: Path) -> None:
     assert judge(case, "a string").failure == "not-array"
     assert judge(case, None).failure == "returned-none"
     assert judge(case, right.tolist()).outcome == "passed"
+
+
+@pytest.mark.parametrize("bad", [np.array(["a"] * 3), np.array([0.5] * 3, dtype=object), np.str_("x")])
+def test_strings_and_objects_are_not_array_like_small_or_large(tmp_path: Path, bad: Any) -> None:
+    small = next(c for c in select(iter_cases(load_files())) if c.function == "sigmoid" and np.size(c.expected) == 3)
+    large = load_one(tmp_path, "sigmoid", [linspace(3)])
+    for case in (small, large):
+        verdict = judge(case, bad)
+        assert verdict.failure == "not-array" and "holding" in verdict.message
 
 
 def test_an_input_changed_in_place_is_caught_by_regenerating_it(tmp_path: Path) -> None:
