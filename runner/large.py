@@ -304,10 +304,10 @@ def _blocks(plan: str, impl: Callable[..., Any], args: tuple[Any, ...]) -> tuple
         first, rest = args[0], [materialize(a) for a in args[1:]]
         probe = np.asarray(impl(_rows(first, 0, 1), *rest))
         return _row_blocks(impl, first, rest, max(1, BLOCK // max(1, probe.size))), (first.shape[0], *probe.shape[1:])
-    full = [materialize(a) for a in args]
     if plan == "sum":
         total = _block_sum(impl, args)
         return iter([_Block(args, total, slice(0, 1))]), np.shape(total)
+    full = [materialize(a) for a in args]
     expected = np.asarray(impl(*full))
     flat = expected.reshape(-1)
     return (
