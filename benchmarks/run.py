@@ -110,8 +110,8 @@ def engine_row(repeat: int) -> list[Row]:
     return rows
 
 
-def load_row(repeat: int, cache_dir: str) -> Row:
-    """The whole suite loaded without the cache and with a warm one."""
+def load_row(repeat: int) -> Row:
+    """The whole suite loaded without the cache and with a warm one (DLCONFORM_CACHE_DIR set by ``main``)."""
     from runner.suite import load_files
 
     def cold() -> None:
@@ -121,7 +121,6 @@ def load_row(repeat: int, cache_dir: str) -> Row:
         finally:
             del os.environ["DLCONFORM_NO_CACHE"]
 
-    os.environ["DLCONFORM_CACHE_DIR"] = cache_dir
     load_files()  # fill the cache
     cold_s, warm_s, ratio = median_pair(timed(cold), timed(load_files), repeat)
     return Row("load: warm / cold", f"warm {warm_s * 1e3:.1f} ms vs cold {cold_s * 1e3:.1f} ms", ratio, 0.1)
@@ -190,14 +189,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("repetitions must be at least 1")
     warnings.simplefilter("ignore")  # the reference's own overflow warnings, identical in every loop
     with tempfile.TemporaryDirectory(prefix="dlconform-bench-") as cache_dir:
+        os.environ["DLCONFORM_CACHE_DIR"] = cache_dir  # the user's own cache is left alone
         rows = [
             *engine_row(args.repeat),
-            load_row(args.repeat, cache_dir),
+            load_row(args.repeat),
             startup_row(args.startup_repeat, cache_dir),
         ]
         if not args.skip_large:
             rows.extend(large_rows(cache_dir))
-    print(render(rows, args.markdown))
+    print(render(rows, args.markdown), flush=True)
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} CPUs", file=sys.stderr)
     return 0 if all(r.ok for r in rows) else 1
 
