@@ -38,6 +38,7 @@ from runner.values import DTYPES
 MAGIC = b"DLCCACH1"
 HEAD = struct.Struct("<8s32sQQ")  # magic, SHA-256 of everything after HEAD, header length, data length
 ALIGN = 16  # each array starts at a multiple of this many bytes, so every array is aligned
+CONTAINERS = (dict, list)  # what JSON gives for tagged values; anything else is a plain value
 MAX_ENTRIES = 512  # past this many entries, the least recently written half is removed
 ARRAY_DTYPES: dict[str, np.dtype] = {np.dtype(d).str: np.dtype(d) for d in DTYPES}
 PATH_FIELDS = ("path",)  # fields that hold where a file was read from: filled in on load, not stored
@@ -224,7 +225,7 @@ def _fields(obj: Any, arrays: list[np.ndarray], skip: tuple[str, ...] = ()) -> d
 
 def _unfields(raw: dict[str, Any], arrays: list[np.ndarray]) -> dict[str, Any]:
     """Untagged fields; plain strings, numbers, booleans and None need no call."""
-    return {k: _untag(v, arrays) if type(v) in (dict, list) else v for k, v in raw.items()}
+    return {k: _untag(v, arrays) if type(v) in CONTAINERS else v for k, v in raw.items()}
 
 
 def _check_plain(value: Any) -> None:
@@ -268,20 +269,22 @@ def _tag(value: Any, arrays: list[np.ndarray]) -> Any:
 
 
 def _untag(value: Any, arrays: list[np.ndarray]) -> Any:
-    """The value ``_tag`` was given."""
-    if not isinstance(value, dict):
-        return [_untag(v, arrays) for v in value] if isinstance(value, list) else value
+    """The value ``_tag`` was given (tags in order of how often cases use them)."""
+    if type(value) is list:
+        return [_untag(v, arrays) if type(v) in CONTAINERS else v for v in value]
+    if type(value) is not dict:
+        return value
     ((kind, inner),) = value.items()
-    if kind == "tuple":
-        return tuple(_untag(v, arrays) if type(v) in (dict, list) else v for v in inner)
-    if kind == "dict":
-        return {k: _untag(v, arrays) for k, v in inner.items()}
     if kind == "array":
         return arrays[inner]
+    if kind == "tuple":
+        return tuple([_untag(v, arrays) if type(v) in CONTAINERS else v for v in inner])
     if kind == "scalar":
         return arrays[inner][()]
     if kind == "tolerance":
         return Tolerance(*inner)
+    if kind == "dict":
+        return {k: _untag(v, arrays) for k, v in inner.items()}
     if kind == "generate":
         return parse_generated(inner)
     raise CorruptEntry(f"unknown tag {kind!r}")
