@@ -170,31 +170,48 @@ def parse_generated(value: dict[str, Any]) -> Generated | FromReference:
     shape = value["shape"]
     if not (isinstance(shape, list) and all(_is_int(n) and n >= 0 for n in shape)):
         raise ValueFormatError(f"generate: shape must be a list of non-negative integers, not {shape!r}")
+    shape = [int(n) for n in shape]
     if math.prod(shape) > MAX_ELEMENTS:
         raise ValueFormatError(f"generate: {math.prod(shape):,} elements is more than {MAX_ELEMENTS:,}")
-    params = {k: value[k] for k in own}
-    _check_params(kind, params, np.dtype(name))
+    params = _checked_params(kind, {k: value[k] for k in own}, np.dtype(name))
     return Generated(kind, tuple(shape), name, tuple(params.items()))
 
 
+def _finite(x: float) -> bool:
+    """Whether a number is a finite float64 (a Python int too large for one is not)."""
+    try:
+        return math.isfinite(x)
+    except OverflowError:
+        return False
+
+
 def _is_int(x: Any) -> bool:
-    return isinstance(x, int) and not isinstance(x, bool)
+    """An integer in JSON Schema's sense: a number, not a bool, with no fraction (``2.0`` counts)."""
+    if isinstance(x, bool) or not isinstance(x, int | float):
+        return False
+    return isinstance(x, int) or (_finite(x) and x.is_integer())
 
 
-def _check_params(kind: str, p: dict[str, Any], dtype: np.dtype) -> None:
-    """Refuse formula numbers that are not numbers, not finite, or out of the dtype's range."""
+def _checked_params(kind: str, p: dict[str, Any], dtype: np.dtype) -> dict[str, Any]:
+    """The formula's numbers, integers as ints; refuses numbers that are not, not finite, or out of range."""
     for key, x in p.items():
-        if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x):
-            raise ValueFormatError(f"generate: {kind} {key} must be a finite number, not {x!r}")
+        if isinstance(x, bool) or not isinstance(x, int | float) or not _finite(x):
+            shown = repr(x) if len(repr(x)) <= 40 else repr(x)[:37] + "..."
+            raise ValueFormatError(f"generate: {kind} {key} must be a finite number, not {shown}")
     if kind == "hash":
         if not (_is_int(p["seed"]) and 0 <= p["seed"] < 2**64):
             raise ValueFormatError("generate: hash seed must be an integer in [0, 2**64)")
         if not p["low"] < p["high"]:
             raise ValueFormatError("generate: hash needs low < high")
+        if not _finite(float(p["high"]) - float(p["low"])):
+            raise ValueFormatError("generate: hash high - low overflows a float64")
         if dtype.kind in "iu":
             info = np.iinfo(dtype)
             if not (_is_int(p["low"]) and _is_int(p["high"]) and info.min <= p["low"] and p["high"] <= info.max + 1):
                 raise ValueFormatError(f"generate: hash low and high must be integers in {dtype}'s range")
+            p = {**p, "low": int(p["low"]), "high": int(p["high"])}
+        p = {**p, "seed": int(p["seed"])}
+    return p
 
 
 def is_generated(value: Any) -> bool:

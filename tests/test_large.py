@@ -110,11 +110,20 @@ def test_blocks_are_slices_of_the_whole(g: Generated) -> None:
         ({"generate": "hash", "seed": 1, "low": 1.0, "high": 1.0, "shape": [3], "dtype": "float64"}, "low < high"),
         ({"generate": "hash", "seed": 1, "low": 0, "high": 300, "shape": [3], "dtype": "uint8"}, "range"),
         ({"generate": "reference", "shape": [3]}, "no other keys"),
+        ({"generate": "linspace", "start": 10**400, "stop": 1.0, "shape": [3], "dtype": "float64"}, "finite number"),
+        ({"generate": "hash", "seed": 1, "low": -1e308, "high": 1e308, "shape": [3], "dtype": "float64"}, "overflows"),
+        ({"generate": "hash", "seed": 1.5, "low": 0.0, "high": 1.0, "shape": [3], "dtype": "float64"}, "seed"),
     ],
 )
 def test_bad_generators_are_refused(value: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueFormatError, match=message.replace("[", r"\[").replace("]", r"\]")):
         decode(value)
+
+
+def test_integers_may_be_written_as_integral_floats_as_json_schema_allows() -> None:
+    written = decode({"generate": "hash", "seed": 3.0, "low": -2.0, "high": 5.0, "shape": [2.0, 3.0], "dtype": "int8"})
+    plain = decode({"generate": "hash", "seed": 3, "low": -2, "high": 5, "shape": [2, 3], "dtype": "int8"})
+    assert written == plain and written.materialize().tobytes() == plain.materialize().tobytes()
 
 
 def test_decode_gives_generated_values_that_never_materialise_by_accident() -> None:
