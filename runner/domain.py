@@ -6,9 +6,9 @@ take, the dtypes to draw from and the range of the values::
 
     domain:
       shapes:                          # alternatives, each one pattern per param
-        - [[n]]                        # a 1-D array of length n
-        - [[m, n]]                     # a 2-D array
-      dims: {m: [1, 4], n: [1, 8]}     # symbol -> [low, high], inclusive
+        - [["n"]]                      # a 1-D array of length n ("n" quoted: YAML reads n as false)
+        - [[m, "n"]]                   # a 2-D array
+      dims: {m: [1, 4], "n": [1, 8]}   # symbol -> [low, high], inclusive
       dtypes: [float64, float32]       # one is drawn per case, shared by all params
       range: [-10.0, 10.0]             # values drawn uniformly from [low, high]
 
@@ -30,6 +30,7 @@ SYMBOL = re.compile(r"[a-z][a-z0-9_]*")
 MAX_DIM = 64
 MAX_ELEMENTS = 4096  # per argument, at the largest sizes the dims allow
 PYTHON_SCALAR = "scalar"
+BOOL_WORDS = 'YAML 1.1 reads n, y, no, on, off as booleans: quote the symbol, as in [m, "n"]'
 
 Pattern = tuple[int | str, ...] | str  # dims (sizes or symbols), or PYTHON_SCALAR
 
@@ -56,7 +57,9 @@ def domain_problems(raw: Any, params: tuple[str, ...]) -> list[str]:
         problems.append("dims must map symbols to [low, high]")
         dims = {}
     for name, bounds in dims.items():
-        if not (isinstance(name, str) and SYMBOL.fullmatch(name)):
+        if isinstance(name, bool):
+            problems.append(f"dims: {name!r} is not a symbol ({BOOL_WORDS})")
+        elif not (isinstance(name, str) and SYMBOL.fullmatch(name)):
             problems.append(f"dims: {name!r} is not a lower-case symbol")
         elif not _bounds_ok(bounds):
             problems.append(f"dims: {name} must be [low, high] with 0 <= low <= high <= {MAX_DIM}")
@@ -102,6 +105,8 @@ def _signature_problems(signature: Any, params: tuple[str, ...], dims: dict[str,
                 largest *= d
             elif isinstance(d, str) and d in dims and _bounds_ok(dims[d]):
                 largest *= dims[d][1]
+            elif isinstance(d, bool):
+                problems.append(f"param {j}: {d!r} is not a symbol ({BOOL_WORDS})")
             else:
                 problems.append(f"param {j}: {d!r} is neither a size 0..{MAX_DIM} nor a symbol declared in dims")
         if largest > MAX_ELEMENTS:

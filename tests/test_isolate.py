@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import struct
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -324,3 +326,49 @@ def relu(x):
     assert attempts == ["PermissionError"] * 4
     assert not (results_dir / "results.json").exists()
     assert target.info["isolation"]["user"] == "unprivileged uid of its own"
+
+
+def dlconform(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "runner", *args]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+
+
+def test_run_isolate_reports_like_run() -> None:
+    done = dlconform("run", CAREFUL, "--isolate", "--exclude-tag", "large", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["summary"]["ok"] and doc["target"]["isolation"]["timeout"] == 10
+    plain = json.loads(dlconform("run", CAREFUL, "--exclude-tag", "large", "--format", "json").stdout)
+    assert [c["key"] for c in doc["cases"]] == [c["key"] for c in plain["cases"]]
+
+
+def test_run_with_a_timeout_isolates_and_fails_a_hang() -> None:
+    done = dlconform("run", str(ROOT / "tests" / "hostile" / "infinite_loop.py"), "-f", "sigmoid", "--timeout", "1")
+    assert done.returncode == 1
+    assert "no result within 1 s (--timeout)" in done.stdout
+    assert done.stdout.rstrip().splitlines()[-1].startswith("0 passed, 0 failed")
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--memory", "lots"], "--memory: 'lots' is not a size"),
+        (["--timeout", "0"], "--timeout"),
+        (["--isolate", "--profile", "numpy"], "--isolate (and --timeout, --memory) check a TARGET"),
+    ],
+)
+def test_run_isolate_usage_errors(args: list[str], fragment: str) -> None:
+    target = [] if "--profile" in args else [CAREFUL]
+    done = dlconform("run", *target, *args)
+    assert done.returncode == 2 and fragment in done.stderr and "Traceback" not in done.stderr
+
+
+def test_run_adds_random_cases_with_their_seed() -> None:
+    done = dlconform(
+        "run", "reference", "-f", "relu", "-t", "article", "--random", "3", "--seed", "7", "--format", "json"
+    )
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert [c["id"] for c in doc["cases"] if "random" in c["tags"]] == ["random-7-0", "random-7-1", "random-7-2"]
+    assert "3 random cases per function drawn with --seed 7" in doc["warnings"]

@@ -1,0 +1,12 @@
+"""Hostile: sigmoid never returns (a busy loop). Judged: sigmoid errors after one timeout, relu passes."""
+
+import numpy as np
+
+
+def sigmoid(x):
+    while True:
+        pass
+
+
+def relu(x):
+    return np.maximum(x, 0)

@@ -1,0 +1,13 @@
+"""Hostile: sigmoid sleeps for an hour. Judged: sigmoid errors after one timeout, relu passes."""
+
+import time
+
+import numpy as np
+
+
+def sigmoid(x):
+    time.sleep(3600)
+
+
+def relu(x):
+    return np.maximum(x, 0)

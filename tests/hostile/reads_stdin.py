@@ -1,0 +1,12 @@
+"""Hostile: sigmoid waits for input on stdin. Judged: sigmoid errors at once (EOFError), no hang; relu passes."""
+
+import numpy as np
+
+
+def sigmoid(x):
+    answer = input("expected value? ")
+    return np.full(np.shape(x), float(answer))
+
+
+def relu(x):
+    return np.maximum(x, 0)
