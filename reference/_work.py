@@ -21,9 +21,19 @@ def work_dtype(x: np.ndarray) -> np.dtype:
 
 
 def lift(x: object) -> tuple[np.ndarray, np.dtype]:
-    """Return ``x`` as an array in working precision, with the dtype to cast the result back to."""
+    """Return ``x`` as an array in working precision, with the dtype to cast the result back to.
+
+    No copy is made when ``x`` is already in working precision: callers never write into it.
+    """
     arr = np.asarray(x)
-    return arr.astype(work_dtype(arr)), result_dtype(arr)
+    return arr.astype(work_dtype(arr), copy=False), result_dtype(arr)
+
+
+def exp_neg_abs(x: np.ndarray, scale: int = 1) -> np.ndarray:
+    """exp(-scale * |x|) in one new buffer (in-place steps, so large inputs cost one temporary)."""
+    t = np.asarray(np.abs(x))
+    np.multiply(t, -scale, out=t)
+    return np.exp(t, out=t)
 
 
 def lower(y: np.ndarray, dtype: np.dtype, like: object) -> object:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from reference._work import lift, lower
+from reference._work import exp_neg_abs, lift, lower
 
 
 def basic_sigmoid(x: float) -> float:
@@ -21,8 +21,10 @@ def basic_sigmoid(x: float) -> float:
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     """Stable logistic in the dtype of ``x``: exp only ever sees -|x|, so it never overflows."""
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    e = exp_neg_abs(x)
+    out = np.where(x >= 0, 1, e)  # numerator: 1 for x >= 0, e^x = e for x < 0
+    np.add(e, 1, out=e)
+    return np.divide(out, e, out=out)
 
 
 def sigmoid(x: object) -> object:
@@ -57,6 +59,7 @@ def softmax(x: object) -> np.ndarray:
         raise ValueError("softmax needs at least one axis")
     with np.errstate(invalid="ignore", over="ignore"):
         peak = np.max(w, axis=-1, keepdims=True) if w.shape[-1] else w[..., :0]
-        e = np.exp(w - peak)
-        out = e / np.sum(e, axis=-1, keepdims=True)
-    return out.astype(dtype, copy=False)
+        e = np.subtract(w, peak)
+        np.exp(e, out=e)
+        np.divide(e, np.sum(e, axis=-1, keepdims=True), out=e)
+    return e.astype(dtype, copy=False)

@@ -24,9 +24,11 @@ def normalizeRows(x: object) -> np.ndarray:
     if w.ndim == 0:
         raise ValueError("normalizeRows needs at least one axis")
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        peak = np.max(np.abs(w), axis=-1, keepdims=True) if w.shape[-1] else w[..., :0]
-        scale = np.where(peak == 0, 1, peak)
-        y = w / scale
-        norm = np.sqrt(np.sum(y * y, axis=-1, keepdims=True))
-        out = np.where(norm == 0, 0, y / np.where(norm == 0, 1, norm))
-    return out.astype(dtype, copy=False)
+        if w.shape[-1]:  # max |x| per row without a full-size |x| temporary
+            peak = np.maximum(np.max(w, axis=-1, keepdims=True), -np.min(w, axis=-1, keepdims=True))
+        else:
+            peak = w[..., :0]
+        y = np.divide(w, np.where(peak == 0, 1, peak))
+        norm = np.sqrt(np.einsum("...i,...i->...", y, y))[..., np.newaxis]
+        np.divide(y, np.where(norm == 0, 1, norm), out=y)  # an all-zero row is 0 / 1 = 0
+    return y.astype(dtype, copy=False)
