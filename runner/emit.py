@@ -34,7 +34,7 @@ VALUE_ORDER = (
     *("rtol", "atol", "ulp", "reason"),
 )
 WIDTH = 100
-_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 _YAML_WORDS = {"y", "n", "yes", "no", "true", "false", "on", "off", "null"}
 # Characters YAML refuses in a file, or reads as line breaks inside a quoted string: written as escapes.
 _UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
@@ -51,7 +51,7 @@ def scalar(value: Any, dtype: str = "float64") -> str:
     if value is None:
         return "null"
     text = str(value)
-    if _PLAIN.match(text) and text.lower() not in _YAML_WORDS:
+    if _PLAIN.fullmatch(text) and text.lower() not in _YAML_WORDS:
         return text
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(text, ensure_ascii=False))
 
