@@ -331,8 +331,9 @@ class Worker:
             self._dropped += max(0, len(chunk) - room)
 
     def take_output(self) -> str:
-        """What the submission printed since the last call of this method, as text."""
-        text = self._captured.decode("utf-8", errors="replace")
+        """What the submission printed since the last call of this method, as text (paths into the worker's
+        folder shortened to the file name, as the student knows it)."""
+        text = self._captured.decode("utf-8", errors="replace").replace(f"{self.workdir}{os.sep}", "")
         if self._dropped:
             text += f"\n[... {self._dropped} more bytes of output dropped]\n"
         self._captured.clear()

@@ -151,17 +151,18 @@ class IsolatedTarget:
             raise TargetNotFound(str(reply.get("message")))
         if reply.get("load_error"):
             worker.stop()
-            return str(reply["load_error"])
+            return str(reply["load_error"]).replace(f"{worker.workdir}{os.sep}", "")
         if not self._loaded:
-            self._remember(reply)
+            self._remember(reply, worker)
         self._worker = worker
         return None
 
-    def _remember(self, reply: dict[str, Any]) -> None:
+    def _remember(self, reply: dict[str, Any], worker: Worker) -> None:
         """What the first successful load said: warnings, version, printed output, missing functions."""
         self._loaded = True
-        self.warnings = [str(w) for w in reply.get("warnings") or []]
-        self.output = (str(reply.get("output") or "") + self.output)[: self.limits.output]
+        folder = f"{worker.workdir}{os.sep}"
+        self.warnings = [str(w).replace(folder, "") for w in reply.get("warnings") or []]
+        self.output = (str(reply.get("output") or "").replace(folder, "") + self.output)[: self.limits.output]
         for key in ("module", "version") if self.source is not None else ("module", "version", "path"):
             if isinstance(reply.get(key), str):
                 self.info[key] = reply[key]
