@@ -161,6 +161,15 @@ class ForkServer:
 
 _SERVER = ForkServer()
 atexit.register(_SERVER.close)
+_LIVE: set[Worker] = set()  # workers not yet stopped: stopped, and their folders removed, at exit
+
+
+@atexit.register  # registered after the server's close, so it runs before it
+def _stop_live_workers() -> None:
+    for worker in list(_LIVE):
+        worker.stop()
+
+
 _SLOTS = itertools.count(os.getpid() * 7)
 _SLOTS_LOCK = threading.Lock()
 
@@ -250,6 +259,7 @@ class Worker:
         self._dropped = 0
         self._seq = 0
         self.status: dict[str, Any] | None = None
+        _LIVE.add(self)
 
     def _stage(self, source: Path) -> Path:
         """A private copy of the submission in the worker's folder (mode 0700), owned by the worker's uid."""
@@ -343,6 +353,7 @@ class Worker:
     def stop(self, grace: float = 0.0) -> str:
         """End the worker (waiting ``grace`` seconds for it to end on its own), clean up, and say how it ended."""
         if self.status is None:
+            _LIVE.discard(self)
             self.sock.close()
             self.status = _SERVER.reap(self.pid, grace)
             self._read_output()
