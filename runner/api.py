@@ -11,7 +11,7 @@ from runner.capture import captured
 from runner.compare import DEFAULTS, Options
 from runner.engine import run_cases
 from runner.environment import environment
-from runner.report import Report
+from runner.report import CaseResult, Report
 from runner.select import SelectionError, select
 from runner.suite import Case, iter_cases, load_files
 from runner.targets import as_target
@@ -50,12 +50,17 @@ def check(
     loaded = as_target(target)
     with captured() as out:
         results = run_cases(selected, loaded.resolve, options)
-    warnings = list(loaded.warnings)
-    if loaded.load_error:
-        warnings.insert(0, f"target failed to import: {loaded.load_error}")
-    warnings.extend(out.notes("running"))
+    return build_report(loaded, results, out.notes("running"))
+
+
+def build_report(target: Any, results: list[CaseResult], notes: Iterable[str] = ()) -> Report:
+    """The report of a run: the target's header and load warnings, the environment, the results, and ``notes``."""
+    warnings = list(target.warnings)
+    if target.load_error:
+        warnings.insert(0, f"target failed to import: {target.load_error}")
+    warnings.extend(notes)
     return Report(
-        target=dict(loaded.info),
+        target=dict(target.info),
         environment=environment(),
         suite_version=__version__,
         results=results,

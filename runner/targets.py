@@ -198,12 +198,18 @@ def load_module(spec: str) -> Target:
     return _finish(target, out)
 
 
+def is_module_spec(spec: str) -> bool:
+    """Whether a target spec names a module (``pkg.mod``, ``pkg.mod:obj``) rather than a file or notebook."""
+    looks_like_path = spec.endswith((".py", ".ipynb")) or os.sep in spec or "/" in spec or Path(spec).is_file()
+    return not looks_like_path and bool(MODULE_SPEC.fullmatch(spec))
+
+
 def load_target(spec: str) -> Target:
     """Load a target from a .py file, a .ipynb notebook, ``pkg.mod`` or ``pkg.mod:obj``."""
     path = Path(spec)
-    is_path = spec.endswith((".py", ".ipynb")) or os.sep in spec or "/" in spec or path.is_file()
-    if not is_path and MODULE_SPEC.match(spec):
+    if is_module_spec(spec):
         return load_module(spec)
+    is_path = spec.endswith((".py", ".ipynb")) or os.sep in spec or "/" in spec
     if path.is_dir():
         raise TargetNotFound(f"{spec} is a folder: give a .py file, a .ipynb notebook or a module path")
     if not path.is_file():

@@ -25,7 +25,7 @@ from runner.isolate.protocol import ProtocolError, decode_value, encode_value
 from runner.isolate.spawn import CLOSED, DEFAULT_LIMITS, STOPPED, Limits, Worker, WorkerDied, WorkerTimeout
 from runner.report import Report
 from runner.suite import Case
-from runner.targets import MODULE_SPEC, TargetNotFound
+from runner.targets import TargetNotFound, is_module_spec
 
 MAX_CRASHES = 3  # crashes of one function before its remaining cases are not run
 RESERVED = {"object", "BaseException", "Exception"}
@@ -201,8 +201,7 @@ class IsolatedTarget:
 
 def _source_file(spec: str) -> Path | None:
     """The submission file a spec names, or None for a module spec; raises TargetNotFound as ``run`` does."""
-    is_path = spec.endswith((".py", ".ipynb")) or os.sep in spec or "/" in spec
-    if not is_path and MODULE_SPEC.match(spec):
+    if is_module_spec(spec):
         return None
     path = Path(spec)
     if not path.is_file() or path.suffix not in (".py", ".ipynb"):
@@ -252,18 +251,15 @@ def mirror(arg: Any, after: Any) -> None:
 
 def isolated_report(target: IsolatedTarget, cases: Iterable[Case], options: Options = DEFAULTS) -> Report:
     """Run ``cases`` against an isolated target and build the report, with what the submission printed."""
-    from runner import __version__
+    from runner.api import build_report
     from runner.capture import Capture
-    from runner.environment import environment
 
     results = run_cases(cases, target.resolve, options)
-    warnings = list(target.warnings)
-    if target.load_error:
-        warnings.insert(0, f"target failed to import: {target.load_error}")
+    notes: list[str] = []
     for when, text in (("loading", target._raw_loading), ("running", target.run_output)):
         printed = Capture()
         printed.write(text)
-        warnings.extend(printed.notes(when))
-    info = dict(target.info)
-    info["output"] = (target.output + target.run_output)[: target.limits.output]
-    return Report(target=info, environment=environment(), suite_version=__version__, results=results, warnings=warnings)
+        notes.extend(printed.notes(when))
+    report = build_report(target, results, notes)
+    report.target["output"] = (target.output + target.run_output)[: target.limits.output]
+    return report
