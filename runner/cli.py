@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from types import ModuleType
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -51,7 +51,27 @@ def load_or_exit(paths: tuple[str, ...] | None) -> list:
         sys.exit(EXIT_USAGE)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class OneLineErrors(click.Group):
+    """A Click group whose usage errors are one line on stderr (``dlconform: error: ...``) and exit 2."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the command line; Click's own errors become one line instead of usage, hint and error."""
+        if not kwargs.pop("standalone_mode", True):
+            return super().main(*args, standalone_mode=False, **kwargs)
+        kwargs.setdefault("prog_name", "dlconform")
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as exc:
+            hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+            fail(f"{exc.format_message()}{hint}")
+        except click.ClickException as exc:
+            fail(exc.format_message(), exc.exit_code)
+        except click.Abort:
+            fail("aborted", EXIT_FAIL)
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dlconform")
 def main() -> None:
     """Conformance test vectors for deep-learning primitives, and a runner that checks implementations."""

@@ -54,18 +54,17 @@ def test_usage_errors_are_one_line_and_exit_2(args, text):
 
 
 @pytest.mark.parametrize(
-    "args",
+    ("args", "option"),
     [
-        ["reference", "--rtol", "abc"],
-        ["reference", "--atol", "-1"],
-        ["reference", "--rtol", "nan"],
-        ["reference", "--format", "xml"],
+        (["reference", "--rtol", "abc"], "--rtol"),
+        (["reference", "--atol", "-1"], "--atol"),
+        (["reference", "--rtol", "nan"], "--rtol"),
+        (["reference", "--format", "xml"], "--format"),
+        (["reference", "--no-such-option"], "--no-such-option"),
     ],
 )
-def test_bad_option_values_exit_2(args):
-    result = dlconform(*args)
-    assert result.returncode == 2
-    assert "Traceback" not in result.stderr and "Error" in result.stderr
+def test_bad_option_values_are_one_line_naming_the_option(args, option):
+    one_error_line(dlconform(*args), option)
 
 
 def test_bad_vector_file_exits_2(tmp_path):
