@@ -32,7 +32,8 @@ def detail_lines(result: CaseResult) -> list[str]:
         if d.get(key) is not None
     ]
     if errors:
-        lines.append(", ".join(errors))
+        among = "among the finite values: " if result.failure in ("nan", "not-nan", "inf") else ""
+        lines.append(among + ", ".join(errors))
     if "got" in d or "expected" in d:
         where = f" at index {d['index']}" if d.get("index") else ""
         given = f"input {number(d['input'])}, " if "input" in d else ""
