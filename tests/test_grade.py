@@ -259,10 +259,11 @@ def test_grade_command(tmp_path: Path, broken: str) -> None:
     args = ["-f", "relu", "-f", "L1", "--exclude-tag", "large", "--timeout", "2", "--out", str(out)]
     done = dlconform("grade", CAREFUL, broken, *args)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == [
-        f"{broken}: 0 / 2 (0 passed, 0 failed, {len(cases('relu', 'L1'))} errors)",
-        f"{CAREFUL}: 2 / 2 ({len(cases('relu', 'L1'))} passed, 0 failed)",
-    ]
+    lines = {
+        broken: f"{broken}: 0 / 2 (0 passed, 0 failed, {len(cases('relu', 'L1'))} errors)",
+        CAREFUL: f"{CAREFUL}: 2 / 2 ({len(cases('relu', 'L1'))} passed, 0 failed)",
+    }
+    assert done.stdout.splitlines() == [lines[path] for path in sorted(lines)]  # submissions in sorted order
     assert sorted(p.name for p in out.iterdir()) == sorted(["gradebook.csv", report_name(CAREFUL), report_name(broken)])
     merged = dlconform("merge", str(out), "--out", str(tmp_path / "merged"))
     assert merged.returncode == 0 and merged.stdout.strip() == f"merged 2 submissions into {tmp_path / 'merged'}"

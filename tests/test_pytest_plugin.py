@@ -167,7 +167,8 @@ def test_a_missing_function_in_the_baseline_is_xfail(pytester: pytest.Pytester) 
     args = ("--dlconform", str(target), "--dlconform-function", "tanh", "--dlconform-baseline", str(baseline))
     result = run(pytester, *args, "-rx", "-k", case.id)
     result.assert_outcomes(xfailed=1)
-    result.stdout.fnmatch_lines([f"XFAIL dlconform::{case.key} - baseline: error/missing: not in this course"])
+    # pytest >= 9.1 words an xfail raised in setup "XFAIL at setup of ..."
+    result.stdout.fnmatch_lines([f"XFAIL *dlconform::{case.key} - baseline: error/missing: not in this course"])
 
 
 @pytest.mark.parametrize(
