@@ -71,6 +71,20 @@ class OneLineErrors(click.Group):
         sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
+FUNCTION_OPTION = click.option(
+    "--function", "-f", "functions", multiple=True, help="Only this function (name or alias); repeatable."
+)
+TAG_OPTION = click.option("--tag", "-t", "tags", multiple=True, help="Only cases with this tag; repeatable.")
+EXCLUDE_TAG_OPTION = click.option(
+    "--exclude-tag", "exclude_tags", multiple=True, help="Leave out cases with this tag; repeatable."
+)
+
+
+def vectors_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The ``--vectors PATH`` option (repeatable files or folders), with the command's own help text."""
+    return click.option("--vectors", "vector_paths", multiple=True, type=click.Path(), help=help_text)
+
+
 @click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dlconform")
 def main() -> None:
@@ -78,15 +92,9 @@ def main() -> None:
 
 
 @main.command("list")
-@click.option(
-    "--vectors",
-    "vector_paths",
-    multiple=True,
-    type=click.Path(),
-    help="Vector files or folders (default: the bundled suite).",
-)
-@click.option("--function", "-f", "functions", multiple=True, help="Only this function (name or alias); repeatable.")
-@click.option("--tag", "-t", "tags", multiple=True, help="Only cases with one of these tags.")
+@vectors_option("Vector files or folders (default: the bundled suite).")
+@FUNCTION_OPTION
+@TAG_OPTION
 def list_cmd(vector_paths: tuple[str, ...], functions: tuple[str, ...], tags: tuple[str, ...]) -> None:
     """List functions with their case counts by tag."""
     from runner.select import SelectionError, canonical_function
@@ -300,16 +308,10 @@ def default_baseline(loaded: Target, binds: tuple[str, ...], dtypes: str | None)
     metavar="float16,float32,float64",
     help="Run every float case once in each of these dtypes (ids <id>@<dtype>).",
 )
-@click.option(
-    "--vectors",
-    "vector_paths",
-    multiple=True,
-    type=click.Path(),
-    help="Vector files or folders, repeatable (default: the bundled suite).",
-)
-@click.option("--function", "-f", "functions", multiple=True, help="Only this function (name or alias); repeatable.")
-@click.option("--tag", "-t", "tags", multiple=True, help="Only cases with this tag; repeatable.")
-@click.option("--exclude-tag", "exclude_tags", multiple=True, help="Leave out cases with this tag; repeatable.")
+@vectors_option("Vector files or folders, repeatable (default: the bundled suite).")
+@FUNCTION_OPTION
+@TAG_OPTION
+@EXCLUDE_TAG_OPTION
 @click.option(
     "-k", "keyword", help="Only cases whose function::case-id matches, as pytest -k ('sigmoid and not article')."
 )
@@ -544,9 +546,9 @@ def conformance(output: str | None, tutorial: str, points: int) -> None:
     "pass/fail only); repeatable.",
 )
 @click.option("--no-bundled", is_flag=True, help="Grade on the --vectors files only, without the bundled suite.")
-@click.option("--function", "-f", "functions", multiple=True, help="Only this function (name or alias); repeatable.")
-@click.option("--tag", "-t", "tags", multiple=True, help="Only cases with this tag; repeatable.")
-@click.option("--exclude-tag", "exclude_tags", multiple=True, help="Leave out cases with this tag; repeatable.")
+@FUNCTION_OPTION
+@TAG_OPTION
+@EXCLUDE_TAG_OPTION
 @_grading_options
 @click.option(
     "--weights", type=click.Path(dir_okay=False), help="YAML: points per function, weights per function::case glob."
