@@ -78,10 +78,18 @@ def dump(doc: dict[str, Any]) -> str:
     return json.dumps(doc, indent=1, allow_nan=False, ensure_ascii=False) + "\n"
 
 
+UNRUN_FAILURES = ("missing", "import-error", "unsupported")
+
+
 def _test_output(found: list[CaseResult]) -> str:
     """A function's feedback: the count of passed cases, then each failing case explained."""
     passed = sum(r.outcome == "passed" for r in found)
     lines = [f"{passed} of {len(found)} cases passed."]
+    unrun = {(r.failure, r.message) for r in found if r.outcome != "passed"}
+    if not passed and len(unrun) == 1 and next(iter(unrun))[0] in UNRUN_FAILURES:
+        # the function is missing or the file failed to load: one explanation, not one per case
+        lines.extend(line for line in detail_lines(found[0]) if not line.startswith("repro:"))
+        return "\n".join(lines)
     for r in found:
         if r.outcome in ("passed", "skipped"):
             continue

@@ -85,6 +85,19 @@ def test_failing_cases_explain_themselves() -> None:
     assert "hint: " in softmax["output"]
 
 
+def test_a_missing_function_is_explained_once(tmp_path: Path) -> None:
+    only_relu = tmp_path / "only_relu.py"
+    only_relu.write_text("import numpy as np\n\ndef relu(x):\n    return np.maximum(x, 0)\n")
+    graded = grade_one(str(only_relu), SMALL, limits=FAST)
+    doc = gradescope.results(graded, 1.0)
+    check_spec(doc)
+    sigmoid = next(t for t in doc["tests"] if t["name"] == "sigmoid")
+    count = sum(c.function == "sigmoid" for c in SMALL)
+    assert sigmoid["output"].splitlines()[:2] == [f"0 of {count} cases passed.", "target has no sigmoid"]
+    assert sigmoid["output"].count("target has no sigmoid") == 1 and "hint: " in sigmoid["output"]
+    assert next(t for t in doc["tests"] if t["name"] == "relu")["status"] == "passed"
+
+
 def test_hidden_cases_show_pass_or_fail_only(tmp_path: Path) -> None:
     private = tmp_path / "private"
     private.mkdir()
