@@ -9,7 +9,6 @@ their case's own tolerance.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from reference import FUNCTIONS
 from runner.atomic import write_atomic
 from runner.compare import judge_raised, judge_values, to_plain_array
 from runner.emit import render
+from runner.engine import fresh_inputs
 from runner.large import FromReference
 from runner.suite import Case, Problem, read_file
 from runner.values import ValueFormatError, decode, encode
@@ -32,11 +32,6 @@ class FileResult:
     path: str
     changed: bool
     problems: list[Problem]
-
-
-def fresh(args: tuple[Any, ...]) -> list[Any]:
-    """Deep copies of a case's arguments, so no call can touch the stored ones."""
-    return [copy.deepcopy(a) for a in args]
 
 
 def _lift(value: Any) -> Any:
@@ -59,7 +54,7 @@ def reference_value(case: Case) -> Any:
 def _reference_value(case: Case) -> Any:
     """``reference_value`` without the warning guard."""
     impl = FUNCTIONS[case.function].impl
-    native = impl(*fresh(case.args))
+    native = impl(*fresh_inputs(case.args))
     if isinstance(native, float | int) and not isinstance(native, np.generic):
         return native
     arr = np.asarray(native)
