@@ -70,7 +70,7 @@ def run_case(case: Case, fn: Callable[..., Any], options: Options, params: tuple
         duration = time.perf_counter() - start
         verdict = judge_raised(case, exc)
         if verdict is None:
-            message = f"raised {type(exc).__name__}: {_one_line(exc)}"
+            message = f"raised {type(exc).__name__}: {one_line(exc)}"
             return result(case, "error", message, failure=f"raised:{type(exc).__name__}", duration=duration)
         return result(case, verdict.outcome, verdict.message, verdict, duration)
     duration = time.perf_counter() - start
@@ -127,7 +127,7 @@ def run_cases(cases: Iterable[Case], resolve: Resolver, options: Options = DEFAU
     return out
 
 
-def _one_line(exc: BaseException) -> str:
-    """An exception's message on one line, cut to a readable length."""
+def one_line(exc: BaseException, limit: int = 200) -> str:
+    """An exception's message on one line, cut to ``limit`` characters."""
     text = " ".join(str(exc).split())
-    return text if len(text) <= 200 else text[:197] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -22,7 +22,7 @@ from types import ModuleType
 from typing import Any
 
 from runner.capture import Capture, captured
-from runner.engine import Unavailable
+from runner.engine import Unavailable, one_line
 
 MODULE_SPEC = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*(:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*)?$")
 _ABSENT = object()
@@ -103,8 +103,7 @@ def _describe(exc: BaseException) -> str:
     """An exception on one line: ``Name: message``."""
     if isinstance(exc, SystemExit):
         return f"called sys.exit({exc.code!r})"
-    text = " ".join(str(exc).split())
-    text = text if len(text) <= 300 else text[:297] + "..."
+    text = one_line(exc, 300)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
