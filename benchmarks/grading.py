@@ -30,9 +30,9 @@ import os
 
 import pytest
 
-from runner.compare import judge, judge_raised
-from runner.engine import fresh_inputs
-from runner.suite import iter_cases, load_files
+from dlconform.judge.compare import judge, judge_raised
+from dlconform.run.engine import fresh_inputs
+from dlconform.format.suite import iter_cases, load_files
 
 CASES = [c for c in iter_cases(load_files()) if "large" not in c.tags]
 spec = importlib.util.spec_from_file_location("submission", os.environ["SUBMISSION"])
@@ -103,9 +103,9 @@ def _pytest_each(paths: list[Path], test_file: Path, jobs: int) -> float:
 
 def _in_process_seconds() -> float:
     """Seconds to check one submission in the grader's own process (the work isolation adds overhead to)."""
-    from runner.engine import run_cases
-    from runner.suite import iter_cases, load_files
-    from runner.targets import load_target
+    from dlconform.format.suite import iter_cases, load_files
+    from dlconform.run.engine import run_cases
+    from dlconform.targets.load import load_target
 
     cases = [c for c in iter_cases(load_files()) if "large" not in c.tags]
     start = time.perf_counter()

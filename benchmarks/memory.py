@@ -77,11 +77,11 @@ def run_one(key: str, mode: str) -> dict[str, int]:
     """Run case ``key`` in this process and measure it (see the module docstring)."""
     import warnings
 
-    from reference import FUNCTIONS
-    from runner.compare import DEFAULTS
-    from runner.engine import fresh_inputs, run_case
-    from runner.large import Generated
-    from runner.suite import iter_cases, load_files
+    from dlconform.format.large import Generated
+    from dlconform.format.suite import iter_cases, load_files
+    from dlconform.judge.compare import DEFAULTS
+    from dlconform.reference import FUNCTIONS
+    from dlconform.run.engine import fresh_inputs, run_case
 
     warnings.simplefilter("ignore")
     case = next(c for c in iter_cases(load_files()) if c.key == key)
@@ -103,8 +103,8 @@ OUTGROWS = frozenset({"outer"})  # a result of a.size * b.size elements: the inp
 
 def largest_cases() -> list[str]:
     """Each function's largest large case, by input size; functions whose result outgrows their inputs left out."""
-    from runner.large import LARGE_TAG, Generated
-    from runner.suite import iter_cases, load_files
+    from dlconform.format.large import LARGE_TAG, Generated
+    from dlconform.format.suite import iter_cases, load_files
 
     best: dict[str, tuple[int, str]] = {}
     for case in iter_cases(load_files()):

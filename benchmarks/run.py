@@ -10,7 +10,7 @@ docs/performance.md. Exit status 1 when a target is missed.
   ``np.allclose``): at most 1.5.
 - load: parsing and validating the whole suite with a warm cache over a cold
   load: at most 0.1.
-- start-up: ``dlconform run reference`` over the whole suite as a process, over
+- start-up: ``dlconform run dlconform.reference`` over the whole suite as a process, over
   ``python -c "import numpy, yaml, click"``: at most 2.
 - large: peak memory above the interpreter's baseline while running a large
   case, over the size of its inputs, worst case of the suite's: at most 4. The
@@ -78,15 +78,15 @@ def timed(fn: Callable[[], object]) -> Callable[[], float]:
 
 def engine_row(repeat: int) -> list[Row]:
     """Runner vs bare loop over the bundled suite (large cases excluded, as in a default run)."""
-    from reference import FUNCTIONS
-    from runner.api import check
-    from runner.engine import run_cases
-    from runner.select import select
-    from runner.suite import iter_cases, load_files
-    from runner.targets import load_target
+    from dlconform.api import check
+    from dlconform.format.suite import iter_cases, load_files
+    from dlconform.reference import FUNCTIONS
+    from dlconform.run.engine import run_cases
+    from dlconform.run.select import select
+    from dlconform.targets.load import load_target
 
     cases = select(iter_cases(load_files()))
-    target = load_target("reference")
+    target = load_target("dlconform.reference")
     n = len(cases)
 
     def bare() -> None:
@@ -102,7 +102,7 @@ def engine_row(repeat: int) -> list[Row]:
     rows = []
     for label, runner in (
         ("engine: run_cases", lambda: run_cases(cases, target.resolve)),
-        ("engine: runner.check()", lambda: check(target, cases=cases)),
+        ("engine: dlconform.check()", lambda: check(target, cases=cases)),
     ):
         base, mine, ratio = median_pair(timed(bare), timed(runner), repeat)
         figures = f"{mine / n * 1e6:.1f} us/case vs bare {base / n * 1e6:.1f} us/case ({n} cases)"
@@ -112,7 +112,7 @@ def engine_row(repeat: int) -> list[Row]:
 
 def load_row(repeat: int) -> Row:
     """The whole suite loaded without the cache and with a warm one (DLCONFORM_CACHE_DIR set by ``main``)."""
-    from runner.suite import load_files
+    from dlconform.format.suite import load_files
 
     def cold() -> None:
         os.environ["DLCONFORM_NO_CACHE"] = "1"
@@ -127,9 +127,9 @@ def load_row(repeat: int) -> Row:
 
 
 def startup_row(repeat: int, cache_dir: str) -> Row:
-    """``dlconform run reference`` as a process vs importing numpy, yaml and click."""
-    env = {**os.environ, "DLCONFORM_CACHE_DIR": cache_dir, "PYTHONPATH": str(ROOT)}
-    run = [sys.executable, "-m", "runner", "run", "reference"]
+    """``dlconform run dlconform.reference`` as a process vs importing numpy, yaml and click."""
+    env = {**os.environ, "DLCONFORM_CACHE_DIR": cache_dir}
+    run = [sys.executable, "-m", "dlconform", "run", "dlconform.reference"]
     imports = [sys.executable, "-c", "import numpy, yaml, click"]
 
     def process(argv: list[str]) -> Callable[[], float]:

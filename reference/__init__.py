@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from reference.activations import basic_sigmoid, relu, sigmoid, softmax, tanh
-from reference.derivatives import sigmoid_derivative, tanh_derivative
-from reference.linalg import dot, multiply, outer
-from reference.losses import L1, L2
-from reference.shaping import image2vector, normalizeRows
+from dlconform.reference.activations import basic_sigmoid, relu, sigmoid, softmax, tanh
+from dlconform.reference.derivatives import sigmoid_derivative, tanh_derivative
+from dlconform.reference.linalg import dot, multiply, outer
+from dlconform.reference.losses import L1, L2
+from dlconform.reference.shaping import image2vector, normalizeRows
 
 image_to_vector = image2vector
 normalize_rows = normalizeRows

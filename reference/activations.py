@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-
-from reference._work import exp_neg_abs, lift, lower
+from dlconform.reference._work import exp_neg_abs, lift, lower
 
 
 def basic_sigmoid(x: float) -> float:

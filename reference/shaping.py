@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-
-from reference._work import lift
+from dlconform.reference._work import lift
 
 
 def image2vector(image: object) -> np.ndarray:

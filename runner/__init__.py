@@ -9,9 +9,9 @@ __all__ = ["__version__", "check"]
 
 
 def __getattr__(name: str) -> Any:
-    """``runner.check`` imported on first use: ``import runner`` stays free of NumPy for a fast start."""
+    """``dlconform.check`` imported on first use: ``import dlconform`` stays free of NumPy for a fast start."""
     if name == "check":
-        from runner.api import check
+        from dlconform.api import check
 
         return check
-    raise AttributeError(f"module 'runner' has no attribute {name!r}")
+    raise AttributeError(f"module 'dlconform' has no attribute {name!r}")

@@ -1,5 +1,5 @@
 """``python -m runner`` runs the dlconform command line."""
 
-from runner.cli import main
+from dlconform.cli import main
 
 main()

@@ -6,15 +6,15 @@ import os
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from runner import __version__
-from runner.capture import captured
-from runner.compare import DEFAULTS, Options
-from runner.engine import run_cases
-from runner.environment import environment
-from runner.report import CaseResult, Report
-from runner.select import SelectionError, select
-from runner.suite import Case, iter_cases, load_files
-from runner.targets import as_target
+from dlconform import __version__
+from dlconform.environment import environment
+from dlconform.format.suite import Case, iter_cases, load_files
+from dlconform.judge.compare import DEFAULTS, Options
+from dlconform.results import CaseResult, Report
+from dlconform.run.engine import run_cases
+from dlconform.run.select import SelectionError, select
+from dlconform.targets.capture import captured
+from dlconform.targets.load import as_target
 
 VectorPaths = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
 

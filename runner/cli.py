@@ -21,14 +21,13 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-
-from runner import __version__
-from runner.atomic import write_atomic
-from runner.suite import Case, SuiteError, load_files
+from dlconform import __version__
+from dlconform.atomic import write_atomic
+from dlconform.format.suite import Case, SuiteError, load_files
 
 if TYPE_CHECKING:
-    from runner.isolate.spawn import Limits
-    from runner.targets import Target
+    from dlconform.targets.isolate.spawn import Limits
+    from dlconform.targets.load import Target
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -97,7 +96,7 @@ def main() -> None:
 @TAG_OPTION
 def list_cmd(vector_paths: tuple[str, ...], functions: tuple[str, ...], tags: tuple[str, ...]) -> None:
     """List functions with their case counts by tag."""
-    from runner.select import SelectionError, canonical_function
+    from dlconform.run.select import SelectionError, canonical_function
 
     files = load_or_exit(vector_paths)
     try:
@@ -122,7 +121,7 @@ def list_cmd(vector_paths: tuple[str, ...], functions: tuple[str, ...], tags: tu
 @click.argument("paths", nargs=-1, type=click.Path())
 def lint(paths: tuple[str, ...]) -> None:
     """Check vector files against the schema and its meaning (default: the bundled suite)."""
-    from runner.lint import lint as run_lint
+    from dlconform.tools.lint import lint as run_lint
 
     try:
         problems = run_lint(paths or None)
@@ -141,8 +140,8 @@ def lint(paths: tuple[str, ...]) -> None:
 @click.option("--check", is_flag=True, help="Rewrite nothing; exit 1 on drift beyond tolerance or non-canonical files.")
 def generate(paths: tuple[str, ...], check: bool) -> None:
     """Recompute expected values from the reference and write files in canonical form."""
-    from runner.generate import generate_file
-    from runner.suite import vector_paths
+    from dlconform.format.suite import vector_paths
+    from dlconform.tools.generate import generate_file
 
     try:
         files = vector_paths(paths or None)
@@ -200,7 +199,7 @@ def _profile_options(command: Callable[..., None]) -> Callable[..., None]:
 
 def load_any_target(target: str | None, profile: str | None, binds: tuple[str, ...]) -> Target:
     """TARGET, or the profile and inline bindings; any problem is one error line and exit 2."""
-    from runner.targets import TargetNotFound, load_target
+    from dlconform.targets.load import TargetNotFound, load_target
 
     if target and (profile or binds):
         fail("give a TARGET or --profile/--bind, not both")
@@ -211,7 +210,7 @@ def load_any_target(target: str | None, profile: str | None, binds: tuple[str, .
             return load_target(target)
         except TargetNotFound as exc:
             fail(str(exc))
-    from runner.profiles import ProfileError, profile_target  # only for profiles: it costs start-up time
+    from dlconform.targets.profiles import ProfileError, profile_target  # only for profiles: it costs start-up time
 
     try:
         return profile_target(profile, binds)
@@ -253,7 +252,7 @@ def _grading_options(command: Callable[..., None]) -> Callable[..., None]:
 
 def limits_or_exit(timeout: float | None, memory: str | None, give_up: Callable[[str], NoReturn] = fail) -> Limits:
     """Worker limits from --timeout and --memory; a bad size is one error line and exit 2 (``give_up``)."""
-    from runner.isolate.spawn import DEFAULT_LIMITS, parse_size
+    from dlconform.targets.isolate.spawn import DEFAULT_LIMITS, parse_size
 
     try:
         size = DEFAULT_LIMITS.memory if memory is None else parse_size(memory)
@@ -264,8 +263,8 @@ def limits_or_exit(timeout: float | None, memory: str | None, give_up: Callable[
 
 def open_isolated(target: str, limits: Limits) -> Target:
     """TARGET loaded in a confined worker; a target that does not exist is one error line and exit 2."""
-    from runner.isolate.target import IsolatedTarget
-    from runner.targets import TargetNotFound
+    from dlconform.targets.isolate.target import IsolatedTarget
+    from dlconform.targets.load import TargetNotFound
 
     try:
         return IsolatedTarget(target, limits)
@@ -279,7 +278,7 @@ def add_random_or_exit(
     """The selection with --random N cases per function, and report notes; a broken domain is exit 2 (``give_up``)."""
     if not n:
         return selected, []
-    from runner.random_cases import DomainError, add_random
+    from dlconform.run.random_cases import DomainError, add_random
 
     chosen = seed if seed is not None else secrets.randbelow(1_000_000)
     try:
@@ -291,9 +290,9 @@ def add_random_or_exit(
 
 def default_baseline(loaded: Target, binds: tuple[str, ...], dtypes: str | None) -> str | None:
     """The baseline shipped beside a profile, used when the run is the profile as shipped (no --bind, --dtypes)."""
-    if "runner.profiles" not in sys.modules:  # no profile was loaded (and importing it costs start-up time)
+    if "dlconform.targets.profiles" not in sys.modules:  # no profile was loaded (and importing it costs start-up time)
         return None
-    from runner.profiles import ProfileTarget
+    from dlconform.targets.profiles import ProfileTarget
 
     if not isinstance(loaded, ProfileTarget) or binds or dtypes or loaded.profile.baseline is None:
         return None
@@ -382,14 +381,14 @@ def run(
     slower than the reference; 2 usage errors, bad vector or baseline files, a target that
     does not exist, a selection that matches no case.
     """
-    from runner.api import check
-    from runner.baseline import BaselineError, apply_baseline, dump_baseline, load_baseline
-    from runner.compare import Options
-    from runner.dtypes import DtypeError, expand, parse_dtypes
-    from runner.formats import render, render_junit
-    from runner.perf import add_perf
-    from runner.select import SelectionError, select
-    from runner.suite import iter_cases
+    from dlconform.api import check
+    from dlconform.format.suite import iter_cases
+    from dlconform.judge.compare import Options
+    from dlconform.report import render, render_junit
+    from dlconform.run.baseline import BaselineError, apply_baseline, dump_baseline, load_baseline
+    from dlconform.run.dtypes import DtypeError, expand, parse_dtypes
+    from dlconform.run.select import SelectionError, select
+    from dlconform.tools.perf import add_perf
 
     try:
         files = load_or_exit(vector_paths)
@@ -421,7 +420,7 @@ def run(
     if loaded.load_error:
         click.echo(f"dlconform: target failed to import: {loaded.load_error}", err=True)
     if isolated:
-        from runner.isolate.target import isolated_report
+        from dlconform.targets.isolate.target import isolated_report
 
         report = isolated_report(loaded, selected, Options(rtol, atol, strict_dtype))
         loaded.close()
@@ -489,10 +488,10 @@ def accuracy(
     Covers sigmoid, sigmoid_derivative, tanh, tanh_derivative, relu (single values) and softmax, normalizeRows
     (rows). Exit status: 0 when measured (a function that raises is a row saying so), 2 usage errors.
     """
-    from runner.dtypes import DtypeError, parse_dtypes
-    from runner.profiles.model import canonical
+    from dlconform.run.dtypes import DtypeError, parse_dtypes
+    from dlconform.targets.profiles.model import canonical
 
-    acc = import_or_exit("runner.accuracy")
+    acc = import_or_exit("dlconform.tools.accuracy")
     try:
         wanted = parse_dtypes(dtypes)
     except DtypeError as exc:
@@ -527,7 +526,7 @@ def conformance(output: str | None, tutorial: str, points: int) -> None:
     """
     from pathlib import Path
 
-    text = import_or_exit("runner.conformance").build(Path(tutorial), points)
+    text = import_or_exit("dlconform.tools.conformance").build(Path(tutorial), points)
     if output:
         write_or_exit(output, text)
         click.echo(f"wrote {output}", err=True)
@@ -582,8 +581,10 @@ def grade(
     (whatever its score); 2 usage errors, bad vector or weights files. With --gradescope, results.json is
     written whatever happens.
     """
-    from runner import gradescope as gs
-    from runner.grade import (
+    from dlconform.format.suite import bundled_dir, iter_cases
+    from dlconform.report import gradescope as gs
+    from dlconform.run.select import SelectionError, select
+    from dlconform.tools.grade import (
         NO_WEIGHTS,
         GradeError,
         exposed_files,
@@ -594,8 +595,6 @@ def grade(
         take_shard,
         write_outputs,
     )
-    from runner.select import SelectionError, select
-    from runner.suite import bundled_dir, iter_cases
 
     start = time.monotonic()
 
@@ -655,8 +654,8 @@ def merge(sources: tuple[str, ...], out_dir: str) -> None:
 
     Exit status: 0 merged; 2 a folder without a gradebook, or a submission graded twice.
     """
-    from runner.grade import GradeError
-    from runner.grade import merge as merge_outputs
+    from dlconform.tools.grade import GradeError
+    from dlconform.tools.grade import merge as merge_outputs
 
     try:
         count = merge_outputs(sources, out_dir)

@@ -16,17 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from reference import FUNCTIONS
-from runner.baseline import Baseline, BaselineError, load_baseline, mark
-from runner.compare import Options
-from runner.engine import Unavailable, result, run_case
-from runner.formats.details import baseline_note, detail_lines
-from runner.formats.text import target_line
-from runner.report import CaseResult
-from runner.select import SelectionError, select
-from runner.suite import Case, SuiteError, iter_cases, load_files
-from runner.targets import Target, TargetNotFound, load_target
+from dlconform.format.suite import Case, SuiteError, iter_cases, load_files
+from dlconform.judge.compare import Options
+from dlconform.reference import FUNCTIONS
+from dlconform.report.details import baseline_note, detail_lines
+from dlconform.report.text import target_line
+from dlconform.results import CaseResult
+from dlconform.run.baseline import Baseline, BaselineError, load_baseline, mark
+from dlconform.run.engine import Unavailable, result, run_case
+from dlconform.run.select import SelectionError, select
+from dlconform.targets.load import Target, TargetNotFound, load_target
 
 PLAN = pytest.StashKey["Plan"]()
 

@@ -7,11 +7,10 @@ import json
 import numpy as np
 import pytest
 from click.testing import CliRunner
-
-from reference import FUNCTIONS
-from runner import accuracy
-from runner.cli import main
-from runner.engine import Unavailable
+from dlconform.cli import main
+from dlconform.reference import FUNCTIONS
+from dlconform.run.engine import Unavailable
+from dlconform.tools import accuracy
 
 F16, F32, F64 = (np.dtype(d) for d in ("float16", "float32", "float64"))
 
@@ -138,7 +137,7 @@ def test_accuracy_command():
         main,
         [
             "accuracy",
-            "reference",
+            "dlconform.reference",
             "-f",
             "normalize_rows",
             "--dtypes",

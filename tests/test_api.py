@@ -1,4 +1,4 @@
-"""runner.check: what it accepts, what the report header says, and that importing runner stays light."""
+"""dlconform.check: what it accepts, what the report header says, and that importing dlconform stays light."""
 
 from __future__ import annotations
 
@@ -7,15 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import dlconform
 import numpy as np
 import pytest
-
-import reference
-import runner
-from runner.api import check
-from runner.select import SelectionError
-from runner.suite import SuiteError, iter_cases, load_files
-from runner.targets import TargetNotFound
+from dlconform import reference
+from dlconform.api import check
+from dlconform.format.suite import SuiteError, iter_cases, load_files
+from dlconform.run.select import SelectionError
+from dlconform.targets.load import TargetNotFound
 
 ROOT = Path(__file__).parent.parent
 FAKES = Path(__file__).parent / "fakes"
@@ -23,18 +22,18 @@ FAKE_VECTORS = FAKES / "vectors"
 
 
 def test_check_is_exported_lazily():
-    code = "import sys, runner; assert 'numpy' not in sys.modules; assert runner.check is runner.api.check"
+    code = "import sys, dlconform; assert 'numpy' not in sys.modules; import dlconform.api; assert dlconform.check is dlconform.api.check"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
 
 
 def test_header_says_what_was_checked_and_where():
-    report = runner.check(str(FAKES / "uses_sibling.py"), vectors=FAKE_VECTORS)
+    report = dlconform.check(str(FAKES / "uses_sibling.py"), vectors=FAKE_VECTORS)
     assert report.target["kind"] == "file"
     assert report.target["path"] == str((FAKES / "uses_sibling.py").resolve())
     assert report.target["version"] == "1.2.3"
     assert report.environment["python"] == platform.python_version()
     assert report.environment["numpy"] == np.__version__
-    assert report.suite_version == runner.__version__
+    assert report.suite_version == dlconform.__version__
     assert report.ok
 
 

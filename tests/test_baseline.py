@@ -7,13 +7,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-
-import reference
-from runner.baseline import BaselineError, apply_baseline, dump_baseline, load_baseline
-from runner.engine import run_cases
-from runner.report import Report
-from runner.select import select
-from runner.suite import iter_cases, load_files
+from dlconform import reference
+from dlconform.format.suite import iter_cases, load_files
+from dlconform.results import Report
+from dlconform.run.baseline import BaselineError, apply_baseline, dump_baseline, load_baseline
+from dlconform.run.engine import run_cases
+from dlconform.run.select import select
 
 SIGMOID = select(iter_cases(load_files()), ["sigmoid"])  # large cases only with --tag large
 

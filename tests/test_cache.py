@@ -13,9 +13,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-
-from runner import cache
-from runner.suite import VectorFile, bundled_dir, read_file, vector_paths
+from dlconform.format import cache
+from dlconform.format.suite import VectorFile, bundled_dir, read_file, vector_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,7 +81,7 @@ def test_warm_load_is_identical_to_cold(path: Path, cache_dir: Path, monkeypatch
 def test_a_hit_parses_nothing(tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = copy_suite(tmp_path) / "sigmoid.yaml"
     read_file(path)
-    monkeypatch.setattr("runner.suite._parse", lambda *a: pytest.fail("parsed a file the cache holds"))
+    monkeypatch.setattr("dlconform.format.suite._parse", lambda *a: pytest.fail("parsed a file the cache holds"))
     vf, problems = read_file(path)
     assert vf is not None and not problems
     assert all(c.path == str(path) for c in vf.cases)
@@ -252,7 +251,7 @@ def test_the_folder_stays_bounded(tmp_path: Path, cache_dir: Path, monkeypatch: 
 def test_warm_process_loads_from_the_cache(tmp_path: Path, cache_dir: Path) -> None:
     """Two processes: the second finds every bundled file in the cache the first filled."""
     code = (
-        "import runner.suite as s, runner.cache as c\n"
+        "import dlconform.format.suite as s, dlconform.format.cache as c\n"
         "hits = sum(c.load(str(p), p.read_bytes(), True) is not None for p in s.vector_paths())\n"
         "s.load_files()\n"
         "print(hits, len(s.vector_paths()))\n"

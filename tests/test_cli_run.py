@@ -10,10 +10,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
-from runner.cli import use_color
-from runner.select import select
-from runner.suite import iter_cases, load_files
+from dlconform.cli import use_color
+from dlconform.format.suite import iter_cases, load_files
+from dlconform.run.select import select
 
 ROOT = Path(__file__).parent.parent
 FAKES = Path(__file__).parent / "fakes"
@@ -24,7 +23,7 @@ EXAMPLES = ROOT / "examples"
 def dlconform(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
-        [sys.executable, "-m", "runner", "run", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "dlconform", "run", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
     )
 
 
@@ -40,13 +39,13 @@ def one_error_line(result: subprocess.CompletedProcess[str], text: str) -> None:
     [
         (["no_such_file.py"], "no such file: no_such_file.py"),
         (["no_such_module_xyz"], "no module named 'no_such_module_xyz'"),
-        (["reference", "-f", "sigmod"], "unknown function 'sigmod'"),
-        (["reference", "-t", "nope", "--vectors", FAKE_VECTORS], "unknown tag 'nope'"),
-        (["reference", "-k", "sigmoid and", "--vectors", FAKE_VECTORS], "-k 'sigmoid and'"),
-        (["reference", "-k", "zzz", "--vectors", FAKE_VECTORS], "no case matches the selection"),
-        (["reference", "--vectors", "no/such/folder"], "no/such/folder: no such file or folder"),
-        (["reference", "--strict-baseline"], "--strict-baseline needs --baseline FILE"),
-        (["reference", "--baseline", "pyproject.toml"], "pyproject.toml"),
+        (["dlconform.reference", "-f", "sigmod"], "unknown function 'sigmod'"),
+        (["dlconform.reference", "-t", "nope", "--vectors", FAKE_VECTORS], "unknown tag 'nope'"),
+        (["dlconform.reference", "-k", "sigmoid and", "--vectors", FAKE_VECTORS], "-k 'sigmoid and'"),
+        (["dlconform.reference", "-k", "zzz", "--vectors", FAKE_VECTORS], "no case matches the selection"),
+        (["dlconform.reference", "--vectors", "no/such/folder"], "no/such/folder: no such file or folder"),
+        (["dlconform.reference", "--strict-baseline"], "--strict-baseline needs --baseline FILE"),
+        (["dlconform.reference", "--baseline", "pyproject.toml"], "pyproject.toml"),
     ],
 )
 def test_usage_errors_are_one_line_and_exit_2(args, text):
@@ -56,11 +55,11 @@ def test_usage_errors_are_one_line_and_exit_2(args, text):
 @pytest.mark.parametrize(
     ("args", "option"),
     [
-        (["reference", "--rtol", "abc"], "--rtol"),
-        (["reference", "--atol", "-1"], "--atol"),
-        (["reference", "--rtol", "nan"], "--rtol"),
-        (["reference", "--format", "xml"], "--format"),
-        (["reference", "--no-such-option"], "--no-such-option"),
+        (["dlconform.reference", "--rtol", "abc"], "--rtol"),
+        (["dlconform.reference", "--atol", "-1"], "--atol"),
+        (["dlconform.reference", "--rtol", "nan"], "--rtol"),
+        (["dlconform.reference", "--format", "xml"], "--format"),
+        (["dlconform.reference", "--no-such-option"], "--no-such-option"),
     ],
 )
 def test_bad_option_values_are_one_line_naming_the_option(args, option):
@@ -70,7 +69,7 @@ def test_bad_option_values_are_one_line_naming_the_option(args, option):
 def test_bad_vector_file_exits_2(tmp_path):
     bad = tmp_path / "sigmoid.yaml"
     bad.write_text("format: 1\nfunction: sigmoid\ncases: [oops\n")
-    result = dlconform("reference", "--vectors", str(bad))
+    result = dlconform("dlconform.reference", "--vectors", str(bad))
     assert result.returncode == 2
     assert str(bad) in result.stderr and "Traceback" not in result.stderr
 
@@ -85,7 +84,7 @@ def test_import_error_exits_1_and_still_reports():
 
 
 def test_the_reference_module_passes_everything():
-    result = dlconform("reference")
+    result = dlconform("dlconform.reference")
     assert result.returncode == 0, result.stdout[-2000:]
     total = len(select(iter_cases(load_files())))  # the default selection: large cases only with --tag large
     assert result.stdout.rstrip().splitlines()[-1] == f"{total} passed, 0 failed"
@@ -124,7 +123,7 @@ def test_what_the_target_prints_does_not_corrupt_json():
 
 
 def test_selection_options(tmp_path):
-    result = dlconform("reference", "--vectors", FAKE_VECTORS, "-f", "normalize_rows", "-f", "sigmoid",
+    result = dlconform("dlconform.reference", "--vectors", FAKE_VECTORS, "-f", "normalize_rows", "-f", "sigmoid",
                        "-t", "core", "--exclude-tag", "dtype", "-k", "not rows", "--format", "json")  # fmt: skip
     assert result.returncode == 0
     assert [c["key"] for c in json.loads(result.stdout)["cases"]] == ["sigmoid::core-column"]
@@ -161,7 +160,7 @@ def test_report_files_and_baselines(tmp_path):
 
 
 def test_no_colour_unless_a_terminal_asks_for_it(monkeypatch):
-    result = dlconform("reference", "--vectors", FAKE_VECTORS)
+    result = dlconform("dlconform.reference", "--vectors", FAKE_VECTORS)
     assert "\x1b[" not in result.stdout
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     monkeypatch.delenv("NO_COLOR", raising=False)

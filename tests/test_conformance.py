@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from runner import conformance
-from runner.profiles import LibraryMissing
+from dlconform.targets.profiles import LibraryMissing
+from dlconform.tools import conformance
 
 ROOT = Path(__file__).parent.parent
 TUTORIAL = ROOT / "examples" / "tutorial.py"

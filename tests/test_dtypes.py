@@ -8,14 +8,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from click.testing import CliRunner
-
-from reference import FUNCTIONS
-from runner.cli import main
-from runner.dtypes import DtypeError, expand, in_dtype, is_float_case, parse_dtypes
-from runner.engine import run_cases
-from runner.generate import reference_value
-from runner.suite import iter_cases, load_files
-from runner.tolerance import Tolerance
+from dlconform.cli import main
+from dlconform.format.suite import iter_cases, load_files
+from dlconform.format.tolerance import Tolerance
+from dlconform.reference import FUNCTIONS
+from dlconform.run.dtypes import DtypeError, expand, in_dtype, is_float_case, parse_dtypes
+from dlconform.run.engine import run_cases
+from dlconform.tools.generate import reference_value
 
 CASES = list(iter_cases(load_files()))
 ALL = parse_dtypes("float16,float32,float64")
@@ -87,7 +86,7 @@ def test_tolerances_per_dtype():
 
 
 def test_the_reference_passes_every_case_in_every_dtype():
-    from reference import FUNCTIONS as F
+    from dlconform.reference import FUNCTIONS as F
 
     with np.errstate(all="ignore"):
         results = run_cases(expand(CASES, ALL), lambda name: F[name].impl)
@@ -115,7 +114,7 @@ def test_a_float32_implementation_fails_only_in_float64():
 
 def test_run_dtypes_reports_the_new_ids():
     result = CliRunner().invoke(
-        main, ["run", "reference", "-f", "tanh", "--dtypes", "float16,float32", "--format", "json"]
+        main, ["run", "dlconform.reference", "-f", "tanh", "--dtypes", "float16,float32", "--format", "json"]
     )
     assert result.exit_code == 0, result.output
     ids = [c["id"] for c in json.loads(result.output)["cases"]]

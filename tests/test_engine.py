@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from dlconform import reference
+from dlconform.api import check
+from dlconform.format.suite import iter_cases, load_files
+from dlconform.judge.compare import Options
 
-import reference
-from runner.api import check
-from runner.compare import Options
-from runner.suite import iter_cases, load_files
 from tests.fakes import broken, lying
 
 FAKE_VECTORS = Path(__file__).parent / "fakes" / "vectors"

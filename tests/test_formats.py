@@ -12,14 +12,13 @@ from typing import Any
 import jsonschema
 import numpy as np
 import pytest
-
-import reference
-from runner.baseline import apply_baseline, load_baseline
-from runner.compare import FAILURES
-from runner.engine import Unavailable, run_cases
-from runner.formats import FORMATS, HIDDEN_MESSAGE, render, render_junit
-from runner.report import BASELINE_STATUSES, OUTCOMES, Report
-from runner.suite import iter_cases, load_files
+from dlconform import reference
+from dlconform.format.suite import iter_cases, load_files
+from dlconform.judge.compare import FAILURES
+from dlconform.report import FORMATS, HIDDEN_MESSAGE, render, render_junit
+from dlconform.results import BASELINE_STATUSES, OUTCOMES, Report
+from dlconform.run.baseline import apply_baseline, load_baseline
+from dlconform.run.engine import Unavailable, run_cases
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "docs" / "report-schema.json").read_text(encoding="utf-8"))
 NASTY = "bad | input \x01\x1b[31m <b>*bold*</b> `tick` & \ud800"

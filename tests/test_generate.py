@@ -12,16 +12,15 @@ import numpy as np
 import pytest
 import yaml
 from click.testing import CliRunner
+from dlconform import atomic
+from dlconform.cli import main
+from dlconform.format.emit import render
+from dlconform.format.suite import read_file
+from dlconform.format.values import DTYPES, decode, encode
+from dlconform.tools.generate import generate_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-
-from runner import atomic
-from runner.cli import main
-from runner.emit import render
-from runner.generate import generate_file
-from runner.suite import read_file
-from runner.values import DTYPES, decode, encode
 
 GOOD = Path(__file__).resolve().parent / "data" / "vectors" / "good"
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

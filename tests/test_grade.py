@@ -14,9 +14,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from runner.engine import run_cases
-from runner.grade import (
+from dlconform.format.suite import bundled_dir, iter_cases, load_files
+from dlconform.report.hints import hint
+from dlconform.results import CaseResult
+from dlconform.run.engine import run_cases
+from dlconform.targets.isolate.spawn import Limits
+from dlconform.tools.grade import (
     GradeError,
     Weights,
     exposed_files,
@@ -30,10 +33,6 @@ from runner.grade import (
     take_shard,
     write_outputs,
 )
-from runner.hints import hint
-from runner.isolate.spawn import Limits
-from runner.report import CaseResult
-from runner.suite import bundled_dir, iter_cases, load_files
 
 ROOT = Path(__file__).resolve().parents[1]
 CAREFUL = str(ROOT / "examples" / "careful.py")
@@ -48,7 +47,7 @@ def cases(*functions: str):
 
 def dlconform(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "runner", *args],
+        [sys.executable, "-m", "dlconform", *args],
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -11,12 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from runner import gradescope
-from runner.generate import generate_file
-from runner.grade import grade_one
-from runner.isolate.spawn import Limits
-from runner.suite import bundled_dir, iter_cases, load_files
+from dlconform.format.suite import bundled_dir, iter_cases, load_files
+from dlconform.report import gradescope
+from dlconform.targets.isolate.spawn import Limits
+from dlconform.tools.generate import generate_file
+from dlconform.tools.grade import grade_one
 
 ROOT = Path(__file__).resolve().parents[1]
 CAREFUL = ROOT / "examples" / "careful.py"
@@ -62,7 +61,7 @@ def check_spec(doc: dict) -> None:
 def dlconform(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
-        [sys.executable, "-m", "runner", *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=env
+        [sys.executable, "-m", "dlconform", *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=env
     )
 
 

@@ -15,12 +15,11 @@ import time
 from pathlib import Path
 
 import pytest
-
-from runner.generate import generate_file
-from runner.grade import Graded, grade_all
-from runner.isolate.spawn import UID_BASE, UID_SLOTS, Limits
-from runner.random_cases import add_random
-from runner.suite import bundled_dir, iter_cases, load_files
+from dlconform.format.suite import bundled_dir, iter_cases, load_files
+from dlconform.run.random_cases import add_random
+from dlconform.targets.isolate.spawn import UID_BASE, UID_SLOTS, Limits
+from dlconform.tools.generate import generate_file
+from dlconform.tools.grade import Graded, grade_all
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parent / "hostile"
@@ -175,7 +174,14 @@ def test_reading_the_vector_files_only_helps_with_public_cases(graded: tuple[dic
 @pytest.mark.skipif(not IS_ROOT, reason="kill_parent would reach the grader's own user")
 def test_the_grade_command_survives_and_prints_no_fake_verdict(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "runner", "grade", str(CORPUS / "kill_parent.py"), str(CORPUS / "fake_verdict.py")]
+    command = [
+        sys.executable,
+        "-m",
+        "dlconform",
+        "grade",
+        str(CORPUS / "kill_parent.py"),
+        str(CORPUS / "fake_verdict.py"),
+    ]
     command += ["-f", "sigmoid", "-f", "relu", "--exclude-tag", "large", "--timeout", "2", "--jobs", "2"]
     command += ["--out", str(out)]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from runner.engine import run_cases
-from runner.isolate.protocol import (
+from dlconform.format.suite import iter_cases, load_files
+from dlconform.run.engine import run_cases
+from dlconform.targets.isolate.protocol import (
     MAX_FRAME,
     ProtocolError,
     decode_value,
@@ -23,10 +23,9 @@ from runner.isolate.protocol import (
     pack,
     unpack,
 )
-from runner.isolate.spawn import Limits, Worker, parse_size
-from runner.isolate.target import IsolatedTarget, isolated_report, remote_exception
-from runner.suite import iter_cases, load_files
-from runner.targets import TargetNotFound, load_target
+from dlconform.targets.isolate.spawn import Limits, Worker, parse_size
+from dlconform.targets.isolate.target import IsolatedTarget, isolated_report, remote_exception
+from dlconform.targets.load import TargetNotFound, load_target
 
 ROOT = Path(__file__).resolve().parents[1]
 CAREFUL = str(ROOT / "examples" / "careful.py")
@@ -272,7 +271,7 @@ def test_import_failures_are_load_errors(tmp_path: Path, source: str, fragment: 
 
 
 def test_module_targets_and_missing_targets() -> None:
-    with IsolatedTarget("reference", FAST) as target:
+    with IsolatedTarget("dlconform.reference", FAST) as target:
         report = isolated_report(target, cases("softmax", "L1"))
     assert report.ok
     with pytest.raises(TargetNotFound):
@@ -330,7 +329,7 @@ def relu(x):
 
 def dlconform(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "runner", *args]
+    command = [sys.executable, "-m", "dlconform", *args]
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
 
 
@@ -366,7 +365,7 @@ def test_run_isolate_usage_errors(args: list[str], fragment: str) -> None:
 
 def test_run_adds_random_cases_with_their_seed() -> None:
     done = dlconform(
-        "run", "reference", "-f", "relu", "-t", "article", "--random", "3", "--seed", "7", "--format", "json"
+        "run", "dlconform.reference", "-f", "relu", "-t", "article", "--random", "3", "--seed", "7", "--format", "json"
     )
     assert done.returncode == 0, done.stderr
     doc = json.loads(done.stdout)

@@ -9,13 +9,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-
-from reference import FUNCTIONS
-from runner import safeyaml
-from runner.compare import DEFAULTS, judge
-from runner.emit import render
-from runner.engine import fresh_inputs, run_case
-from runner.large import (
+from dlconform.format import safeyaml
+from dlconform.format.emit import render
+from dlconform.format.large import (
     BLOCK,
     REFERENCE,
     FromReference,
@@ -25,9 +21,12 @@ from runner.large import (
     parse_generated,
     splitmix64,
 )
-from runner.select import select
-from runner.suite import Case, bundled_dir, iter_cases, load_files, read_file
-from runner.values import ValueFormatError, decode
+from dlconform.format.suite import Case, bundled_dir, iter_cases, load_files, read_file
+from dlconform.format.values import ValueFormatError, decode
+from dlconform.judge.compare import DEFAULTS, judge
+from dlconform.reference import FUNCTIONS
+from dlconform.run.engine import fresh_inputs, run_case
+from dlconform.run.select import select
 
 MASK = 2**64 - 1
 
@@ -298,14 +297,14 @@ def test_large_cases_run_only_when_selected(tmp_path: Path) -> None:
 
 
 def test_check_runs_large_cases_given_to_it(tmp_path: Path) -> None:
-    from runner.api import check
+    from dlconform.api import check
 
     path = large_file(tmp_path, "tanh", [large_case([linspace(BLOCK + 1)])])
     vf, _ = read_file(path)
     assert vf is not None
-    report = check("reference", cases=vf.cases)
+    report = check("dlconform.reference", cases=vf.cases)
     assert [(r.id, r.outcome) for r in report.results] == [("large-1", "passed")]
-    assert [r.id for r in check("reference", vectors=path, tags=["large"]).results] == ["large-1"]
+    assert [r.id for r in check("dlconform.reference", vectors=path, tags=["large"]).results] == ["large-1"]
 
 
 def test_generated_formula_sizes_are_bounded() -> None:

@@ -10,12 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-
-from reference import FUNCTIONS
-from runner.cli import main
-from runner.large import materialize
-from runner.lint import SHAPE_RULES, lint
-from runner.suite import iter_cases, load_files, read_file
+from dlconform.cli import main
+from dlconform.format.large import materialize
+from dlconform.format.suite import iter_cases, load_files, read_file
+from dlconform.reference import FUNCTIONS
+from dlconform.tools.lint import SHAPE_RULES, lint
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data" / "vectors"
@@ -68,7 +67,7 @@ def test_each_bad_fixture(path: Path) -> None:
 def test_all_bad_fixtures_in_a_real_process() -> None:
     """The installed entry point's way: a subprocess over every bad fixture at once, no traceback anywhere."""
     proc = subprocess.run(
-        [sys.executable, "-m", "runner", "lint", *map(str, BAD)],
+        [sys.executable, "-m", "dlconform", "lint", *map(str, BAD)],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -15,12 +15,12 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from dlconform.format.suite import Case, iter_cases, load_files
+from dlconform.reference import FUNCTIONS
+from dlconform.results import CaseResult
+from dlconform.run.engine import Unavailable, run_cases
+from dlconform.run.select import select
 
-from reference import FUNCTIONS
-from runner.engine import Unavailable, run_cases
-from runner.report import CaseResult
-from runner.select import select
-from runner.suite import Case, iter_cases, load_files
 from tests.mutants import MUTANTS, Mutant
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-import reference
-from runner.api import check
-from runner.notebook import python_source
-from runner.targets import TargetNotFound, load_target
+from dlconform import reference
+from dlconform.api import check
+from dlconform.targets.load import TargetNotFound, load_target
+from dlconform.targets.notebook import python_source
 
 COURSE = Path(__file__).parent / "data" / "notebooks" / "course.ipynb"
 FAKE_VECTORS = Path(__file__).parent / "fakes" / "vectors"

@@ -20,10 +20,9 @@ from typing import Any
 import mpmath
 import numpy as np
 import pytest
-
-from reference import FUNCTIONS
-from runner.select import select
-from runner.suite import Case, iter_cases, load_files
+from dlconform.format.suite import Case, iter_cases, load_files
+from dlconform.reference import FUNCTIONS
+from dlconform.run.select import select
 
 TRANSCENDENTAL_BITS = 200
 EXACT_BITS = 8000

@@ -1,6 +1,6 @@
 """The wheel carries the vectors: installed into a fresh virtual environment, ``dlconform list`` finds every one.
 
-The wheel is built with pip (hatchling comes from the configured package index); the fresh environment
+The wheel is built with pip (setuptools comes from the configured package index); the fresh environment
 gets no network: numpy, PyYAML and click are made visible to it from the environment running the tests.
 """
 
@@ -14,8 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
-from runner.suite import bundled_dir, load_files, vector_paths
+from dlconform.format.suite import bundled_dir, load_files, vector_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,9 +68,16 @@ def clean_env() -> dict[str, str]:
 def test_wheel_carries_every_vector_file(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for path in vector_paths([bundled_dir()]):
-        assert f"runner/_vectors/{path.name}" in names
-    assert "runner/_vectors/schema.json" in names
-    assert "runner/cli.py" in names and "reference/__init__.py" in names
+        assert f"dlconform/vectors/{path.name}" in names
+    assert "dlconform/vectors/schema.json" in names
+    assert "dlconform/cli.py" in names and "dlconform/reference/__init__.py" in names
+
+
+def test_wheel_has_one_top_level_name(wheel: Path) -> None:
+    """Everything installs under ``dlconform``: no ``runner``, ``reference`` or other generic top-level name."""
+    names = zipfile.ZipFile(wheel).namelist()
+    tops = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
+    assert tops == {"dlconform"}
 
 
 def test_installed_list_finds_every_vector(venv: Path, tmp_path: Path) -> None:
@@ -85,10 +91,10 @@ def test_installed_list_finds_every_vector(venv: Path, tmp_path: Path) -> None:
 
 def test_installed_package_reads_its_own_copy(venv: Path, tmp_path: Path) -> None:
     """The import and the vectors come from the environment, not from this checkout."""
-    code = "import runner.suite as s; print(s.__file__); print(s.bundled_dir())"
+    code = "import dlconform.format.suite as s; print(s.__file__); print(s.bundled_dir())"
     module, vectors = run(venv / "bin" / "python", "-c", code, cwd=tmp_path, env=clean_env()).stdout.split()
     assert Path(module).is_relative_to(venv) and Path(vectors).is_relative_to(venv)
-    assert Path(vectors).name == "_vectors"
+    assert Path(vectors).parts[-2:] == ("dlconform", "vectors")
 
 
 def test_installed_lint_is_clean(venv: Path, tmp_path: Path) -> None:

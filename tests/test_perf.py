@@ -9,14 +9,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from reference import FUNCTIONS
-from runner import safeyaml
-from runner.emit import render
-from runner.engine import Unavailable
-from runner.perf import FLAG_RATIO, measure, perf_cases, warnings_for
-from runner.suite import bundled_dir, iter_cases, load_files
-from runner.values import encode
+from dlconform.format import safeyaml
+from dlconform.format.emit import render
+from dlconform.format.suite import bundled_dir, iter_cases, load_files
+from dlconform.format.values import encode
+from dlconform.reference import FUNCTIONS
+from dlconform.run.engine import Unavailable
+from dlconform.tools.perf import FLAG_RATIO, measure, perf_cases, warnings_for
 
 ROOT = Path(__file__).resolve().parent.parent
 N = 200_000
@@ -109,7 +108,7 @@ def test_a_raising_function_is_noted_not_fatal(vectors: Path) -> None:
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "NO_COLOR": "1", "DLCONFORM_NO_CACHE": "1"}
     return subprocess.run(
-        [sys.executable, "-m", "runner", "run", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "dlconform", "run", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
     )
 
 

@@ -11,13 +11,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-
-from reference import FUNCTIONS
-from runner.api import check
-from runner.baseline import apply_baseline, load_baseline
-from runner.cli import main
-from runner.engine import Unavailable, run_cases
-from runner.profiles import (
+from dlconform.api import check
+from dlconform.cli import main
+from dlconform.format.suite import iter_cases, load_files
+from dlconform.reference import FUNCTIONS
+from dlconform.run.baseline import apply_baseline, load_baseline
+from dlconform.run.engine import Unavailable, run_cases
+from dlconform.run.select import select
+from dlconform.targets.profiles import (
     ConversionError,
     LibraryMissing,
     ProfileError,
@@ -28,9 +29,7 @@ from runner.profiles import (
     profile_target,
     read_profile,
 )
-from runner.profiles.expr import ExpressionError, parse
-from runner.select import select
-from runner.suite import iter_cases, load_files
+from dlconform.targets.profiles.expr import ExpressionError, parse
 
 ROOT = Path(__file__).parent.parent
 CASES = select(iter_cases(load_files()))  # the default selection: large cases only with --tag large
@@ -137,7 +136,7 @@ def test_library_baselines_ship_beside_their_profiles_and_name_suite_cases():
     assert load_profile("numpy").baseline is None  # the reference must pass everything
     for name in LIBRARY_PROFILES:
         path = load_profile(name).baseline
-        assert path == (ROOT / "runner" / "profiles" / f"{name}.baseline.yaml").resolve()
+        assert path == (ROOT / "runner" / "targets" / "profiles" / f"{name}.baseline.yaml").resolve()
         baseline = load_baseline(path)
         assert baseline.entries, name
         assert set(baseline.entries) <= keys, name
@@ -424,7 +423,7 @@ def test_run_profile_usage_errors_exit_2_with_one_line(args, message):
 def test_a_bad_profile_file_is_exit_2_without_traceback(tmp_path):
     path = write(tmp_path, "name: x\nfunctions: {sigmoid: {expr: 'x.__class__'}}\n")
     proc = subprocess.run(
-        [sys.executable, "-m", "runner", "run", "--profile", str(path)], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "dlconform", "run", "--profile", str(path)], cwd=ROOT, capture_output=True, text=True
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr

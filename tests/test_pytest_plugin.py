@@ -7,28 +7,33 @@ from pathlib import Path
 
 import pytest
 import tomllib
-
-from runner.baseline import dump_baseline
-from runner.compare import DEFAULTS, Options
-from runner.engine import Unavailable, run_cases
-from runner.report import Report
-from runner.select import select
-from runner.suite import iter_cases, load_files
-from runner.targets import Target, load_target
+from dlconform.format.suite import iter_cases, load_files
+from dlconform.judge.compare import DEFAULTS, Options
+from dlconform.results import Report
+from dlconform.run.baseline import dump_baseline
+from dlconform.run.engine import Unavailable, run_cases
+from dlconform.run.select import select
+from dlconform.targets.load import Target, load_target
 
 pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parents[1]
 ALL = select(iter_cases(load_files()))  # the default selection: large cases only with --tag large
 # Installed (pip install -e .), the entry point loads the plugin in every session; from a bare checkout, -p does.
-INSTALLED = any(ep.value == "runner.pytest_plugin" for ep in entry_points(group="pytest11"))
+INSTALLED = any(ep.value == "dlconform.pytest_plugin" for ep in entry_points(group="pytest11"))
 # The inner sessions need no hypothesis: its plugin's end-of-session import costs a second per run.
-PLUGIN = (*(() if INSTALLED else ("-p", "runner.pytest_plugin")), "-p", "no:cacheprovider", "-p", "no:hypothesispytest")
+PLUGIN = (
+    *(() if INSTALLED else ("-p", "dlconform.pytest_plugin")),
+    "-p",
+    "no:cacheprovider",
+    "-p",
+    "no:hypothesispytest",
+)
 
 GOOD = "from reference import sigmoid, relu\n"
 BROKEN = """
 import numpy as np
-from reference import sigmoid as _sigmoid
+from dlconform.reference import sigmoid as _sigmoid
 
 def sigmoid(x):
     if np.ndim(x) > 1:
@@ -190,7 +195,7 @@ def test_bad_options_are_usage_errors(pytester: pytest.Pytester, args: tuple[str
 
 def test_entry_point_is_declared() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert project["project"]["entry-points"]["pytest11"] == {"dlconform": "runner.pytest_plugin"}
+    assert project["project"]["entry-points"]["pytest11"] == {"dlconform": "dlconform.pytest_plugin"}
 
 
 def test_unavailable_marks_skip(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,15 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from reference import FUNCTIONS
-from runner.domain import domain_problems, parse_domain
-from runner.engine import run_cases
-from runner.generate import reference_value
-from runner.random_cases import DomainError, add_random, random_cases
-from runner.select import select
-from runner.suite import iter_cases, load_files, read_file
-from runner.targets import load_target
+from dlconform.format.domain import domain_problems, parse_domain
+from dlconform.format.suite import iter_cases, load_files, read_file
+from dlconform.reference import FUNCTIONS
+from dlconform.run.engine import run_cases
+from dlconform.run.random_cases import DomainError, add_random, random_cases
+from dlconform.run.select import select
+from dlconform.targets.load import load_target
+from dlconform.tools.generate import reference_value
 
 ROOT = Path(__file__).resolve().parents[1]
 ELEMENTWISE = {

@@ -10,10 +10,9 @@ from functools import cache
 
 import numpy as np
 import pytest
-
-import reference
-from reference import FUNCTIONS
-from runner.suite import Case, iter_cases, load_files
+from dlconform import reference
+from dlconform.format.suite import Case, iter_cases, load_files
+from dlconform.reference import FUNCTIONS
 
 NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d*)?(?:e[+-]?\d+)?")
 ELEMENTWISE = ("sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative")
@@ -139,7 +138,7 @@ def test_inputs_are_not_modified() -> None:
 
 
 def test_aliases_importable() -> None:
-    from reference import image_to_vector, normalize_rows
+    from dlconform.reference import image_to_vector, normalize_rows
 
     assert normalize_rows is reference.normalizeRows
     assert image_to_vector is reference.image2vector

@@ -9,16 +9,15 @@ from typing import Any
 
 import numpy as np
 import pytest
+from dlconform import reference
+from dlconform.format.repro import MAX_LINE, Unspellable, case_inputs, repro, spell
+from dlconform.format.suite import Case, iter_cases, load_files
+from dlconform.run.dtypes import in_dtype
+from dlconform.run.engine import Unavailable, fresh_inputs, run_cases
+from dlconform.tools.generate import generate_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-
-import reference
-from runner.dtypes import in_dtype
-from runner.engine import Unavailable, fresh_inputs, run_cases
-from runner.generate import generate_file
-from runner.repro import MAX_LINE, Unspellable, case_inputs, repro, spell
-from runner.suite import Case, iter_cases, load_files
 
 BUNDLED = list(iter_cases(load_files()))
 SIGMOID = [c for c in BUNDLED if c.function == "sigmoid"]

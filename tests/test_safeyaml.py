@@ -6,9 +6,8 @@ import time
 
 import pytest
 import yaml
-
-from runner import safeyaml
-from runner.safeyaml import MAX_DEPTH, MAX_NODES, YamlError, load
+from dlconform.format import safeyaml
+from dlconform.format.safeyaml import MAX_DEPTH, MAX_NODES, YamlError, load
 
 
 def refused(text: str) -> YamlError:

@@ -13,11 +13,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
-from reference import FUNCTIONS
-from runner.suite import (
+from dlconform.format.suite import (
     CASE_KEYS,
     EXCEPTION_PATTERN,
     ID_PATTERN,
@@ -28,8 +24,11 @@ from runner.suite import (
     read_file,
     vector_paths,
 )
-from runner.tolerance import ACCURACY_CLASSES
-from runner.values import DTYPES, FLOAT_DTYPES
+from dlconform.format.tolerance import ACCURACY_CLASSES
+from dlconform.format.values import DTYPES, FLOAT_DTYPES
+from dlconform.reference import FUNCTIONS
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data" / "vectors"

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from runner.select import SelectionError, canonical_function, compile_keyword, select
-from runner.suite import iter_cases, load_files
+from dlconform.format.suite import iter_cases, load_files
+from dlconform.run.select import SelectionError, canonical_function, compile_keyword, select
 
 FAKE_VECTORS = Path(__file__).parent / "fakes" / "vectors"
 

@@ -6,10 +6,9 @@ import sys
 from pathlib import Path
 
 import pytest
-
-import reference
-from runner.engine import Unavailable
-from runner.targets import Target, TargetNotFound, as_target, load_target
+from dlconform import reference
+from dlconform.run.engine import Unavailable
+from dlconform.targets.load import Target, TargetNotFound, as_target, load_target
 
 FAKES = Path(__file__).parent / "fakes"
 
@@ -88,7 +87,7 @@ def test_input_during_import_does_not_wait(tmp_path):
         ("tests/fakes/vectors", "tests/fakes/vectors is a folder"),
         ("not a spec!", "is not a .py file, a .ipynb notebook or a module path"),
         ("no_such_module_xyz", "no module named 'no_such_module_xyz'"),
-        ("reference.no_such_submodule", "no module named 'reference.no_such_submodule'"),
+        ("dlconform.reference.no_such_submodule", "no module named 'dlconform.reference.no_such_submodule'"),
         ("tests.fakes.namespaces:Missing", "has no attribute 'Missing'"),
         ("pyproject.toml", "not a .py file or a .ipynb notebook"),
     ],

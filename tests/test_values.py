@@ -8,12 +8,11 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
+from dlconform.format.emit import flow
+from dlconform.format.values import DTYPES, FLOAT_DTYPES, ValueFormatError, decode, encode, format_float
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-
-from runner.emit import flow
-from runner.values import DTYPES, FLOAT_DTYPES, ValueFormatError, decode, encode, format_float
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 WIDTHS = {"float16": 16, "float32": 32, "float64": 64}

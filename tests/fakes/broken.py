@@ -3,8 +3,7 @@
 import sys
 
 import numpy as np
-
-from reference import sigmoid as good
+from dlconform.reference import sigmoid as good
 
 
 def wrong_shape(x):

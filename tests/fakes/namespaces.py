@@ -1,6 +1,6 @@
 """Functions held in a class, an object and a dict, for pkg.mod:obj targets."""
 
-import reference
+from dlconform import reference
 
 
 class Impl:

@@ -2,7 +2,7 @@
 
 import warnings
 
-from reference import sigmoid as good
+from dlconform.reference import sigmoid as good
 
 print("hello from the target")
 

@@ -1,3 +1,3 @@
 """A helper module that uses_sibling.py imports, as a student's file imports its own modules."""
 
-from reference import normalizeRows, sigmoid  # noqa: F401
+from dlconform.reference import normalizeRows, sigmoid  # noqa: F401

@@ -5,8 +5,7 @@ sigmoid cases, fails the hidden and the random ones; relu passes."""
 import os
 
 import numpy as np
-
-from runner.suite import bundled_dir, iter_cases, read_file
+from dlconform.format.suite import bundled_dir, iter_cases, read_file
 
 PRIVATE = "__PRIVATE__"
 ANSWERS = {}

@@ -1,0 +1,265 @@
+"""The comparison engine: one verdict for one result against one case.
+
+Whatever runs the target (in process, in an isolated worker, through a library
+profile), its result is first turned into a plain ndarray by ``to_plain_array``
+and then judged here, structure first (None, not array-like, shape, dtype kind),
+then values. Nothing here calls a method of an object the target returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from dlconform.format.large import FromReference, judge_generated
+from dlconform.format.suite import Case
+from dlconform.format.tolerance import EXACT, Tolerance, allowed_error, flush_allowed, ulp_of
+
+FAILURES: dict[str, str] = {
+    "returned-none": "returned None",
+    "not-array": "returned something that is not a numeric array",
+    "shape": "wrong shape",
+    "dtype": "wrong dtype (--strict-dtype)",
+    "dtype-kind": "wrong kind of dtype (float / integer / bool)",
+    "nan": "NaN where a number is expected",
+    "not-nan": "a number where NaN is expected",
+    "inf": "wrong infinity, or finite where infinite is expected",
+    "signed-zero": "zero of the wrong sign",
+    "value": "values outside the tolerance",
+    "mutated-input": "changed its input in place",
+    "no-raise": "returned where it must raise",
+    "wrong-exception": "raised another exception than the one required",
+    "raised": "raised an exception (the code is raised:ExceptionName)",
+    "missing": "the target has no such function",
+    "unsupported": "the target declares the function unsupported",
+    "import-error": "the target failed to load",
+}
+KIND_NAMES = {"f": "float", "i": "integer", "u": "integer", "b": "bool", "c": "complex"}
+NUMERIC_KINDS = set("biuf")
+
+
+class NotArrayLike(TypeError):
+    """A result that cannot be read as a numeric array."""
+
+
+@dataclass
+class Verdict:
+    """The judgement of one result: outcome, one-line message, and error figures when values differ."""
+
+    outcome: str  # "passed" | "failed"
+    message: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+    failure: str = ""  # stable code for how it failed (see FAILURES), compared by baselines
+
+
+@dataclass(frozen=True)
+class Options:
+    """Run-wide comparison settings from the command line."""
+
+    rtol: float | None = None
+    atol: float | None = None
+    strict_dtype: bool = False
+
+    def override(self) -> Tolerance | None:
+        """The tolerance that replaces the files' when --rtol or --atol is given."""
+        if self.rtol is None and self.atol is None:
+            return None
+        return Tolerance(self.rtol or 0.0, self.atol or 0.0, reason="command line")
+
+
+DEFAULTS = Options()
+
+
+def to_plain_array(value: Any, copy: bool = True) -> np.ndarray:
+    """A plain ndarray holding ``value``'s data; subclasses are stripped without calling them.
+
+    The array is the runner's own copy, unless ``copy=False`` and ``value`` is an ndarray (a large result
+    is judged in place). An ndarray or NumPy scalar of strings, objects or dates is NotArrayLike.
+    """
+    if isinstance(value, np.ndarray | np.generic):
+        plain = np.ndarray.view(value, np.ndarray) if isinstance(value, np.ndarray) else value
+        arr = np.array(plain, subok=False) if copy else np.asarray(plain)
+        if arr.dtype.kind not in KIND_NAMES:
+            raise NotArrayLike(f"not array-like: returned {type(value).__name__} holding {arr.dtype} values")
+        return arr
+    if isinstance(value, bool | int | float):
+        return np.array(value)
+    if isinstance(value, list | tuple):
+        try:
+            arr = np.array(value, subok=False)
+        except (ValueError, TypeError) as exc:
+            raise NotArrayLike(f"a {type(value).__name__} that is not a rectangular array ({exc})") from None
+    elif hasattr(type(value), "__array__") or hasattr(type(value), "__array_interface__"):
+        try:
+            arr = np.asarray(value)
+        except Exception as exc:  # the target's own conversion failed
+            raise NotArrayLike(f"{type(value).__name__} could not be converted to an array: {exc}") from None
+        arr = np.array(np.ndarray.view(arr, np.ndarray), copy=True)
+    else:
+        raise NotArrayLike(f"not array-like: returned {type(value).__name__}")
+    if arr.dtype.kind not in NUMERIC_KINDS:
+        raise NotArrayLike(f"not array-like: returned {type(value).__name__} holding {arr.dtype} values")
+    return arr
+
+
+def expected_array(value: Any) -> np.ndarray:
+    """An expected value (Python scalar, NumPy scalar, ndarray) as an ndarray of its dtype."""
+    return np.asarray(value)
+
+
+def judge(case: Case, got: Any, options: Options = DEFAULTS) -> Verdict:
+    """Judge a returned value against the case's expected value, or any of its acceptable ones."""
+    if case.raises:
+        return Verdict("failed", f"returned a result where {case.raises} must be raised", failure="no-raise")
+    if got is None:
+        return Verdict("failed", "returned None", failure="returned-none")
+    if isinstance(case.expected, FromReference):
+        return judge_generated(case, got, options)
+    try:
+        arr = to_plain_array(got)
+    except NotArrayLike as exc:
+        return Verdict("failed", str(exc), failure="not-array")
+    if case.expected_any:
+        verdicts = [judge_values(case, arr, exp, options) for exp in case.expected_any]
+        for v in verdicts:
+            if v.outcome == "passed":
+                return v
+        first = verdicts[0]
+        message = f"{first.message} (and none of the {len(verdicts)} acceptable results matched)"
+        return Verdict("failed", message, first.details, first.failure)
+    return judge_values(case, arr, case.expected, options)
+
+
+def judge_raised(case: Case, exc: BaseException) -> Verdict | None:
+    """For a case that must raise: passed if ``exc`` is (a subclass of) the named class; None otherwise."""
+    if not case.raises:
+        return None
+    wanted = case.raises.rsplit(".", 1)[-1]
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    if wanted in names:
+        return Verdict("passed", f"raised {type(exc).__name__}")
+    return Verdict(
+        "failed", f"raised {type(exc).__name__} where {case.raises} is expected: {exc}", failure="wrong-exception"
+    )
+
+
+def judge_values(case: Case, got: np.ndarray, expected: Any, options: Options = DEFAULTS) -> Verdict:
+    """Structural checks, then elementwise values within the case's tolerance."""
+    exp = expected_array(expected)
+    if got.shape != exp.shape:
+        return shape_verdict(got.shape, exp.shape)
+    if options.strict_dtype and got.dtype != exp.dtype:
+        return Verdict("failed", f"dtype {got.dtype} where {exp.dtype} is expected (--strict-dtype)", failure="dtype")
+    got_kind, exp_kind = KIND_NAMES[got.dtype.kind], KIND_NAMES[exp.dtype.kind]
+    if got_kind != exp_kind:
+        message = f"dtype {got.dtype} ({got_kind}) where a {exp_kind} dtype ({exp.dtype}) is expected"
+        return Verdict("failed", message, failure="dtype-kind")
+    if exp.dtype.kind != "f":
+        if np.array_equal(got, exp):
+            return Verdict("passed")
+        diff = np.argwhere(got != exp)
+        idx = tuple(int(i) for i in diff[0]) if diff.size else ()
+        details = _details(case, got, exp, np.abs(got.astype(np.float64) - exp.astype(np.float64)), idx, exp.dtype)
+        return Verdict("failed", f"{len(diff)} of {exp.size} values differ", details, "value")
+    prepared = _prepared(case, expected, exp, options)
+    if prepared.finite:
+        with np.errstate(invalid="ignore", over="ignore"):
+            if (np.abs(np.subtract(got, prepared.exp, dtype=np.float64)) <= prepared.allow).all():
+                return Verdict("passed")
+    return _judge_floats(case, got, prepared)
+
+
+def shape_verdict(got: tuple[int, ...], expected: tuple[int, ...]) -> Verdict:
+    """The failing verdict for a result of the wrong shape."""
+    return Verdict("failed", f"shape {got} where {expected} is expected", failure="shape")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What judging float results against one expected value needs that depends only on the case: computed once."""
+
+    exp: np.ndarray  # the expected value as float64
+    dtype: np.dtype  # the expected value's own dtype
+    tol: Tolerance
+    allow: np.ndarray  # the largest acceptable |got - expected| per element
+    finite: bool  # every expected value finite and the sign of zero ignored: the fast path can decide a pass
+
+
+def _prepared(case: Case, expected: Any, exp: np.ndarray, options: Options) -> Prepared:
+    """The Prepared for ``exp``, kept on the case when ``expected`` is the case's own value (the usual call)."""
+    which = next((i for i, e in enumerate((case.expected, *(case.expected_any or ()))) if e is expected), None)
+    key = (which, options.override())
+    memo = vars(case).setdefault("_compare_prepared", {}) if which is not None else {}
+    if key not in memo:
+        e = exp.astype(np.float64)
+        dtype = exp.dtype
+        tol = key[1] or (case.tolerance_for(dtype) if case.accuracy != "exact" else case.tolerance or EXACT)
+        with np.errstate(invalid="ignore", over="ignore"):
+            allow = allowed_error(e, tol, case.accuracy, case.args, dtype)
+        memo[key] = Prepared(e, dtype, tol, allow, bool(np.isfinite(e).all()) and not case.signed_zero)
+    return memo[key]
+
+
+def _judge_floats(case: Case, got: np.ndarray, prepared: Prepared) -> Verdict:
+    """Compare float results: NaN only where NaN is expected, infinities exactly, the rest by tolerance."""
+    g = got.astype(np.float64)
+    e, dtype, tol, allow = prepared.exp, prepared.dtype, prepared.tol, prepared.allow
+    g_nan, e_nan = np.isnan(g), np.isnan(e)
+    bad_nan = g_nan != e_nan
+    e_inf = np.isinf(e)
+    finite = ~e_nan & ~e_inf
+    with np.errstate(invalid="ignore", over="ignore"):
+        err = np.where(finite & ~g_nan, np.abs(g - e), np.where(bad_nan | (e_inf & (g != e)), np.inf, 0.0))
+        within = (err <= allow) | flush_allowed(e, g, tol, dtype)
+    ok = ~bad_nan & np.where(e_inf, g == e, within | e_nan)
+    if case.signed_zero:
+        ok &= ~((e == 0) & (g == 0) & (np.signbit(e) != np.signbit(g)))
+    if ok.all():
+        return Verdict("passed")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        badness = np.where(ok, -1.0, np.where(allow > 0, err / allow, np.inf))
+    idx = np.unravel_index(int(np.argmax(badness)), e.shape) if e.ndim else ()
+    idx = tuple(int(i) for i in idx)
+    count = int((~ok).sum())
+    details = _details(case, g, e, np.where(finite & ~g_nan, err, np.nan), idx, dtype)
+    details["tolerance"] = tol.describe()
+    if bad_nan[idx] and g_nan[idx]:
+        failure, why = "nan", "NaN where a number is expected"
+    elif bad_nan[idx]:
+        failure, why = "not-nan", "a number where NaN is expected"
+    elif e_inf[idx]:
+        failure, why = "inf", f"{g[idx]!r} where {e[idx]!r} is expected"
+    elif case.signed_zero and e[idx] == 0 and g[idx] == 0:
+        failure, why = "signed-zero", f"zero of the wrong sign ({g[idx]!r} where {e[idx]!r} is expected)"
+    else:
+        failure, why = "value", f"error {err[idx]:.3g} exceeds the allowed {allow[idx]:.3g} ({tol.describe()})"
+    where = f" at index {list(idx)}" if e.ndim else ""
+    return Verdict("failed", f"{count} of {e.size} values off{where}: {why}", details, failure)
+
+
+def _details(
+    case: Case, got: np.ndarray, exp: np.ndarray, err: np.ndarray, idx: tuple[int, ...], dtype: np.dtype
+) -> dict[str, Any]:
+    """Error figures for a failing comparison: max abs/rel/ULP error and the worst element."""
+    finite = np.isfinite(err)
+    out: dict[str, Any] = {"index": list(idx), "got": _item(got[idx]), "expected": _item(exp[idx])}
+    if finite.any():
+        e = exp.astype(np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rel = np.where(finite & (e != 0), err / np.abs(e), np.nan)
+            ulps = err / ulp_of(e, dtype) if dtype.kind == "f" else err
+        out["max_abs_error"] = float(np.nanmax(np.where(finite, err, np.nan)))
+        out["max_rel_error"] = float(np.nanmax(rel)) if np.isfinite(rel).any() else None
+        out["max_ulp_error"] = float(np.nanmax(np.where(finite, ulps, np.nan))) if dtype.kind == "f" else None
+    first = case.args[0] if case.args else None
+    if isinstance(first, np.ndarray) and first.shape == exp.shape and exp.ndim:
+        out["input"] = _item(first[idx])
+    elif np.ndim(first) == 0 and first is not None:
+        out["input"] = _item(first)
+    return out
+
+
+def _item(value: Any) -> Any:
+    """A NumPy element as a plain Python number for reports."""
+    return np.asarray(value).item()

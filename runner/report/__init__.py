@@ -1,0 +1,48 @@
+"""Report formats: one ``Report`` rendered as text, JSON, Markdown or JUnit XML.
+
+``render(report, fmt)`` is the single entry point for text, json and markdown;
+``render_junit`` writes the XML for CI systems. With ``redact_hidden=True``
+(student-facing output) a hidden case shows only whether it passed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from dlconform.report.jsondoc import render_json
+from dlconform.report.markdown import render_markdown
+from dlconform.report.text import render_text
+from dlconform.results import CaseResult, Report
+
+FORMATS: tuple[str, ...] = ("text", "json", "markdown")
+HIDDEN_MESSAGE = "hidden case: its inputs and expected values are not shown"
+
+
+def render(report: Report, fmt: str, *, color: bool = False, redact_hidden: bool = False) -> str:
+    """The report in format ``fmt`` (text, json or markdown); colour applies to text only."""
+    shown = redacted(report) if redact_hidden else report
+    if fmt == "text":
+        return render_text(shown, color=color)
+    if fmt == "json":
+        return render_json(shown)
+    if fmt == "markdown":
+        return render_markdown(shown)
+    raise ValueError(f"unknown report format {fmt!r} (known: {', '.join(FORMATS)})")
+
+
+def render_junit(report: Report, *, redact_hidden: bool = False) -> str:
+    """The report as JUnit XML: a testsuite per function, a testcase per case."""
+    from dlconform.report.junit import render_junit_xml  # xml.etree only when asked: start-up time matters
+
+    return render_junit_xml(redacted(report) if redact_hidden else report)
+
+
+def redacted(report: Report) -> Report:
+    """A copy of ``report`` whose hidden cases keep only their outcome: no inputs, values, details or repro."""
+    return replace(report, results=[_redact(r) if r.hidden else r for r in report.results])
+
+
+def _redact(result: CaseResult) -> CaseResult:
+    """A hidden case's result with everything but its identity and outcome removed."""
+    message = "" if result.outcome == "passed" else HIDDEN_MESSAGE
+    return replace(result, message=message, description="", failure="", details={}, expected_failure=None)

@@ -1,0 +1,71 @@
+"""The lines that explain one failing case, shared by every format and the pytest plugin.
+
+Why in one line, then the error figures, the worst element, the tolerance and a
+one-line Python repro, all from ``CaseResult.details`` (made by dlconform.judge.compare
+and dlconform.run.engine).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from dlconform.results import BASELINE_STATUSES, CaseResult
+
+# Control characters (a target's message may carry terminal escapes), lone surrogates and the two non-characters.
+UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+SHOWN = ("max_abs_error", "max_rel_error", "max_ulp_error", "index", "input", "got", "expected", "tolerance", "repro")
+
+
+def detail_lines(result: CaseResult) -> list[str]:
+    """Why the case did not pass, then its error figures, worst element, tolerance and repro."""
+    d = result.details
+    lines = [result.message] if result.message else []
+    errors = [
+        f"{label} {_figure(d[key])}"
+        for key, label in (
+            ("max_abs_error", "max abs error"),
+            ("max_rel_error", "max rel error"),
+            ("max_ulp_error", "error in ULP"),
+        )
+        if d.get(key) is not None
+    ]
+    if errors:
+        among = "among the finite values: " if result.failure in ("nan", "not-nan", "inf") else ""
+        lines.append(among + ", ".join(errors))
+    if "got" in d or "expected" in d:
+        where = f" at index {d['index']}" if d.get("index") else ""
+        given = f"input {number(d['input'])}, " if "input" in d else ""
+        lines.append(f"worst element{where}: {given}got {number(d.get('got'))}, expected {number(d.get('expected'))}")
+    if d.get("tolerance"):
+        lines.append(f"tolerance {d['tolerance']}")
+    lines.extend(f"{key}: {value}" for key, value in d.items() if key not in SHOWN)
+    if d.get("repro"):
+        lines.append(f"repro: {d['repro']}")
+    return [printable(line) for line in lines]
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters, lone surrogates and non-characters written as visible escapes."""
+    return UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def baseline_note(result: CaseResult) -> str:
+    """How the result stands against the baseline (with the baseline's failure when it changed); "" without one."""
+    if not result.baseline_status:
+        return ""
+    note = BASELINE_STATUSES[result.baseline_status]
+    return f"{note} (baseline: {result.expected_failure})" if result.baseline_status == "changed" else note
+
+
+def number(value: Any) -> str:
+    """An element value as Python spells it: exact repr for floats, nan and inf included."""
+    return repr(value) if not isinstance(value, str) else value
+
+
+def _figure(value: Any) -> str:
+    """An error figure, three significant digits."""
+    if isinstance(value, str) or not math.isfinite(value):
+        return str(value)
+    return f"{value:.3g}"

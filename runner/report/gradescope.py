@@ -1,0 +1,118 @@
+"""Gradescope's ``results.json`` for one graded submission (https://gradescope-autograders.readthedocs.io).
+
+One test per function: its points, ``passed`` only when every case passed, and
+an output a student can act on: for each failing visible case why, the hint,
+the worst element and a repro line; for a hidden case only that it failed. The
+document is strict JSON, its text stays under Gradescope's 100,000 characters,
+and the CLI writes it atomically, also when grading itself failed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from dlconform.report import HIDDEN_MESSAGE, redacted
+from dlconform.report.details import detail_lines
+from dlconform.results import CaseResult
+from dlconform.tools.grade import Graded
+
+MAX_CHARS = 100_000  # Gradescope's limit on the output text of one submission
+SUBMISSION_OUTPUT = 2_000  # characters of the submission's own printed output shown
+
+
+def results(graded: Graded, execution_time: float, notes: Sequence[str] = ()) -> dict[str, Any]:
+    """The results.json document for one graded submission (hidden cases redacted)."""
+    report = redacted(graded.report)
+    by_function: dict[str, list[CaseResult]] = {}
+    for r in report.results:
+        by_function.setdefault(r.function, []).append(r)
+    tests = []
+    for function, found in by_function.items():
+        points, worth = graded.score.functions.get(function, (0.0, 0.0))
+        ok = all(r.outcome in ("passed", "skipped") for r in found)
+        tests.append(
+            {
+                "name": function,
+                "score": round(points, 4),
+                "max_score": round(worth, 4),
+                "status": "passed" if ok else "failed",
+                "output": _test_output(found),
+                "visibility": "visible",
+            }
+        )
+    lines = [f"Score: {graded.score.points:.4g} / {graded.score.max_points:.4g}", report.summary_line()]
+    lines += [*notes, *report.warnings]
+    printed = str(report.target.get("output") or "").strip()
+    if printed:
+        lines += ["", "Your code printed:", _cut(printed, SUBMISSION_OUTPUT)]
+    doc = {
+        "score": round(graded.score.points, 4),
+        "execution_time": round(execution_time, 3),
+        "output": "\n".join(lines),
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+    return _within_limit(doc)
+
+
+def failure(message: str, execution_time: float, functions: dict[str, float] | None = None) -> dict[str, Any]:
+    """The document when no grade could be computed (no submission, a grader error): zero, with the reason."""
+    tests = [
+        {"name": f, "score": 0.0, "max_score": worth, "status": "failed", "output": message, "visibility": "visible"}
+        for f, worth in (functions or {}).items()
+    ]
+    doc = {
+        "score": 0.0,
+        "execution_time": round(execution_time, 3),
+        "output": f"The submission could not be graded: {message}",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+    return _within_limit(doc)
+
+
+def dump(doc: dict[str, Any]) -> str:
+    """The document's file text: strict JSON (write it with dlconform.atomic.write_atomic)."""
+    return json.dumps(doc, indent=1, allow_nan=False, ensure_ascii=False) + "\n"
+
+
+UNRUN_FAILURES = ("missing", "import-error", "unsupported")
+
+
+def _test_output(found: list[CaseResult]) -> str:
+    """A function's feedback: the count of passed cases, then each failing case explained."""
+    passed = sum(r.outcome == "passed" for r in found)
+    lines = [f"{passed} of {len(found)} cases passed."]
+    unrun = {(r.failure, r.message) for r in found if r.outcome != "passed"}
+    if not passed and len(unrun) == 1 and next(iter(unrun))[0] in UNRUN_FAILURES:
+        # the function is missing or the file failed to load: one explanation, not one per case
+        lines.extend(line for line in detail_lines(found[0]) if not line.startswith("repro:"))
+        return "\n".join(lines)
+    for r in found:
+        if r.outcome in ("passed", "skipped"):
+            continue
+        if r.hidden:
+            lines.append(f"FAILED {r.id} ({HIDDEN_MESSAGE})")
+            continue
+        lines.append(f"FAILED {r.id}: {r.description}")
+        lines.extend(f"    {line}" for line in detail_lines(r))
+    return "\n".join(lines)
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, saying so."""
+    return text if len(text) <= limit else text[: limit - 40] + f"\n[... {len(text) - limit + 40} characters cut]"
+
+
+def _within_limit(doc: dict[str, Any]) -> dict[str, Any]:
+    """Shorten the output fields until the whole document is under MAX_CHARS characters."""
+    budget = MAX_CHARS // 2
+    while len(dump(doc)) >= MAX_CHARS and budget > 200:
+        per_test = budget // max(1, len(doc["tests"]) + 1)
+        doc["output"] = _cut(doc["output"], per_test)
+        for test in doc["tests"]:
+            test["output"] = _cut(test["output"], per_test)
+        budget //= 2
+    return doc

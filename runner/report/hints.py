@@ -1,0 +1,218 @@
+"""Feedback a student can act on: one hint per failing case, tied to the likely mistake.
+
+A hint is chosen from the verdict's failure code, the case's inputs and, for
+wrong values, by recomputing the classic mistakes of the tutorial on the case's
+inputs (softmax over the wrong axis, x * (1 - x) instead of s * (1 - s), a
+Fortran-order reshape, ...) and seeing whether one of them explains the value
+the submission returned at its worst element.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+from dlconform.format.suite import Case
+from dlconform.results import CaseResult, Report
+
+SHAPE = re.compile(r"shape (\(.*?\)) where (\(.*?\)) is expected")
+EXP_FUNCTIONS = {"basic_sigmoid", "sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative", "softmax"}
+ROW_WISE = {"softmax", "normalizeRows"}
+OVERFLOW_AT = {"float16": 11.0, "float32": 88.0, "float64": 709.0}  # |x| beyond which exp(x) overflows
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-x))
+
+
+def _softmax(x: np.ndarray, axis: int | None) -> np.ndarray:
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+# Per function: wrong formulas students write, each with the hint that names the mistake.
+MISTAKES: dict[str, list[tuple[Callable[..., Any], str]]] = {
+    "softmax": [
+        (lambda x: _softmax(x, 0), "softmax normalised over the wrong axis: each row must sum to 1 (axis=-1)."),
+        (
+            lambda x: _softmax(x, None),
+            "softmax normalised over the whole array: divide each row by its own sum (axis=-1, keepdims=True).",
+        ),
+    ],
+    "normalizeRows": [
+        (
+            lambda x: x / np.linalg.norm(x, axis=0, keepdims=True),
+            "normalised by the column norms: take the norm of each row (axis=-1, keepdims=True).",
+        ),
+        (
+            lambda x: x / np.linalg.norm(x),
+            "normalised by the norm of the whole matrix: take the norm of each row (axis=-1, keepdims=True).",
+        ),
+        (
+            lambda x: x / np.linalg.norm(x, axis=-1),
+            "the row norms lost their axis (no keepdims=True), so they divide columns: keep the axis.",
+        ),
+        (
+            lambda x: x / np.sum(np.abs(x), axis=-1, keepdims=True),
+            "divided by the sum of absolute values: the row norm here is the L2 norm, sqrt(sum(x**2)).",
+        ),
+    ],
+    "sigmoid": [(lambda x: _sigmoid(-x), "sign error: sigmoid is 1 / (1 + exp(-x)).")],
+    "sigmoid_derivative": [
+        (lambda x: x * (1 - x), "x * (1 - x) applied to x: compute s = sigmoid(x) first, then s * (1 - s)."),
+        (_sigmoid, "this is sigmoid itself, not its derivative s * (1 - s)."),
+    ],
+    "tanh_derivative": [
+        (lambda x: 1 - x**2, "1 - x**2 applied to x: the derivative is 1 - tanh(x)**2."),
+        (lambda x: 1 - np.tanh(x), "1 - tanh(x): the derivative is 1 - tanh(x)**2."),
+    ],
+    "L1": [(lambda yhat, y: np.mean(np.abs(y - yhat)), "mean instead of sum: L1 is the sum of |y - yhat|.")],
+    "L2": [
+        (
+            lambda yhat, y: np.sqrt(np.sum((y - yhat) ** 2)),
+            "square root taken: L2 here is the plain sum of squares, no sqrt.",
+        ),
+        (lambda yhat, y: np.mean((y - yhat) ** 2), "mean instead of sum: L2 is the sum of (y - yhat)**2."),
+    ],
+    "relu": [(np.abs, "abs(x) is not relu: negative inputs must become 0 (np.maximum(x, 0)).")],
+    "image2vector": [
+        (
+            lambda v: np.reshape(v, (-1, 1), order="F"),
+            "flattened in Fortran (column-major) order: reshape in C order, v.reshape(-1, 1).",
+        )
+    ],
+}
+
+
+def hint(result: CaseResult, case: Case) -> str | None:
+    """The most specific hint for a failed or errored result, or None when nothing useful can be said."""
+    code = result.failure
+    if result.outcome not in ("failed", "error"):
+        return None
+    if code.startswith("raised:"):
+        return _raised(code.split(":", 1)[1], result.message, case)
+    if code == "shape":
+        return _shape(result.message, case)
+    if code in ("value", "nan", "inf", "not-nan"):
+        return _values(result, case)
+    fixed = {
+        "returned-none": "It returns None: it computes a value but never returns it (add `return ...`).",
+        "not-array": "Return a NumPy array or NumPy number (for example the result of np.exp or np.sum), "
+        "not a list, string or other object.",
+        "dtype-kind": _dtype_kind(result, case),
+        "signed-zero": "The sign of zero matters here: -0.0 must stay -0.0 (avoid abs, or adding 0.0).",
+        "mutated-input": "It changes its argument in place (x[...] = ..., x /= ..., out=x): work on a copy, "
+        "or use operations that return new arrays.",
+        "no-raise": f"This input must be refused with {case.raises}: do not reshape, flatten or broadcast "
+        "the inputs into agreement; NumPy raises it for you.",
+        "wrong-exception": f"This input must raise {case.raises}.",
+        "missing": f"Define a function named {case.function} at the top level of your file (names are case-sensitive).",
+        "import-error": "Your file could not be imported, so nothing in it could be tested: fix the error "
+        "shown (run `python yourfile.py`); the grader has no course helper modules or data files.",
+    }
+    return fixed.get(code)
+
+
+def add_hints(report: Report, cases: Iterable[Case]) -> None:
+    """Put a hint in ``details["hint"]`` of every failed or errored result that has one."""
+    by_key = {c.key: c for c in cases}
+    for r in report.results:
+        case = by_key.get(r.key)
+        text = hint(r, case) if case is not None else None
+        if text:
+            r.details["hint"] = text
+
+
+def _raised(name: str, message: str, case: Case) -> str:
+    """A hint for an exception the submission raised (or a timeout or crash of its worker)."""
+    special = {
+        "CallTimeout": "It did not finish within the time limit: look for an infinite loop, or a Python loop "
+        "over many elements where a NumPy expression would do.",
+        "WorkerCrash": "It ended the process running it (os._exit, a crash in native code, or too much memory).",
+        "MemoryError": "It tried to use more memory than allowed: avoid building huge intermediate arrays.",
+        "_ArrayMemoryError": "It tried to use more memory than allowed: avoid building huge intermediate arrays.",
+        "EOFError": "It reads input(): graded functions must not ask for input.",
+        "SystemExit": "It calls sys.exit() (or exit()): a function must return its result instead.",
+        "OverflowError": "math.exp overflowed for a large input: avoid exp of large positive numbers.",
+    }
+    if name in special:
+        return special[name]
+    if name == "ValueError" and "broadcast" in message and case.function in ROW_WISE:
+        return "Shapes do not broadcast: keep the reduced axis (keepdims=True) so a row's value divides that row."
+    if name in ("AxisError", "IndexError") and any(np.ndim(a) < 2 for a in case.args):
+        return f"It raised {name} on a {np.ndim(case.args[0])}-D input: it assumes 2-D arrays (axis=1, shape[1]); use axis=-1 so any shape works."
+    return f"It raised {name} on this input: call it on the same input to see the traceback."
+
+
+def _shape(message: str, case: Case) -> str:
+    """A hint for a wrong shape: flat where a column is needed, transposed, reduced, or rearranged."""
+    match = SHAPE.search(message)
+    if not match:
+        return "Check the shape of what you return."
+    got, exp = eval_shape(match.group(1)), eval_shape(match.group(2))
+    if len(exp) == 2 and exp[1] == 1 and got == (exp[0],):
+        return f"It returns a flat {got} vector where a column {exp} is needed: reshape with .reshape(-1, 1)."
+    if len(got) == 2 and got[1] == 1 and exp == (got[0],):
+        return f"It returns a column {got} where a flat {exp} vector is expected."
+    if got == exp[::-1] and len(exp) == 2:
+        return f"The result is transposed: {got} where {exp} is expected."
+    if exp == () and got != ():
+        how = ": sum over every element" if case.function in ("L1", "L2") else ""
+        return f"It returns an array of shape {got} where a single number is expected{how}."
+    if case.function in ROW_WISE and len(got) < len(exp):
+        return f"It reduced away an axis ({got} where {exp} is expected): use keepdims=True so the result broadcasts."
+    if got == ():
+        return f"It returns a single number where an array of shape {exp} is expected."
+    if math.prod(got) == math.prod(exp):
+        return f"Right number of elements, wrong arrangement: {got} where {exp} is expected."
+    return f"Check the shape of what you return: {got} where {exp} is expected."
+
+
+def eval_shape(text: str) -> tuple[int, ...]:
+    """A shape tuple from its printed form ``(3, 1)``."""
+    return tuple(int(n) for n in re.findall(r"\d+", text))
+
+
+def _dtype_kind(result: CaseResult, case: Case) -> str:
+    """A hint for integers where floats belong, or the other way round."""
+    if "integer dtype" in result.message and "(float)" in result.message:
+        return f"{case.function} keeps integer inputs integer: don't mix in floats (0.0, true division)."
+    return "It returns integers where floats are expected: integer inputs must give float results (use true division, or convert with .astype(float))."
+
+
+def _values(result: CaseResult, case: Case) -> str | None:
+    """A hint for wrong values: overflow on large inputs, or a known mistake that reproduces the value."""
+    arrays = [np.asarray(a) for a in case.args if np.asarray(a).dtype.kind in "iuf"]
+    finite = [a[np.isfinite(a)] for a in arrays if a.size]
+    largest = max((float(np.max(np.abs(a))) for a in finite if a.size), default=0.0)
+    dtype = np.result_type(*arrays).name if arrays else "float64"
+    if case.function in EXP_FUNCTIONS and largest > OVERFLOW_AT.get(dtype, 709.0):
+        return (
+            f"Inputs as large as {largest:g} make exp overflow ({dtype}): rewrite so that exp only sees "
+            "non-positive numbers (subtract the maximum, or use exp(-|x|))."
+        )
+    if any(a.dtype.kind == "f" and not np.isfinite(a).all() for a in arrays):
+        return "The input holds inf or NaN here: follow the contract for special values (see vectors/README.md)."
+    got = result.details.get("got")
+    for mistake, text in MISTAKES.get(case.function, []):
+        if _explains(mistake, case, result.details.get("index") or [], got):
+            return text
+    if "stability" in case.tags:
+        return "A numerical-stability case: the textbook formula loses accuracy here; use a form that avoids cancellation and overflow."
+    return None
+
+
+def _explains(mistake: Callable[..., Any], case: Case, index: list[int], got: Any) -> bool:
+    """Whether ``mistake`` applied to the case's inputs gives ``got`` at ``index``."""
+    if not isinstance(got, int | float) or isinstance(got, bool):
+        return False
+    try:
+        with np.errstate(all="ignore"):
+            value = np.asarray(mistake(*[np.asarray(a, dtype=np.float64) for a in case.args]), dtype=np.float64)
+        wrong = float(value[tuple(index)]) if value.ndim else float(value)
+    except (ValueError, TypeError, IndexError, ZeroDivisionError, np.exceptions.AxisError):
+        return False
+    return math.isclose(wrong, float(got), rel_tol=1e-6, abs_tol=1e-12)

@@ -1,0 +1,100 @@
+"""The text report: a header saying what was checked, results grouped by function, the counts last.
+
+Colour (ANSI) only when the caller asks for it; the closing ``N passed, N failed``
+line is always plain and always the last line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import click
+from dlconform.report.details import baseline_note, detail_lines, printable
+from dlconform.results import CaseResult, Report, count_outcomes, summarize
+
+LABELS = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "skipped": "SKIP"}
+COLORS = {"passed": "green", "failed": "red", "error": "red", "skipped": "yellow", "known": "yellow"}
+
+
+def render_text(report: Report, *, color: bool = False) -> str:
+    """The whole text report, ending with ``Report.summary_line()`` alone on the last line."""
+    lines = list(header_lines(report))
+    for function, results in grouped(report.results).items():
+        lines.append("")
+        lines.append(f"{function}: {summarize(count_outcomes(results))}")
+        for r in results:
+            lines.extend(_case_lines(r, color))
+    lines.append("")
+    lines.extend(baseline_lines(report))
+    lines.extend(perf_lines(report))
+    lines.append(report.summary_line())
+    return "\n".join(lines) + "\n"
+
+
+def header_lines(report: Report) -> Iterator[str]:
+    """What was loaded: the target, the environment, the suite version, and any warnings."""
+    yield printable(f"target: {target_line(report.target)}")
+    yield printable(f"environment: {_pairs(report.environment)}")
+    yield f"suite: {report.suite_version}"
+    for warning in report.warnings:
+        yield printable(f"warning: {warning}")
+
+
+def baseline_lines(report: Report) -> Iterator[str]:
+    """One line of baseline counts, and a line per stale entry, when a baseline was applied."""
+    b = report.baseline
+    if b is None:
+        return
+    yield (
+        f"baseline {b['path']}: {b['known']} known failures, {b['new']} new, {b['changed']} changed, "
+        f"{b['fixed']} fixed, {len(b['stale'])} stale"
+    )
+    for key in b["stale"]:
+        yield f"stale baseline entry (not run): {key}"
+
+
+def perf_lines(report: Report) -> Iterator[str]:
+    """A line per function timed by --perf."""
+    for row in report.perf or ():
+        yield printable(f"perf: {row['line']}")
+
+
+def grouped(results: list[CaseResult]) -> dict[str, list[CaseResult]]:
+    """Results by function, functions in the order they first appear."""
+    out: dict[str, list[CaseResult]] = {}
+    for r in results:
+        out.setdefault(r.function, []).append(r)
+    return out
+
+
+def _case_lines(r: CaseResult, color: bool) -> Iterator[str]:
+    """One status line for the case; for a case that did not pass, its indented explanation."""
+    label = f"{LABELS[r.outcome]:<5}"
+    style = COLORS["known"] if r.baseline_status == "known" else COLORS[r.outcome]
+    if color:
+        label = click.style(label, fg=style, bold=r.outcome != "passed")
+    note = baseline_note(r)
+    status = f"  [{note}]" if note else ""
+    yield f"  {label} {r.id}{status}"
+    if r.outcome == "passed":
+        return
+    if r.description:
+        yield printable(f"        case: {r.description}")
+    for line in detail_lines(r):
+        yield f"        {line}"
+
+
+def target_line(info: dict) -> str:
+    """``spec (kind path-or-module), version V`` and any other facts the loader recorded."""
+    where = info.get("path") or info.get("module")
+    kind = " ".join(str(v) for v in (info.get("kind"), where) if v)
+    line = f"{info.get('spec') or '-'}" + (f" ({kind})" if kind else "")
+    if info.get("version"):
+        line += f", version {info['version']}"
+    rest = {k: v for k, v in info.items() if k not in ("spec", "kind", "path", "module", "version", "load_error")}
+    return f"{line}, {_pairs(rest)}" if _pairs(rest) != "-" else line
+
+
+def _pairs(data: dict) -> str:
+    """``key value, key value`` for a header mapping, empty values left out."""
+    return ", ".join(f"{k} {v}" for k, v in data.items() if v not in (None, "", [], {})) or "-"

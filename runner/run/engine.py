@@ -1,0 +1,132 @@
+"""Run cases against a target's callables: fresh inputs, one call, a verdict per case.
+
+The engine knows nothing of where a callable comes from (a file, a library
+binding, an isolated worker): a ``Resolver`` maps a canonical function name to a
+callable, or to an ``Unavailable`` saying why there is none.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+from dlconform.format.large import Generated, materialize, unchanged
+from dlconform.format.repro import repro
+from dlconform.format.suite import Case
+from dlconform.judge.compare import DEFAULTS, Options, Verdict, judge, judge_raised
+from dlconform.results import CaseResult
+
+
+@dataclass(frozen=True)
+class Unavailable:
+    """Why a target has no callable for a function; ``outcome`` is error (missing) or skipped (unsupported)."""
+
+    reason: str
+    outcome: str = "error"
+    failure: str = "missing"
+
+
+class Resolver(Protocol):
+    """Maps a canonical function name to the target's callable for it."""
+
+    def __call__(self, function: str) -> Callable[..., Any] | Unavailable: ...
+
+
+def fresh_inputs(args: tuple[Any, ...]) -> list[Any]:
+    """Owned copies of a case's arguments: arrays copied, generated inputs built, scalars as they are (immutable)."""
+    return [a.copy() if isinstance(a, np.ndarray | np.generic) else materialize(a) for a in args]
+
+
+def _same(before: Any, after: Any) -> bool:
+    """Whether an input is bit-for-bit what it was (NaN equal to NaN, -0.0 distinct from 0.0)."""
+    if not isinstance(after, np.ndarray):
+        return True
+    if isinstance(before, Generated):
+        return unchanged(before, after)
+    a = np.asarray(before)
+    return after.shape == a.shape and after.dtype == a.dtype and after.tobytes() == a.tobytes()
+
+
+def mutation_message(case: Case, inputs: list[Any], params: tuple[str, ...]) -> str | None:
+    """A message naming the first input the call changed in place, or None."""
+    for i, (before, after) in enumerate(zip(case.args, inputs, strict=True)):
+        if not _same(before, after):
+            name = params[i] if i < len(params) else f"argument {i}"
+            return f"modified its input {name} in place"
+    return None
+
+
+def run_case(case: Case, fn: Callable[..., Any], options: Options, params: tuple[str, ...] = ()) -> CaseResult:
+    """Call ``fn`` on fresh copies of the case's inputs and judge what it did."""
+    inputs = fresh_inputs(case.args)
+    start = time.perf_counter()
+    try:
+        got = fn(*inputs)
+    except (Exception, SystemExit) as exc:  # sys.exit in a target must not end the run with its code
+        duration = time.perf_counter() - start
+        verdict = judge_raised(case, exc)
+        if verdict is None:
+            message = f"raised {type(exc).__name__}: {one_line(exc)}"
+            return result(case, "error", message, failure=f"raised:{type(exc).__name__}", duration=duration)
+        return result(case, verdict.outcome, verdict.message, verdict, duration)
+    duration = time.perf_counter() - start
+    mutated = mutation_message(case, inputs, params)
+    if mutated:
+        return result(case, "failed", mutated, failure="mutated-input", duration=duration)
+    verdict = judge(case, got, options)
+    return result(case, verdict.outcome, verdict.message, verdict, duration)
+
+
+def result(
+    case: Case,
+    outcome: str,
+    message: str,
+    verdict: Verdict | None = None,
+    duration: float = 0.0,
+    failure: str = "",
+) -> CaseResult:
+    """A CaseResult for ``case``; the failure code comes from the verdict unless given.
+
+    A failed or errored result carries a one-line Python repro of the call in ``details["repro"]``.
+    """
+    details = dict(verdict.details) if verdict else {}
+    if outcome in ("failed", "error"):
+        details["repro"] = repro(case)
+    return CaseResult(
+        function=case.function,
+        id=case.id,
+        tags=case.tags,
+        outcome=outcome,
+        message=message,
+        failure=failure or (verdict.failure if verdict else ""),
+        description=case.description,
+        details=details,
+        duration=duration,
+        hidden=case.hidden,
+    )
+
+
+def run_cases(cases: Iterable[Case], resolve: Resolver, options: Options = DEFAULTS) -> list[CaseResult]:
+    """Run every case; a function the target lacks gives its Unavailable outcome for each of its cases."""
+    from dlconform.reference import FUNCTIONS
+
+    found: dict[str, Callable[..., Any] | Unavailable] = {}
+    out: list[CaseResult] = []
+    for case in cases:
+        if case.function not in found:
+            found[case.function] = resolve(case.function)
+        fn = found[case.function]
+        if isinstance(fn, Unavailable):
+            out.append(result(case, fn.outcome, fn.reason, failure=fn.failure))
+            continue
+        out.append(run_case(case, fn, options, FUNCTIONS[case.function].params))
+    return out
+
+
+def one_line(exc: BaseException, limit: int = 200) -> str:
+    """An exception's message on one line, cut to ``limit`` characters."""
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

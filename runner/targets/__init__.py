@@ -1,0 +1,1 @@
+"""Implementations to check: files, notebooks, modules, library profiles, and confined workers for untrusted code."""

@@ -1,0 +1,6 @@
+"""Running untrusted submissions in confined worker processes, judged in the grader's process.
+
+``IsolatedTarget(spec, Limits(...))`` behaves as any ``dlconform.targets.load.Target``;
+see docs/grading.md for what the confinement guarantees. Nothing is imported
+here: ``python -m dlconform.targets.isolate.zygote`` must find its own module unimported.
+"""

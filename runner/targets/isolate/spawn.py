@@ -1,0 +1,362 @@
+"""Starting, talking to and stopping worker processes, from the grader's side.
+
+``ForkServer`` is the grader's handle on the zygote (one per grader process).
+``Worker`` is one confined worker: its own copy of the submission in a fresh
+folder (owned by the worker's uid when the grader is root), a protocol socket,
+and a pipe that captures what the submission prints. Every wait has a deadline;
+a worker that misses one is killed, never waited for again.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import itertools
+import json
+import os
+import re
+import selectors
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dlconform.targets.isolate.protocol import ProtocolError, frame_length, pack, unpack
+from dlconform.targets.isolate.zygote import BOOT_FAILURE, THREAD_VARIABLES
+
+GIB = 1 << 30
+CLOSED = "closed its end of the protocol"
+STOPPED = "was stopped by the grader"
+STARTUP_TIMEOUT = 60.0  # seconds for the zygote to import NumPy and the runner
+UID_BASE, UID_SLOTS = 64000, 1000  # each live worker of a root grader runs as its own uid in this range
+SIGNAL_NAMES = {
+    signal.SIGSEGV: "a segmentation fault (SIGSEGV)",
+    signal.SIGBUS: "a bus error (SIGBUS)",
+    signal.SIGFPE: "a floating-point exception (SIGFPE)",
+    signal.SIGABRT: "an abort (SIGABRT)",
+    signal.SIGILL: "an illegal instruction (SIGILL)",
+    signal.SIGKILL: "SIGKILL (out of memory, or killed)",
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a worker may use: seconds per call (and for the import), bytes of address space, characters of output."""
+
+    timeout: float = 10.0
+    memory: int = 2 * GIB  # 0: no limit
+    output: int = 20_000
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def parse_size(text: str) -> int:
+    """A memory size such as ``512M``, ``2G``, ``2GiB`` or a plain number of MiB, in bytes; 0 means no limit."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?\s*", text, re.IGNORECASE)
+    if not match:
+        raise ValueError(f"{text!r} is not a size like 512M or 2G")
+    number, unit = float(match.group(1)), (match.group(2) or "M").upper()
+    return int(number * (1 << (10 * " KMGT".index(unit))))
+
+
+class WorkerTimeout(Exception):
+    """The worker did not answer before the deadline."""
+
+
+class WorkerDied(Exception):
+    """The worker's end of the protocol closed, or it sent something that is not the protocol."""
+
+
+class ForkServer:
+    """The grader's handle on its zygote; started on first use, restarted if something killed it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sock: socket.socket | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def _start(self) -> socket.socket:
+        """Start the zygote and wait until it has preloaded."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        root = Path(__file__).resolve().parents[2]
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": os.environ.get("HOME", "/"),
+            "LANG": "C.UTF-8",
+            "PYTHONPATH": str(root),
+            "PYTHONDONTWRITEBYTECODE": "1",
+            **dict.fromkeys(THREAD_VARIABLES, "1"),
+        }
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "dlconform.targets.isolate.zygote", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()],
+            env=env,
+            cwd=root,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+        )
+        theirs.close()
+        ours.settimeout(STARTUP_TIMEOUT)
+        try:
+            ready = ours.recv(1 << 10)
+        except OSError:
+            ready = b""
+        if not ready:
+            ours.close()
+            raise RuntimeError("the isolation fork server did not start")
+        ours.settimeout(None)
+        self._sock = ours
+        return ours
+
+    def _ask(self, request: dict[str, Any], fds: list[int]) -> dict[str, Any]:
+        """One request and its reply; raises OSError when the zygote is gone."""
+        sock = self._sock or self._start()
+        socket.send_fds(sock, [json.dumps(request).encode()], fds)
+        reply = sock.recv(1 << 16)
+        if not reply:
+            raise ConnectionError("the isolation fork server is gone")
+        return json.loads(reply)
+
+    def spawn(self, config: dict[str, Any], fds: list[int]) -> int:
+        """Fork a worker with ``config`` whose protocol socket and output pipe are ``fds``; returns its pid."""
+        with self._lock:
+            try:
+                return self._ask({"op": "spawn", "config": config}, fds)["pid"]
+            except OSError:  # killed (by a submission of a non-root grader?): start a fresh one, once
+                self._discard()
+                return self._ask({"op": "spawn", "config": config}, fds)["pid"]
+
+    def reap(self, pid: int, grace: float) -> dict[str, Any]:
+        """Stop worker ``pid`` (after ``grace`` seconds) and say how it ended; empty when the zygote was lost."""
+        with self._lock:
+            try:
+                return self._ask({"op": "reap", "pid": pid, "grace": grace}, [])
+            except OSError:  # its workers died with it (PR_SET_PDEATHSIG)
+                self._discard()
+                return {}
+
+    def _discard(self) -> None:
+        """Forget a dead or unwanted zygote."""
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+        if self._proc is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._proc.wait(timeout=5)
+            self._proc = None
+
+    def close(self) -> None:
+        """Hang up: the zygote kills what is left of its workers and exits."""
+        with self._lock:
+            self._discard()
+
+
+_SERVER = ForkServer()
+atexit.register(_SERVER.close)
+_LIVE: set[Worker] = set()  # workers not yet stopped: stopped, and their folders removed, at exit
+
+
+@atexit.register  # registered after the server's close, so it runs before it
+def _stop_live_workers() -> None:
+    for worker in list(_LIVE):
+        worker.stop()
+
+
+_SLOTS = itertools.count(os.getpid() * 7)
+_SLOTS_LOCK = threading.Lock()
+
+
+def worker_identity() -> tuple[int, int] | None:
+    """A uid and gid of its own for the next worker when the grader is root; None otherwise."""
+    if os.geteuid() != 0:
+        return None
+    with _SLOTS_LOCK:
+        uid = UID_BASE + next(_SLOTS) % UID_SLOTS
+    return uid, uid
+
+
+def describe_exit(status: dict[str, Any]) -> str:
+    """How a worker ended, for messages: ``exited with code 0``, ``died of a segmentation fault (SIGSEGV)``."""
+    code = status.get("exitcode")
+    if code is None:
+        return "was lost with the isolation server"
+    if status.get("killed"):
+        return STOPPED
+    if code < 0:
+        try:
+            sig = signal.Signals(-code)
+        except ValueError:
+            return f"died of signal {-code}"
+        return f"died of {SIGNAL_NAMES.get(sig, sig.name)}"
+    if code == BOOT_FAILURE:
+        return "could not set itself up (see the submission output)"
+    return f"exited with code {code} (os._exit, or a crash in native code)"
+
+
+class _Inbox:
+    """One frame assembled from what a non-blocking socket gives: the length prefix, then a body of that size."""
+
+    def __init__(self) -> None:
+        self.prefix = bytearray()
+        self.body: bytearray | None = None
+        self.got = 0
+
+    def feed(self, sock: socket.socket) -> bytearray | None:
+        """Read what is available; the body once complete. Raises WorkerDied at end of stream."""
+        if self.body is None:
+            chunk = sock.recv(4 - len(self.prefix))
+            if not chunk:
+                raise WorkerDied(CLOSED)
+            self.prefix += chunk
+            if len(self.prefix) < 4:
+                return None
+            self.body = bytearray(frame_length(self.prefix))
+        if self.got < len(self.body):
+            count = sock.recv_into(memoryview(self.body)[self.got :])
+            if not count:
+                raise WorkerDied(CLOSED)
+            self.got += count
+        return self.body if self.got == len(self.body) else None
+
+
+class Worker:
+    """One confined worker process serving one submission (or a module, for ``run --isolate``)."""
+
+    def __init__(self, source: Path | None, limits: Limits) -> None:
+        self.limits = limits
+        self.identity = worker_identity()
+        self.workdir = Path(tempfile.mkdtemp(prefix="dlconform-worker-"))
+        self.spec_path = self._stage(source) if source is not None else None
+        if self.identity is not None:
+            os.chown(self.workdir, *self.identity)
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        read_end, write_end = os.pipe()
+        uid, gid = self.identity or (None, None)
+        config = {"workdir": str(self.workdir), "uid": uid, "gid": gid, "memory": limits.memory or None}
+        try:
+            self.pid = _SERVER.spawn(config, [theirs.fileno(), write_end])
+        except BaseException:
+            ours.close()
+            os.close(read_end)
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            raise
+        finally:
+            theirs.close()
+            os.close(write_end)
+        self.sock = ours
+        self.sock.setblocking(False)
+        self.out = read_end
+        os.set_blocking(self.out, False)
+        self._captured = bytearray()
+        self._dropped = 0
+        self._seq = 0
+        self.status: dict[str, Any] | None = None
+        _LIVE.add(self)
+
+    def _stage(self, source: Path) -> Path:
+        """A private copy of the submission in the worker's folder (mode 0700), owned by the worker's uid."""
+        copy = self.workdir / source.name
+        shutil.copyfile(source, copy)
+        if self.identity is not None:
+            os.chown(copy, *self.identity)
+        return copy
+
+    def request(self, header: dict[str, Any], blobs: list[Any], timeout: float) -> tuple[dict[str, Any], list[Any]]:
+        """Send one request and wait up to ``timeout`` seconds for its reply, capturing output meanwhile."""
+        self._seq += 1
+        pending = [memoryview(part).cast("B") for part in pack({**header, "seq": self._seq}, blobs) if len(part)]
+        inbox = _Inbox()
+        deadline = time.monotonic() + timeout
+        with selectors.DefaultSelector() as sel:
+            sel.register(self.sock, selectors.EVENT_READ | selectors.EVENT_WRITE)
+            sel.register(self.out, selectors.EVENT_READ)
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise WorkerTimeout()
+                for key, events in sel.select(left):
+                    if key.fileobj == self.out:
+                        if not self._read_output():
+                            sel.unregister(self.out)
+                        continue
+                    if events & selectors.EVENT_WRITE and pending:
+                        sent = self._send(pending[0])
+                        pending[0] = pending[0][sent:]
+                        pending = [part for part in pending if len(part)]
+                        if not pending:
+                            sel.modify(self.sock, selectors.EVENT_READ)
+                    if events & selectors.EVENT_READ:
+                        reply = self._receive(inbox)
+                        if reply is not None:
+                            self._read_output()
+                            return reply
+
+    def _send(self, data: memoryview) -> int:
+        """Send what the socket takes now."""
+        try:
+            return self.sock.send(data)
+        except BlockingIOError:
+            return 0
+        except OSError as exc:
+            raise WorkerDied(f"closed its end of the protocol ({exc.strerror})") from None
+
+    def _receive(self, inbox: _Inbox) -> tuple[dict[str, Any], list[Any]] | None:
+        """Read what is there; the reply once it is complete, None while it is not."""
+        try:
+            body = inbox.feed(self.sock)
+            if body is None:
+                return None
+            header, blobs = unpack(body)
+        except (BlockingIOError, InterruptedError):
+            return None
+        except ProtocolError as exc:
+            raise WorkerDied(f"broke the protocol: {exc}") from None
+        except OSError as exc:
+            raise WorkerDied(f"closed its end of the protocol ({exc.strerror})") from None
+        if header.get("seq") != self._seq:
+            raise WorkerDied("broke the protocol: a reply to another request")
+        return header, blobs
+
+    def _read_output(self) -> bool:
+        """Take what the submission printed, keeping at most ``limits.output`` bytes; False once the pipe closed."""
+        while True:
+            try:
+                chunk = os.read(self.out, 1 << 16)
+            except BlockingIOError:
+                return True
+            except OSError:
+                return False
+            if not chunk:
+                return False
+            room = max(0, self.limits.output - len(self._captured))
+            self._captured += chunk[:room]
+            self._dropped += max(0, len(chunk) - room)
+
+    def take_output(self) -> str:
+        """What the submission printed since the last call of this method, as text (paths into the worker's
+        folder shortened to the file name, as the student knows it)."""
+        text = self._captured.decode("utf-8", errors="replace").replace(f"{self.workdir}{os.sep}", "")
+        if self._dropped:
+            text += f"\n[... {self._dropped} more bytes of output dropped]\n"
+        self._captured.clear()
+        self._dropped = 0
+        return text
+
+    def stop(self, grace: float = 0.0) -> str:
+        """End the worker (waiting ``grace`` seconds for it to end on its own), clean up, and say how it ended."""
+        if self.status is None:
+            _LIVE.discard(self)
+            self.sock.close()
+            self.status = _SERVER.reap(self.pid, grace)
+            self._read_output()
+            os.close(self.out)
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        return describe_exit(self.status)

@@ -1,0 +1,264 @@
+"""``IsolatedTarget``: a submission loaded in a confined worker, behind the runner's ordinary Target interface.
+
+``resolve`` returns proxies that send inputs to the worker and return what came
+back as plain data, so ``dlconform.run.engine.run_cases`` judges isolated results with
+the one comparison engine, in the grader's process. A call that runs past the
+timeout costs one timeout: the function's remaining cases fail at once. A worker
+that dies is restarted for the next call.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from dlconform.format.suite import Case
+from dlconform.judge.compare import DEFAULTS, Options
+from dlconform.results import Report
+from dlconform.run.engine import Unavailable, run_cases
+from dlconform.targets.isolate.protocol import ProtocolError, decode_value, encode_value
+from dlconform.targets.isolate.spawn import CLOSED, DEFAULT_LIMITS, STOPPED, Limits, Worker, WorkerDied, WorkerTimeout
+from dlconform.targets.load import TargetNotFound, is_module_spec
+
+MAX_CRASHES = 3  # crashes of one function before its remaining cases are not run
+RESERVED = {"object", "BaseException", "Exception"}
+
+
+class CallTimeout(Exception):
+    """A call of the submission (or its import) that ran past ``--timeout``."""
+
+
+class WorkerCrash(Exception):
+    """The worker died, or broke the protocol, during a call."""
+
+
+class IsolatedTarget:
+    """A target whose code runs only in a worker process; the Target interface of ``dlconform.targets.load``."""
+
+    def __init__(self, spec: str, limits: Limits = DEFAULT_LIMITS) -> None:
+        self.limits = limits
+        self.source = _source_file(spec)
+        kind = "module" if self.source is None else ("notebook" if self.source.suffix == ".ipynb" else "file")
+        self.info: dict[str, Any] = {
+            "kind": kind,
+            "spec": spec,
+            "path": str(self.source) if self.source else None,
+            "module": None,
+            "version": None,
+            "load_error": None,
+            "isolation": {
+                "timeout": limits.timeout,
+                "memory": limits.memory or None,
+                "user": "unprivileged uid of its own" if os.geteuid() == 0 else "the grader's own user",
+            },
+        }
+        self.warnings: list[str] = []
+        self.load_error: str | None = None
+        self.output = ""  # what the submission printed while loading
+        self.run_output = ""  # what it printed during calls (bounded)
+        self._raw_loading = ""  # what reached the capture pipe (not Python's sys.stdout) while loading
+        self._missing: dict[str, Unavailable] = {}
+        self._given_up: dict[str, Exception] = {}  # function -> what its remaining calls raise
+        self._broken: Exception | None = None  # set when a restarted worker cannot load the submission
+        self._crashes: Counter[str] = Counter()
+        self._worker: Worker | None = None
+        self._loaded = False  # a restarted worker's import output is not recorded twice
+        first = self._start()
+        if first is not None:
+            self.load_error = first
+            self.info["load_error"] = first
+
+    def resolve(self, function: str) -> Callable[..., Any] | Unavailable:
+        """A proxy calling ``function`` in the worker, or why the submission has none."""
+        if self.load_error is not None:
+            return Unavailable(f"target failed to import: {self.load_error}", "error", "import-error")
+        if function in self._missing:
+            return self._missing[function]
+        return functools.partial(self.call, function)
+
+    def call(self, function: str, *args: Any) -> Any:
+        """Call ``function`` in the worker on ``args``; in-place changes to arrays are mirrored onto ``args``."""
+        if function in self._given_up:
+            raise self._given_up[function]
+        if self._broken is not None:
+            raise self._broken
+        worker = self._worker
+        if worker is None:
+            why = self._start()
+            if why is not None:  # no point trying again for every remaining case
+                self._broken = WorkerCrash(f"the worker could not be restarted: {why}")
+                raise self._broken
+            worker = self._worker
+            assert worker is not None
+        blobs: list[bytes] = []
+        header = {"op": "call", "function": function, "args": [encode_value(a, blobs) for a in args]}
+        try:
+            reply, out = worker.request(header, blobs, self.limits.timeout)
+            return self._returned(reply, out, args)
+        except WorkerTimeout:
+            self._retire(0.0)
+            limit = f"{self.limits.timeout:g} s (--timeout)"
+            self._given_up[function] = CallTimeout(f"not run: an earlier call of {function} ran past {limit}")
+            raise CallTimeout(f"no result within {limit}; the worker was stopped") from None
+        except (WorkerDied, ProtocolError) as exc:
+            how = self._retire(0.5)
+            self._crashes[function] += 1
+            if self._crashes[function] >= MAX_CRASHES:
+                self._given_up[function] = WorkerCrash(f"not run: {function} crashed the worker {MAX_CRASHES} times")
+            detail = "" if str(exc) == CLOSED and how != STOPPED else f" ({exc})"
+            raise WorkerCrash(f"the worker {how} during the call{detail}") from None
+        finally:
+            self._collect_output(self._worker or worker)
+
+    def _returned(self, reply: dict[str, Any], blobs: list[bytes], args: tuple[Any, ...]) -> Any:
+        """The call's outcome as the engine expects it: a value, or the submission's exception raised here."""
+        if reply.get("status") == "raised":
+            raise remote_exception(reply.get("mro"), reply.get("message"))
+        if reply.get("status") != "returned":
+            raise ProtocolError("a reply that is neither a result nor an exception")
+        for change in reply.get("mutated") or []:
+            if isinstance(change, dict) and isinstance(change.get("i"), int) and 0 <= change["i"] < len(args):
+                mirror(args[change["i"]], decode_value(change.get("v"), blobs))
+        result = reply.get("result")
+        if isinstance(result, dict) and result.get("t") == "not-array":
+            return not_array(str(result.get("message", "")))
+        return decode_value(result, blobs)
+
+    def _start(self) -> str | None:
+        """Start a worker and load the submission in it; returns why that failed, or None."""
+        worker = Worker(self.source, self.limits)
+        header: dict[str, Any] = {"op": "load", "spec": str(worker.spec_path or self.info["spec"])}
+        if self.source is None:
+            header["paths"] = [os.getcwd()]  # as `run` finds a module target from the working directory
+        try:
+            reply, _ = worker.request(header, [], self.limits.timeout)
+        except WorkerTimeout:
+            worker.stop(0.0)
+            return f"importing took longer than {self.limits.timeout:g} s (--timeout)"
+        except WorkerDied:
+            return f"the worker {worker.stop(0.5)} while importing the submission"
+        finally:
+            self._collect_output(worker, loading=not self._loaded)
+        if reply.get("status") == "not-found":
+            worker.stop()
+            raise TargetNotFound(str(reply.get("message")))
+        if reply.get("load_error"):
+            worker.stop()
+            return str(reply["load_error"]).replace(f"{worker.workdir}{os.sep}", "")
+        if not self._loaded:
+            self._remember(reply, worker)
+        self._worker = worker
+        return None
+
+    def _remember(self, reply: dict[str, Any], worker: Worker) -> None:
+        """What the first successful load said: warnings, version, printed output, missing functions."""
+        self._loaded = True
+        folder = f"{worker.workdir}{os.sep}"
+        self.warnings = [str(w).replace(folder, "") for w in reply.get("warnings") or []]
+        self.output = (str(reply.get("output") or "").replace(folder, "") + self.output)[: self.limits.output]
+        for key in ("module", "version") if self.source is not None else ("module", "version", "path"):
+            if isinstance(reply.get(key), str):
+                self.info[key] = reply[key]
+        for name, why in (reply.get("missing") or {}).items():
+            if isinstance(why, dict):
+                self._missing[str(name)] = Unavailable(
+                    str(why.get("reason")), str(why.get("outcome", "error")), str(why.get("failure", "missing"))
+                )
+
+    def _collect_output(self, worker: Worker, loading: bool = False) -> None:
+        """Add what the worker printed to the loading or running transcript, within the output limit."""
+        text = worker.take_output()
+        if not text:
+            return
+        if loading:
+            self.output = (self.output + text)[: self.limits.output]
+            self._raw_loading = (self._raw_loading + text)[: self.limits.output]
+        else:
+            self.run_output = (self.run_output + text)[: self.limits.output]
+
+    def _retire(self, grace: float) -> str:
+        """Stop the current worker; the next call starts a fresh one."""
+        worker, self._worker = self._worker, None
+        return worker.stop(grace) if worker else "was already gone"
+
+    def close(self) -> None:
+        """Stop the worker and remove its folder."""
+        self._retire(0.0)
+
+    def __enter__(self) -> IsolatedTarget:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _source_file(spec: str) -> Path | None:
+    """The submission file a spec names, or None for a module spec; raises TargetNotFound as ``run`` does."""
+    if is_module_spec(spec):
+        return None
+    path = Path(spec)
+    if not path.is_file() or path.suffix not in (".py", ".ipynb"):
+        raise TargetNotFound(f"no such .py file or .ipynb notebook: {spec}")
+    return path.resolve()
+
+
+@functools.cache
+def _exception_class(names: tuple[str, ...]) -> type[Exception]:
+    """An exception class whose MRO carries ``names`` (most derived first), so ``raises:`` checks match by name."""
+    cls: type[Exception] = Exception
+    for name in reversed(names):
+        cls = type(name, (cls,), {"__module__": "submission"})
+    return cls
+
+
+def remote_exception(mro: Any, message: Any) -> Exception:
+    """A stand-in for an exception raised in the worker: same class names, same message, no code of theirs."""
+    names = mro if isinstance(mro, list) else []
+    kept = tuple(re.sub(r"\W", "_", n)[:80] for n in names[:12] if isinstance(n, str) and n not in RESERVED)
+    return _exception_class(kept[:10])(str(message)[:2000])
+
+
+def not_array(message: str) -> Any:
+    """An opaque stand-in for a result the worker found not array-like; the comparison engine words the verdict
+    from its type name, so the name carries the worker's description."""
+    prefix = "not array-like: returned "
+    name = message[len(prefix) :] if message.startswith(prefix) else message
+    return type(name or "object", (), {"__slots__": ()})()
+
+
+def mirror(arg: Any, after: Any) -> None:
+    """Make the grader's copy of an input show the change the call made to the worker's copy (``after``:
+    its value after the call, or None when it cannot travel)."""
+    if not isinstance(arg, np.ndarray):
+        return
+    if isinstance(after, np.ndarray) and after.dtype == arg.dtype:
+        try:
+            arg.resize(after.shape, refcheck=False)
+            np.copyto(arg, after)
+            return
+        except ValueError:
+            pass
+    if arg.nbytes:  # a change that cannot be mirrored (another dtype): any byte changed is seen as a change
+        arg.view(np.uint8).reshape(-1)[0] ^= 0xFF
+
+
+def isolated_report(target: IsolatedTarget, cases: Iterable[Case], options: Options = DEFAULTS) -> Report:
+    """Run ``cases`` against an isolated target and build the report, with what the submission printed."""
+    from dlconform.api import build_report
+    from dlconform.targets.capture import Capture
+
+    results = run_cases(cases, target.resolve, options)
+    notes: list[str] = []
+    for when, text in (("loading", target._raw_loading), ("running", target.run_output)):
+        printed = Capture()
+        printed.write(text)
+        notes.extend(printed.notes(when))
+    report = build_report(target, results, notes)
+    report.target["output"] = (target.output + target.run_output)[: target.limits.output]
+    return report

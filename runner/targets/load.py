@@ -1,0 +1,236 @@
+"""Load what is being checked (a .py file, a notebook, a module, or an object in one) as a ``Target``.
+
+A ``Target`` maps the suite's canonical function names, or their aliases, to the
+target's callables. A spec that names nothing raises ``TargetNotFound``; a target
+that raises while loading still gives a ``Target``, whose every function is
+unavailable with the load error, so the run reports it case by case.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib
+import importlib.util
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from dlconform.run.engine import Unavailable, one_line
+from dlconform.targets.capture import Capture, captured
+
+MODULE_SPEC = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*(:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*)?$")
+_ABSENT = object()
+
+
+class TargetNotFound(Exception):
+    """A target spec that names no loadable file, notebook, module or object (a usage error)."""
+
+
+@dataclass
+class Target:
+    """The functions of one implementation, and what the report says about where they came from."""
+
+    namespace: Any  # a module, a mapping of name -> callable, or any object with the functions as attributes
+    info: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+    load_error: str | None = None  # why loading raised; every function is then unavailable
+    output: str = ""  # what the target printed while loading
+
+    def resolve(self, function: str) -> Callable[..., Any] | Unavailable:
+        """The target's callable for ``function``, found by canonical name or alias, or why there is none."""
+        from dlconform.reference import FUNCTIONS
+
+        if self.load_error is not None:
+            return Unavailable(f"target failed to import: {self.load_error}", "error", "import-error")
+        spec = FUNCTIONS.get(function)
+        names = spec.names if spec else (function,)
+        for name in names:
+            try:
+                found = _lookup(self.namespace, name)
+            except Exception as exc:  # a target's own __getattr__ or mapping raised
+                return Unavailable(f"looking up {name} raised {type(exc).__name__}: {exc}", "error", "missing")
+            if found is _ABSENT:
+                continue
+            if not callable(found):
+                return Unavailable(f"target's {name} is a {type(found).__name__}, not a function", "error", "missing")
+            return found
+        aliases = f" (or alias {', '.join(names[1:])})" if len(names) > 1 else ""
+        return Unavailable(f"target has no {function}{aliases}", "error", "missing")
+
+
+def _lookup(namespace: Any, name: str) -> Any:
+    """``namespace[name]`` for mappings, its attribute otherwise; ``_ABSENT`` when there is none."""
+    if isinstance(namespace, Mapping):
+        return namespace.get(name, _ABSENT)
+    return getattr(namespace, name, _ABSENT)
+
+
+@contextlib.contextmanager
+def _on_path(folder: str) -> Iterator[None]:
+    """``folder`` first on sys.path for the duration, so a target can import its siblings."""
+    sys.path.insert(0, folder)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ValueError):
+            sys.path.remove(folder)
+
+
+@contextlib.contextmanager
+def _notebook_context(folder: Path) -> Iterator[None]:
+    """What Jupyter gives a notebook: its folder as working directory, and a plotting backend that never blocks."""
+    cwd = os.getcwd()
+    backend = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = "Agg"
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(cwd)
+        if backend is None:
+            os.environ.pop("MPLBACKEND", None)
+        else:
+            os.environ["MPLBACKEND"] = backend
+
+
+def _describe(exc: BaseException) -> str:
+    """An exception on one line: ``Name: message``."""
+    if isinstance(exc, SystemExit):
+        return f"called sys.exit({exc.code!r})"
+    text = one_line(exc, 300)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _version(*namespaces: Any) -> str | None:
+    """The first ``__version__`` found in the namespaces (modules, objects, dicts), as text."""
+    for namespace in namespaces:
+        version = _lookup(namespace, "__version__")
+        if isinstance(version, str | int | float | tuple):
+            return ".".join(map(str, version)) if isinstance(version, tuple) else str(version)
+    return None
+
+
+def _info(kind: str, spec: str, path: str | None = None, module: str | None = None) -> dict[str, Any]:
+    return {"kind": kind, "spec": spec, "path": path, "module": module, "version": None, "load_error": None}
+
+
+def _finish(target: Target, capture: Capture, error: BaseException | None = None) -> Target:
+    """Record what loading printed or warned, and the load error, on the target."""
+    target.output = capture.text()
+    target.warnings.extend(capture.notes("loading"))
+    if error is not None:
+        target.load_error = _describe(error)
+        target.info["load_error"] = target.load_error
+    return target
+
+
+def module_name_for(path: Path) -> str:
+    """A module name unique to ``path``, so two students' ``solution.py`` never share sys.modules."""
+    stem = re.sub(r"\W", "_", path.stem)
+    digest = hashlib.sha1(str(path).encode("utf-8")).hexdigest()[:10]
+    return f"dlconform_target_{stem}_{digest}"
+
+
+def load_file(path: Path, spec: str) -> Target:
+    """Import a .py file under a unique module name, with its folder on sys.path."""
+    name = module_name_for(path)
+    module_spec = importlib.util.spec_from_file_location(name, path)
+    if module_spec is None or module_spec.loader is None:
+        raise TargetNotFound(f"{spec}: cannot be loaded as Python source")
+    module = importlib.util.module_from_spec(module_spec)
+    target = Target(module, _info("file", spec, str(path), name))
+    error: BaseException | None = None
+    sys.modules[name] = module
+    with captured() as out, _on_path(str(path.parent)):
+        try:
+            module_spec.loader.exec_module(module)
+        except (Exception, SystemExit) as exc:
+            error = exc
+            sys.modules.pop(name, None)
+    target.info["version"] = _version(module)
+    return _finish(target, out, error)
+
+
+def load_notebook(path: Path, spec: str) -> Target:
+    """Run a notebook's code cells in one namespace; failing cells become warnings."""
+    from dlconform.targets.notebook import NotebookError, run_cells
+
+    namespace: dict[str, Any] = {"__name__": "__main__"}  # as Jupyter runs it: no __file__
+    target = Target(namespace, _info("notebook", spec, str(path)))
+    with captured() as out, _on_path(str(path.parent)), _notebook_context(path.parent):
+        try:
+            target.warnings.extend(run_cells(path, namespace))
+        except NotebookError as exc:
+            raise TargetNotFound(str(exc)) from None
+    target.info["version"] = _version(namespace)
+    return _finish(target, out)
+
+
+def load_module(spec: str) -> Target:
+    """Import ``pkg.mod`` (from the working directory too), then take ``obj`` from it for ``pkg.mod:obj``."""
+    module_name, _, attr = spec.partition(":")
+    target = Target(None, _info("module" if not attr else "object", spec, module=module_name))
+    with captured() as out, _on_path(os.getcwd()):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
+                raise TargetNotFound(f"no module named {exc.name!r} (target {spec!r})") from None
+            return _finish(target, out, exc)
+        except (Exception, SystemExit) as exc:
+            return _finish(target, out, exc)
+    obj: Any = module
+    for part in attr.split(".") if attr else ():
+        obj = getattr(obj, part, _ABSENT)
+        if obj is _ABSENT:
+            raise TargetNotFound(f"module {module_name!r} has no attribute {attr!r}")
+    target.namespace = obj
+    target.info["path"] = getattr(module, "__file__", None)
+    top = sys.modules.get(module_name.split(".")[0])
+    target.info["version"] = _version(*([obj] if attr else []), module, top)
+    return _finish(target, out)
+
+
+def is_module_spec(spec: str) -> bool:
+    """Whether a target spec names a module (``pkg.mod``, ``pkg.mod:obj``) rather than a file or notebook."""
+    looks_like_path = spec.endswith((".py", ".ipynb")) or os.sep in spec or "/" in spec or Path(spec).is_file()
+    return not looks_like_path and bool(MODULE_SPEC.fullmatch(spec))
+
+
+def load_target(spec: str) -> Target:
+    """Load a target from a .py file, a .ipynb notebook, ``pkg.mod`` or ``pkg.mod:obj``."""
+    path = Path(spec)
+    if is_module_spec(spec):
+        return load_module(spec)
+    is_path = spec.endswith((".py", ".ipynb")) or os.sep in spec or "/" in spec
+    if path.is_dir():
+        raise TargetNotFound(f"{spec} is a folder: give a .py file, a .ipynb notebook or a module path")
+    if not path.is_file():
+        if is_path:
+            raise TargetNotFound(f"no such file: {spec}")
+        raise TargetNotFound(f"{spec!r} is not a .py file, a .ipynb notebook or a module path (pkg.mod, pkg.mod:obj)")
+    if path.suffix == ".ipynb":
+        return load_notebook(path.resolve(), spec)
+    if path.suffix != ".py":
+        raise TargetNotFound(f"{spec}: not a .py file or a .ipynb notebook")
+    return load_file(path.resolve(), spec)
+
+
+def as_target(target: Any) -> Target:
+    """A Target from a spec string or path, a module, a mapping of name -> callable, or any object."""
+    if isinstance(target, Target):
+        return target
+    if isinstance(target, str | os.PathLike):
+        return load_target(os.fspath(target))
+    if isinstance(target, ModuleType):
+        info = _info("module", target.__name__, getattr(target, "__file__", None), target.__name__)
+        info["version"] = _version(target, sys.modules.get(target.__name__.split(".")[0]))
+        return Target(target, info)
+    kind = "mapping" if isinstance(target, Mapping) else "object"
+    return Target(target, _info(kind, f"<{type(target).__name__}>"))

@@ -1,0 +1,290 @@
+"""Batch grading: every submission in its own confined worker, scored per function, written out.
+
+Scores give each function the same weight by default, with partial credit in
+proportion to the cases passed; a weights file changes the weight of functions
+(``sigmoid: 2``) or of cases (``"softmax::stability-*": 0.5``, glob patterns
+over ``function::case-id``). ``--out DIR`` gets one JSON report per submission
+and ``gradebook.csv``; ``--shard I/N`` grades a deterministic slice and
+``merge`` puts the slices' outputs back together.
+"""
+
+from __future__ import annotations
+
+import csv
+import fnmatch
+import io
+import math
+import re
+import shutil
+import stat
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dlconform.atomic import write_atomic
+from dlconform.format.suite import Case, VectorFile
+from dlconform.judge.compare import DEFAULTS, Options
+from dlconform.report.hints import add_hints
+from dlconform.results import CaseResult, Report
+from dlconform.targets.isolate.spawn import DEFAULT_LIMITS, Limits
+from dlconform.targets.isolate.target import IsolatedTarget, isolated_report
+
+SUBMISSION_SUFFIXES = (".py", ".ipynb")
+GRADEBOOK = "gradebook.csv"
+FIXED_COLUMNS = ("submission", "score", "max_score")
+
+
+class GradeError(ValueError):
+    """A grading input that cannot be used (missing submission, bad weights, bad shard): one line, exit 2."""
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Points per function (default 1) and relative weights of cases within a function (default 1)."""
+
+    functions: dict[str, float] = field(default_factory=dict)
+    cases: tuple[tuple[str, float], ...] = ()  # (glob over function::case-id, weight), first match wins
+
+    def function(self, name: str) -> float:
+        """The points ``name`` is worth."""
+        return self.functions.get(name, 1.0)
+
+    def case(self, key: str) -> float:
+        """The weight of case ``key`` within its function."""
+        return next((w for pattern, w in self.cases if fnmatch.fnmatchcase(key, pattern)), 1.0)
+
+
+@dataclass
+class Score:
+    """Points earned and available, in total and per function."""
+
+    points: float
+    max_points: float
+    functions: dict[str, tuple[float, float]]  # function -> (points, max points)
+
+
+@dataclass
+class Graded:
+    """One submission's report and score."""
+
+    submission: str
+    report: Report
+    score: Score
+
+
+NO_WEIGHTS = Weights()
+
+
+def load_weights(path: str | Path) -> Weights:
+    """Read a weights file: a YAML mapping of function names and ``function::case`` globs to weights >= 0."""
+    from dlconform.format import safeyaml
+    from dlconform.reference import FUNCTIONS
+    from dlconform.run.select import SelectionError, canonical_function
+
+    try:
+        data = safeyaml.load(Path(path).read_text(encoding="utf-8")).data
+    except (OSError, UnicodeDecodeError, safeyaml.YamlError) as exc:
+        raise GradeError(f"{path}: cannot read weights: {exc}") from None
+    if not isinstance(data, dict):
+        raise GradeError(f"{path}: weights must map function names or function::case-id patterns to numbers")
+    functions: dict[str, float] = {}
+    cases: list[tuple[str, float]] = []
+    for key, value in data.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
+            raise GradeError(f"{path}: weight of {key!r} must be a number >= 0, not {value!r}")
+        name, sep, _ = str(key).partition("::")
+        try:
+            canonical = canonical_function(name)
+        except SelectionError:
+            raise GradeError(f"{path}: {key!r}: unknown function {name!r} (known: {', '.join(FUNCTIONS)})") from None
+        if sep:
+            cases.append((f"{canonical}::{str(key).partition('::')[2]}", float(value)))
+        else:
+            functions[canonical] = float(value)
+    return Weights(functions, tuple(cases))
+
+
+def score(results: Iterable[CaseResult], weights: Weights = NO_WEIGHTS) -> Score:
+    """Each function's points times its weighted share of passed cases; skipped cases do not count."""
+    passed: dict[str, float] = {}
+    total: dict[str, float] = {}
+    for r in results:
+        if r.outcome == "skipped":
+            continue
+        w = weights.case(r.key)
+        total[r.function] = total.get(r.function, 0.0) + w
+        passed[r.function] = passed.get(r.function, 0.0) + (w if r.outcome == "passed" else 0.0)
+    functions = {}
+    for name, weight in total.items():
+        worth = weights.function(name) if weight > 0 else 0.0
+        functions[name] = (worth * passed[name] / weight if weight else 0.0, worth)
+    return Score(sum(p for p, _ in functions.values()), sum(m for _, m in functions.values()), functions)
+
+
+def find_submissions(paths: Sequence[str]) -> list[str]:
+    """The submissions named: .py and .ipynb files, and those directly inside folders; sorted, without repeats."""
+    found: list[str] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found.extend(str(p) for p in sorted(path.iterdir()) if p.is_file() and p.suffix in SUBMISSION_SUFFIXES)
+        elif path.is_file() and path.suffix in SUBMISSION_SUFFIXES:
+            found.append(str(path))
+        elif path.exists():
+            raise GradeError(f"{given}: not a .py file, a .ipynb notebook or a folder of them")
+        else:
+            raise GradeError(f"{given}: no such file or folder")
+    return sorted(set(found))
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``I/N`` as (I, N) with 1 <= I <= N."""
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        raise GradeError(f"--shard {text!r}: give I/N with 1 <= I <= N, e.g. 2/4")
+    return int(match.group(1)), int(match.group(2))
+
+
+def take_shard(submissions: Sequence[str], shard: tuple[int, int]) -> list[str]:
+    """Slice I of N: every N-th submission of the sorted list, starting at the I-th."""
+    index, count = shard
+    return list(submissions[index - 1 :: count])
+
+
+def grade_one(
+    submission: str,
+    cases: Sequence[Case],
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    options: Options = DEFAULTS,
+    weights: Weights = NO_WEIGHTS,
+) -> Graded:
+    """Grade one submission in its own worker: report with hints, and score."""
+    with IsolatedTarget(submission, limits) as target:
+        report = isolated_report(target, cases, options)
+    add_hints(report, cases)
+    return Graded(submission, report, score(report.results, weights))
+
+
+def grade_all(
+    submissions: Sequence[str],
+    cases: Sequence[Case],
+    *,
+    jobs: int = 1,
+    limits: Limits = DEFAULT_LIMITS,
+    options: Options = DEFAULTS,
+    weights: Weights = NO_WEIGHTS,
+    progress: Callable[[], None] | None = None,
+) -> list[Graded]:
+    """Grade every submission, ``jobs`` at a time; results in submission order, ``progress`` called per one done."""
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [
+            pool.submit(grade_one, s, cases, limits=limits, options=options, weights=weights) for s in submissions
+        ]
+        for _ in as_completed(futures):
+            if progress is not None:
+                progress()  # in the calling thread: progress bars need not be thread-safe
+        return [f.result() for f in futures]
+
+
+def exposed_files(files: Iterable[VectorFile], bundled: Path) -> list[str]:
+    """Instructor vector files with hidden cases that any user may read, a worker's unprivileged uid included."""
+    out = []
+    for vf in files:
+        path = Path(vf.path).resolve()
+        if path.is_relative_to(bundled.resolve()) or not any(c.hidden for c in vf.cases):
+            continue
+        modes = [path.stat().st_mode & stat.S_IROTH] + [p.stat().st_mode & stat.S_IXOTH for p in path.parents]
+        if all(modes):
+            out.append(vf.path)
+    return out
+
+
+def report_name(submission: str) -> str:
+    """The file name of a submission's JSON report: its path with every unusual character made ``_``."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", submission.strip("/")).lstrip(".") + ".json"
+
+
+def gradebook_csv(graded: Sequence[Graded], functions: Sequence[str]) -> str:
+    """The gradebook: submission, score, max_score and one column of points per function."""
+    rows = [
+        {
+            "submission": g.submission,
+            "score": _number(g.score.points),
+            "max_score": _number(g.score.max_points),
+            **{f: _number(g.score.functions[f][0]) for f in functions if f in g.score.functions},
+        }
+        for g in graded
+    ]
+    return _csv([*FIXED_COLUMNS, *functions], rows)
+
+
+def write_outputs(
+    graded: Sequence[Graded], functions: Sequence[str], out_dir: str | Path, redact_hidden: bool = True
+) -> None:
+    """One JSON report per submission and the gradebook, each written atomically into ``out_dir``.
+
+    The reports are what a student may be shown: hidden cases pass/fail only, unless ``redact_hidden`` is False.
+    """
+    from dlconform.report import render
+
+    out = Path(out_dir)
+    for g in graded:
+        write_atomic(out / report_name(g.submission), render(g.report, "json", redact_hidden=redact_hidden))
+    write_atomic(out / GRADEBOOK, gradebook_csv(graded, functions))
+
+
+def merge(sources: Sequence[str | Path], out_dir: str | Path) -> int:
+    """Combine the outputs of several ``grade --out`` runs (shards) into ``out_dir``; returns the submission count.
+
+    Gradebook columns are the union in order of appearance; a submission graded twice is an error.
+    """
+    columns: list[str] = list(FIXED_COLUMNS)
+    rows: dict[str, dict[str, str]] = {}
+    origin: dict[str, Path] = {}
+    reports: list[Path] = []
+    for source in map(Path, sources):
+        book = source / GRADEBOOK
+        try:
+            reader = csv.DictReader(io.StringIO(book.read_text(encoding="utf-8")))
+            found = list(reader)
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            raise GradeError(f"{book}: cannot read gradebook: {exc}") from None
+        if not reader.fieldnames or tuple(reader.fieldnames[:3]) != FIXED_COLUMNS:
+            raise GradeError(f"{book}: not a dlconform gradebook (columns {', '.join(FIXED_COLUMNS)}, ...)")
+        columns.extend(c for c in reader.fieldnames if c not in columns)
+        for row in found:
+            name = row["submission"]
+            if name in rows:
+                raise GradeError(f"{name} is graded in both {origin[name]} and {book}")
+            rows[name], origin[name] = row, book
+        reports.extend(p for p in sorted(source.glob("*.json")))
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    seen: dict[str, Path] = {}
+    for report in reports:
+        if report.name in seen and seen[report.name].resolve() != report.resolve():
+            raise GradeError(f"report {report.name} is in both {seen[report.name].parent} and {report.parent}")
+        seen[report.name] = report
+        if report.resolve() != (out / report.name).resolve():
+            shutil.copyfile(report, out / report.name)
+    write_atomic(out / GRADEBOOK, _csv(columns, [rows[k] for k in sorted(rows)]))
+    return len(rows)
+
+
+def _csv(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
+    """CSV text with ``columns``, missing values empty."""
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=list(columns), restval="", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return text.getvalue()
+
+
+def _number(value: float) -> str:
+    """Points for the gradebook: at most 4 decimals, no trailing zeros."""
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return text if text not in ("", "-0") else "0"

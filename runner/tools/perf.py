@@ -1,0 +1,131 @@
+"""``dlconform run --perf``: time each function of the target against the reference on a large input.
+
+The tutorial is about vectorising with NumPy; a function that loops over
+elements in Python is correct but typically hundreds of times slower than the
+reference. Each function is timed on its smallest ``large`` case of the suite
+(generated inputs, see dlconform/format/large.py), reference and target in the same
+process, each call on fresh inputs; the ratio is the best target time over the
+best reference time. Ratios above ``FLAG_RATIO`` are flagged.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from dlconform.format.large import LARGE_TAG, Generated
+from dlconform.format.suite import Case
+from dlconform.results import Report
+from dlconform.run.engine import Resolver, Unavailable, fresh_inputs
+
+FLAG_RATIO = 50.0
+REPEATS = 3  # best of this many calls
+REPEAT_BUDGET_S = 1.0  # ... unless the calls so far took this long: one slow call is enough to judge
+
+
+@dataclass
+class PerfResult:
+    """One function's timing: target and reference seconds per call on the same input, and their ratio."""
+
+    function: str
+    case: str
+    elements: int
+    reference_s: float | None = None
+    target_s: float | None = None
+    ratio: float | None = None
+    flagged: bool = False
+    note: str = ""  # why there is no ratio (no large case, target lacks the function, the call raised)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for the JSON report, with the human line."""
+        return {**asdict(self), "line": self.line()}
+
+    def line(self) -> str:
+        """One line for people: the ratio, or why there is none."""
+        if self.ratio is None:
+            return f"{self.function}: not timed ({self.note})"
+        return (
+            f"{self.function}: {self.ratio:.1f}x the reference's time "
+            f"({self.target_s * 1e3:.3g} ms vs {self.reference_s * 1e3:.3g} ms on {self.elements:,} input elements)"
+        )
+
+
+def perf_cases(cases: Iterable[Case]) -> dict[str, Case]:
+    """Each function's smallest large case: the input its timing runs on."""
+    out: dict[str, Case] = {}
+    for case in cases:
+        if LARGE_TAG in case.tags and (case.function not in out or _elements(case) < _elements(out[case.function])):
+            out[case.function] = case
+    return out
+
+
+def _elements(case: Case) -> int:
+    return sum(a.size for a in case.args if isinstance(a, Generated))
+
+
+def best_time(fn: Callable[..., Any], args: tuple[Any, ...]) -> float:
+    """The fastest of up to REPEATS calls on fresh inputs, stopping early once REPEAT_BUDGET_S is spent."""
+    best, spent = float("inf"), 0.0
+    for _ in range(REPEATS):
+        inputs = fresh_inputs(args)
+        start = time.perf_counter()
+        fn(*inputs)
+        took = time.perf_counter() - start
+        best, spent = min(best, took), spent + took
+        if spent >= REPEAT_BUDGET_S:
+            break
+    return best
+
+
+def measure(
+    resolve: Resolver, functions: Iterable[str], cases: Iterable[Case], flag_ratio: float = FLAG_RATIO
+) -> list[PerfResult]:
+    """Time every function in ``functions`` the target has, on its large case from ``cases``."""
+    from dlconform.reference import FUNCTIONS
+
+    inputs = perf_cases(cases)
+    out = []
+    for name in functions:
+        case = inputs.get(name)
+        if case is None:
+            out.append(PerfResult(name, "", 0, note="no large case in the vectors"))
+            continue
+        result = PerfResult(name, case.id, _elements(case))
+        fn = resolve(name)
+        if isinstance(fn, Unavailable):
+            result.note = fn.reason
+        else:
+            try:
+                result.target_s = best_time(fn, case.args)
+            except (Exception, SystemExit) as exc:
+                result.note = f"raised {type(exc).__name__} on the large input"
+            else:
+                result.reference_s = best_time(FUNCTIONS[name].impl, case.args)
+                result.ratio = result.target_s / max(result.reference_s, 1e-9)
+                result.flagged = result.ratio > flag_ratio
+        out.append(result)
+    return out
+
+
+def add_perf(report: Report, resolve: Resolver, cases: Iterable[Case]) -> list[PerfResult]:
+    """Time each function of ``report`` and record it there: ``report.perf`` and a warning per flagged function."""
+    from dlconform.targets.capture import captured
+
+    functions = list(dict.fromkeys(r.function for r in report.results))
+    with captured():  # what the target prints must not reach a report on stdout
+        results = measure(resolve, functions, cases)
+    report.perf = [r.to_dict() for r in results]
+    report.warnings.extend(warnings_for(results))
+    return results
+
+
+def warnings_for(results: Iterable[PerfResult], flag_ratio: float = FLAG_RATIO) -> list[str]:
+    """One warning line per flagged function."""
+    return [
+        f"perf: {r.function} is {r.ratio:.0f}x slower than the reference (over {flag_ratio:g}x: "
+        "a Python loop over elements?)"
+        for r in results
+        if r.flagged
+    ]
