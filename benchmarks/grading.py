@@ -31,7 +31,7 @@ import os
 import pytest
 
 from dlconform.judge.compare import judge, judge_raised
-from dlconform.run.engine import fresh_inputs
+from dlconform.format.model import fresh_inputs
 from dlconform.format.suite import iter_cases, load_files
 
 CASES = [c for c in iter_cases(load_files()) if "large" not in c.tags]

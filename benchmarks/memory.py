@@ -78,10 +78,11 @@ def run_one(key: str, mode: str) -> dict[str, int]:
     import warnings
 
     from dlconform.format.large import Generated
+    from dlconform.format.model import fresh_inputs
     from dlconform.format.suite import iter_cases, load_files
     from dlconform.judge.compare import DEFAULTS
     from dlconform.reference import FUNCTIONS
-    from dlconform.run.engine import fresh_inputs, run_case
+    from dlconform.run.engine import run_case
 
     warnings.simplefilter("ignore")
     case = next(c for c in iter_cases(load_files()) if c.key == key)

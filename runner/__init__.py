@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
-__all__ = ["__version__", "check"]
+from dlconform.version import __version__
+
+__all__ = ["__version__", "case_inputs", "check"]
 
 
 def __getattr__(name: str) -> Any:
-    """``dlconform.check`` imported on first use: ``import dlconform`` stays free of NumPy for a fast start."""
-    if name == "check":
-        from dlconform.api import check
+    """``check`` and ``case_inputs`` imported on first use: ``import dlconform`` stays free of NumPy for a fast start."""
+    if name in ("check", "case_inputs"):
+        from dlconform import api
 
-        return check
+        return getattr(api, name)
     raise AttributeError(f"module 'dlconform' has no attribute {name!r}")

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
-from dlconform import __version__
+import numpy as np
 from dlconform.environment import environment
-from dlconform.format.suite import Case, iter_cases, load_files
+from dlconform.format.model import Case, SuiteError, fresh_inputs
+from dlconform.format.suite import iter_cases, load_files
 from dlconform.judge.compare import DEFAULTS, Options
 from dlconform.results import CaseResult, Report
+from dlconform.run.dtypes import in_dtype
 from dlconform.run.engine import run_cases
 from dlconform.run.select import SelectionError, select
 from dlconform.targets.capture import captured
 from dlconform.targets.load import as_target
+from dlconform.version import __version__
 
 VectorPaths = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
 
@@ -66,3 +70,24 @@ def build_report(target: Any, results: list[CaseResult], notes: Iterable[str] = 
         results=results,
         warnings=warnings,
     )
+
+
+def case_inputs(key: str, vectors: str | Path | Iterable[str | Path] | None = None) -> list[Any]:
+    """Fresh copies of the inputs of case ``key`` (``function::case-id``) from ``vectors`` (default: the bundled suite).
+
+    This is what long repro lines call. A ``case-id@dtype`` key (a case run in another dtype by ``--dtypes``)
+    gives the stored case's inputs cast to that dtype. Raises ``KeyError`` when no such case exists.
+    """
+
+    paths = [vectors] if isinstance(vectors, str | Path) else vectors
+    try:
+        cases = list(iter_cases(load_files(paths)))
+    except SuiteError as exc:
+        raise KeyError(f"cannot look up {key}: {exc}") from None
+    stored, _, dtype = key.rpartition("@") if "@" in key else (key, "", "")
+    for case in cases:
+        if case.key == key:
+            return fresh_inputs(case.args)
+        if dtype and case.key == stored:
+            return fresh_inputs(in_dtype(case, np.dtype(dtype)).args)
+    raise KeyError(f"no case {key} in the vector files")

@@ -21,9 +21,10 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-from dlconform import __version__
 from dlconform.atomic import write_atomic
-from dlconform.format.suite import Case, SuiteError, load_files
+from dlconform.format.model import Case, SuiteError
+from dlconform.format.suite import load_files
+from dlconform.version import __version__
 
 if TYPE_CHECKING:
     from dlconform.targets.isolate.spawn import Limits

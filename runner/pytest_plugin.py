@@ -16,16 +16,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dlconform.format.suite import Case, SuiteError, iter_cases, load_files
+from dlconform.format.model import Case, SuiteError
+from dlconform.format.suite import iter_cases, load_files
 from dlconform.judge.compare import Options
 from dlconform.reference import FUNCTIONS
 from dlconform.report.details import baseline_note, detail_lines
 from dlconform.report.text import target_line
 from dlconform.results import CaseResult
 from dlconform.run.baseline import Baseline, BaselineError, load_baseline, mark
-from dlconform.run.engine import Unavailable, result, run_case
+from dlconform.run.engine import result, run_case
 from dlconform.run.select import SelectionError, select
 from dlconform.targets.load import Target, TargetNotFound, load_target
+from dlconform.targets.resolver import Unavailable
 
 PLAN = pytest.StashKey["Plan"]()
 

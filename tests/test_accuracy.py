@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from dlconform.cli import main
 from dlconform.reference import FUNCTIONS
-from dlconform.run.engine import Unavailable
+from dlconform.targets.resolver import Unavailable
 from dlconform.tools import accuracy
 
 F16, F32, F64 = (np.dtype(d) for d in ("float16", "float32", "float64"))

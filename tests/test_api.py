@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 from dlconform import reference
 from dlconform.api import check
-from dlconform.format.suite import SuiteError, iter_cases, load_files
+from dlconform.format.model import SuiteError
+from dlconform.format.suite import iter_cases, load_files
 from dlconform.run.select import SelectionError
 from dlconform.targets.load import TargetNotFound
 

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import pytest
 from dlconform.format import cache
-from dlconform.format.suite import VectorFile, bundled_dir, read_file, vector_paths
+from dlconform.format.model import VectorFile
+from dlconform.format.suite import bundled_dir, read_file, vector_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from dlconform.cli import main
 from dlconform.format.suite import iter_cases, load_files
 from dlconform.format.tolerance import Tolerance
+from dlconform.judge.expected import reference_value
 from dlconform.reference import FUNCTIONS
 from dlconform.run.dtypes import DtypeError, expand, in_dtype, is_float_case, parse_dtypes
 from dlconform.run.engine import run_cases
-from dlconform.tools.generate import reference_value
 
 CASES = list(iter_cases(load_files()))
 ALL = parse_dtypes("float16,float32,float64")

@@ -18,7 +18,8 @@ from dlconform.judge.compare import FAILURES
 from dlconform.report import FORMATS, HIDDEN_MESSAGE, render, render_junit
 from dlconform.results import BASELINE_STATUSES, OUTCOMES, Report
 from dlconform.run.baseline import apply_baseline, load_baseline
-from dlconform.run.engine import Unavailable, run_cases
+from dlconform.run.engine import run_cases
+from dlconform.targets.resolver import Unavailable
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "docs" / "report-schema.json").read_text(encoding="utf-8"))
 NASTY = "bad | input \x01\x1b[31m <b>*bold*</b> `tick` & \ud800"

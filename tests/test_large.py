@@ -18,14 +18,16 @@ from dlconform.format.large import (
     Generated,
     block_plan,
     case_problem,
+    decode_value,
     parse_generated,
     splitmix64,
 )
-from dlconform.format.suite import Case, bundled_dir, iter_cases, load_files, read_file
-from dlconform.format.values import ValueFormatError, decode
+from dlconform.format.model import Case, fresh_inputs
+from dlconform.format.suite import bundled_dir, iter_cases, load_files, read_file
+from dlconform.format.values import ValueFormatError
 from dlconform.judge.compare import DEFAULTS, judge
 from dlconform.reference import FUNCTIONS
-from dlconform.run.engine import fresh_inputs, run_case
+from dlconform.run.engine import run_case
 from dlconform.run.select import select
 
 MASK = 2**64 - 1
@@ -116,20 +118,22 @@ def test_blocks_are_slices_of_the_whole(g: Generated) -> None:
 )
 def test_bad_generators_are_refused(value: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueFormatError, match=message.replace("[", r"\[").replace("]", r"\]")):
-        decode(value)
+        decode_value(value)
 
 
 def test_integers_may_be_written_as_integral_floats_as_json_schema_allows() -> None:
-    written = decode({"generate": "hash", "seed": 3.0, "low": -2.0, "high": 5.0, "shape": [2.0, 3.0], "dtype": "int8"})
-    plain = decode({"generate": "hash", "seed": 3, "low": -2, "high": 5, "shape": [2, 3], "dtype": "int8"})
+    written = decode_value(
+        {"generate": "hash", "seed": 3.0, "low": -2.0, "high": 5.0, "shape": [2.0, 3.0], "dtype": "int8"}
+    )
+    plain = decode_value({"generate": "hash", "seed": 3, "low": -2, "high": 5, "shape": [2, 3], "dtype": "int8"})
     assert written == plain and written.materialize().tobytes() == plain.materialize().tobytes()
 
 
 def test_decode_gives_generated_values_that_never_materialise_by_accident() -> None:
-    g = decode({"generate": "hash", "seed": 3, "low": 0.0, "high": 1.0, "shape": [200, 300], "dtype": "float32"})
+    g = decode_value({"generate": "hash", "seed": 3, "low": 0.0, "high": 1.0, "shape": [200, 300], "dtype": "float32"})
     assert isinstance(g, Generated)
     assert (np.shape(g), np.size(g), np.ndim(g), g.nbytes) == ((200, 300), 60000, 2, 240000)
-    assert decode({"generate": "reference"}) is REFERENCE
+    assert decode_value({"generate": "reference"}) is REFERENCE
     assert parse_generated(g.to_data()) == g
 
 

@@ -15,11 +15,13 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from dlconform.format.suite import Case, iter_cases, load_files
+from dlconform.format.model import Case
+from dlconform.format.suite import iter_cases, load_files
 from dlconform.reference import FUNCTIONS
 from dlconform.results import CaseResult
-from dlconform.run.engine import Unavailable, run_cases
+from dlconform.run.engine import run_cases
 from dlconform.run.select import select
+from dlconform.targets.resolver import Unavailable
 
 from tests.mutants import MUTANTS, Mutant
 

@@ -20,7 +20,8 @@ from typing import Any
 import mpmath
 import numpy as np
 import pytest
-from dlconform.format.suite import Case, iter_cases, load_files
+from dlconform.format.model import Case
+from dlconform.format.suite import iter_cases, load_files
 from dlconform.reference import FUNCTIONS
 from dlconform.run.select import select
 

@@ -16,7 +16,7 @@ from dlconform.cli import main
 from dlconform.format.suite import iter_cases, load_files
 from dlconform.reference import FUNCTIONS
 from dlconform.run.baseline import apply_baseline, load_baseline
-from dlconform.run.engine import Unavailable, run_cases
+from dlconform.run.engine import run_cases
 from dlconform.run.select import select
 from dlconform.targets.profiles import (
     ConversionError,
@@ -30,6 +30,7 @@ from dlconform.targets.profiles import (
     read_profile,
 )
 from dlconform.targets.profiles.expr import ExpressionError, parse
+from dlconform.targets.resolver import Unavailable
 
 ROOT = Path(__file__).parent.parent
 CASES = select(iter_cases(load_files()))  # the default selection: large cases only with --tag large

@@ -11,9 +11,10 @@ from dlconform.format.suite import iter_cases, load_files
 from dlconform.judge.compare import DEFAULTS, Options
 from dlconform.results import Report
 from dlconform.run.baseline import dump_baseline
-from dlconform.run.engine import Unavailable, run_cases
+from dlconform.run.engine import run_cases
 from dlconform.run.select import select
 from dlconform.targets.load import Target, load_target
+from dlconform.targets.resolver import Unavailable
 
 pytest_plugins = ["pytester"]
 

@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 from dlconform.format.domain import domain_problems, parse_domain
 from dlconform.format.suite import iter_cases, load_files, read_file
+from dlconform.judge.expected import reference_value
 from dlconform.reference import FUNCTIONS
 from dlconform.run.engine import run_cases
 from dlconform.run.random_cases import DomainError, add_random, random_cases
 from dlconform.run.select import select
 from dlconform.targets.load import load_target
-from dlconform.tools.generate import reference_value
 
 ROOT = Path(__file__).resolve().parents[1]
 ELEMENTWISE = {

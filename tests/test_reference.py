@@ -11,7 +11,8 @@ from functools import cache
 import numpy as np
 import pytest
 from dlconform import reference
-from dlconform.format.suite import Case, iter_cases, load_files
+from dlconform.format.model import Case
+from dlconform.format.suite import iter_cases, load_files
 from dlconform.reference import FUNCTIONS
 
 NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d*)?(?:e[+-]?\d+)?")

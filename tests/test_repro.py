@@ -10,10 +10,13 @@ from typing import Any
 import numpy as np
 import pytest
 from dlconform import reference
-from dlconform.format.repro import MAX_LINE, Unspellable, case_inputs, repro, spell
-from dlconform.format.suite import Case, iter_cases, load_files
+from dlconform.api import case_inputs
+from dlconform.format.model import Case, fresh_inputs
+from dlconform.format.repro import MAX_LINE, Unspellable, repro, spell
+from dlconform.format.suite import iter_cases, load_files
 from dlconform.run.dtypes import in_dtype
-from dlconform.run.engine import Unavailable, fresh_inputs, run_cases
+from dlconform.run.engine import run_cases
+from dlconform.targets.resolver import Unavailable
 from dlconform.tools.generate import generate_file
 from hypothesis import given, settings
 from hypothesis import strategies as st

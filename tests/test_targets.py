@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from dlconform import reference
-from dlconform.run.engine import Unavailable
 from dlconform.targets.load import Target, TargetNotFound, as_target, load_target
+from dlconform.targets.resolver import Unavailable
 
 FAKES = Path(__file__).parent / "fakes"
 

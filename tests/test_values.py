@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import yaml
 from dlconform.format.emit import flow
+from dlconform.format.large import decode_value
 from dlconform.format.values import DTYPES, FLOAT_DTYPES, ValueFormatError, decode, encode, format_float
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -146,8 +147,9 @@ def test_encode_forms() -> None:
     ],
 )
 def test_malformed_values_are_refused(value: Any, message: str) -> None:
+    """What the loader decodes (values.decode, and generated values through large.decode_value) refuses these."""
     with pytest.raises(ValueFormatError) as info:
-        decode(value)
+        decode_value(value)
     assert message in str(info.value)
     assert "\n" not in str(info.value)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import importlib.util
 import json
 import math
 import os
@@ -27,12 +28,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from dlconform import __version__
 from dlconform.atomic import write_atomic
 from dlconform.format.large import FromReference, Generated, parse_generated
-from dlconform.format.suite import Case, VectorFile
+from dlconform.format.model import Case, VectorFile
 from dlconform.format.tolerance import Tolerance
 from dlconform.format.values import DTYPES
+from dlconform.version import __version__
 
 MAGIC = b"DLCCACH1"
 HEAD = struct.Struct("<8s32sQQ")  # magic, SHA-256 of everything after HEAD, header length, data length
@@ -61,13 +62,13 @@ def cache_dir() -> Path | None:
 
 @functools.cache
 def code_fingerprint() -> str:
-    """A digest of the runner's and the reference's source and the versions they run on."""
-    from dlconform import reference
-
+    """A digest of the package's source (the reference's included) and the versions they run on."""
+    reference = importlib.util.find_spec("dlconform.reference")
+    assert reference is not None and reference.origin is not None
     digest = hashlib.sha256(f"{__version__}|numpy {np.__version__}".encode())
-    for package in (Path(__file__).parent, Path(reference.__file__).parent):
-        for source in sorted(package.glob("*.py")):
-            digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    for package in dict.fromkeys((Path(__file__).parents[1], Path(reference.origin).parent)):
+        for source in sorted(package.rglob("*.py")):
+            digest.update(str(source.relative_to(package)).encode() + b"\0" + source.read_bytes())
     return digest.hexdigest()
 
 

@@ -22,15 +22,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from dlconform.format.values import DTYPES, ValueFormatError
-
-if TYPE_CHECKING:
-    from dlconform.format.suite import Case
-    from dlconform.judge.compare import Options, Verdict
+from dlconform.format.values import DTYPES, ValueFormatError, decode, short_repr
 
 MAX_ELEMENTS = 10**7
 BLOCK = 1 << 17  # elements judged (or regenerated) at a time: 1 MiB of float64
@@ -146,6 +142,15 @@ def _hash_values(seed: int, low: float, high: float, lo: int, hi: int, dtype: np
     out = z.astype(np.int64)
     out += low
     return out.astype(dtype, copy=False)
+
+
+def decode_value(value: Any) -> Any:
+    """A vector-file value as ``values.decode`` gives it, or the Generated value a ``{generate: ...}`` mapping names."""
+    if not (isinstance(value, dict) and "generate" in value):
+        return decode(value)
+    if not isinstance(value["generate"], str):
+        raise ValueFormatError(f"generate must name a generator, not {short_repr(value['generate'])}")
+    return parse_generated(value)
 
 
 def parse_generated(value: dict[str, Any]) -> Generated | FromReference:
@@ -288,30 +293,7 @@ class _Block:
     where: slice  # along the result's first axis ("rows") or its flattened elements
 
 
-def judge_generated(case: Case, got: Any, options: Options) -> Verdict:
-    """Judge a result against the reference's on the case's generated inputs, a block at a time."""
-    from dlconform.judge.compare import NotArrayLike, Verdict, judge_values, shape_verdict, to_plain_array
-    from dlconform.reference import FUNCTIONS
-
-    try:
-        arr = to_plain_array(got, copy=False)
-    except NotArrayLike as exc:
-        return Verdict("failed", str(exc), failure="not-array")
-    plan = block_plan(case.function, case.args) or "whole"
-    blocks, shape = _blocks(plan, FUNCTIONS[case.function].impl, case.args)
-    if arr.shape != shape:
-        return shape_verdict(arr.shape, shape)
-    if plan != "rows":
-        arr = np.ascontiguousarray(arr).reshape(-1)
-    for block in blocks:
-        exp = np.asarray(block.expected)
-        verdict = judge_values(replace(case, args=block.args), arr[block.where].reshape(exp.shape), exp, options)
-        if verdict.outcome != "passed":
-            return _relocated(verdict, block.where, plan, shape)
-    return Verdict("passed")
-
-
-def _blocks(plan: str, impl: Callable[..., Any], args: tuple[Any, ...]) -> tuple[Iterator[_Block], tuple[int, ...]]:
+def blocks(plan: str, impl: Callable[..., Any], args: tuple[Any, ...]) -> tuple[Iterator[_Block], tuple[int, ...]]:
     """The comparison blocks of a plan, and the full result's shape."""
     if plan == "flat":
         shape = next(np.shape(a) for a in args if np.ndim(a))
@@ -368,23 +350,3 @@ def _block_sum(impl: Callable[..., Any], args: tuple[Any, ...]) -> Any:
     if dtype.kind == "f":
         return dtype.type(math.fsum(float(p) for p in parts))
     return np.add.reduce(np.array(parts, dtype=dtype))
-
-
-def _relocated(verdict: Verdict, where: slice, plan: str, shape: tuple[int, ...]) -> Verdict:
-    """A block's failing verdict with the worst element's index given in the whole result."""
-    from dlconform.judge.compare import FAILURES, Verdict
-
-    local = verdict.details.get("index")
-    if not local or not shape:
-        return verdict
-    if plan == "rows":
-        index = [where.start + local[0], *local[1:]]
-    else:  # blocks of the flattened result
-        index = [int(i) for i in np.unravel_index(where.start + local[0], shape)]
-    d = verdict.details
-    tolerance = f" ({d['tolerance']})" if "tolerance" in d else ""
-    message = (
-        f"{FAILURES[verdict.failure]} at index {index}: got {d['got']!r} where {d['expected']!r} is expected"
-        f"{tolerance}; judged block by block, this is the first bad block"
-    )
-    return Verdict("failed", message, {**d, "index": index}, verdict.failure)

@@ -5,19 +5,19 @@ back bit for bit: floats by ``repr`` (or a shorter spelling that provably reads
 back to the same value), NaN and infinities as ``float('nan')`` and the like,
 NumPy scalars and arrays with their dtype. Inputs too long for one readable line
 are fetched from the vector files instead, with ``case_inputs`` (import it as
-``from runner.repro import case_inputs as dlconform_case``).
+``from dlconform import case_inputs as dlconform_case``).
 """
 
 from __future__ import annotations
 
 import math
 import struct
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from dlconform.format.suite import Case, SuiteError, bundled_dir, iter_cases, load_files
+from dlconform.format.model import Case
+from dlconform.format.suite import bundled_dir
 
 MAX_LINE = 200
 MAX_ELEMENTS = 64  # more elements than this can never fit in MAX_LINE: skip spelling them
@@ -39,29 +39,6 @@ def repro(case: Case, function_name: str | None = None) -> str:
     if line and len(line) <= MAX_LINE:
         return line
     return f"{name}(*dlconform_case({case.key!r}{_vectors_argument(case)}))"
-
-
-def case_inputs(key: str, vectors: str | Path | Iterable[str | Path] | None = None) -> list[Any]:
-    """Fresh copies of the inputs of case ``key`` (``function::case-id``) from ``vectors`` (default: the bundled suite).
-
-    This is what long repro lines call. A ``case-id@dtype`` key (a case run in another dtype by ``--dtypes``)
-    gives the stored case's inputs cast to that dtype. Raises ``KeyError`` when no such case exists.
-    """
-    from dlconform.run.dtypes import in_dtype  # both import runner.engine, which imports this module
-    from dlconform.run.engine import fresh_inputs
-
-    paths = [vectors] if isinstance(vectors, str | Path) else vectors
-    try:
-        cases = list(iter_cases(load_files(paths)))
-    except SuiteError as exc:
-        raise KeyError(f"cannot look up {key}: {exc}") from None
-    stored, _, dtype = key.rpartition("@") if "@" in key else (key, "", "")
-    for case in cases:
-        if case.key == key:
-            return fresh_inputs(case.args)
-        if dtype and case.key == stored:
-            return fresh_inputs(in_dtype(case, np.dtype(dtype)).args)
-    raise KeyError(f"no case {key} in the vector files")
 
 
 def spell(value: Any) -> str:

@@ -51,15 +51,9 @@ def decode(value: Any) -> Any:
             return _decode_array(value)
         if "scalar" in value:
             return _decode_scalar(value)
-        if "generate" in value:  # an input given by a formula, or the reference's result (dlconform/format/large.py)
-            from dlconform.format.large import parse_generated
-
-            if not isinstance(value["generate"], str):
-                raise ValueFormatError(f"generate must name a generator, not {_short(value['generate'])}")
-            return parse_generated(value)
     if isinstance(value, str):
         raise ValueFormatError(_string_message(value))
-    raise ValueFormatError(f"not a value: {_short(value)} (want a number, {{array: ...}} or {{scalar: ...}})")
+    raise ValueFormatError(f"not a value: {short_repr(value)} (want a number, {{array: ...}} or {{scalar: ...}})")
 
 
 def _decode_scalar(value: dict) -> np.generic:
@@ -69,7 +63,7 @@ def _decode_scalar(value: dict) -> np.generic:
         raise ValueFormatError(f"unknown keys in scalar: {sorted(extra, key=str)}")
     dtype = _dtype(value)
     if isinstance(value["scalar"], list | dict):
-        raise ValueFormatError(f"scalar must be one number, not {_short(value['scalar'])}")
+        raise ValueFormatError(f"scalar must be one number, not {short_repr(value['scalar'])}")
     return _cast([value["scalar"]], dtype)[0]
 
 
@@ -85,19 +79,21 @@ def _decode_array(value: dict) -> np.ndarray:
     if "shape" in value:
         declared = value["shape"]
         if not isinstance(declared, list) or not all(_is_integer(n) and n >= 0 for n in declared):
-            raise ValueFormatError(f"shape must be a list of non-negative integers, not {_short(declared)}")
+            raise ValueFormatError(f"shape must be a list of non-negative integers, not {short_repr(declared)}")
         declared = [int(n) for n in declared]
         fits = tuple(declared[: len(shape)]) == shape if empty else tuple(declared) == shape
         if not fits or len(declared) < len(shape):
-            raise ValueFormatError(f"shape {_short(declared)} does not match the nested list, which is {list(shape)}")
+            raise ValueFormatError(
+                f"shape {short_repr(declared)} does not match the nested list, which is {list(shape)}"
+            )
         shape = tuple(declared)
     elif empty:
-        raise ValueFormatError(f"an empty array needs a shape (the list {_short(data)} cannot say it)")
+        raise ValueFormatError(f"an empty array needs a shape (the list {short_repr(data)} cannot say it)")
     flat = _cast(_flatten(data), dtype)
     try:
         return flat.reshape(shape)
     except (ValueError, OverflowError) as exc:
-        raise ValueFormatError(f"shape {_short(list(shape))} is not possible: {exc}") from None
+        raise ValueFormatError(f"shape {short_repr(list(shape))} is not possible: {exc}") from None
 
 
 def _dtype(value: dict) -> np.dtype:
@@ -139,10 +135,10 @@ def _check_element(item: Any, kind: str, dtype: np.dtype) -> None:
         raise ValueFormatError(_string_message(item))
     if kind == "b":
         if not isinstance(item, bool):
-            raise ValueFormatError(f"bool array element {_short(item)} is not true or false")
+            raise ValueFormatError(f"bool array element {short_repr(item)} is not true or false")
         return
     if isinstance(item, bool) or not isinstance(item, int | float):
-        raise ValueFormatError(f"{dtype.name} array element {_short(item)} is not a number")
+        raise ValueFormatError(f"{dtype.name} array element {short_repr(item)} is not a number")
     if kind in "iu" and not _is_integer(item):
         raise ValueFormatError(f"{dtype.name} array element {item!r} is not an integer")
 
@@ -159,7 +155,7 @@ def _string_message(text: str) -> str:
     try:
         number = float(text)
     except ValueError:
-        return f"not a value: {_short(text)} (want a number, {{array: ...}} or {{scalar: ...}})"
+        return f"not a value: {short_repr(text)} (want a number, {{array: ...}} or {{scalar: ...}})"
     if not math.isfinite(number):
         return f"{text!r} is a string, not a number (YAML spells them .nan, .inf and -.inf)"
     return f"{text!r} is a string, not a number (YAML 1.1 needs a dot and a signed exponent: 1.0e-5)"
@@ -194,7 +190,7 @@ def _flatten(data: Any) -> list:
     return out
 
 
-def _short(value: Any) -> str:
+def short_repr(value: Any) -> str:
     """A value's repr, cut to one short line for messages."""
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."

@@ -8,13 +8,14 @@ then values. Nothing here calls a method of an object the target returned.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-from dlconform.format.large import FromReference, judge_generated
-from dlconform.format.suite import Case
+from dlconform.format.large import FromReference, block_plan, blocks
+from dlconform.format.model import Case
 from dlconform.format.tolerance import EXACT, Tolerance, allowed_error, flush_allowed, ulp_of
+from dlconform.reference import FUNCTIONS
 
 FAILURES: dict[str, str] = {
     "returned-none": "returned None",
@@ -263,3 +264,41 @@ def _details(
 def _item(value: Any) -> Any:
     """A NumPy element as a plain Python number for reports."""
     return np.asarray(value).item()
+
+
+def judge_generated(case: Case, got: Any, options: Options) -> Verdict:
+    """Judge a result against the reference's on the case's generated inputs, a block at a time."""
+    try:
+        arr = to_plain_array(got, copy=False)
+    except NotArrayLike as exc:
+        return Verdict("failed", str(exc), failure="not-array")
+    plan = block_plan(case.function, case.args) or "whole"
+    parts, shape = blocks(plan, FUNCTIONS[case.function].impl, case.args)
+    if arr.shape != shape:
+        return shape_verdict(arr.shape, shape)
+    if plan != "rows":
+        arr = np.ascontiguousarray(arr).reshape(-1)
+    for block in parts:
+        exp = np.asarray(block.expected)
+        verdict = judge_values(replace(case, args=block.args), arr[block.where].reshape(exp.shape), exp, options)
+        if verdict.outcome != "passed":
+            return _relocated(verdict, block.where, plan, shape)
+    return Verdict("passed")
+
+
+def _relocated(verdict: Verdict, where: slice, plan: str, shape: tuple[int, ...]) -> Verdict:
+    """A block's failing verdict with the worst element's index given in the whole result."""
+    local = verdict.details.get("index")
+    if not local or not shape:
+        return verdict
+    if plan == "rows":
+        index = [where.start + local[0], *local[1:]]
+    else:  # blocks of the flattened result
+        index = [int(i) for i in np.unravel_index(where.start + local[0], shape)]
+    d = verdict.details
+    tolerance = f" ({d['tolerance']})" if "tolerance" in d else ""
+    message = (
+        f"{FAILURES[verdict.failure]} at index {index}: got {d['got']!r} where {d['expected']!r} is expected"
+        f"{tolerance}; judged block by block, this is the first bad block"
+    )
+    return Verdict("failed", message, {**d, "index": index}, verdict.failure)

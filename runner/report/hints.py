@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
-from dlconform.format.suite import Case
+from dlconform.format.model import Case
 from dlconform.results import CaseResult, Report
 
 SHAPE = re.compile(r"shape (\(.*?\)) where (\(.*?\)) is expected")

@@ -12,8 +12,8 @@ import math
 from typing import Any
 
 import numpy as np
-from dlconform import __version__
 from dlconform.results import Report
+from dlconform.version import __version__
 
 SCHEMA_VERSION = 1
 

@@ -18,9 +18,9 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-from dlconform.format.suite import Case
+from dlconform.format.model import Case
 from dlconform.format.values import FLOAT_DTYPES
-from dlconform.tools.generate import reference_value
+from dlconform.judge.expected import reference_value
 
 
 class DtypeError(ValueError):

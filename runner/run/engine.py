@@ -9,35 +9,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
-from dlconform.format.large import Generated, materialize, unchanged
+from dlconform.format.large import Generated, unchanged
+from dlconform.format.model import Case, fresh_inputs
 from dlconform.format.repro import repro
-from dlconform.format.suite import Case
 from dlconform.judge.compare import DEFAULTS, Options, Verdict, judge, judge_raised
 from dlconform.results import CaseResult
-
-
-@dataclass(frozen=True)
-class Unavailable:
-    """Why a target has no callable for a function; ``outcome`` is error (missing) or skipped (unsupported)."""
-
-    reason: str
-    outcome: str = "error"
-    failure: str = "missing"
-
-
-class Resolver(Protocol):
-    """Maps a canonical function name to the target's callable for it."""
-
-    def __call__(self, function: str) -> Callable[..., Any] | Unavailable: ...
-
-
-def fresh_inputs(args: tuple[Any, ...]) -> list[Any]:
-    """Owned copies of a case's arguments: arrays copied, generated inputs built, scalars as they are (immutable)."""
-    return [a.copy() if isinstance(a, np.ndarray | np.generic) else materialize(a) for a in args]
+from dlconform.targets.resolver import Resolver, Unavailable
+from dlconform.text import one_line
 
 
 def _same(before: Any, after: Any) -> bool:
@@ -124,9 +105,3 @@ def run_cases(cases: Iterable[Case], resolve: Resolver, options: Options = DEFAU
             continue
         out.append(run_case(case, fn, options, FUNCTIONS[case.function].params))
     return out
-
-
-def one_line(exc: BaseException, limit: int = 200) -> str:
-    """An exception's message on one line, cut to ``limit`` characters."""
-    text = " ".join(str(exc).split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."

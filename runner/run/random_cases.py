@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 from dlconform.format.domain import PYTHON_SCALAR, Domain, Pattern, parse_domain
-from dlconform.format.suite import Case, VectorFile
+from dlconform.format.model import Case, VectorFile
 
 TAG = "random"
 
@@ -118,7 +118,7 @@ def _values(count: int, dtype: np.dtype, domain: Domain, stream: _Stream, path: 
 
 def _expected(case: Case) -> Any:
     """The reference's answer for a drawn case, in the grader's process."""
-    from dlconform.tools.generate import reference_value
+    from dlconform.judge.expected import reference_value
 
     try:
         return reference_value(case)

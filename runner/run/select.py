@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import NoReturn
 
 from dlconform.format.large import LARGE_TAG
-from dlconform.format.suite import Case
+from dlconform.format.model import Case
 
 Predicate = Callable[[str], bool]
 TOKEN = re.compile(r"\s*(?:(?P<paren>[()])|(?P<word>[^\s()]+))")

@@ -21,8 +21,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from dlconform.run.engine import Unavailable, one_line
 from dlconform.targets.capture import Capture, captured
+from dlconform.targets.resolver import Unavailable
+from dlconform.text import one_line
 
 MODULE_SPEC = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*(:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*)?$")
 _ABSENT = object()

@@ -34,7 +34,7 @@ import mpmath
 import numpy as np
 from dlconform.judge.compare import NotArrayLike, to_plain_array
 from dlconform.reference import FUNCTIONS
-from dlconform.run.engine import Resolver, Unavailable
+from dlconform.targets.resolver import Resolver, Unavailable
 
 ELEMENTWISE: tuple[str, ...] = ("sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative", "relu")
 ROWWISE: tuple[str, ...] = ("softmax", "normalizeRows")

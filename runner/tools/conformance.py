@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from dlconform import __version__
 from dlconform.environment import environment
 from dlconform.reference import FUNCTIONS
 from dlconform.results import Report
 from dlconform.targets.load import Target
 from dlconform.tools import accuracy
+from dlconform.version import __version__
 
 TAGS: tuple[str, ...] = ("article", "course", "core", "dtype", "edge", "stability")
 DTYPES: tuple[str, ...] = ("float16", "float32", "float64")

@@ -13,15 +13,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from dlconform.atomic import write_atomic
 from dlconform.format.emit import render
-from dlconform.format.large import FromReference
-from dlconform.format.suite import Case, Problem, read_file
-from dlconform.format.values import ValueFormatError, decode, encode
+from dlconform.format.large import FromReference, decode_value
+from dlconform.format.model import Case, Problem
+from dlconform.format.suite import read_file
+from dlconform.format.values import ValueFormatError, encode
 from dlconform.judge.compare import judge_raised, judge_values, to_plain_array
-from dlconform.reference import FUNCTIONS
-from dlconform.run.engine import fresh_inputs
+from dlconform.judge.expected import reference_value
 
 
 @dataclass
@@ -31,37 +30,6 @@ class FileResult:
     path: str
     changed: bool
     problems: list[Problem]
-
-
-def _lift(value: Any) -> Any:
-    """A float or integer argument as np.longdouble, for the high-precision evaluation."""
-    arr = np.asarray(value)
-    if arr.dtype.kind not in "iuf":
-        return value
-    return arr.astype(np.longdouble) if arr.ndim else np.longdouble(arr)
-
-
-def reference_value(case: Case) -> Any:
-    """The expected result of ``case``: the reference in longdouble, rounded once to the native result dtype.
-
-    Floating-point warnings are silenced: overflow to inf and NaN results are part of the expected values.
-    """
-    with np.errstate(all="ignore"):
-        return _reference_value(case)
-
-
-def _reference_value(case: Case) -> Any:
-    """``reference_value`` without the warning guard."""
-    impl = FUNCTIONS[case.function].impl
-    native = impl(*fresh_inputs(case.args))
-    if isinstance(native, float | int) and not isinstance(native, np.generic):
-        return native
-    arr = np.asarray(native)
-    if case.accuracy == "exact" or arr.dtype.kind != "f":
-        return native
-    precise = np.asarray(impl(*[_lift(a) for a in case.args]))
-    out = precise.astype(arr.dtype)
-    return out[()] if out.ndim == 0 else out
 
 
 def _case_data(case: Case, raw: dict[str, Any]) -> tuple[dict[str, Any], Problem | None]:
@@ -136,7 +104,7 @@ def generate_file(path: str | Path, check: bool = False) -> FileResult:
         if problem:
             problems.append(problem)
         elif check and "expected" in raw and not isinstance(case.expected, FromReference):
-            why = _drift(case, case.expected, decode(new["expected"]))
+            why = _drift(case, case.expected, decode_value(new["expected"]))
             if why:
                 problems.append(Problem(name, why, case.line, case.id))
     if check:

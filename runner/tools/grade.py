@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from dlconform.atomic import write_atomic
-from dlconform.format.suite import Case, VectorFile
+from dlconform.format.model import Case, VectorFile
 from dlconform.judge.compare import DEFAULTS, Options
 from dlconform.report.hints import add_hints
 from dlconform.results import CaseResult, Report

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 from dlconform.format.large import FromReference
-from dlconform.format.suite import Case, Problem, read_file, vector_paths
+from dlconform.format.model import Case, Problem
+from dlconform.format.suite import read_file, vector_paths
 
 
 def _broadcast(*args: Any) -> tuple[int, ...]:

@@ -16,9 +16,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from dlconform.format.large import LARGE_TAG, Generated
-from dlconform.format.suite import Case
+from dlconform.format.model import Case, fresh_inputs
 from dlconform.results import Report
-from dlconform.run.engine import Resolver, Unavailable, fresh_inputs
+from dlconform.targets.resolver import Resolver, Unavailable
 
 FLAG_RATIO = 50.0
 REPEATS = 3  # best of this many calls

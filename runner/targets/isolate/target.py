@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from dlconform.format.suite import Case
+from dlconform.format.model import Case
 from dlconform.judge.compare import DEFAULTS, Options
 from dlconform.results import Report
-from dlconform.run.engine import Unavailable, run_cases
+from dlconform.run.engine import run_cases
 from dlconform.targets.isolate.protocol import ProtocolError, decode_value, encode_value
 from dlconform.targets.isolate.spawn import CLOSED, DEFAULT_LIMITS, STOPPED, Limits, Worker, WorkerDied, WorkerTimeout
 from dlconform.targets.load import TargetNotFound, is_module_spec
+from dlconform.targets.resolver import Unavailable
 
 MAX_CRASHES = 3  # crashes of one function before its remaining cases are not run
 RESERVED = {"object", "BaseException", "Exception"}

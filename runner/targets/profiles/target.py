@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 from dlconform.reference import FUNCTIONS
-from dlconform.run.engine import Unavailable
 from dlconform.targets.load import Target
 from dlconform.targets.profiles.expr import Expression, parse
 from dlconform.targets.profiles.model import Binding, Profile, ProfileError
+from dlconform.targets.resolver import Unavailable
 
 PLAIN_RESULTS = (np.ndarray, np.generic, bool, int, float, list, tuple)
 

@@ -1,0 +1,89 @@
+"""The data model of vector files: a file, its cases, and the problems found in one.
+
+Everything above the format layer handles these; ``suite`` builds them from YAML and ``cache`` from its entries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from dlconform.format.large import materialize
+from dlconform.format.tolerance import Tolerance
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a vector file, printable as one line."""
+
+    path: str
+    message: str
+    line: int | None = None
+    case: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: case {self.case}: {self.message}" if self.case else f"{where}: {self.message}"
+
+
+class SuiteError(Exception):
+    """Vector files that cannot be used; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(str(problems[0]) if problems else "invalid vector files")
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Case:
+    """One test vector: call ``function`` with ``args``; expect a value, one of several, or an exception."""
+
+    function: str
+    id: str
+    description: str
+    tags: tuple[str, ...]
+    args: tuple[Any, ...]
+    expected: Any = None
+    expected_any: tuple[Any, ...] | None = None
+    raises: str | None = None
+    tolerance: Tolerance | None = None
+    signed_zero: bool = False
+    hidden: bool = False
+    source: str | None = None
+    path: str = ""
+    line: int | None = None
+    accuracy: str = "pointwise"
+    file_tolerance: dict[str, Tolerance] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def key(self) -> str:
+        """The stable, suite-wide id: ``function::case-id``."""
+        return f"{self.function}::{self.id}"
+
+    def tolerance_for(self, dtype: np.dtype) -> Tolerance:
+        """The tolerance that applies to an expected value of ``dtype``: the case's, else the file's."""
+        if self.tolerance is not None:
+            return self.tolerance
+        return self.file_tolerance.get(np.dtype(dtype).name, Tolerance())
+
+
+@dataclass
+class VectorFile:
+    """One function's vector file: its header, its cases, and the raw data they came from."""
+
+    path: str
+    function: str
+    params: tuple[str, ...]
+    description: str
+    accuracy: str
+    tolerance: dict[str, Tolerance]
+    cases: list[Case]
+    data: dict[str, Any]
+    case_lines: list[int]
+    domain: dict[str, Any] | None = None
+
+
+def fresh_inputs(args: tuple[Any, ...]) -> list[Any]:
+    """Owned copies of a case's arguments: arrays copied, generated inputs built, scalars as they are (immutable)."""
+    return [a.copy() if isinstance(a, np.ndarray | np.generic) else materialize(a) for a in args]
