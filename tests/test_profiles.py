@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from importlib.util import find_spec
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,7 @@ from dlconform.targets.resolver import Unavailable
 ROOT = Path(__file__).parent.parent
 CASES = select(iter_cases(load_files()))  # the default selection: large cases only with --tag large
 LIBRARY_PROFILES = ("scipy", "torch", "jax", "array_api")
+NEEDS_SCIPY = pytest.mark.skipif(find_spec("scipy") is None, reason="SciPy is not installed (pip install scipy)")
 FAKELIB = '''
 import numpy as np
 
@@ -294,6 +296,7 @@ def test_a_missing_library_is_one_line_with_the_install_command(tmp_path):
         open_profile(read_profile(path))
 
 
+@NEEDS_SCIPY
 def test_bind_alone_checks_only_what_it_binds():
     target = profile_target(None, ["sigmoid=scipy.special:expit"])
     assert target.info["spec"] == "--bind sigmoid=scipy.special:expit"
@@ -303,6 +306,7 @@ def test_bind_alone_checks_only_what_it_binds():
     assert {o for f, o in by_function.items() if f != "sigmoid"} == {"skipped"}
 
 
+@NEEDS_SCIPY
 def test_bind_on_top_of_a_profile_replaces_unsupported():
     target = profile_target("scipy", ["tanh=numpy:tanh"])
     assert callable(target.resolve("tanh"))
@@ -385,17 +389,20 @@ def invoke(*args: str):
     return CliRunner().invoke(main, ["run", *args])
 
 
+@NEEDS_SCIPY
 def test_run_profile_applies_its_baseline_and_exits_0():
     result = invoke("--profile", "scipy", "--format", "json")
     assert result.exit_code == 0, result.output
     assert '"baseline":' in result.output and "scipy.baseline.yaml" in result.output
 
 
+@NEEDS_SCIPY
 def test_run_profile_with_dtypes_skips_the_shipped_baseline():
     result = invoke("--profile", "scipy", "-f", "normalizeRows", "--dtypes", "float64")
     assert result.exit_code == 1  # normalizeRows@float64 failures are not in the baseline's ids
 
 
+@NEEDS_SCIPY
 def test_run_user_profile_file_and_bind(tmp_path):
     path = write(tmp_path, "name: mine\nfunctions: {sigmoid: scipy.special:expit}\n")
     assert invoke("--profile", str(path), "-f", "sigmoid").exit_code == 0
