@@ -43,7 +43,7 @@ def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     # Plain path lines: the directories are searched after the venv's own, and their .pth files (an editable
     # install of this checkout, say) are not processed.
     # Every site folder this interpreter sees: its own, and the system's when the venv was made to see those.
-    sites = [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"], *site.getsitepackages()]
+    sites = [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"], *getsitepackages()]
     deps = dict.fromkeys(p for p in sites if Path(p).is_dir())
     (Path(site) / "_test_dependencies.pth").write_text("\n".join(deps) + "\n", encoding="utf-8")
     run(
