@@ -12,6 +12,7 @@ import sys
 import sysconfig
 import zipfile
 from pathlib import Path
+from site import getsitepackages
 
 import pytest
 from dlconform.format.suite import bundled_dir, load_files, vector_paths
