@@ -34,6 +34,7 @@ class CaseResult:
     details: dict[str, Any] = field(default_factory=dict)
     duration: float = 0.0
     hidden: bool = False
+    level: str = "inside"  # inside the function's documented contract, or beyond it (runner.format.model.LEVELS)
     expected_failure: str | None = None  # set by a baseline: how this case is known to fail
     baseline_status: str = ""  # a BASELINE_STATUSES key once a baseline is applied
 

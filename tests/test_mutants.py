@@ -1,5 +1,6 @@
-"""The bundled cases against implementations: the reference and the careful example pass them
-all, the tutorial's own code passes every article case, and every mutant is caught.
+"""The bundled cases against implementations: the reference and the careful example pass them all, the
+tutorial's own code and the course's textbook answers pass every case inside the contract, every correct
+alternative passes everything, and every mutant is caught (inside the contract, unless its mistake lies beyond it).
 
 ``pytest -s tests/test_mutants.py`` prints the kill rate and the case that killed each mutant.
 """
@@ -21,9 +22,10 @@ from dlconform.reference import FUNCTIONS
 from dlconform.results import CaseResult
 from dlconform.run.engine import run_cases
 from dlconform.run.select import select
+from dlconform.targets.load import load_target
 from dlconform.targets.resolver import Unavailable
 
-from tests.mutants import MUTANTS, Mutant
+from tests.mutants import ALTERNATIVES, MUTANTS, Mutant
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -55,11 +57,16 @@ def failures(results: list[CaseResult]) -> list[str]:
 
 
 @cache
-def killers(m: Mutant) -> tuple[str, ...]:
-    """The ids of the cases of the mutant's function that it fails or errors on."""
-    cases = [c for c in bundled_cases() if c.function == m.function]
+def killers(m: Mutant, level: str) -> tuple[str, ...]:
+    """The ids of the cases of the mutant's function at ``level`` that it fails or errors on."""
+    cases = [c for c in bundled_cases() if c.function == m.function and c.level == level]
     results = run_cases(cases, lambda _function: m.impl)
     return tuple(r.id for r in results if r.outcome in ("failed", "error"))
+
+
+def caught_by(m: Mutant) -> tuple[str, ...]:
+    """What catches the mutant where it must be caught: an inside case, or a beyond case for a beyond mistake."""
+    return killers(m, "beyond" if m.beyond else "inside")
 
 
 def test_every_function_has_three_mutants() -> None:
@@ -70,16 +77,31 @@ def test_every_function_has_three_mutants() -> None:
 
 @pytest.mark.parametrize("m", MUTANTS, ids=lambda m: f"{m.function}:{m.name}")
 def test_mutant_is_caught(m: Mutant) -> None:
-    assert killers(m), f"no case catches {m.name} ({m.mistake})"
+    where = "beyond" if m.beyond else "inside"
+    assert caught_by(m), f"no case {where} the contract catches {m.name} ({m.mistake})"
+
+
+@pytest.mark.parametrize("m", [m for m in MUTANTS if m.beyond], ids=lambda m: f"{m.function}:{m.name}")
+def test_a_mistake_beyond_the_contract_passes_every_inside_case(m: Mutant) -> None:
+    """These are the textbook's formulas: right inside the contract, so a grade of inside cases gives full marks."""
+    assert not killers(m, "inside"), f"{m.name} fails inside cases {killers(m, 'inside')}"
+
+
+@pytest.mark.parametrize("m", ALTERNATIVES, ids=lambda m: f"{m.function}:{m.name}")
+def test_correct_alternative_passes_every_case(m: Mutant) -> None:
+    results = run_cases([c for c in bundled_cases() if c.function == m.function], lambda _function: m.impl)
+    assert not failures(results)
 
 
 def test_kill_rate() -> None:
-    killed = [m for m in MUTANTS if killers(m)]
-    print(f"\nmutant kill rate: {len(killed)}/{len(MUTANTS)}")
+    killed = [m for m in MUTANTS if caught_by(m)]
+    inside = [m for m in MUTANTS if not m.beyond]
+    print(f"\nmutant kill rate: {len(killed)}/{len(MUTANTS)} ({len(inside)} caught inside the contract)")
     for m in MUTANTS:
-        ids = killers(m)
+        ids = caught_by(m)
+        level = "beyond" if m.beyond else "inside"
         first = f"{m.function}::{ids[0]}" if ids else "SURVIVED"
-        print(f"  {m.function + ':' + m.name:<55} killed by {first:<50} ({len(ids)} cases)")
+        print(f"  {m.function + ':' + m.name:<55} {level:<7} killed by {first:<50} ({len(ids)} cases)")
     assert len(killed) == len(MUTANTS)
 
 
@@ -91,6 +113,17 @@ def test_reference_passes_every_case() -> None:
 def test_careful_example_passes_every_case() -> None:
     results = run_cases(bundled_cases(), module_resolver(load_example("careful")))
     assert not failures(results)
+
+
+@pytest.mark.parametrize("name", ["tutorial", "course"])
+def test_textbook_code_passes_every_case_inside_the_contract(name: str) -> None:
+    """The tutorial's own code and the course's textbook answers get full marks inside each function's contract."""
+    target = load_target(str(EXAMPLES / f"{name}.py"))  # found by canonical name or alias (normalize_rows)
+    inside = [
+        c for c in bundled_cases() if c.level == "inside" and not isinstance(target.resolve(c.function), Unavailable)
+    ]
+    results = run_cases(inside, target.resolve)
+    assert len(results) > 100 and not failures(results)
 
 
 def test_tutorial_passes_every_article_case() -> None:

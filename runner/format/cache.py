@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from dlconform.atomic import write_atomic
 from dlconform.format.large import FromReference, Generated, parse_generated
-from dlconform.format.model import Case, VectorFile
+from dlconform.format.model import Case, Raises, VectorFile
 from dlconform.format.tolerance import Tolerance
 from dlconform.format.values import DTYPES
 from dlconform.version import __version__
@@ -265,6 +265,8 @@ def _tag(value: Any, arrays: list[np.ndarray]) -> Any:
         return {"tolerance": [value.rtol, value.atol, value.ulp, value.reason]}
     if isinstance(value, Generated | FromReference):
         return {"generate": value.to_data()}
+    if isinstance(value, Raises):
+        return {"raises": value.name}
     raise TypeError(f"cannot cache a {type(value).__name__}")
 
 
@@ -287,4 +289,6 @@ def _untag(value: Any, arrays: list[np.ndarray]) -> Any:
         return {k: _untag(v, arrays) for k, v in inner.items()}
     if kind == "generate":
         return parse_generated(inner)
+    if kind == "raises":
+        return Raises(inner)
     raise CorruptEntry(f"unknown tag {kind!r}")

@@ -18,6 +18,7 @@ CASE_ORDER = (
     "id",
     "description",
     "tags",
+    "level",
     "hidden",
     "source",
     "signed_zero",

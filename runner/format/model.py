@@ -35,6 +35,16 @@ class SuiteError(Exception):
         self.problems = problems
 
 
+LEVELS = ("inside", "beyond")  # inside the function's documented contract, or beyond it (feedback, library checks)
+
+
+@dataclass(frozen=True)
+class Raises:
+    """One acceptable outcome among a case's ``expected_any``: raising this exception class (or a subclass)."""
+
+    name: str
+
+
 @dataclass(frozen=True)
 class Case:
     """One test vector: call ``function`` with ``args``; expect a value, one of several, or an exception."""
@@ -54,6 +64,7 @@ class Case:
     path: str = ""
     line: int | None = None
     accuracy: str = "pointwise"
+    level: str = "inside"
     file_tolerance: dict[str, Tolerance] = field(default_factory=dict, compare=False, repr=False)
 
     @property

@@ -16,7 +16,7 @@ from typing import Any
 from dlconform.format import safeyaml
 from dlconform.format.domain import domain_problems
 from dlconform.format.large import case_problem, decode_value
-from dlconform.format.model import Case, Problem, SuiteError, VectorFile
+from dlconform.format.model import LEVELS, Case, Problem, Raises, SuiteError, VectorFile
 from dlconform.format.tolerance import ACCURACY_CLASSES, Tolerance
 from dlconform.format.values import FLOAT_DTYPES, ValueFormatError
 from dlconform.reference import FUNCTIONS
@@ -39,6 +39,7 @@ CASE_KEYS = {
     "tolerance",
     "signed_zero",
     "hidden",
+    "level",
 }
 OUTCOME_KEYS = ("expected", "expected_any", "raises")
 
@@ -199,6 +200,8 @@ class _Checker:
         for key in ("signed_zero", "hidden"):
             if key in raw and not isinstance(raw[key], bool):
                 self.add(f"{key} must be true or false", **where)
+        if raw.get("level", "inside") not in LEVELS:
+            self.add(f"level must be one of {', '.join(LEVELS)}", **where)
         present = [k for k in OUTCOME_KEYS if k in raw]
         if len(present) > 1 or (require_outcome and not present):
             self.add("needs exactly one of expected, expected_any, raises", **where)
@@ -217,7 +220,9 @@ class _Checker:
             if not isinstance(alts, list) or len(alts) < 2:
                 self.add("expected_any must list at least two acceptable results", **where)
                 alts = []
-            fields["expected_any"] = tuple(self._decode(a, f"expected_any[{i}]", where) for i, a in enumerate(alts))
+            fields["expected_any"] = tuple(
+                self._alternative(a, f"expected_any[{i}]", where) for i, a in enumerate(alts)
+            )
         if "raises" in raw:
             if not (isinstance(raw["raises"], str) and EXCEPTION_PATTERN.fullmatch(raw["raises"])):
                 self.add("raises must name an exception class", **where)
@@ -237,8 +242,17 @@ class _Checker:
             "source": raw.get("source"),
             "signed_zero": raw.get("signed_zero", False),
             "hidden": raw.get("hidden", False),
+            "level": raw.get("level", "inside"),
             "line": line,
         }
+
+    def _alternative(self, value: Any, what: str, where: dict[str, Any]) -> Any:
+        """One entry of expected_any: a value, or ``{raises: Name}`` when raising is an acceptable outcome too."""
+        if isinstance(value, dict) and set(value) == {"raises"}:
+            if not (isinstance(value["raises"], str) and EXCEPTION_PATTERN.fullmatch(value["raises"])):
+                self.add(f"{what}: raises must name an exception class", **where)
+            return Raises(str(value["raises"]))
+        return self._decode(value, what, where)
 
     def _decode(self, value: Any, what: str, where: dict[str, Any]) -> Any:
         """Decode one value, recording a problem instead of raising."""

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 from dlconform.format.large import FromReference, block_plan, blocks
-from dlconform.format.model import Case
+from dlconform.format.model import Case, Raises
 from dlconform.format.tolerance import EXACT, Tolerance, allowed_error, flush_allowed, ulp_of
 from dlconform.reference import FUNCTIONS
 
@@ -122,24 +122,34 @@ def judge(case: Case, got: Any, options: Options = DEFAULTS) -> Verdict:
     except NotArrayLike as exc:
         return Verdict("failed", str(exc), failure="not-array")
     if case.expected_any:
-        verdicts = [judge_values(case, arr, exp, options) for exp in case.expected_any]
+        verdicts = [judge_values(case, arr, exp, options) for exp in case.expected_any if not isinstance(exp, Raises)]
         for v in verdicts:
             if v.outcome == "passed":
                 return v
         first = verdicts[0]
-        message = f"{first.message} (and none of the {len(verdicts)} acceptable results matched)"
+        raising = [e.name for e in case.expected_any if isinstance(e, Raises)]
+        alternatives = f"none of the {len(verdicts)} acceptable results matched" if len(verdicts) > 1 else ""
+        if raising:
+            alternatives += f"{'; ' if alternatives else ''}raising {' or '.join(raising)} is accepted too"
+        message = f"{first.message} ({alternatives})"
         return Verdict("failed", message, first.details, first.failure)
     return judge_values(case, arr, case.expected, options)
 
 
 def judge_raised(case: Case, exc: BaseException) -> Verdict | None:
-    """For a case that must raise: passed if ``exc`` is (a subclass of) the named class; None otherwise."""
+    """For a case that must (or may) raise: passed if ``exc`` is (a subclass of) a named class; None otherwise.
+
+    A case with ``raises`` fails on any other exception; one whose ``expected_any`` accepts raising gives None for
+    an exception it does not name, which the engine reports as an error like any other.
+    """
+    allowed = [case.raises] if case.raises else [e.name for e in case.expected_any or () if isinstance(e, Raises)]
+    if not allowed:
+        return None
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    if any(name.rsplit(".", 1)[-1] in names for name in allowed):
+        return Verdict("passed", f"raised {type(exc).__name__}")
     if not case.raises:
         return None
-    wanted = case.raises.rsplit(".", 1)[-1]
-    names = {cls.__name__ for cls in type(exc).__mro__}
-    if wanted in names:
-        return Verdict("passed", f"raised {type(exc).__name__}")
     return Verdict(
         "failed", f"raised {type(exc).__name__} where {case.raises} is expected: {exc}", failure="wrong-exception"
     )

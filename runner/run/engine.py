@@ -87,6 +87,7 @@ def result(
         details=details,
         duration=duration,
         hidden=case.hidden,
+        level=case.level,
     )
 
 

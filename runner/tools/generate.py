@@ -16,7 +16,7 @@ from typing import Any
 from dlconform.atomic import write_atomic
 from dlconform.format.emit import render
 from dlconform.format.large import FromReference, decode_value
-from dlconform.format.model import Case, Problem
+from dlconform.format.model import Case, Problem, Raises
 from dlconform.format.suite import read_file
 from dlconform.format.values import ValueFormatError, encode
 from dlconform.judge.compare import judge_raised, judge_values, to_plain_array
@@ -51,7 +51,8 @@ def _case_data(case: Case, raw: dict[str, Any]) -> tuple[dict[str, Any], Problem
     if case.raises:
         return new, Problem(case.path, f"the reference returns a value, not {case.raises}", **where)
     if case.expected_any is not None:
-        if not any(judge_values(case, to_plain_array(value), alt).outcome == "passed" for alt in case.expected_any):
+        values = [alt for alt in case.expected_any if not isinstance(alt, Raises)]
+        if not any(judge_values(case, to_plain_array(value), alt).outcome == "passed" for alt in values):
             return new, Problem(case.path, "the reference result is not among expected_any", **where)
         return new, None
     try:
@@ -82,7 +83,7 @@ def _stored(case: Case, raw: dict[str, Any]) -> dict[str, Any]:
     if "expected" in raw:
         out["expected"] = case.expected.to_data() if isinstance(case.expected, FromReference) else encode(case.expected)
     if case.expected_any is not None:
-        out["expected_any"] = [encode(alt) for alt in case.expected_any]
+        out["expected_any"] = [{"raises": a.name} if isinstance(a, Raises) else encode(a) for a in case.expected_any]
     return out
 
 

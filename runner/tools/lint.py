@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from dlconform.format.contract import level_problem
 from dlconform.format.large import FromReference
-from dlconform.format.model import Case, Problem
+from dlconform.format.model import Case, Problem, Raises
 from dlconform.format.suite import read_file, vector_paths
 
 
@@ -42,7 +43,7 @@ SHAPE_RULES: dict[str, Callable[..., tuple[int, ...]]] = {
     "softmax": _broadcast,
     "normalizeRows": _broadcast,
     "multiply": _broadcast,
-    "basic_sigmoid": lambda x: (),
+    "basic_sigmoid": _broadcast,  # a number for a number; an array, where accepted, elementwise
     "image2vector": lambda image: (int(np.size(image)), 1),
     "outer": lambda a, b: (int(np.size(a)), int(np.size(b))),
     "dot": _dot,
@@ -55,7 +56,7 @@ def shape_problems(case: Case) -> list[Problem]:
     """Expected values whose shape the function could not produce from these arguments."""
     rule = SHAPE_RULES.get(case.function)
     results = [case.expected] if case.expected is not None else list(case.expected_any or ())
-    results = [r for r in results if not isinstance(r, FromReference)]  # computed at run time
+    results = [r for r in results if not isinstance(r, FromReference | Raises)]  # computed at run time, or raising
     if rule is None or not results:
         return []
     try:
@@ -88,6 +89,9 @@ def lint(paths: Iterable[str | Path] | None = None) -> list[Problem]:
             continue
         for case in vf.cases:
             problems.extend(shape_problems(case))
+            level = level_problem(case)
+            if level:
+                problems.append(Problem(vf.path, level, case.line, case.id))
             if case.key in seen:
                 problems.append(Problem(vf.path, f"id {case.key} is also used in {seen[case.key]}", case.line, case.id))
             seen.setdefault(case.key, vf.path)

@@ -14,6 +14,7 @@ class Mutant:
     function: str
     name: str
     impl: Callable[..., Any]
+    beyond: bool = False  # a mistake only beyond the function's documented contract: right on every inside case
 
     @property
     def mistake(self) -> str:
@@ -22,13 +23,24 @@ class Mutant:
 
 
 MUTANTS: list[Mutant] = []
+ALTERNATIVES: list[Mutant] = []  # correct implementations written differently: they must pass every case
 
 
-def mutant(function: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register the decorated function as a mutant of ``function``."""
+def mutant(function: str, beyond: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register the decorated function as a mutant of ``function`` (``beyond``: wrong only beyond its contract)."""
 
     def register(impl: Callable[..., Any]) -> Callable[..., Any]:
-        MUTANTS.append(Mutant(function, impl.__name__, impl))
+        MUTANTS.append(Mutant(function, impl.__name__, impl, beyond))
+        return impl
+
+    return register
+
+
+def alternative(function: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register the decorated function as a correct alternative implementation of ``function``."""
+
+    def register(impl: Callable[..., Any]) -> Callable[..., Any]:
+        ALTERNATIVES.append(Mutant(function, impl.__name__, impl))
         return impl
 
     return register

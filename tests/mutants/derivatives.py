@@ -14,7 +14,7 @@ def sigmoid_derivative_of_x(x):
     return x * (1 - x)
 
 
-@mutant("sigmoid_derivative")
+@mutant("sigmoid_derivative", beyond=True)
 def sigmoid_derivative_textbook(x):
     """s * (1 - s): 1 - s cancels to 0 in the positive tail."""
     s = 1 / (1 + np.exp(-np.asarray(x, dtype=float)))
@@ -34,14 +34,14 @@ def sigmoid_derivative_returns_sigmoid(x):
     return 1 / (1 + np.exp(-np.asarray(x, dtype=float)))
 
 
-@mutant("tanh_derivative")
+@mutant("tanh_derivative", beyond=True)
 def tanh_derivative_textbook(x):
     """1 - tanh(x)**2: cancels to 0 in the tails."""
     t = np.tanh(np.asarray(x, dtype=float))
     return 1 - t * t
 
 
-@mutant("tanh_derivative")
+@mutant("tanh_derivative", beyond=True)
 def tanh_derivative_exp_formula(x):
     """The tutorial's tanh from exponentials, then 1 - tanh**2: NaN past |x| = 710."""
     x = np.asarray(x, dtype=float)

@@ -127,7 +127,7 @@ def multiply_first_dtype(a, b):
     return np.multiply(a, b).astype(np.asarray(a).dtype)
 
 
-@mutant("multiply")
+@mutant("multiply", beyond=True)
 def multiply_zip(a, b):
     """[x * y for x, y in zip(a, b)]: drops extra elements instead of refusing."""
     if np.ndim(a) == 1 and np.ndim(b) == 1:

@@ -30,7 +30,7 @@ def L1_squared(yhat, y):
     return np.sum(_diff(yhat, y) ** 2)
 
 
-@mutant("L1")
+@mutant("L1", beyond=True)
 def L1_broadcasts(yhat, y):
     """The tutorial's sum(abs(y - yhat)): (5,) against (5, 1) broadcasts silently."""
     return np.sum(abs(y - yhat))
@@ -42,7 +42,7 @@ def L1_float32_sum(yhat, y):
     return np.sum(np.abs(_diff(yhat, y)), dtype=np.float32)
 
 
-@mutant("L1")
+@mutant("L1", beyond=True)
 def L1_per_row(yhat, y):
     """Sums along the last axis only: a vector of row losses for matrices."""
     return np.sum(np.abs(_diff(yhat, y)), axis=-1)
@@ -72,14 +72,14 @@ def L2_abs(yhat, y):
     return np.sum(np.abs(_diff(yhat, y)))
 
 
-@mutant("L2")
+@mutant("L2", beyond=True)
 def L2_dot(yhat, y):
     """np.dot(d, d): a matrix product, not a sum of squares, for 2-D inputs."""
     d = _diff(yhat, y)
     return np.dot(d, d)
 
 
-@mutant("L2")
+@mutant("L2", beyond=True)
 def L2_broadcasts(yhat, y):
     """The tutorial's formula: (5,) against (5, 1) broadcasts silently."""
     return np.sum(np.multiply((y - yhat), (y - yhat)))

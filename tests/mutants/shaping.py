@@ -26,7 +26,7 @@ def image2vector_row(image):
     return np.asarray(image).reshape(1, -1)
 
 
-@mutant("image2vector")
+@mutant("image2vector", beyond=True)
 def image2vector_assumes_3d(image):
     """The tutorial's shape[0] * shape[1] * shape[2]: only 3-D images work."""
     return image.reshape((image.shape[0] * image.shape[1] * image.shape[2], 1))
@@ -59,13 +59,13 @@ def normalizeRows_missing_keepdims(x):
     return x / np.linalg.norm(x, axis=-1)
 
 
-@mutant("normalizeRows")
+@mutant("normalizeRows", beyond=True)
 def normalizeRows_axis_one(x):
     """The tutorial's hard-coded axis=1: 1-D input raises, 3-D input uses the wrong axis."""
     return x / np.linalg.norm(x, axis=1, keepdims=True)
 
 
-@mutant("normalizeRows")
+@mutant("normalizeRows", beyond=True)
 def normalizeRows_naive_norm(x):
     """sqrt(sum(x**2)) without scaling: squares overflow near 1e300 and underflow for subnormals."""
     x = np.asarray(x, dtype=float)
