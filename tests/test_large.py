@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from dlconform.catalogue import FUNCTIONS
 from dlconform.format import safeyaml
 from dlconform.format.emit import render
 from dlconform.format.large import (
@@ -24,7 +25,6 @@ from dlconform.format.large import (
 from dlconform.format.suite import Case, bundled_dir, iter_cases, load_files, read_file
 from dlconform.format.values import ValueFormatError, decode
 from dlconform.judge.compare import DEFAULTS, judge
-from dlconform.reference import FUNCTIONS
 from dlconform.run.engine import fresh_inputs, run_case
 from dlconform.run.select import select
 

@@ -15,8 +15,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from dlconform.catalogue import FUNCTIONS
 from dlconform.format.suite import Case, iter_cases, load_files
-from dlconform.reference import FUNCTIONS
 from dlconform.results import CaseResult
 from dlconform.run.engine import Unavailable, run_cases
 from dlconform.run.select import select

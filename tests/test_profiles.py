@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from dlconform.api import check
+from dlconform.catalogue import FUNCTIONS
 from dlconform.cli import main
 from dlconform.format.suite import iter_cases, load_files
-from dlconform.reference import FUNCTIONS
 from dlconform.run.baseline import apply_baseline, load_baseline
 from dlconform.run.engine import Unavailable, run_cases
 from dlconform.run.select import select

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from dlconform.catalogue import FUNCTIONS
 from dlconform.format.domain import domain_problems, parse_domain
 from dlconform.format.suite import iter_cases, load_files, read_file
-from dlconform.reference import FUNCTIONS
 from dlconform.run.engine import run_cases
 from dlconform.run.random_cases import DomainError, add_random, random_cases
 from dlconform.run.select import select

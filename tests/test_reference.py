@@ -11,8 +11,8 @@ from functools import cache
 import numpy as np
 import pytest
 from dlconform import reference
+from dlconform.catalogue import FUNCTIONS
 from dlconform.format.suite import Case, iter_cases, load_files
-from dlconform.reference import FUNCTIONS
 
 NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d*)?(?:e[+-]?\d+)?")
 ELEMENTWISE = ("sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from dlconform import reference
+from dlconform.catalogue import FUNCTIONS
 from dlconform.run.engine import Unavailable
 from dlconform.targets.load import Target, TargetNotFound, as_target, load_target
 
@@ -129,7 +130,7 @@ def test_a_name_that_is_not_callable_is_unavailable():
 
 def test_reference_module_resolves_every_function():
     target = load_target("reference")
-    for name, spec in reference.FUNCTIONS.items():
+    for name, spec in FUNCTIONS.items():
         assert target.resolve(name) is spec.impl
 
 

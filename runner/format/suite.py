@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from dlconform.catalogue import FUNCTIONS
 from dlconform.format import safeyaml
 from dlconform.format.domain import domain_problems
 from dlconform.format.large import case_problem
 from dlconform.format.tolerance import ACCURACY_CLASSES, Tolerance
 from dlconform.format.values import FLOAT_DTYPES, ValueFormatError, decode
-from dlconform.reference import FUNCTIONS
 
 FORMAT = 1
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 from dlconform import __version__
+from dlconform.catalogue import FUNCTIONS
 from dlconform.environment import environment
-from dlconform.reference import FUNCTIONS
 from dlconform.results import Report
 from dlconform.targets.load import Target
 from dlconform.tools import accuracy

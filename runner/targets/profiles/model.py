@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from dlconform.catalogue import FUNCTIONS, canonical
 from dlconform.format import safeyaml
-from dlconform.reference import FUNCTIONS
 from dlconform.targets.profiles.expr import ExpressionError, parse
 
 FORMAT = 1
@@ -96,14 +96,6 @@ class Profile:
 def builtin_names() -> list[str]:
     """Names of the profiles shipped with dlconform."""
     return sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml") if not p.name.endswith(".baseline.yaml"))
-
-
-def canonical(name: str) -> str | None:
-    """The canonical suite name for a function name or alias, or None."""
-    for fn in FUNCTIONS.values():
-        if name in fn.names:
-            return fn.name
-    return None
 
 
 def load_profile(spec: str | Path) -> Profile:

@@ -15,7 +15,7 @@ from importlib import metadata
 from typing import Any
 
 import numpy as np
-from dlconform.reference import FUNCTIONS
+from dlconform.catalogue import FUNCTIONS
 from dlconform.run.engine import Unavailable
 from dlconform.targets.load import Target
 from dlconform.targets.profiles.expr import Expression, parse
