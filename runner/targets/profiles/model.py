@@ -30,6 +30,7 @@ KEYS = {
     "inputs",
     "outputs",
     "functions",
+    "bind_by_name",
     "unsupported",
 }
 BINDING_KEYS = {"call", "args", "kwargs", "expr", "note"}
@@ -216,6 +217,11 @@ def _validate(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Profil
     both = sorted(set(functions) & set(unsupported))
     if both:
         raise error("unsupported", f"{both[0]} is both bound and listed as unsupported")
+    by_name = data.get("bind_by_name")
+    if by_name is not None:
+        if not (isinstance(by_name, str) and MODULE.match(by_name)):
+            raise error("bind_by_name", f"bind_by_name {by_name!r} must be an importable module name")
+        functions = {f: functions.get(f) or binding(f, f"{by_name}:{f}", []) for f in FUNCTIONS if f not in unsupported}
     return Profile(
         name=name,
         description=(texts["description"] or "").strip(),
