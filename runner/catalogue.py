@@ -17,6 +17,9 @@ from types import ModuleType
 from typing import Any, Literal
 
 Kind = Literal["scalar", "elementwise", "rowwise", "reduction", "shaping", "linalg"]
+# The result's dtype: "float" (float inputs keep theirs, others give float64), "keep" (the argument's),
+# "promote" (NumPy's promotion of the arguments, np.result_type), "python-float" (a Python float).
+DtypeRule = Literal["float", "keep", "promote", "python-float"]
 EXACT_BITS = 8000  # sums and products of float64 inputs are exact at this precision
 
 
@@ -45,7 +48,7 @@ class Mistake:
 
 @dataclass(frozen=True)
 class Function:
-    """One primitive of the suite: names, kind, result shape, exact formula, typical mistakes.
+    """One primitive of the suite: names, kind, result shape and dtype, exact formula, typical mistakes.
 
     ``formula`` works on mpmath numbers: one element per argument (scalar, elementwise), one row as a
     list (rowwise), or whole object arrays of mpf (the other kinds), at the caller's working precision.
@@ -56,6 +59,7 @@ class Function:
     kind: Kind
     formula: Callable[..., Any]
     aliases: tuple[str, ...] = ()
+    dtype: DtypeRule = "float"
     shape: Callable[..., tuple[int, ...]] | None = None  # default: by kind (see result_shape)
     blocks: Callable[[tuple[Any, ...]], str | None] | None = None  # default: by kind (see block_plan)
     uses_exp: bool = False  # naive code overflows exp on large inputs (a hint)
@@ -87,6 +91,15 @@ class Function:
         """The shape of the result on arguments of these shapes (ValueError where there is none)."""
         rule = self.shape or _KIND_SHAPES[self.kind]
         return rule(*args)
+
+    def result_dtype(self, *args: Any) -> Any:
+        """The result's dtype on these arguments by the function's dtype rule (``float`` itself for python-float)."""
+        if self.dtype == "python-float":
+            return float
+        if self.dtype == "promote":
+            return np.result_type(*args)
+        first = np.asarray(args[0]).dtype
+        return first if self.dtype == "keep" or first.kind == "f" else np.dtype("float64")
 
     def block_plan(self, args: tuple[Any, ...]) -> str | None:
         """How the reference's result on ``args`` is computed a block at a time (see format/large.py), or None."""
@@ -224,7 +237,7 @@ def _np_softmax(x: Any, axis: int | None) -> Any:
 FUNCTIONS: dict[str, Function] = {
     f.name: f
     for f in (
-        Function("basic_sigmoid", ("x",), "scalar", _logistic, uses_exp=True),
+        Function("basic_sigmoid", ("x",), "scalar", _logistic, dtype="python-float", uses_exp=True),
         Function(
             "sigmoid",
             ("x",),
@@ -263,6 +276,7 @@ FUNCTIONS: dict[str, Function] = {
             ("x",),
             "elementwise",
             lambda x: x if mp.isnan(x) or x > 0 else mp.mpf(0),
+            dtype="keep",
             mistakes=(
                 Mistake(lambda x: np.abs(x), "abs(x) is not relu: negative inputs must become 0 (np.maximum(x, 0))."),
             ),
@@ -273,6 +287,7 @@ FUNCTIONS: dict[str, Function] = {
             "shaping",
             lambda image: image.reshape(image.size, 1),
             aliases=("image_to_vector",),
+            dtype="keep",
             shape=lambda image: (int(np.size(image)), 1),
             mistakes=(
                 Mistake(
@@ -328,6 +343,7 @@ FUNCTIONS: dict[str, Function] = {
             ("yhat", "y"),
             "reduction",
             _loss(1),
+            dtype="promote",
             mistakes=(
                 Mistake(lambda yhat, y: np.mean(np.abs(y - yhat)), "mean instead of sum: L1 is the sum of |y - yhat|."),
             ),
@@ -337,6 +353,7 @@ FUNCTIONS: dict[str, Function] = {
             ("yhat", "y"),
             "reduction",
             _loss(2),
+            dtype="promote",
             mistakes=(
                 Mistake(
                     lambda yhat, y: np.sqrt(np.sum((y - yhat) ** 2)),
@@ -352,6 +369,7 @@ FUNCTIONS: dict[str, Function] = {
             ("a", "b"),
             "linalg",
             _exactly(lambda a, b: np.dot(a, b)),
+            dtype="promote",
             shape=_dot_shape,
             blocks=_dot_blocks,
         ),
@@ -360,10 +378,11 @@ FUNCTIONS: dict[str, Function] = {
             ("a", "b"),
             "linalg",
             _exactly(lambda a, b: np.outer(a, b)),
+            dtype="promote",
             shape=lambda a, b: (int(np.size(a)), int(np.size(b))),
             blocks=lambda args: "rows" if args and np.ndim(args[0]) == 1 else None,
         ),
-        Function("multiply", ("a", "b"), "elementwise", _exactly(lambda a, b: a * b)),
+        Function("multiply", ("a", "b"), "elementwise", _exactly(lambda a, b: a * b), dtype="promote"),
     )
 }
 
@@ -374,8 +393,3 @@ def canonical(name: str) -> str | None:
         if name in fn.names:
             return fn.name
     return None
-
-
-def of_kind(*kinds: Kind) -> tuple[str, ...]:
-    """The names of the functions of these kinds, in catalogue order."""
-    return tuple(name for name, fn in FUNCTIONS.items() if fn.kind in kinds)
