@@ -185,8 +185,8 @@ def test_careful_and_tutorial_pass_random_cases_of_their_contract() -> None:
     assert all(r.outcome == "passed" for r in careful), [r.key for r in careful if r.outcome != "passed"][:5]
     with np.errstate(all="ignore"):
         tutorial = run_cases(cases, load_target(str(ROOT / "examples" / "tutorial.py")).resolve)
-    # the tutorial's code handles only 2-D softmax and 3-D images; everything else it gets right
-    wrong = {r.function for r in tutorial if r.outcome != "passed"}
+    # the tutorial's code handles only 2-D softmax and 3-D images; everything else it has it gets right
+    wrong = {r.function for r in tutorial if r.outcome != "passed" and r.failure != "missing"}
     assert wrong <= {"softmax", "image2vector"}, wrong
 
 

@@ -14,11 +14,12 @@ class Mutant:
     function: str
     name: str
     impl: Callable[..., Any]
+    note: str = ""  # what it gets wrong, where the impl has no docstring
 
     @property
     def mistake(self) -> str:
-        """The first line of the mutant's docstring: what it gets wrong."""
-        return (self.impl.__doc__ or self.name).strip().splitlines()[0]
+        """What the mutant gets wrong: its note, else the first line of its docstring."""
+        return self.note or (self.impl.__doc__ or self.name).strip().splitlines()[0]
 
 
 MUTANTS: list[Mutant] = []
