@@ -40,7 +40,10 @@ mp: Any = _Lazy("mpmath")
 
 @dataclass(frozen=True)
 class Mistake:
-    """A wrong formula students write (NumPy, on the case's float64 arguments) and the hint that names it."""
+    """A wrong formula students write (NumPy) and the hint that names it.
+
+    Hints recompute it on a failing case's arguments (as float64); the mutant tests check the vectors catch it.
+    """
 
     formula: Callable[..., Any]
     hint: str
@@ -132,11 +135,6 @@ def _one_shape(args: tuple[Any, ...]) -> bool:
     return len({np.shape(a) for a in args if np.ndim(a)}) == 1
 
 
-def _rows_from(least: int) -> Callable[[tuple[Any, ...]], str | None]:
-    """Row blocks when the first argument has at least ``least`` dimensions."""
-    return lambda args: "rows" if args and np.ndim(args[0]) >= least else None
-
-
 _KIND_SHAPES: dict[str, Callable[..., tuple[int, ...]]] = {
     "scalar": lambda *args: (),
     "elementwise": _broadcast,
@@ -146,7 +144,7 @@ _KIND_SHAPES: dict[str, Callable[..., tuple[int, ...]]] = {
 _KIND_BLOCKS: dict[str, Callable[[tuple[Any, ...]], str | None]] = {
     "scalar": lambda args: None,
     "elementwise": lambda args: "flat" if _one_shape(args) else None,
-    "rowwise": _rows_from(2),
+    "rowwise": lambda args: "rows" if args and np.ndim(args[0]) >= 2 else None,
     "reduction": lambda args: "sum" if _one_shape(args) else None,
     "shaping": lambda args: "whole",
 }
