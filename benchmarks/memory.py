@@ -77,11 +77,11 @@ def run_one(key: str, mode: str) -> dict[str, int]:
     """Run case ``key`` in this process and measure it (see the module docstring)."""
     import warnings
 
+    from dlconform.catalogue import FUNCTIONS
     from dlconform.format.large import Generated
     from dlconform.format.model import fresh_inputs
     from dlconform.format.suite import iter_cases, load_files
     from dlconform.judge.compare import DEFAULTS
-    from dlconform.reference import FUNCTIONS
     from dlconform.run.engine import run_case
 
     warnings.simplefilter("ignore")

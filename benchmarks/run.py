@@ -79,8 +79,8 @@ def timed(fn: Callable[[], object]) -> Callable[[], float]:
 def engine_row(repeat: int) -> list[Row]:
     """Runner vs bare loop over the bundled suite (large cases excluded, as in a default run)."""
     from dlconform.api import check
+    from dlconform.catalogue import FUNCTIONS
     from dlconform.format.suite import iter_cases, load_files
-    from dlconform.reference import FUNCTIONS
     from dlconform.run.engine import run_cases
     from dlconform.run.select import select
     from dlconform.targets.load import load_target

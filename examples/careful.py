@@ -1,4 +1,4 @@
-"""A careful, student-style NumPy implementation of all 14 functions (standalone).
+"""A careful, student-style NumPy implementation of every function of the suite (standalone).
 
 Written the way a student who knows the numerical pitfalls would write them:
 compute in float64 and round once to the caller's float dtype, never let exp

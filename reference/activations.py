@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 from dlconform.reference._work import exp_neg_abs, lift, lower
 
+# What dlconform.reference exports from here.
+__all__ = ["basic_sigmoid", "relu", "sigmoid", "softmax", "tanh"]
+
 
 def basic_sigmoid(x: float) -> float:
     """The course's scalar-only sigmoid: a real number in, a Python float out, no overflow at +-1000.

@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 from dlconform.reference._work import exp_neg_abs, lift, lower
 
+# What dlconform.reference exports from here.
+__all__ = ["sigmoid_derivative", "tanh_derivative"]
+
 
 def _bell(x: np.ndarray, scale: int) -> np.ndarray:
     """e / (1 + e)^2 with e = exp(-scale |x|): the shared shape of both derivatives, no cancellation."""

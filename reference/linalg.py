@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+# What dlconform.reference exports from here.
+__all__ = ["dot", "multiply", "outer"]
+
 
 def dot(a: object, b: object) -> object:
     """Matrix / inner product, as np.dot (1-D . 1-D is a scalar; shape mismatch raises ValueError)."""

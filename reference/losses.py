@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+# What dlconform.reference exports from here.
+__all__ = ["L1", "L2"]
+
 
 def _difference(yhat: object, y: object) -> np.ndarray:
     """y - yhat, refusing shapes that differ (NumPy would silently broadcast (5,) with (5, 1))."""

@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 from dlconform.reference._work import lift
 
+# What dlconform.reference exports from here.
+__all__ = ["image2vector", "image_to_vector", "normalizeRows", "normalize_rows"]
+
 
 def image2vector(image: object) -> np.ndarray:
     """Flatten an array of any shape into a (size, 1) column, in C (row-major) order, dtype kept."""
@@ -31,3 +34,7 @@ def normalizeRows(x: object) -> np.ndarray:
         norm = np.sqrt(np.einsum("...i,...i->...", y, y))[..., np.newaxis]
         np.divide(y, np.where(norm == 0, 1, norm), out=y)  # an all-zero row is 0 / 1 = 0
     return y.astype(dtype, copy=False)
+
+
+image_to_vector = image2vector  # the catalogue's aliases
+normalize_rows = normalizeRows

@@ -140,17 +140,23 @@ def lint(paths: tuple[str, ...]) -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--check", is_flag=True, help="Rewrite nothing; exit 1 on drift beyond tolerance or non-canonical files.")
 def generate(paths: tuple[str, ...], check: bool) -> None:
-    """Recompute expected values from the reference and write files in canonical form."""
+    """Recompute expected values from the reference and write files in canonical form.
+
+    Without PATHS (the bundled suite), vectors/schema.json is regenerated from the function catalogue too.
+    """
     from dlconform.format.suite import vector_paths
-    from dlconform.tools.generate import generate_file
+    from dlconform.tools.generate import generate_file, generate_schema
 
     try:
         files = vector_paths(paths or None)
     except SuiteError as exc:
         fail(str(exc))
     bad = 0
-    for path in files:
-        result = generate_file(path, check=check)
+    jobs = [lambda path=path: generate_file(path, check=check) for path in files]
+    if not paths:
+        jobs.append(lambda: generate_schema(check=check))
+    for job in jobs:
+        result = job()
         for problem in result.problems:
             click.echo(str(problem))
         bad += bool(result.problems)
@@ -159,7 +165,7 @@ def generate(paths: tuple[str, ...], check: bool) -> None:
     if bad:
         click.echo(f"{bad} file(s) with problems", err=True)
         sys.exit(EXIT_FAIL)
-    click.echo(f"{len(files)} file(s) {'checked' if check else 'up to date'}")
+    click.echo(f"{len(jobs)} file(s) {'checked' if check else 'up to date'}")
 
 
 def _tolerance(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
@@ -489,8 +495,8 @@ def accuracy(
     Covers sigmoid, sigmoid_derivative, tanh, tanh_derivative, relu (single values) and softmax, normalizeRows
     (rows). Exit status: 0 when measured (a function that raises is a row saying so), 2 usage errors.
     """
+    from dlconform.catalogue import canonical
     from dlconform.run.dtypes import DtypeError, parse_dtypes
-    from dlconform.targets.profiles.model import canonical
 
     acc = import_or_exit("dlconform.tools.accuracy")
     try:

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dlconform.catalogue import FUNCTIONS
 from dlconform.format.model import Case, SuiteError
 from dlconform.format.suite import iter_cases, load_files
 from dlconform.judge.compare import Options
-from dlconform.reference import FUNCTIONS
 from dlconform.report.details import baseline_note, detail_lines
 from dlconform.report.text import target_line
 from dlconform.results import CaseResult

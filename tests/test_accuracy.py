@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from dlconform.catalogue import FUNCTIONS
 from dlconform.cli import main
-from dlconform.reference import FUNCTIONS
 from dlconform.targets.resolver import Unavailable
 from dlconform.tools import accuracy
 

@@ -131,7 +131,7 @@ def test_selection_options(tmp_path):
 
 def test_tolerance_and_dtype_options(tmp_path):
     target = tmp_path / "rough.py"
-    target.write_text("import numpy as np\nfrom reference import sigmoid as s\n\n"
+    target.write_text("import numpy as np\nfrom dlconform.reference import sigmoid as s\n\n"
                       "def sigmoid(x):\n    return np.asarray(s(x), dtype=np.float64) * (1 + 1e-6)\n")  # fmt: skip
     args = (str(target), "--vectors", FAKE_VECTORS, "-f", "sigmoid", "-k", "not nan")
     assert dlconform(*args).returncode == 1

@@ -8,11 +8,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from dlconform.catalogue import FUNCTIONS
 from dlconform.cli import main
 from dlconform.format.suite import iter_cases, load_files
 from dlconform.format.tolerance import Tolerance
 from dlconform.judge.expected import reference_value
-from dlconform.reference import FUNCTIONS
 from dlconform.run.dtypes import DtypeError, expand, in_dtype, is_float_case, parse_dtypes
 from dlconform.run.engine import run_cases
 
@@ -86,7 +86,7 @@ def test_tolerances_per_dtype():
 
 
 def test_the_reference_passes_every_case_in_every_dtype():
-    from dlconform.reference import FUNCTIONS as F
+    from dlconform.catalogue import FUNCTIONS as F
 
     with np.errstate(all="ignore"):
         results = run_cases(expand(CASES, ALL), lambda name: F[name].impl)

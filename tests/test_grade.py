@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from dlconform.catalogue import FUNCTIONS
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
 from dlconform.report.hints import hint
 from dlconform.results import CaseResult
@@ -182,8 +183,8 @@ def graded(broken: str):
 def test_grade_all_scores_each_submission(graded) -> None:
     by_name = {Path(g.submission).stem: g for g in graded}
     careful, tutorial, broken = by_name["careful"], by_name["tutorial"], by_name["broken"]
-    assert careful.report.ok and careful.score.points == careful.score.max_points == 14
-    assert 0 < tutorial.score.points < 14
+    assert careful.report.ok and careful.score.points == careful.score.max_points == len(FUNCTIONS)
+    assert 0 < tutorial.score.points < len(FUNCTIONS)
     assert all(r.outcome == "passed" for r in tutorial.report.results if "article" in r.tags)
     assert broken.score.points == 0 and "SyntaxError" in broken.report.target["load_error"]
     failing = [r for r in tutorial.report.results if r.outcome != "passed"]
@@ -204,7 +205,7 @@ def test_outputs_validate_and_the_gradebook_adds_up(graded, tmp_path: Path) -> N
     assert [r["submission"] for r in rows] == [g.submission for g in graded]
     for row in rows:
         assert float(row["score"]) == pytest.approx(sum(float(row[f]) for f in functions), abs=1e-3)
-        assert row["max_score"] == "14"
+        assert row["max_score"] == str(len(FUNCTIONS))
 
 
 def test_shards_merge_into_the_unsharded_gradebook(graded, tmp_path: Path) -> None:

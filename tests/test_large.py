@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from dlconform.catalogue import FUNCTIONS
 from dlconform.format import safeyaml
 from dlconform.format.emit import render
 from dlconform.format.large import (
@@ -26,7 +27,6 @@ from dlconform.format.model import Case, fresh_inputs
 from dlconform.format.suite import bundled_dir, iter_cases, load_files, read_file
 from dlconform.format.values import ValueFormatError
 from dlconform.judge.compare import DEFAULTS, judge
-from dlconform.reference import FUNCTIONS
 from dlconform.run.engine import run_case
 from dlconform.run.select import select
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from dlconform.catalogue import FUNCTIONS, Function
 from dlconform.cli import main
 from dlconform.format.large import materialize
 from dlconform.format.model import Raises
 from dlconform.format.suite import iter_cases, load_files, read_file
-from dlconform.reference import FUNCTIONS
-from dlconform.tools.lint import SHAPE_RULES, lint
+from dlconform.tools.lint import lint
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data" / "vectors"
@@ -132,8 +132,10 @@ def test_case_ids_are_unique_per_function_across_files(tmp_path: Path) -> None:
     assert all(f"is also used in {first}" in p.message for p in problems)
 
 
-def test_shape_rules_cover_every_function() -> None:
-    assert set(SHAPE_RULES) == set(FUNCTIONS)
+def test_a_kind_without_a_shared_shape_rule_needs_its_own() -> None:
+    """Kinds without a shared rule (shaping, linalg) must bring their own: the catalogue refuses one that does not."""
+    with pytest.raises(TypeError, match="declares its result shape"):
+        Function("flip", ("x",), "shaping", lambda x: x, blocks=lambda args: "whole")
 
 
 def test_shape_rules_agree_with_the_reference() -> None:
@@ -148,7 +150,7 @@ def test_shape_rules_agree_with_the_reference() -> None:
             continue  # the reference raises (an expected_any alternative may still be a value: lint checks those)
         with np.errstate(all="ignore"):
             got = FUNCTIONS[case.function].impl(*map(materialize, case.args))
-        assert SHAPE_RULES[case.function](*case.args) == np.shape(got), case.key
+        assert FUNCTIONS[case.function].result_shape(*case.args) == np.shape(got), case.key
         checked += 1
     assert checked >= len(GOOD)
 

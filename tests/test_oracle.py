@@ -1,8 +1,9 @@
 """Every stored expected value against an independent mpmath oracle.
 
-The oracle recomputes each case from its arguments with mpmath, written without
-looking at ``reference/``: transcendental functions at 200 bits, sums and products
-at 8,000 bits (exact for any float64 inputs). Stored float64 values must be within
+The oracle recomputes each case from its arguments with the catalogue's exact
+mpmath formulas (dlconform.catalogue), written without looking at ``reference/``:
+transcendental functions at 200 bits, sums and products at 8,000 bits (exact for
+any float64 inputs). Stored float64 values must be within
 1 ULP of the exact result, float32 and float16 values correctly rounded (0.5 ULP),
 integers exact. In ``expected_any`` cases only the elements on which every
 alternative agrees are checked; the others are implementation-defined.
@@ -12,7 +13,6 @@ alternative agrees are checked; the others are implementation-defined.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -20,13 +20,12 @@ from typing import Any
 import mpmath
 import numpy as np
 import pytest
+from dlconform.catalogue import EXACT_BITS, FUNCTIONS
 from dlconform.format.model import Case, Raises
 from dlconform.format.suite import iter_cases, load_files
-from dlconform.reference import FUNCTIONS
 from dlconform.run.select import select
 
 TRANSCENDENTAL_BITS = 200
-EXACT_BITS = 8000
 LIMIT = {"float64": 1.0, "float32": 0.5, "float16": 0.5}
 mpf = mpmath.mpf
 
@@ -38,101 +37,6 @@ def to_mp(value: Any) -> np.ndarray:
     for idx in np.ndindex(arr.shape):
         out[idx] = mpf(arr[idx].item())
     return out
-
-
-def elementwise(f: Callable[[Any], Any]) -> Callable[[np.ndarray], np.ndarray]:
-    """Apply a scalar mpmath formula to every element."""
-
-    def apply(x: np.ndarray) -> np.ndarray:
-        out = np.empty(x.shape, dtype=object)
-        for idx in np.ndindex(x.shape):
-            out[idx] = f(x[idx])
-        return out
-
-    return apply
-
-
-def rowwise(f: Callable[[list], list]) -> Callable[[np.ndarray], np.ndarray]:
-    """Apply a formula to every row (the last axis)."""
-
-    def apply(x: np.ndarray) -> np.ndarray:
-        out = np.empty(x.shape, dtype=object)
-        for idx in np.ndindex(x.shape[:-1]):
-            out[idx] = np.array(f(list(x[idx])), dtype=object).reshape(x.shape[-1:])
-        return out
-
-    return apply
-
-
-def logistic(x: Any) -> Any:
-    """1 / (1 + e^-x)."""
-    return 1 / (1 + mpmath.exp(-x))
-
-
-def logistic_slope(x: Any) -> Any:
-    """e^-|x| / (1 + e^-|x|)^2, the derivative of the logistic function (it is even)."""
-    e = mpmath.exp(-abs(x))
-    return e / (1 + e) ** 2
-
-
-def quotients(row: list, divisor: Any) -> list:
-    """Each element over ``divisor``; NaN where the divisor is 0 (mpmath raises there, the answer is undefined)."""
-    if not divisor:
-        return [mpf("nan")] * len(row)
-    return [v / divisor for v in row]
-
-
-def softmax_row(row: list) -> list:
-    """e^x_i / sum e^x_j, with no overflow in mpmath; a NaN anywhere makes the row NaN."""
-    if any(mpmath.isnan(v) for v in row):
-        return [mpf("nan")] * len(row)
-    exps = [mpmath.exp(v) for v in row]
-    return quotients(exps, mpmath.fsum(exps))
-
-
-def unit_row(row: list) -> list:
-    """x_i / sqrt(sum x_j^2)."""
-    with mpmath.workprec(EXACT_BITS):
-        total = mpmath.fsum(v * v for v in row)
-    return quotients(row, mpmath.sqrt(total))
-
-
-def loss(power: int) -> Callable[[np.ndarray, np.ndarray], Any]:
-    """sum |y - yhat|^power over every element, exactly."""
-
-    def apply(yhat: np.ndarray, y: np.ndarray) -> Any:
-        with mpmath.workprec(EXACT_BITS):
-            return mpmath.fsum(abs(b - a) ** power for a, b in zip(yhat.ravel(), y.ravel(), strict=True))
-
-    return apply
-
-
-def exact(f: Callable[..., Any]) -> Callable[..., Any]:
-    """Run a rational formula at EXACT_BITS, where float sums and products are exact."""
-
-    def apply(*args: np.ndarray) -> Any:
-        with mpmath.workprec(EXACT_BITS):
-            return f(*args)
-
-    return apply
-
-
-ORACLES: dict[str, Callable[..., Any]] = {
-    "basic_sigmoid": elementwise(logistic),
-    "sigmoid": elementwise(logistic),
-    "sigmoid_derivative": elementwise(logistic_slope),
-    "tanh": elementwise(mpmath.tanh),
-    "tanh_derivative": elementwise(lambda x: mpmath.sech(x) ** 2),
-    "relu": elementwise(lambda x: x if mpmath.isnan(x) or x > 0 else mpf(0)),
-    "image2vector": lambda image: image.reshape(image.size, 1),
-    "normalizeRows": rowwise(unit_row),
-    "softmax": rowwise(softmax_row),
-    "L1": loss(1),
-    "L2": loss(2),
-    "dot": exact(lambda a, b: np.dot(a, b)),
-    "outer": exact(lambda a, b: np.outer(a, b)),
-    "multiply": exact(lambda a, b: np.multiply(a, b)),
-}
 
 
 def ulp_error(stored: float, exact_value: Any, dtype: np.dtype) -> float:
@@ -187,7 +91,7 @@ def check_case(case: Case) -> Check | None:
     if case.raises or any(isinstance(alt, Raises) for alt in case.expected_any or ()):
         return None
     with mpmath.workprec(TRANSCENDENTAL_BITS):
-        truth = np.asarray(ORACLES[case.function](*[to_mp(a) for a in case.args]), dtype=object)
+        truth = np.asarray(FUNCTIONS[case.function].exact(*[to_mp(a) for a in case.args]), dtype=object)
     if case.expected_any:
         stored, mask = agreed(case.expected_any)
     else:

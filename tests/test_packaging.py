@@ -73,6 +73,7 @@ def test_wheel_carries_every_vector_file(wheel: Path) -> None:
     for path in vector_paths([bundled_dir()]):
         assert f"dlconform/vectors/{path.name}" in names
     assert "dlconform/vectors/schema.json" in names
+    assert "dlconform/format/schema_base.json" in names  # dlconform generate builds the schema from it
     assert "dlconform/cli.py" in names and "dlconform/reference/__init__.py" in names
 
 

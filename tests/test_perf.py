@@ -9,11 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from dlconform.catalogue import FUNCTIONS
 from dlconform.format import safeyaml
 from dlconform.format.emit import render
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
 from dlconform.format.values import encode
-from dlconform.reference import FUNCTIONS
 from dlconform.targets.resolver import Unavailable
 from dlconform.tools.perf import FLAG_RATIO, measure, perf_cases, warnings_for
 

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from dlconform.api import check
+from dlconform.catalogue import FUNCTIONS
 from dlconform.cli import main
 from dlconform.format.suite import iter_cases, load_files
-from dlconform.reference import FUNCTIONS
 from dlconform.run.baseline import apply_baseline, load_baseline
 from dlconform.run.engine import run_cases
 from dlconform.run.select import select
@@ -126,12 +126,23 @@ FAKE_PROFILE = """
 # --- the format -------------------------------------------------------------------------------------------
 
 
-def test_builtin_profiles_cover_every_function():
+def test_builtin_profiles_name_only_suite_functions_and_numpy_binds_every_one():
+    """A library profile may leave a function out (it is then unsupported); the reference self-check binds all."""
     assert set(builtin_names()) == {"numpy", "scipy", "torch", "jax", "array_api"}
     for name in builtin_names():
         profile = load_profile(name)
-        assert set(profile.functions) | set(profile.unsupported) == set(FUNCTIONS), name
+        assert set(profile.functions) | set(profile.unsupported) <= set(FUNCTIONS), name
         assert all(reason.strip() for reason in profile.unsupported.values())
+    numpy = load_profile("numpy")
+    assert {f: b.call for f, b in numpy.functions.items()} == {f: f"dlconform.reference:{f}" for f in FUNCTIONS}
+
+
+def test_bind_by_name_binds_what_is_neither_bound_nor_unsupported(tmp_path):
+    body = "name: n\nbind_by_name: numpy\nfunctions: {sigmoid: 'numpy:exp'}\nunsupported: {softmax: none}\n"
+    profile = read_profile(write(tmp_path, body))
+    assert profile.functions["sigmoid"].call == "numpy:exp"
+    assert profile.functions["tanh"].call == "numpy:tanh"
+    assert set(profile.functions) == set(FUNCTIONS) - {"softmax"}
 
 
 def test_library_baselines_ship_beside_their_profiles_and_name_suite_cases():
@@ -162,6 +173,7 @@ def test_library_baselines_ship_beside_their_profiles_and_name_suite_cases():
         ("functions: {sigmoid: {call: 'numpy:exp', kwarg: {}}}\n", "unknown binding key 'kwarg'"),
         ("functions: {sigmoid: numpy:exp}\nunsupported: {sigmoid: nope}\n", "both bound and listed as unsupported"),
         ("unsupported: {tanh: ''}\n", "unsupported: tanh: needs a reason"),
+        ("bind_by_name: 'numpy; rm'\n", "bind_by_name 'numpy; rm' must be an importable module name"),
         ("imports: {np: 'numpy; rm'}\n", "is not 'name: module.path'"),
         ("inputs: 'torch.from_numpy(a)'\n", "inputs: unknown name 'torch'"),
         ("setup: ['import os']\n", "not a Python expression"),
@@ -250,15 +262,15 @@ def test_conversions_argument_mapping_device_and_setup(fakelib):
     assert target.resolve("relu")(2.5) == 7.5  # a Python scalar becomes a 0-d array, then the library's
 
 
-def test_unsupported_is_skipped_with_its_reason_and_unbound_is_missing(fakelib):
+def test_unsupported_is_skipped_with_its_reason_and_so_is_unbound(fakelib):
     target = open_profile(read_profile(write(fakelib, FAKE_PROFILE)))
     skipped = target.resolve("softmax")
     assert skipped == Unavailable("unsupported by fake: the fake library has no softmax", "skipped", "unsupported")
-    missing = target.resolve("dot")
-    assert isinstance(missing, Unavailable) and (missing.outcome, missing.failure) == ("error", "missing")
+    unbound = target.resolve("dot")
+    assert unbound == Unavailable("not bound by profile fake", "skipped", "unsupported")
     results = run_cases([c for c in CASES if c.function in ("softmax", "dot")], target.resolve)
     assert {r.outcome for r in results if r.function == "softmax"} == {"skipped"}
-    assert {r.outcome for r in results if r.function == "dot"} == {"error"}
+    assert {(r.outcome, r.message) for r in results if r.function == "dot"} == {("skipped", unbound.reason)}
 
 
 def test_a_callable_that_does_not_exist_is_missing_not_a_crash(fakelib):

@@ -31,7 +31,7 @@ PLUGIN = (
     "no:hypothesispytest",
 )
 
-GOOD = "from reference import sigmoid, relu\n"
+GOOD = "from dlconform.reference import sigmoid, relu\n"
 BROKEN = """
 import numpy as np
 from dlconform.reference import sigmoid as _sigmoid
@@ -129,7 +129,7 @@ def test_selection_by_tag_and_k(pytester: pytest.Pytester) -> None:
 
 def test_strict_dtype(pytester: pytest.Pytester) -> None:
     target = pytester.makepyfile(
-        narrow="import numpy as np\nfrom reference import relu as _relu\n"
+        narrow="import numpy as np\nfrom dlconform.reference import relu as _relu\n"
         "def relu(x):\n    y = _relu(x)\n    return y.astype(np.int32) if getattr(y, 'dtype', None) == np.int64 else y\n"
     )
     narrowed = expected_report(target, "relu", options=Options(strict_dtype=True)).counts()

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from dlconform.catalogue import FUNCTIONS
 from dlconform.format.domain import domain_problems, parse_domain
 from dlconform.format.suite import iter_cases, load_files, read_file
 from dlconform.judge.expected import reference_value
-from dlconform.reference import FUNCTIONS
 from dlconform.run.engine import run_cases
 from dlconform.run.random_cases import DomainError, add_random, random_cases
 from dlconform.run.select import select
@@ -185,8 +185,8 @@ def test_careful_and_tutorial_pass_random_cases_of_their_contract() -> None:
     assert all(r.outcome == "passed" for r in careful), [r.key for r in careful if r.outcome != "passed"][:5]
     with np.errstate(all="ignore"):
         tutorial = run_cases(cases, load_target(str(ROOT / "examples" / "tutorial.py")).resolve)
-    # the tutorial's code handles only 2-D softmax and 3-D images; everything else it gets right
-    wrong = {r.function for r in tutorial if r.outcome != "passed"}
+    # the tutorial's code handles only 2-D softmax and 3-D images; everything else it has it gets right
+    wrong = {r.function for r in tutorial if r.outcome != "passed" and r.failure != "missing"}
     assert wrong <= {"softmax", "image2vector"}, wrong
 
 

@@ -11,13 +11,17 @@ from functools import cache
 import numpy as np
 import pytest
 from dlconform import reference
+from dlconform.catalogue import FUNCTIONS
 from dlconform.format.model import Case
 from dlconform.format.suite import iter_cases, load_files
-from dlconform.reference import FUNCTIONS
+from dlconform.run.select import select
 
 NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d*)?(?:e[+-]?\d+)?")
-ELEMENTWISE = ("sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative")
-ROWWISE = ("softmax", "normalizeRows")
+# From the catalogue: one-argument functions of numbers, those with a float result, and which work on rows.
+NUMERIC = [f.name for f in FUNCTIONS.values() if f.kind in ("scalar", "elementwise", "rowwise") and len(f.params) == 1]
+FLOAT_RESULT = [name for name in NUMERIC if FUNCTIONS[name].dtype == "float"]
+ELEMENTWISE = [name for name in FLOAT_RESULT if FUNCTIONS[name].kind == "elementwise"]
+ROWWISE = [name for name in NUMERIC if FUNCTIONS[name].kind == "rowwise"]
 EXTREMES = np.array([-1000.0, 1000.0, -np.inf, np.inf, np.nan, -0.0, 1e308, -1e308, 5e-324])
 
 
@@ -71,12 +75,12 @@ def test_printout_parser_reads_numpy_and_python_spellings() -> None:
     assert agrees("0.4215251", 0.4215251, True) and agrees("1.79657674e-02", 0.017965767384, True)
 
 
-@pytest.mark.parametrize("name", [*ELEMENTWISE, "relu", "basic_sigmoid", *ROWWISE])
+@pytest.mark.parametrize("name", NUMERIC)
 def test_no_warnings_at_extremes(name: str) -> None:
     impl = FUNCTIONS[name].impl
     with warnings.catch_warnings(), np.errstate(all="warn", under="ignore"):
         warnings.simplefilter("error")
-        if name == "basic_sigmoid":
+        if FUNCTIONS[name].kind == "scalar":
             for x in EXTREMES.tolist():
                 impl(x)
         elif name in ROWWISE:
@@ -86,14 +90,14 @@ def test_no_warnings_at_extremes(name: str) -> None:
             impl(EXTREMES)
 
 
-@pytest.mark.parametrize("name", [*ELEMENTWISE, *ROWWISE])
+@pytest.mark.parametrize("name", FLOAT_RESULT)
 @pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
 def test_float_dtypes_preserved(name: str, dtype: str) -> None:
     out = FUNCTIONS[name].impl(np.array([[0.5, -1.0], [2.0, 0.0]], dtype=dtype))
     assert out.dtype == np.dtype(dtype)
 
 
-@pytest.mark.parametrize("name", [*ELEMENTWISE, *ROWWISE])
+@pytest.mark.parametrize("name", FLOAT_RESULT)
 @pytest.mark.parametrize("dtype", ["int8", "int32", "int64", "uint8", "bool"])
 def test_integer_input_gives_float64(name: str, dtype: str) -> None:
     out = FUNCTIONS[name].impl(np.array([[1, 0], [1, 1]], dtype=dtype))
@@ -114,6 +118,21 @@ def test_relu_and_image2vector_keep_every_dtype(dtype: str) -> None:
     column = reference.image2vector(x)
     assert column.dtype == np.dtype(dtype) and column.shape == (4, 1)
     assert column.ravel().tolist() == x.ravel(order="C").tolist()
+
+
+def test_reference_follows_the_catalogue_dtype_rule() -> None:
+    """On every bundled case with a result, the reference's dtype is the one its catalogue rule predicts."""
+    checked = 0
+    for case in select(iter_cases(load_files())):
+        if case.raises:
+            continue
+        spec = FUNCTIONS[case.function]
+        with np.errstate(all="ignore"):
+            got = spec.impl(*case.args)
+        want = spec.result_dtype(*case.args)
+        assert type(got) is float if want is float else np.asarray(got).dtype == want, case.key
+        checked += 1
+    assert checked > 200
 
 
 def test_basic_sigmoid_returns_python_float() -> None:

@@ -6,6 +6,7 @@ import copy
 import json
 import math
 import re
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,10 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
+from click.testing import CliRunner
+from dlconform.catalogue import FUNCTIONS, Function
+from dlconform.cli import main
+from dlconform.format import schema, suite
 from dlconform.format.suite import (
     CASE_KEYS,
     EXCEPTION_PATTERN,
@@ -26,7 +31,7 @@ from dlconform.format.suite import (
 )
 from dlconform.format.tolerance import ACCURACY_CLASSES
 from dlconform.format.values import DTYPES, FLOAT_DTYPES
-from dlconform.reference import FUNCTIONS
+from dlconform.tools import generate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -86,6 +91,39 @@ def test_schema_matches_the_code() -> None:
         assert rules["aliases"]["const"] == list(spec.aliases)
         arity = rules["cases"]["items"]["properties"]["args"]
         assert arity["minItems"] == arity["maxItems"] == len(spec.params)
+
+
+def test_bundled_schema_is_generated_from_the_catalogue() -> None:
+    assert (ROOT / "vectors" / "schema.json").read_text(encoding="utf-8") == schema.render()
+
+
+def test_a_new_catalogue_function_gets_its_name_and_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The per-function part follows the catalogue: no hand edit of the schema for a new function."""
+    extra = Function("leaky", ("x", "slope"), "elementwise", lambda x, s: x, aliases=("leaky_relu",))
+    monkeypatch.setattr(schema, "FUNCTIONS", {**FUNCTIONS, "leaky": extra})
+    built = schema.build()
+    assert built["properties"]["function"]["enum"] == [*FUNCTIONS, "leaky"]
+    data = {**yaml_data(DATA / "good" / "relu.yaml"), "function": "leaky", "aliases": ["leaky_relu"]}
+    errors = [e.message for e in jsonschema.Draft202012Validator(built).iter_errors(data)]
+    assert any("['x', 'slope'] was expected" in e for e in errors), errors  # params
+    assert any("is too short" in e for e in errors), errors  # one arg where two are needed
+
+
+def test_generate_checks_and_rewrites_a_stale_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "vectors"
+    shutil.copytree(bundled_dir(), folder)
+    stale = {**SCHEMA, "allOf": SCHEMA["allOf"][:-1]}  # the last function's block lost
+    (folder / "schema.json").write_text(json.dumps(stale, indent=2) + "\n", encoding="utf-8")
+    monkeypatch.setattr(suite, "bundled_dir", lambda: folder)
+    monkeypatch.setattr(generate, "bundled_dir", lambda: folder)
+    checked = CliRunner().invoke(main, ["generate", "--check"])
+    assert checked.exit_code == 1
+    assert f"{folder / 'schema.json'}: not generated from the catalogue: run 'dlconform generate'" in checked.stdout
+    files = len(vector_paths([folder])) + 1  # the vector files and the schema
+    rewrote = [f"rewrote {folder / 'schema.json'}", f"{files} file(s) up to date"]
+    assert CliRunner().invoke(main, ["generate"]).stdout.splitlines() == rewrote
+    assert (folder / "schema.json").read_text(encoding="utf-8") == schema.render()
+    assert CliRunner().invoke(main, ["generate", "--check"]).exit_code == 0
 
 
 @pytest.mark.parametrize("path", vector_paths([bundled_dir()]), ids=lambda p: p.name)

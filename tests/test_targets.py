@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from dlconform import reference
+from dlconform.catalogue import FUNCTIONS
 from dlconform.targets.load import Target, TargetNotFound, as_target, load_target
 from dlconform.targets.resolver import Unavailable
 
@@ -105,7 +106,7 @@ def test_module_whose_dependency_is_missing_is_a_load_error_not_a_usage_error(tm
 
 
 def test_module_in_the_working_directory(tmp_path, monkeypatch):
-    (tmp_path / "my_solution_mod.py").write_text("__version__ = (2, 0)\nfrom reference import relu\n")
+    (tmp_path / "my_solution_mod.py").write_text("__version__ = (2, 0)\nfrom dlconform.reference import relu\n")
     monkeypatch.chdir(tmp_path)
     target = load_target("my_solution_mod")
     assert target.info["kind"] == "module"
@@ -128,8 +129,8 @@ def test_a_name_that_is_not_callable_is_unavailable():
 
 
 def test_reference_module_resolves_every_function():
-    target = load_target("reference")
-    for name, spec in reference.FUNCTIONS.items():
+    target = load_target("dlconform.reference")
+    for name, spec in FUNCTIONS.items():
         assert target.resolve(name) is spec.impl
 
 

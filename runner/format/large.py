@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from dlconform.catalogue import FUNCTIONS
 from dlconform.format.values import DTYPES, ValueFormatError, decode, short_repr
 
 MAX_ELEMENTS = 10**7
@@ -223,30 +224,15 @@ def is_generated(value: Any) -> bool:
     return isinstance(value, Generated)
 
 
-# How the reference's result is computed a block at a time, by function:
-# "flat": elementwise, all array arguments one shape, result that shape;
-# "rows": split the first argument along its first axis, the result's first axis follows;
-# "sum": a sum over elements (L1, L2), summed block by block; "whole": computed at once (a reshape, a 1-D dot).
-ELEMENTWISE = frozenset({"sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative", "relu", "multiply"})
-ROWWISE: dict[str, Callable[[int], bool]] = {
-    "softmax": lambda ndim: ndim >= 2,
-    "normalizeRows": lambda ndim: ndim >= 2,
-    "dot": lambda ndim: ndim >= 2,
-    "outer": lambda ndim: ndim == 1,
-}
-SUMS = frozenset({"L1", "L2"})
-
-
 def block_plan(function: str, args: tuple[Any, ...]) -> str | None:
-    """How ``function``'s reference result on ``args`` is computed in blocks; None when it cannot be."""
-    shapes = {np.shape(a) for a in args if np.ndim(a)}
-    if len(shapes) == 1 and function in ELEMENTWISE | SUMS:
-        return "sum" if function in SUMS else "flat"
-    if function in ROWWISE and args and ROWWISE[function](np.ndim(args[0])):
-        return "rows"
-    if function == "image2vector" or (function == "dot" and all(np.ndim(a) == 1 for a in args)):
-        return "whole"
-    return None
+    """How ``function``'s reference result on ``args`` is computed in blocks (its catalogue rule); None when it cannot be.
+
+    "flat": elementwise, all array arguments one shape, result that shape; "rows": split the first argument
+    along its first axis, the result's first axis follows; "sum": a sum over elements, summed block by block;
+    "whole": computed at once (a reshape, a 1-D dot).
+    """
+    spec = FUNCTIONS.get(function)
+    return spec.block_plan(args) if spec is not None else None
 
 
 def case_problem(function: str, fields: dict[str, Any]) -> str | None:

@@ -13,13 +13,13 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from dlconform.catalogue import FUNCTIONS
 from dlconform.format import safeyaml
 from dlconform.format.domain import domain_problems
 from dlconform.format.large import case_problem, decode_value
 from dlconform.format.model import LEVELS, Case, Problem, Raises, SuiteError, VectorFile
 from dlconform.format.tolerance import ACCURACY_CLASSES, Tolerance
 from dlconform.format.values import FLOAT_DTYPES, ValueFormatError
-from dlconform.reference import FUNCTIONS
 
 FORMAT = 1
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")

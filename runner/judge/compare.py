@@ -12,10 +12,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+from dlconform.catalogue import FUNCTIONS
 from dlconform.format.large import FromReference, block_plan, blocks
 from dlconform.format.model import Case, Raises
 from dlconform.format.tolerance import EXACT, Tolerance, allowed_error, flush_allowed, ulp_of
-from dlconform.reference import FUNCTIONS
 
 FAILURES: dict[str, str] = {
     "returned-none": "returned None",

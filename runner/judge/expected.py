@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from dlconform.catalogue import FUNCTIONS
 from dlconform.format.model import Case, fresh_inputs
-from dlconform.reference import FUNCTIONS
 
 
 def _lift(value: Any) -> Any:

@@ -4,7 +4,8 @@ A hint is chosen from the verdict's failure code, the case's inputs and, for
 wrong values, by recomputing the classic mistakes of the tutorial on the case's
 inputs (softmax over the wrong axis, x * (1 - x) instead of s * (1 - s), a
 Fortran-order reshape, ...) and seeing whether one of them explains the value
-the submission returned at its worst element.
+the submission returned at its worst element. The mistakes, and which functions
+are row-wise, sums or prone to exp overflow, come from the function catalogue.
 """
 
 from __future__ import annotations
@@ -15,76 +16,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
+from dlconform.catalogue import FUNCTIONS
 from dlconform.format.model import Case
 from dlconform.results import CaseResult, Report
 
 SHAPE = re.compile(r"shape (\(.*?\)) where (\(.*?\)) is expected")
-EXP_FUNCTIONS = {"basic_sigmoid", "sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative", "softmax"}
-ROW_WISE = {"softmax", "normalizeRows"}
 OVERFLOW_AT = {"float16": 11.0, "float32": 88.0, "float64": 709.0}  # |x| beyond which exp(x) overflows
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-x))
-
-
-def _softmax(x: np.ndarray, axis: int | None) -> np.ndarray:
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
-
-
-# Per function: wrong formulas students write, each with the hint that names the mistake.
-MISTAKES: dict[str, list[tuple[Callable[..., Any], str]]] = {
-    "softmax": [
-        (lambda x: _softmax(x, 0), "softmax normalised over the wrong axis: each row must sum to 1 (axis=-1)."),
-        (
-            lambda x: _softmax(x, None),
-            "softmax normalised over the whole array: divide each row by its own sum (axis=-1, keepdims=True).",
-        ),
-    ],
-    "normalizeRows": [
-        (
-            lambda x: x / np.linalg.norm(x, axis=0, keepdims=True),
-            "normalised by the column norms: take the norm of each row (axis=-1, keepdims=True).",
-        ),
-        (
-            lambda x: x / np.linalg.norm(x),
-            "normalised by the norm of the whole matrix: take the norm of each row (axis=-1, keepdims=True).",
-        ),
-        (
-            lambda x: x / np.linalg.norm(x, axis=-1),
-            "the row norms lost their axis (no keepdims=True), so they divide columns: keep the axis.",
-        ),
-        (
-            lambda x: x / np.sum(np.abs(x), axis=-1, keepdims=True),
-            "divided by the sum of absolute values: the row norm here is the L2 norm, sqrt(sum(x**2)).",
-        ),
-    ],
-    "sigmoid": [(lambda x: _sigmoid(-x), "sign error: sigmoid is 1 / (1 + exp(-x)).")],
-    "sigmoid_derivative": [
-        (lambda x: x * (1 - x), "x * (1 - x) applied to x: compute s = sigmoid(x) first, then s * (1 - s)."),
-        (_sigmoid, "this is sigmoid itself, not its derivative s * (1 - s)."),
-    ],
-    "tanh_derivative": [
-        (lambda x: 1 - x**2, "1 - x**2 applied to x: the derivative is 1 - tanh(x)**2."),
-        (lambda x: 1 - np.tanh(x), "1 - tanh(x): the derivative is 1 - tanh(x)**2."),
-    ],
-    "L1": [(lambda yhat, y: np.mean(np.abs(y - yhat)), "mean instead of sum: L1 is the sum of |y - yhat|.")],
-    "L2": [
-        (
-            lambda yhat, y: np.sqrt(np.sum((y - yhat) ** 2)),
-            "square root taken: L2 here is the plain sum of squares, no sqrt.",
-        ),
-        (lambda yhat, y: np.mean((y - yhat) ** 2), "mean instead of sum: L2 is the sum of (y - yhat)**2."),
-    ],
-    "relu": [(np.abs, "abs(x) is not relu: negative inputs must become 0 (np.maximum(x, 0)).")],
-    "image2vector": [
-        (
-            lambda v: np.reshape(v, (-1, 1), order="F"),
-            "flattened in Fortran (column-major) order: reshape in C order, v.reshape(-1, 1).",
-        )
-    ],
-}
 
 
 def hint(result: CaseResult, case: Case) -> str | None:
@@ -140,7 +77,7 @@ def _raised(name: str, message: str, case: Case) -> str:
     }
     if name in special:
         return special[name]
-    if name == "ValueError" and "broadcast" in message and case.function in ROW_WISE:
+    if name == "ValueError" and "broadcast" in message and _kind(case) == "rowwise":
         return "Shapes do not broadcast: keep the reduced axis (keepdims=True) so a row's value divides that row."
     if name in ("AxisError", "IndexError") and any(np.ndim(a) < 2 for a in case.args):
         return f"It raised {name} on a {np.ndim(case.args[0])}-D input: it assumes 2-D arrays (axis=1, shape[1]); use axis=-1 so any shape works."
@@ -160,15 +97,21 @@ def _shape(message: str, case: Case) -> str:
     if got == exp[::-1] and len(exp) == 2:
         return f"The result is transposed: {got} where {exp} is expected."
     if exp == () and got != ():
-        how = ": sum over every element" if case.function in ("L1", "L2") else ""
+        how = ": sum over every element" if _kind(case) == "reduction" else ""
         return f"It returns an array of shape {got} where a single number is expected{how}."
-    if case.function in ROW_WISE and len(got) < len(exp):
+    if _kind(case) == "rowwise" and len(got) < len(exp):
         return f"It reduced away an axis ({got} where {exp} is expected): use keepdims=True so the result broadcasts."
     if got == ():
         return f"It returns a single number where an array of shape {exp} is expected."
     if math.prod(got) == math.prod(exp):
         return f"Right number of elements, wrong arrangement: {got} where {exp} is expected."
     return f"Check the shape of what you return: {got} where {exp} is expected."
+
+
+def _kind(case: Case) -> str | None:
+    """The catalogue kind of the case's function (None for a name the catalogue lacks)."""
+    spec = FUNCTIONS.get(case.function)
+    return spec.kind if spec is not None else None
 
 
 def eval_shape(text: str) -> tuple[int, ...]:
@@ -189,7 +132,8 @@ def _values(result: CaseResult, case: Case) -> str | None:
     finite = [a[np.isfinite(a)] for a in arrays if a.size]
     largest = max((float(np.max(np.abs(a))) for a in finite if a.size), default=0.0)
     dtype = np.result_type(*arrays).name if arrays else "float64"
-    if case.function in EXP_FUNCTIONS and largest > OVERFLOW_AT.get(dtype, 709.0):
+    spec = FUNCTIONS.get(case.function)
+    if spec is not None and spec.uses_exp and largest > OVERFLOW_AT.get(dtype, 709.0):
         return (
             f"Inputs as large as {largest:g} make exp overflow ({dtype}): rewrite so that exp only sees "
             "non-positive numbers (subtract the maximum, or use exp(-|x|))."
@@ -197,9 +141,9 @@ def _values(result: CaseResult, case: Case) -> str | None:
     if any(a.dtype.kind == "f" and not np.isfinite(a).all() for a in arrays):
         return "The input holds inf or NaN here: follow the contract for special values (see vectors/README.md)."
     got = result.details.get("got")
-    for mistake, text in MISTAKES.get(case.function, []):
-        if _explains(mistake, case, result.details.get("index") or [], got):
-            return text
+    for mistake in spec.mistakes if spec is not None else ():
+        if _explains(mistake.formula, case, result.details.get("index") or [], got):
+            return mistake.hint
     if "stability" in case.tags:
         return "A numerical-stability case: the textbook formula loses accuracy here; use a form that avoids cancellation and overflow."
     return None

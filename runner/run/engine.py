@@ -93,7 +93,7 @@ def result(
 
 def run_cases(cases: Iterable[Case], resolve: Resolver, options: Options = DEFAULTS) -> list[CaseResult]:
     """Run every case; a function the target lacks gives its Unavailable outcome for each of its cases."""
-    from dlconform.reference import FUNCTIONS
+    from dlconform.catalogue import FUNCTIONS
 
     found: dict[str, Callable[..., Any] | Unavailable] = {}
     out: list[CaseResult] = []

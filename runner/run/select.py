@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import NoReturn
 
+from dlconform.catalogue import FUNCTIONS, canonical
 from dlconform.format.large import LARGE_TAG
 from dlconform.format.model import Case
 
@@ -27,11 +28,9 @@ class SelectionError(ValueError):
 
 def canonical_function(name: str) -> str:
     """The canonical name of a function given by canonical name or alias."""
-    from dlconform.reference import FUNCTIONS
-
-    for spec in FUNCTIONS.values():
-        if name in spec.names:
-            return spec.name
+    found = canonical(name)
+    if found is not None:
+        return found
     raise SelectionError(f"unknown function {name!r} (known: {', '.join(FUNCTIONS)})")
 
 

@@ -45,12 +45,12 @@ class Target:
 
     def resolve(self, function: str) -> Callable[..., Any] | Unavailable:
         """The target's callable for ``function``, found by canonical name or alias, or why there is none."""
-        from dlconform.reference import FUNCTIONS
+        from dlconform.catalogue import FUNCTIONS, canonical
 
         if self.load_error is not None:
             return Unavailable(f"target failed to import: {self.load_error}", "error", "import-error")
-        spec = FUNCTIONS.get(function)
-        names = spec.names if spec else (function,)
+        found = canonical(function)
+        names = FUNCTIONS[found].names if found else (function,)
         for name in names:
             try:
                 found = _lookup(self.namespace, name)

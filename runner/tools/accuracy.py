@@ -1,8 +1,8 @@
 """``dlconform accuracy``: max and median error in ULP of a target's functions over a dense sweep.
 
-Covered: the elementwise functions (sigmoid, sigmoid_derivative, tanh,
-tanh_derivative, relu) over single values, and softmax and normalizeRows over
-rows of ``ROW_LENGTH`` values. float16 elementwise sweeps are exhaustive (every
+Covered: the catalogue's one-argument elementwise functions (sigmoid,
+sigmoid_derivative, tanh, tanh_derivative, relu) over single values, and its
+row-wise ones (normalizeRows, softmax) over rows of ``ROW_LENGTH`` values. float16 elementwise sweeps are exhaustive (every
 one of the 65,536 values); float32/float64 sweeps, and every row sweep, draw
 ``points`` values (default 100,000): special values (zeros of both signs, +-inf,
 NaN, the smallest subnormal and normal, the largest finite), random bit patterns
@@ -10,8 +10,8 @@ NaN, the smallest subnormal and normal, the largest finite), random bit patterns
 which the functions change ([-R, R], R = -log of the smallest subnormal, so the
 tails), random subnormals, and the core [-10, 10]. The exact value is the reference evaluated in
 np.longdouble where that is wide enough and in mpmath otherwise (float64 softmax,
-or every float64 sweep where longdouble is float64); a sample of every sweep is
-also checked against mpmath and the deviation reported.
+or every float64 sweep where longdouble is float64; mpmath evaluates the catalogue's
+exact formula); a sample of every sweep is also checked against mpmath and the deviation reported.
 
 The error of a result is |got - exact| in units of the spacing of the exact value
 rounded to the dtype; a result where the exact value is NaN, infinite or below
@@ -32,12 +32,12 @@ from typing import Any
 
 import mpmath
 import numpy as np
+from dlconform.catalogue import FUNCTIONS
 from dlconform.judge.compare import NotArrayLike, to_plain_array
-from dlconform.reference import FUNCTIONS
 from dlconform.targets.resolver import Resolver, Unavailable
 
-ELEMENTWISE: tuple[str, ...] = ("sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative", "relu")
-ROWWISE: tuple[str, ...] = ("softmax", "normalizeRows")
+ELEMENTWISE: tuple[str, ...] = tuple(f.name for f in FUNCTIONS.values() if f.swept and f.kind == "elementwise")
+ROWWISE: tuple[str, ...] = tuple(f.name for f in FUNCTIONS.values() if f.swept and f.kind == "rowwise")
 SWEPT: tuple[str, ...] = ELEMENTWISE + ROWWISE
 ROW_LENGTH = 8
 DEFAULT_POINTS = 100_000
@@ -108,33 +108,6 @@ def _pair(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return hi, lo
 
 
-def _mp_elementwise(function: str, x: float) -> Any:
-    """The exact value of an elementwise function at ``x`` in mpmath."""
-    v = mpmath.mpf(x)
-    if function == "relu":
-        return max(v, mpmath.mpf(0))
-    if function == "tanh":
-        return mpmath.tanh(v)
-    if function == "tanh_derivative":
-        return mpmath.sech(v) ** 2
-    e = mpmath.exp(-abs(v))
-    if function == "sigmoid":
-        return 1 / (1 + e) if v >= 0 else e / (1 + e)
-    return e / (1 + e) ** 2
-
-
-def _mp_row(function: str, row: Iterable[float]) -> list[Any]:
-    """The exact softmax or normalizeRows of one row in mpmath (softmax: -inf entries allowed)."""
-    vs = [mpmath.mpf(float(v)) for v in row]
-    if function == "softmax":
-        peak = max(vs)
-        es = [mpmath.exp(v - peak) for v in vs]
-        total = mpmath.fsum(es)
-        return [e / total for e in es]
-    norm = mpmath.sqrt(mpmath.fsum(v * v for v in vs))
-    return [v / norm if norm else mpmath.mpf(0) for v in vs]
-
-
 def _mp_defined(function: str, row: np.ndarray) -> bool:
     """Whether mpmath computes this row; else its value is a limit the reference gets exactly (NaN, 0)."""
     if function == "softmax":
@@ -152,7 +125,7 @@ def mpmath_exact(function: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                 if not _mp_defined(function, row):
                     hi[i] = np.asarray(FUNCTIONS[function].impl(row.astype(np.float64)), dtype=np.float64)
                     continue
-                for j, v in enumerate(_mp_row(function, row)):
+                for j, v in enumerate(FUNCTIONS[function].formula([mpmath.mpf(float(v)) for v in row])):
                     hi[i, j] = float(v)
                     lo[i, j] = float(v - mpmath.mpf(hi[i, j]))
             return hi, lo
@@ -160,7 +133,7 @@ def mpmath_exact(function: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             if not np.isfinite(v):
                 hi[i] = float(np.asarray(FUNCTIONS[function].impl(np.float64(v))))
                 continue
-            exact = _mp_elementwise(function, float(v))
+            exact = FUNCTIONS[function].formula(mpmath.mpf(float(v)))
             hi[i] = float(exact)
             lo[i] = float(exact - mpmath.mpf(hi[i]))
     return hi, lo

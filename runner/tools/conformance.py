@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from dlconform.catalogue import FUNCTIONS
 from dlconform.environment import environment
-from dlconform.reference import FUNCTIONS
 from dlconform.results import Report
 from dlconform.targets.load import Target
 from dlconform.tools import accuracy

@@ -4,7 +4,8 @@ Expected values are the reference evaluated in np.longdouble (wider than float64
 where the platform has it) and rounded once to the result's dtype, so they are as
 close to correctly rounded as the platform allows. ``--check`` rewrites nothing:
 it reports files that are not canonical and stored values that drifted beyond
-their case's own tolerance.
+their case's own tolerance. Run on the bundled suite, it also regenerates (or
+checks) vectors/schema.json from the function catalogue.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from dlconform.atomic import write_atomic
+from dlconform.format import schema
 from dlconform.format.emit import render
 from dlconform.format.large import FromReference, decode_value
 from dlconform.format.model import Case, Problem, Raises
-from dlconform.format.suite import read_file
+from dlconform.format.suite import bundled_dir, read_file
 from dlconform.format.values import ValueFormatError, encode
 from dlconform.judge.compare import judge_raised, judge_values, to_plain_array
 from dlconform.judge.expected import reference_value
@@ -85,6 +87,27 @@ def _stored(case: Case, raw: dict[str, Any]) -> dict[str, Any]:
     if case.expected_any is not None:
         out["expected_any"] = [{"raises": a.name} if isinstance(a, Raises) else encode(a) for a in case.expected_any]
     return out
+
+
+def generate_schema(check: bool = False) -> FileResult:
+    """Rewrite the bundled vectors/schema.json from the catalogue (or, with ``check``, report it stale)."""
+    path = bundled_dir() / "schema.json"
+    text = schema.render()
+    try:
+        current = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        current = f"unreadable: {exc}"
+    if current == text:
+        return FileResult(str(path), False, [])
+    if check:
+        return FileResult(
+            str(path), False, [Problem(str(path), "not generated from the catalogue: run 'dlconform generate'")]
+        )
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        return FileResult(str(path), False, [Problem(str(path), f"cannot write: {exc.strerror or exc}")])
+    return FileResult(str(path), True, [])
 
 
 def generate_file(path: str | Path, check: bool = False) -> FileResult:

@@ -79,8 +79,8 @@ NO_WEIGHTS = Weights()
 
 def load_weights(path: str | Path) -> Weights:
     """Read a weights file: a YAML mapping of function names and ``function::case`` globs to weights >= 0."""
+    from dlconform.catalogue import FUNCTIONS
     from dlconform.format import safeyaml
-    from dlconform.reference import FUNCTIONS
     from dlconform.run.select import SelectionError, canonical_function
 
     try:

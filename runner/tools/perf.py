@@ -83,7 +83,7 @@ def measure(
     resolve: Resolver, functions: Iterable[str], cases: Iterable[Case], flag_ratio: float = FLAG_RATIO
 ) -> list[PerfResult]:
     """Time every function in ``functions`` the target has, on its large case from ``cases``."""
-    from dlconform.reference import FUNCTIONS
+    from dlconform.catalogue import FUNCTIONS
 
     inputs = perf_cases(cases)
     out = []

@@ -14,12 +14,13 @@ class Mutant:
     function: str
     name: str
     impl: Callable[..., Any]
+    note: str = ""  # what it gets wrong, where the impl has no docstring
     beyond: bool = False  # a mistake only beyond the function's documented contract: right on every inside case
 
     @property
     def mistake(self) -> str:
-        """The first line of the mutant's docstring: what it gets wrong."""
-        return (self.impl.__doc__ or self.name).strip().splitlines()[0]
+        """What the mutant gets wrong: its note, else the first line of its docstring."""
+        return self.note or (self.impl.__doc__ or self.name).strip().splitlines()[0]
 
 
 MUTANTS: list[Mutant] = []
@@ -30,7 +31,7 @@ def mutant(function: str, beyond: bool = False) -> Callable[[Callable[..., Any]]
     """Register the decorated function as a mutant of ``function`` (``beyond``: wrong only beyond its contract)."""
 
     def register(impl: Callable[..., Any]) -> Callable[..., Any]:
-        MUTANTS.append(Mutant(function, impl.__name__, impl, beyond))
+        MUTANTS.append(Mutant(function, impl.__name__, impl, beyond=beyond))
         return impl
 
     return register

@@ -42,7 +42,7 @@ def serve(fd: int) -> None:
 
 def load(header: dict[str, Any], functions: dict[str, Callable[..., Any]]) -> dict[str, Any]:
     """Load the submission and resolve every function of the suite; the reply says what was found."""
-    from dlconform.reference import FUNCTIONS
+    from dlconform.catalogue import FUNCTIONS
     from dlconform.targets.load import TargetNotFound, load_target
 
     sys.path.extend(header.get("paths", []))

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from dlconform.catalogue import FUNCTIONS, canonical
 from dlconform.format import safeyaml
-from dlconform.reference import FUNCTIONS
 from dlconform.targets.profiles.expr import ExpressionError, parse
 
 FORMAT = 1
@@ -30,6 +30,7 @@ KEYS = {
     "inputs",
     "outputs",
     "functions",
+    "bind_by_name",
     "unsupported",
 }
 BINDING_KEYS = {"call", "args", "kwargs", "expr", "note"}
@@ -96,14 +97,6 @@ class Profile:
 def builtin_names() -> list[str]:
     """Names of the profiles shipped with dlconform."""
     return sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml") if not p.name.endswith(".baseline.yaml"))
-
-
-def canonical(name: str) -> str | None:
-    """The canonical suite name for a function name or alias, or None."""
-    for fn in FUNCTIONS.values():
-        if name in fn.names:
-            return fn.name
-    return None
 
 
 def load_profile(spec: str | Path) -> Profile:
@@ -224,6 +217,11 @@ def _validate(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Profil
     both = sorted(set(functions) & set(unsupported))
     if both:
         raise error("unsupported", f"{both[0]} is both bound and listed as unsupported")
+    by_name = data.get("bind_by_name")
+    if by_name is not None:
+        if not (isinstance(by_name, str) and MODULE.match(by_name)):
+            raise error("bind_by_name", f"bind_by_name {by_name!r} must be an importable module name")
+        functions = {f: functions.get(f) or binding(f, f"{by_name}:{f}", []) for f in FUNCTIONS if f not in unsupported}
     return Profile(
         name=name,
         description=(texts["description"] or "").strip(),

@@ -15,7 +15,7 @@ from importlib import metadata
 from typing import Any
 
 import numpy as np
-from dlconform.reference import FUNCTIONS
+from dlconform.catalogue import FUNCTIONS
 from dlconform.targets.load import Target
 from dlconform.targets.profiles.expr import Expression, parse
 from dlconform.targets.profiles.model import Binding, Profile, ProfileError
@@ -94,7 +94,7 @@ class ProfileTarget(Target):
         if binding is None:
             if profile.only_bound:
                 return Unavailable("not bound (only the --bind functions are checked)", "skipped", "unsupported")
-            return Unavailable(f"profile {profile.name} binds no callable for {function}", "error", "missing")
+            return Unavailable(f"not bound by profile {profile.name}", "skipped", "unsupported")
         try:
             impl = self._impl(binding)
         except (ImportError, AttributeError, TypeError) as exc:
