@@ -49,8 +49,8 @@ class Target:
 
         if self.load_error is not None:
             return Unavailable(f"target failed to import: {self.load_error}", "error", "import-error")
-        found = canonical(function)
-        names = FUNCTIONS[found].names if found else (function,)
+        known = canonical(function)
+        names = FUNCTIONS[known].names if known else (function,)
         for name in names:
             try:
                 found = _lookup(self.namespace, name)
