@@ -74,13 +74,24 @@ def test_bad_vector_file_exits_2(tmp_path):
     assert str(bad) in result.stderr and "Traceback" not in result.stderr
 
 
-def test_import_error_exits_1_and_still_reports():
+def test_a_raising_top_level_line_is_a_warning_and_the_rest_is_judged():
     result = dlconform(str(FAKES / "import_error.py"), "--vectors", FAKE_VECTORS, "--format", "json")
+    assert result.returncode == 1  # the functions it does not define are errors
+    report = json.loads(result.stdout)
+    assert any("RuntimeError: cannot find weights.npz" in w for w in report["warnings"])
+    outcomes = {(c["function"], c["outcome"], c["failure"]) for c in report["cases"]}
+    assert outcomes == {("sigmoid", "passed", ""), ("normalizeRows", "error", "missing")}
+    assert report["target"]["load_error"] is None
+
+
+def test_a_file_that_does_not_parse_exits_1_with_its_load_error(tmp_path):
+    path = tmp_path / "broken.py"
+    path.write_text("def relu(x)\n    return x\n")
+    result = dlconform(str(path), "--vectors", FAKE_VECTORS, "--format", "json")
     assert result.returncode == 1
-    assert result.stderr == "dlconform: target failed to import: RuntimeError: cannot find weights.npz\n"
+    assert result.stderr.startswith("dlconform: target failed to import: SyntaxError: ")
     report = json.loads(result.stdout)
     assert {(c["outcome"], c["failure"]) for c in report["cases"]} == {("error", "import-error")}
-    assert report["target"]["load_error"] == "RuntimeError: cannot find weights.npz"
 
 
 def test_the_reference_module_passes_everything():

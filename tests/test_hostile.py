@@ -132,11 +132,17 @@ def test_printed_verdicts_are_only_output(graded: tuple[dict[str, Graded], float
     assert g.report.counts()["failed"] > 0
 
 
-@pytest.mark.parametrize("name", ["exit_on_import", "syntax_error"])
-def test_import_failures_score_zero(graded: tuple[dict[str, Graded], float], name: str) -> None:
-    g = graded[0][name]
+def test_a_file_that_does_not_parse_scores_zero(graded: tuple[dict[str, Graded], float]) -> None:
+    g = graded[0]["syntax_error"]
     assert {(o, f) for _, o, f in outcomes(g, "sigmoid") + outcomes(g, "relu")} == {("error", "import-error")}
     assert g.score.points == 0 and g.score.max_points == 2
+
+
+def test_exit_at_import_is_one_skipped_statement(graded: tuple[dict[str, Graded], float]) -> None:
+    g = graded[0]["exit_on_import"]
+    assert {(o, f) for _, o, f in outcomes(g, "relu")} == {("passed", "")}
+    assert {(o, f) for _, o, f in outcomes(g, "sigmoid")} == {("error", "missing")}
+    assert any("SystemExit: 0" in w for w in g.report.warnings)
 
 
 @pytest.mark.skipif(not IS_ROOT, reason="only a root grader drops the worker's privileges")

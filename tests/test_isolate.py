@@ -256,7 +256,6 @@ def test_memory_is_limited(tmp_path: Path) -> None:
     ("source", "fragment"),
     [
         ("def relu(x) return x\n", "SyntaxError"),
-        ("import sys\nsys.exit(0)\n", "called sys.exit(0)"),
         ("import os\nos._exit(3)\n", "the worker exited with code 3"),
         ("while True:\n    pass\n", "importing took longer than 1 s"),
         ("import time\ntime.sleep(60)\n", "importing took longer than 1 s"),

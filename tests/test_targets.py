@@ -49,22 +49,33 @@ def test_main_block_does_not_run(tmp_path):
     assert load_target(str(path)).load_error is None
 
 
-def test_import_error_makes_every_function_unavailable():
+def test_a_top_level_statement_that_raises_is_skipped_and_definitions_survive():
     target = load_target(str(FAKES / "import_error.py"))
-    assert target.load_error == "RuntimeError: cannot find weights.npz"
-    assert target.info["load_error"] == target.load_error
-    for name in ("sigmoid", "relu"):
+    assert target.load_error is None and target.info["load_error"] is None
+    assert target.resolve("sigmoid") is reference.sigmoid
+    assert "import_error.py line 5 skipped ('raise RuntimeError(\"cannot find weights.npz\")'): " in target.warnings[0]
+    assert target.warnings[0].endswith("RuntimeError: cannot find weights.npz")
+    missing = target.resolve("relu")
+    assert isinstance(missing, Unavailable) and (missing.outcome, missing.failure) == ("error", "missing")
+
+
+def test_a_file_that_does_not_parse_is_a_load_error(tmp_path):
+    path = tmp_path / "broken.py"
+    path.write_text("def relu(x):\n    return max(x, 0)\n\ndef sigmoid(x):\n    return (x\n")
+    target = load_target(str(path))
+    assert target.load_error.startswith("SyntaxError: ") and "line 5" in target.load_error
+    for name in ("sigmoid", "relu"):  # nothing of a file that does not parse runs
         found = target.resolve(name)
-        assert isinstance(found, Unavailable)
-        assert (found.outcome, found.failure) == ("error", "import-error")
-        assert "cannot find weights.npz" in found.reason
+        assert isinstance(found, Unavailable) and (found.outcome, found.failure) == ("error", "import-error")
     assert target.info["module"] not in sys.modules
 
 
-def test_sys_exit_during_import_is_a_load_error(tmp_path):
+def test_sys_exit_during_import_is_skipped(tmp_path):
     path = tmp_path / "quits.py"
-    path.write_text("import sys\nsys.exit(4)\n")
-    assert load_target(str(path)).load_error == "called sys.exit(4)"
+    path.write_text("import sys\nsys.exit(4)\ndef relu(x):\n    return max(x, 0)\n")
+    target = load_target(str(path))
+    assert target.load_error is None and callable(target.resolve("relu"))
+    assert target.warnings == ["quits.py line 2 skipped ('sys.exit(4)'): SystemExit: 4"]
 
 
 def test_prints_during_import_are_captured(capfd):
@@ -77,7 +88,8 @@ def test_prints_during_import_are_captured(capfd):
 def test_input_during_import_does_not_wait(tmp_path):
     path = tmp_path / "asks.py"
     path.write_text("name = input('name? ')\n")
-    assert load_target(str(path)).load_error.startswith("EOFError")
+    (warning,) = load_target(str(path)).warnings
+    assert "InteractiveCall: input() waits for a person" in warning
 
 
 @pytest.mark.parametrize(

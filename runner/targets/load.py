@@ -74,13 +74,23 @@ def _lookup(namespace: Any, name: str) -> Any:
 
 @contextlib.contextmanager
 def _on_path(folder: str) -> Iterator[None]:
-    """``folder`` first on sys.path for the duration, so a target can import its siblings."""
+    """``folder`` first on sys.path for the duration, so a target can import its siblings.
+
+    The sibling modules it imported leave sys.modules afterwards (its functions keep them alive), so the next
+    target imports its own ``helpers.py``, never the one a previous target brought in.
+    """
+    before = set(sys.modules)
     sys.path.insert(0, folder)
     try:
         yield
     finally:
         with contextlib.suppress(ValueError):
             sys.path.remove(folder)
+        root = Path(folder).resolve()
+        for name in set(sys.modules) - before:
+            file = getattr(sys.modules[name], "__file__", None)
+            if file and Path(file).resolve().is_relative_to(root) and not name.startswith("dlconform_target_"):
+                del sys.modules[name]
 
 
 @contextlib.contextmanager
@@ -139,7 +149,13 @@ def module_name_for(path: Path) -> str:
 
 
 def load_file(path: Path, spec: str) -> Target:
-    """Import a .py file under a unique module name, with its folder on sys.path."""
+    """Run a .py file as a module under a unique name, with its folder on sys.path, one statement at a time.
+
+    A top-level statement that raises (a demo call, an import the grader lacks) is skipped with a warning and
+    the definitions around it survive; a file that does not parse loads nothing (its load error says where).
+    """
+    from dlconform.targets.statements import run_statements
+
     name = module_name_for(path)
     module_spec = importlib.util.spec_from_file_location(name, path)
     if module_spec is None or module_spec.loader is None:
@@ -150,8 +166,9 @@ def load_file(path: Path, spec: str) -> Target:
     sys.modules[name] = module
     with captured() as out, _on_path(str(path.parent)):
         try:
-            module_spec.loader.exec_module(module)
-        except (Exception, SystemExit) as exc:
+            source = importlib.util.decode_source(path.read_bytes())
+            target.warnings.extend(run_statements(source, str(path), module.__dict__, label=path.name))
+        except (SyntaxError, UnicodeDecodeError, OSError) as exc:
             error = exc
             sys.modules.pop(name, None)
     target.info["version"] = _version(module)

@@ -1,9 +1,10 @@
 """Run a Jupyter notebook's code cells without Jupyter, to find the functions it defines.
 
 Code cells run in order in one namespace. IPython-only lines (magics, shell
-escapes, ``?`` help) are neutralised; a cell that still cannot compile, or that
-raises (say, importing the course's helper modules a grader lacks), is reported
-as a warning and the next cell runs: a notebook is judged on what it defines.
+escapes, ``?`` help) are neutralised; a cell that still cannot compile is
+skipped with a warning, and within a cell a statement that raises (say,
+importing the course's helper modules a grader lacks) is skipped with a warning
+naming it while the rest of the cell runs: a notebook is judged on what it defines.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any
+
+from dlconform.targets.statements import run_statements
 
 # Cell magics whose body is ordinary Python (timed or captured): the body runs, the magic line goes.
 PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun"}
@@ -102,27 +104,8 @@ def run_cells(path: str | Path, namespace: dict[str, Any]) -> list[str]:
         if source is None:
             warnings.append(f"{label} skipped: {why_not}")
             continue
-        filename = f"{path}#cell{cell.number}"
         try:
-            code = compile(source, filename, "exec")
+            warnings.extend(run_statements(source, f"{path}#cell{cell.number}", namespace, label=label))
         except SyntaxError as exc:
             warnings.append(f"{label} skipped: SyntaxError: {exc.msg} (line {exc.lineno})")
-            continue
-        try:
-            exec(code, namespace)
-        except (Exception, SystemExit) as exc:
-            line = _failing_line(exc.__traceback__, filename)
-            where = f" at line {line}" if line else ""
-            message = " ".join(str(exc).split())[:200]
-            warnings.append(f"{label} raised {type(exc).__name__}: {message}{where}; the rest of that cell was skipped")
     return warnings
-
-
-def _failing_line(tb: TracebackType | None, filename: str) -> int | None:
-    """The line of the cell's own code where the exception passed last."""
-    line = None
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == filename:
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line

@@ -1,5 +1,6 @@
 """Hostile: calls sys.exit(0) while being imported, hoping for a clean-looking exit.
-Judged: nothing can be imported; every case is an import error, score 0."""
+Judged: the exit is one skipped top-level statement (a warning); relu, defined before it, is judged and passes;
+sigmoid does not exist."""
 
 import sys
 
