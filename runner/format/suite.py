@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from dlconform.errors import DlconformError
 from dlconform.format import safeyaml
 from dlconform.format.domain import domain_problems
 from dlconform.format.large import case_problem
@@ -58,12 +59,18 @@ class Problem:
         return f"{where}: case {self.case}: {self.message}" if self.case else f"{where}: {self.message}"
 
 
-class SuiteError(Exception):
+class SuiteError(DlconformError):
     """Vector files that cannot be used; carries every problem found."""
 
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(str(problems[0]) if problems else "invalid vector files")
         self.problems = problems
+
+    def lines(self) -> list[str]:
+        """One error line per problem, the first 20 of them, then how many more there are."""
+        shown = [str(p) for p in self.problems[:20]] or [str(self)]
+        more = len(self.problems) - 20
+        return [*shown, f"... and {more} more problems"] if more > 0 else shown
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from dlconform.errors import DlconformError
+
 # Cell magics whose body is ordinary Python (timed or captured): the body runs, the magic line goes.
 PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun"}
 IPYTHON_LINE = re.compile(
@@ -28,7 +30,7 @@ IPYTHON_LINE = re.compile(
 )
 
 
-class NotebookError(ValueError):
+class NotebookError(DlconformError, ValueError):
     """A file that cannot be read as an nbformat 4 notebook."""
 
 

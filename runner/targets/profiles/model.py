@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from dlconform.errors import DlconformError
 from dlconform.format import safeyaml
 from dlconform.reference import FUNCTIONS
 from dlconform.targets.profiles.expr import ExpressionError, parse
@@ -42,7 +43,7 @@ MAX_EXTENDS = 8
 BUILTIN_DIR = Path(__file__).resolve().parent
 
 
-class ProfileError(Exception):
+class ProfileError(DlconformError):
     """A profile that cannot be used: bad file, unknown name, bad --bind; the message is one line."""
 
 
