@@ -13,7 +13,8 @@ from dlconform.results import Report
 from dlconform.run.baseline import dump_baseline
 from dlconform.run.engine import Unavailable, run_cases
 from dlconform.run.select import select
-from dlconform.targets.load import Target, load_target
+from dlconform.targets.load import ModuleTarget
+from dlconform.targets.open import open_target
 
 pytest_plugins = ["pytester"]
 
@@ -51,7 +52,7 @@ def cases_of(*functions: str) -> list:
 
 def expected_report(source: Path, *functions: str, options: Options = DEFAULTS) -> Report:
     """What the runner itself says about the target, to compare the plugin's outcomes with."""
-    target = load_target(str(source))
+    target = open_target(str(source))
     return Report({}, {}, "", run_cases(cases_of(*functions), target.resolve, options))
 
 
@@ -200,7 +201,9 @@ def test_entry_point_is_declared() -> None:
 
 def test_unavailable_marks_skip(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     """An Unavailable that says skipped (a library that declares a function unsupported) skips the item."""
-    monkeypatch.setattr(Target, "resolve", lambda self, f: Unavailable("not supported here", "skipped", "unsupported"))
+    monkeypatch.setattr(
+        ModuleTarget, "resolve", lambda self, f: Unavailable("not supported here", "skipped", "unsupported")
+    )
     target = pytester.makepyfile(good=GOOD)
     result = run(pytester, "--dlconform", str(target), "--dlconform-function", "sigmoid")
     result.assert_outcomes(skipped=len(cases_of("sigmoid")))

@@ -8,14 +8,15 @@ from pathlib import Path
 import pytest
 from dlconform import reference
 from dlconform.run.engine import Unavailable
-from dlconform.targets.load import Target, TargetNotFound, as_target, load_target
+from dlconform.targets.load import ModuleTarget, TargetNotFound
+from dlconform.targets.open import open_target
 
 FAKES = Path(__file__).parent / "fakes"
 
 
 def test_file_target_imports_its_sibling_and_reports_its_version():
     before = list(sys.path)
-    target = load_target(str(FAKES / "uses_sibling.py"))
+    target = open_target(str(FAKES / "uses_sibling.py"))
     assert sys.path == before
     assert target.load_error is None
     assert target.info["kind"] == "file"
@@ -26,7 +27,7 @@ def test_file_target_imports_its_sibling_and_reports_its_version():
 
 
 def test_missing_function_names_the_aliases_it_looked_for():
-    target = load_target(str(FAKES / "uses_sibling.py"))
+    target = open_target(str(FAKES / "uses_sibling.py"))
     missing = target.resolve("image2vector")
     assert missing == Unavailable("target has no image2vector (or alias image_to_vector)", "error", "missing")
     assert target.resolve("tanh").reason == "target has no tanh"
@@ -36,8 +37,8 @@ def test_files_with_the_same_name_do_not_share_a_module(tmp_path):
     for folder, value in (("a", 1), ("b", 2)):
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "solution.py").write_text(f"def relu(x):\n    return {value}\n")
-    first = load_target(str(tmp_path / "a" / "solution.py"))
-    second = load_target(str(tmp_path / "b" / "solution.py"))
+    first = open_target(str(tmp_path / "a" / "solution.py"))
+    second = open_target(str(tmp_path / "b" / "solution.py"))
     assert first.resolve("relu")(0) == 1
     assert second.resolve("relu")(0) == 2
 
@@ -45,11 +46,11 @@ def test_files_with_the_same_name_do_not_share_a_module(tmp_path):
 def test_main_block_does_not_run(tmp_path):
     path = tmp_path / "script.py"
     path.write_text("def relu(x):\n    return x\n\nif __name__ == '__main__':\n    raise SystemExit('ran main')\n")
-    assert load_target(str(path)).load_error is None
+    assert open_target(str(path)).load_error is None
 
 
 def test_import_error_makes_every_function_unavailable():
-    target = load_target(str(FAKES / "import_error.py"))
+    target = open_target(str(FAKES / "import_error.py"))
     assert target.load_error == "RuntimeError: cannot find weights.npz"
     assert target.info["load_error"] == target.load_error
     for name in ("sigmoid", "relu"):
@@ -63,11 +64,11 @@ def test_import_error_makes_every_function_unavailable():
 def test_sys_exit_during_import_is_a_load_error(tmp_path):
     path = tmp_path / "quits.py"
     path.write_text("import sys\nsys.exit(4)\n")
-    assert load_target(str(path)).load_error == "called sys.exit(4)"
+    assert open_target(str(path)).load_error == "called sys.exit(4)"
 
 
 def test_prints_during_import_are_captured(capfd):
-    target = load_target(str(FAKES / "noisy.py"))
+    target = open_target(str(FAKES / "noisy.py"))
     assert capfd.readouterr().out == ""
     assert "hello from the target" in target.output
     assert any("hello from the target" in w for w in target.warnings)
@@ -76,7 +77,7 @@ def test_prints_during_import_are_captured(capfd):
 def test_input_during_import_does_not_wait(tmp_path):
     path = tmp_path / "asks.py"
     path.write_text("name = input('name? ')\n")
-    assert load_target(str(path)).load_error.startswith("EOFError")
+    assert open_target(str(path)).load_error.startswith("EOFError")
 
 
 @pytest.mark.parametrize(
@@ -94,20 +95,20 @@ def test_input_during_import_does_not_wait(tmp_path):
 )
 def test_specs_that_name_nothing(spec, message):
     with pytest.raises(TargetNotFound, match=message.replace("(", r"\(").replace(".", r"\.")):
-        load_target(spec)
+        open_target(spec)
 
 
 def test_module_whose_dependency_is_missing_is_a_load_error_not_a_usage_error(tmp_path, monkeypatch):
     (tmp_path / "needs_dep.py").write_text("import not_a_real_dependency_xyz\n")
     monkeypatch.chdir(tmp_path)
-    target = load_target("needs_dep")
+    target = open_target("needs_dep")
     assert target.load_error == "ModuleNotFoundError: No module named 'not_a_real_dependency_xyz'"
 
 
 def test_module_in_the_working_directory(tmp_path, monkeypatch):
     (tmp_path / "my_solution_mod.py").write_text("__version__ = (2, 0)\nfrom reference import relu\n")
     monkeypatch.chdir(tmp_path)
-    target = load_target("my_solution_mod")
+    target = open_target("my_solution_mod")
     assert target.info["kind"] == "module"
     assert target.info["version"] == "2.0"
     assert target.resolve("relu") is reference.relu
@@ -115,7 +116,7 @@ def test_module_in_the_working_directory(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("obj", ["Impl", "IMPL"])
 def test_object_in_a_module(obj):
-    target = load_target(f"tests.fakes.namespaces:{obj}")
+    target = open_target(f"tests.fakes.namespaces:{obj}")
     assert target.info["kind"] == "object"
     assert target.info["path"].endswith("namespaces.py")
     assert target.resolve("sigmoid") is reference.sigmoid
@@ -123,25 +124,25 @@ def test_object_in_a_module(obj):
 
 
 def test_a_name_that_is_not_callable_is_unavailable():
-    found = load_target("tests.fakes.namespaces:NOT_CALLABLE").resolve("sigmoid")
+    found = open_target("tests.fakes.namespaces:NOT_CALLABLE").resolve("sigmoid")
     assert found == Unavailable("target's sigmoid is a float, not a function", "error", "missing")
 
 
 def test_reference_module_resolves_every_function():
-    target = load_target("reference")
+    target = open_target("reference")
     for name, spec in reference.FUNCTIONS.items():
         assert target.resolve(name) is spec.impl
 
 
-def test_as_target_accepts_modules_mappings_objects_and_targets():
-    assert as_target(reference).info["kind"] == "module"
-    mapping = as_target({"relu": reference.relu})
+def test_open_target_accepts_modules_mappings_objects_and_targets():
+    assert open_target(reference).info["kind"] == "module"
+    mapping = open_target({"relu": reference.relu})
     assert mapping.info["kind"] == "mapping"
     assert mapping.resolve("relu") is reference.relu
-    assert as_target(object()).info["kind"] == "object"
-    loaded = Target(reference, {"kind": "module"})
-    assert as_target(loaded) is loaded
-    assert as_target(FAKES / "uses_sibling.py").info["kind"] == "file"
+    assert open_target(object()).info["kind"] == "object"
+    loaded = ModuleTarget(reference, {"kind": "module"})
+    assert open_target(loaded) is loaded
+    assert open_target(FAKES / "uses_sibling.py").info["kind"] == "file"
 
 
 def test_lookup_that_raises_is_unavailable_not_a_crash():
@@ -149,6 +150,6 @@ def test_lookup_that_raises_is_unavailable_not_a_crash():
         def __getattr__(self, name):
             raise RuntimeError("no attribute access here")
 
-    found = as_target(Exploding()).resolve("relu")
+    found = open_target(Exploding()).resolve("relu")
     assert isinstance(found, Unavailable)
     assert "RuntimeError: no attribute access here" in found.reason

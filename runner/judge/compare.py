@@ -8,6 +8,7 @@ then values. Nothing here calls a method of an object the target returned.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -186,11 +187,23 @@ class Prepared:
     finite: bool  # every expected value finite and the sign of zero ignored: the fast path can decide a pass
 
 
+_PREPARED: dict[int, dict[tuple[int | None, Tolerance | None], Prepared]] = {}  # id(case) -> its Prepared values
+
+
+def _case_memo(case: Case) -> dict[tuple[int | None, Tolerance | None], Prepared]:
+    """The Prepared values of a live case, outside the frozen case; dropped when the case is collected."""
+    memo = _PREPARED.get(id(case))
+    if memo is None:
+        memo = _PREPARED[id(case)] = {}
+        weakref.finalize(case, _PREPARED.pop, id(case), None)
+    return memo
+
+
 def _prepared(case: Case, expected: Any, exp: np.ndarray, options: Options) -> Prepared:
-    """The Prepared for ``exp``, kept on the case when ``expected`` is the case's own value (the usual call)."""
+    """The Prepared for ``exp``, kept for the case's life when ``expected`` is the case's own value (the usual call)."""
     which = next((i for i, e in enumerate((case.expected, *(case.expected_any or ()))) if e is expected), None)
     key = (which, options.override())
-    memo = vars(case).setdefault("_compare_prepared", {}) if which is not None else {}
+    memo = _case_memo(case) if which is not None else {}
     if key not in memo:
         e = exp.astype(np.float64)
         dtype = exp.dtype

@@ -1,8 +1,8 @@
-"""Load what is being checked (a .py file, a notebook, a module, or an object in one) as a ``Target``.
+"""Load what is being checked in this process (a .py file, a notebook, a module, or an object in one).
 
-A ``Target`` maps the suite's canonical function names, or their aliases, to the
+A ``ModuleTarget`` maps the suite's canonical function names, or their aliases, to the
 target's callables. A spec that names nothing raises ``TargetNotFound``; a target
-that raises while loading still gives a ``Target``, whose every function is
+that raises while loading still gives a target, whose every function is
 unavailable with the load error, so the run reports it case by case.
 """
 
@@ -21,20 +21,22 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from dlconform.errors import DlconformError
 from dlconform.run.engine import Unavailable, one_line
+from dlconform.targets.base import Closing
 from dlconform.targets.capture import Capture, captured
 
 MODULE_SPEC = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*(:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*)?$")
 _ABSENT = object()
 
 
-class TargetNotFound(Exception):
+class TargetNotFound(DlconformError):
     """A target spec that names no loadable file, notebook, module or object (a usage error)."""
 
 
 @dataclass
-class Target:
-    """The functions of one implementation, and what the report says about where they came from."""
+class ModuleTarget(Closing):
+    """A target loaded in this process: its namespace's functions, and where they came from."""
 
     namespace: Any  # a module, a mapping of name -> callable, or any object with the functions as attributes
     info: dict[str, Any]
@@ -120,7 +122,7 @@ def _info(kind: str, spec: str, path: str | None = None, module: str | None = No
     return {"kind": kind, "spec": spec, "path": path, "module": module, "version": None, "load_error": None}
 
 
-def _finish(target: Target, capture: Capture, error: BaseException | None = None) -> Target:
+def _finish(target: ModuleTarget, capture: Capture, error: BaseException | None = None) -> ModuleTarget:
     """Record what loading printed or warned, and the load error, on the target."""
     target.output = capture.text()
     target.warnings.extend(capture.notes("loading"))
@@ -137,14 +139,14 @@ def module_name_for(path: Path) -> str:
     return f"dlconform_target_{stem}_{digest}"
 
 
-def load_file(path: Path, spec: str) -> Target:
+def load_file(path: Path, spec: str) -> ModuleTarget:
     """Import a .py file under a unique module name, with its folder on sys.path."""
     name = module_name_for(path)
     module_spec = importlib.util.spec_from_file_location(name, path)
     if module_spec is None or module_spec.loader is None:
         raise TargetNotFound(f"{spec}: cannot be loaded as Python source")
     module = importlib.util.module_from_spec(module_spec)
-    target = Target(module, _info("file", spec, str(path), name))
+    target = ModuleTarget(module, _info("file", spec, str(path), name))
     error: BaseException | None = None
     sys.modules[name] = module
     with captured() as out, _on_path(str(path.parent)):
@@ -157,12 +159,12 @@ def load_file(path: Path, spec: str) -> Target:
     return _finish(target, out, error)
 
 
-def load_notebook(path: Path, spec: str) -> Target:
+def load_notebook(path: Path, spec: str) -> ModuleTarget:
     """Run a notebook's code cells in one namespace; failing cells become warnings."""
     from dlconform.targets.notebook import NotebookError, run_cells
 
     namespace: dict[str, Any] = {"__name__": "__main__"}  # as Jupyter runs it: no __file__
-    target = Target(namespace, _info("notebook", spec, str(path)))
+    target = ModuleTarget(namespace, _info("notebook", spec, str(path)))
     with captured() as out, _on_path(str(path.parent)), _notebook_context(path.parent):
         try:
             target.warnings.extend(run_cells(path, namespace))
@@ -172,10 +174,10 @@ def load_notebook(path: Path, spec: str) -> Target:
     return _finish(target, out)
 
 
-def load_module(spec: str) -> Target:
+def load_module(spec: str) -> ModuleTarget:
     """Import ``pkg.mod`` (from the working directory too), then take ``obj`` from it for ``pkg.mod:obj``."""
     module_name, _, attr = spec.partition(":")
-    target = Target(None, _info("module" if not attr else "object", spec, module=module_name))
+    target = ModuleTarget(None, _info("module" if not attr else "object", spec, module=module_name))
     with captured() as out, _on_path(os.getcwd()):
         try:
             module = importlib.import_module(module_name)
@@ -203,7 +205,7 @@ def is_module_spec(spec: str) -> bool:
     return not looks_like_path and bool(MODULE_SPEC.fullmatch(spec))
 
 
-def load_target(spec: str) -> Target:
+def load_target(spec: str) -> ModuleTarget:
     """Load a target from a .py file, a .ipynb notebook, ``pkg.mod`` or ``pkg.mod:obj``."""
     path = Path(spec)
     if is_module_spec(spec):
@@ -222,15 +224,11 @@ def load_target(spec: str) -> Target:
     return load_file(path.resolve(), spec)
 
 
-def as_target(target: Any) -> Target:
-    """A Target from a spec string or path, a module, a mapping of name -> callable, or any object."""
-    if isinstance(target, Target):
-        return target
-    if isinstance(target, str | os.PathLike):
-        return load_target(os.fspath(target))
-    if isinstance(target, ModuleType):
-        info = _info("module", target.__name__, getattr(target, "__file__", None), target.__name__)
-        info["version"] = _version(target, sys.modules.get(target.__name__.split(".")[0]))
-        return Target(target, info)
-    kind = "mapping" if isinstance(target, Mapping) else "object"
-    return Target(target, _info(kind, f"<{type(target).__name__}>"))
+def namespace_target(namespace: Any) -> ModuleTarget:
+    """A target over an object already in this process: a module, a mapping of name -> callable, or any object."""
+    if isinstance(namespace, ModuleType):
+        info = _info("module", namespace.__name__, getattr(namespace, "__file__", None), namespace.__name__)
+        info["version"] = _version(namespace, sys.modules.get(namespace.__name__.split(".")[0]))
+        return ModuleTarget(namespace, info)
+    kind = "mapping" if isinstance(namespace, Mapping) else "object"
+    return ModuleTarget(namespace, _info(kind, f"<{type(namespace).__name__}>"))
