@@ -232,8 +232,8 @@ def _judge_floats(case: Case, got: np.ndarray, prepared: Prepared) -> Verdict:
         return Verdict("passed")
     with np.errstate(divide="ignore", invalid="ignore"):
         badness = np.where(ok, -1.0, np.where(allow > 0, err / allow, np.inf))
-    idx = np.unravel_index(int(np.argmax(badness)), e.shape) if e.ndim else ()
-    idx = tuple(int(i) for i in idx)
+    worst = np.unravel_index(int(np.argmax(badness)), e.shape) if e.ndim else ()
+    idx = tuple(int(i) for i in worst)
     count = int((~ok).sum())
     details = _details(case, g, e, np.where(finite & ~g_nan, err, np.nan), idx, dtype)
     details["tolerance"] = tol.describe()
@@ -268,7 +268,7 @@ def _details(
     first = case.args[0] if case.args else None
     if isinstance(first, np.ndarray) and first.shape == exp.shape and exp.ndim:
         out["input"] = _item(first[idx])
-    elif np.ndim(first) == 0 and first is not None:
+    elif first is not None and np.ndim(first) == 0:
         out["input"] = _item(first)
     return out
 

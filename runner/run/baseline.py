@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 from dlconform.errors import DlconformError
@@ -91,7 +91,7 @@ def is_failure_code(code: str) -> bool:
     return code in FAILURES or bool(RAISED_PATTERN.match(code))
 
 
-def is_case_key(key: object) -> bool:
+def is_case_key(key: object) -> TypeGuard[str]:
     """Whether ``key`` is a well-formed ``function::case-id``."""
     if not isinstance(key, str) or key.count("::") != 1:
         return False

@@ -91,7 +91,7 @@ def python_source(source: str) -> tuple[str | None, str | None]:
         return source, None  # plain Python: leave it alone (a % at a line start may be a continuation)
     except SyntaxError:
         pass
-    out = [re.match(r"\s*", ln).group() + "pass" if IPYTHON_LINE.match(ln) else ln for ln in source.splitlines()]
+    out = [ln[: len(ln) - len(ln.lstrip())] + "pass" if IPYTHON_LINE.match(ln) else ln for ln in source.splitlines()]
     return "\n".join(out), None
 
 

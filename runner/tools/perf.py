@@ -44,7 +44,7 @@ class PerfResult:
 
     def line(self) -> str:
         """One line for people: the ratio, or why there is none."""
-        if self.ratio is None:
+        if self.ratio is None or self.target_s is None or self.reference_s is None:
             return f"{self.function}: not timed ({self.note})"
         return (
             f"{self.function}: {self.ratio:.1f}x the reference's time "

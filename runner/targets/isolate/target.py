@@ -22,7 +22,7 @@ import numpy as np
 from dlconform.results import Report
 from dlconform.run.engine import Unavailable
 from dlconform.targets.base import Closing
-from dlconform.targets.isolate.protocol import ProtocolError, decode_value, encode_value
+from dlconform.targets.isolate.protocol import Buffer, ProtocolError, decode_value, encode_value
 from dlconform.targets.isolate.spawn import CLOSED, DEFAULT_LIMITS, STOPPED, Limits, Worker, WorkerDied, WorkerTimeout
 from dlconform.targets.load import TargetNotFound, is_module_spec
 
@@ -96,7 +96,7 @@ class IsolatedTarget(Closing):
                 raise self._broken
             worker = self._worker
             assert worker is not None
-        blobs: list[bytes] = []
+        blobs: list[Buffer] = []
         header = {"op": "call", "function": function, "args": [encode_value(a, blobs) for a in args]}
         try:
             reply, out = worker.request(header, blobs, self.limits.timeout)

@@ -213,7 +213,7 @@ def _validate(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Profil
     setup = data.get("setup") or []
     if not isinstance(setup, list):
         raise error("setup", "setup must be a list of expressions")
-    checks = [("setup", item, []) for item in setup]
+    checks: list[tuple[str, Any, list[str]]] = [("setup", item, []) for item in setup]
     checks += [(key, texts[key], [var]) for key, var in (("inputs", "a"), ("outputs", "y")) if texts[key] is not None]
     for key, source, extra in checks:
         try:
