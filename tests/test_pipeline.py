@@ -9,9 +9,11 @@ from pathlib import Path
 
 import dlconform
 import pytest
+from click.testing import CliRunner
 from dlconform import reference
+from dlconform.cli import main
 from dlconform.errors import DlconformError
-from dlconform.format.suite import iter_cases, load_files
+from dlconform.format.suite import Problem, SuiteError, iter_cases, load_files
 from dlconform.judge import compare
 from dlconform.report.hints import with_hints
 from dlconform.results import Report
@@ -186,3 +188,30 @@ def test_every_user_error_derives_from_the_one_base() -> None:
     for cls in found:
         assert issubclass(cls, DlconformError), cls
         assert cls.exit_code == 2
+
+
+def test_suite_errors_print_twenty_problems_then_a_count() -> None:
+    problems = [Problem("v.yaml", f"problem {i}", i + 1) for i in range(25)]
+    lines = SuiteError(problems).lines()
+    assert lines[:20] == [str(p) for p in problems[:20]]
+    assert lines[20:] == ["... and 5 more problems"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", str(CAREFUL), "--vectors", "no/such/folder"], "no/such/folder"),
+        (["run", str(CAREFUL), "--function", "nosuch"], "nosuch"),
+        (["run", "--profile", "nosuch"], "no profile 'nosuch'"),
+        (["run", str(CAREFUL), "--memory", "12Q"], "--memory"),
+        (["run", "--bind", "relu=numpy:abs", "--isolate"], "--isolate"),
+        (["run", "no/such/file.py"], "no such file"),
+        (["merge", "--out", "x", "."], "gradebook"),
+    ],
+)
+def test_the_cli_turns_every_user_error_into_one_line_and_exit_2(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, args)
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == 2, result.output
+    assert len(lines) == 1 and lines[0].startswith("dlconform: error: ") and message in lines[0], lines
+    assert "Traceback" not in result.output
