@@ -173,7 +173,8 @@ class CaseItem(pytest.Item):
 
     def runtest(self) -> None:
         checked = self.config.stash[SESSION]
-        (verdict,) = execute(Plan(checked.target, (self.case,), options=checked.options)).results
+        plan = Plan(checked.target, (self.case,), options=checked.options, capture=False)  # pytest captures output
+        (verdict,) = execute(plan).results
         if verdict.outcome == "skipped":
             pytest.skip(verdict.message)
         if verdict.outcome != "passed":

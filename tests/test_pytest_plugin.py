@@ -105,6 +105,13 @@ def test_failures_errors_and_missing_functions(pytester: pytest.Pytester) -> Non
     assert "Traceback" not in out
 
 
+def test_what_a_call_prints_is_left_to_pytest_capture(pytester: pytest.Pytester) -> None:
+    target = pytester.makepyfile(chatty="def relu(x):\n    print('relu was called')\n    return x\n")
+    result = run(pytester, "--dlconform", str(target), "--dlconform-function", "relu")
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(["*Captured stdout call*", "relu was called"])
+
+
 def test_a_target_that_fails_to_import(pytester: pytest.Pytester) -> None:
     target = pytester.makepyfile(crashing="raise RuntimeError('boom at import')\n")
     result = run(pytester, "--dlconform", str(target), "--dlconform-function", "sigmoid")
