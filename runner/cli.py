@@ -361,9 +361,8 @@ def run(
     from dlconform.report import render, render_junit
     from dlconform.run.baseline import dump_baseline, load_baseline
     from dlconform.run.dtypes import expand, parse_dtypes
-    from dlconform.run.pipeline import Plan, execute, exit_code
+    from dlconform.run.pipeline import Plan, exit_code, open_plan, run_plan
     from dlconform.run.select import SelectionError, select
-    from dlconform.targets.open import open_target
 
     files = load_files(vector_paths or None)
     selected = select(iter_cases(files), functions, tags, exclude_tags, keyword)
@@ -378,25 +377,22 @@ def run(
         raise DlconformError(
             "--perf times the target in this process: it cannot be combined with --isolate, --timeout or --memory"
         )
-    limits = worker_limits(timeout, memory) if isolated else None
-    with open_target(target_source(target, profile, binds, isolated), limits) as loaded:
+    plan = Plan(
+        target_source(target, profile, binds, isolated),
+        tuple(selected),
+        isolation=worker_limits(timeout, memory) if isolated else None,
+        options=Options(rtol, atol, strict_dtype),
+        notes=tuple(notes),
+        perf_cases=tuple(iter_cases(files)) if perf else None,
+    )
+    with open_plan(plan) as loaded:
         baseline = baseline or default_baseline(loaded, binds, dtypes)
         if strict_baseline and not baseline:
             raise DlconformError("--strict-baseline needs --baseline FILE")
         known = load_baseline(baseline) if baseline else None
         if loaded.load_error:
             click.echo(f"dlconform: target failed to import: {loaded.load_error}", err=True)
-        plan = Plan(
-            loaded,
-            tuple(selected),
-            isolation=limits,
-            options=Options(rtol, atol, strict_dtype),
-            notes=tuple(notes),
-            perf_cases=tuple(iter_cases(files)) if perf else None,
-            baseline=known,
-            baseline_label=baseline,
-        )
-        report = execute(plan)
+        report = run_plan(replace(plan, baseline=known, baseline_label=baseline), loaded)
     text = render(report, fmt, color=use_color(fmt, output, no_color))
     if output:
         write_or_exit(output, text)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -49,9 +49,13 @@ class Plan:
 
 def execute(plan: Plan) -> Report:
     """Open the plan's target (closing it after, unless it came open), run its cases, and apply the steps after."""
-    given = is_target(plan.source)
-    with nullcontext(plan.source) if given else open_target(plan.source, plan.isolation) as target:
+    with open_plan(plan) as target:
         return run_plan(plan, target)
+
+
+def open_plan(plan: Plan) -> AbstractContextManager[Target]:
+    """The plan's target, opened as the plan says (in process or isolated); a target given open is only lent."""
+    return nullcontext(plan.source) if is_target(plan.source) else open_target(plan.source, plan.isolation)
 
 
 def run_plan(plan: Plan, target: Target) -> Report:
