@@ -105,11 +105,11 @@ def _in_process_seconds() -> float:
     """Seconds to check one submission in the grader's own process (the work isolation adds overhead to)."""
     from dlconform.format.suite import iter_cases, load_files
     from dlconform.run.engine import run_cases
-    from dlconform.targets.load import load_target
+    from dlconform.targets.open import open_target
 
     cases = [c for c in iter_cases(load_files()) if "large" not in c.tags]
     start = time.perf_counter()
-    run_cases(cases, load_target(str(SUBMISSION)).resolve)
+    run_cases(cases, open_target(str(SUBMISSION)).resolve)
     return time.perf_counter() - start
 
 

@@ -83,10 +83,10 @@ def engine_row(repeat: int) -> list[Row]:
     from dlconform.format.suite import iter_cases, load_files
     from dlconform.run.engine import run_cases
     from dlconform.run.select import select
-    from dlconform.targets.load import load_target
+    from dlconform.targets.open import open_target
 
     cases = select(iter_cases(load_files()))
-    target = load_target("dlconform.reference")
+    target = open_target("dlconform.reference")
     n = len(cases)
 
     def bare() -> None:

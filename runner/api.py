@@ -1,4 +1,4 @@
-"""``check``: the one way to run the suite against a target, shared by the CLI, the pytest plugin and notebooks."""
+"""``check``: run the suite against a target from Python (notebooks, scripts); a plan executed by the one pipeline."""
 
 from __future__ import annotations
 
@@ -8,17 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from dlconform.environment import environment
 from dlconform.format.model import Case, SuiteError, fresh_inputs
 from dlconform.format.suite import iter_cases, load_files
 from dlconform.judge.compare import DEFAULTS, Options
-from dlconform.results import CaseResult, Report
+from dlconform.results import Report
 from dlconform.run.dtypes import in_dtype
-from dlconform.run.engine import run_cases
+from dlconform.run.pipeline import Plan, execute
 from dlconform.run.select import SelectionError, select
-from dlconform.targets.capture import captured
-from dlconform.targets.load import as_target
-from dlconform.version import __version__
 
 VectorPaths = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
 
@@ -37,7 +33,7 @@ def check(
     """Run the selected cases against ``target`` and return the report.
 
     ``target`` is a spec (``file.py``, ``notebook.ipynb``, ``pkg.mod``, ``pkg.mod:obj``), a module, a mapping of
-    name -> callable, or a loaded ``Target``. Cases come from ``cases``, else from the ``vectors`` files or folders
+    name -> callable, or an open ``Target`` (see ``dlconform.targets.open.open_target``). Cases come from ``cases``, else from the ``vectors`` files or folders
     (default: the bundled suite), where ``large`` cases run only when ``tags`` names that tag; ``cases`` given
     are run as given, large ones included. Raises ``TargetNotFound``, ``SuiteError`` or ``SelectionError`` on bad
     input.
@@ -51,25 +47,7 @@ def check(
     selected = select(cases, functions, tags, exclude_tags, keyword, keep_large=chosen)
     if not selected:
         raise SelectionError("no case matches the selection")
-    loaded = as_target(target)
-    with captured() as out:
-        results = run_cases(selected, loaded.resolve, options)
-    return build_report(loaded, results, out.notes("running"))
-
-
-def build_report(target: Any, results: list[CaseResult], notes: Iterable[str] = ()) -> Report:
-    """The report of a run: the target's header and load warnings, the environment, the results, and ``notes``."""
-    warnings = list(target.warnings)
-    if target.load_error:
-        warnings.insert(0, f"target failed to import: {target.load_error}")
-    warnings.extend(notes)
-    return Report(
-        target=dict(target.info),
-        environment=environment(),
-        suite_version=__version__,
-        results=results,
-        warnings=warnings,
-    )
+    return execute(Plan(target, tuple(selected), options=options))
 
 
 def case_inputs(key: str, vectors: str | Path | Iterable[str | Path] | None = None) -> list[Any]:

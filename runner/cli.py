@@ -8,6 +8,7 @@ Every error a user can cause is one line on stderr, never a traceback.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import math
 import os
@@ -15,22 +16,23 @@ import secrets
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from dlconform.atomic import write_atomic
-from dlconform.format.model import Case, SuiteError
+from dlconform.errors import EXIT_USAGE, DlconformError
+from dlconform.format.model import Case, VectorFile
 from dlconform.format.suite import load_files
 from dlconform.version import __version__
 
 if TYPE_CHECKING:
+    from dlconform.targets.base import Target
     from dlconform.targets.isolate.spawn import Limits
-    from dlconform.targets.load import Target
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAIL = 0, 1
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
@@ -39,28 +41,22 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     sys.exit(code)
 
 
-def load_or_exit(paths: tuple[str, ...] | None) -> list:
-    """Load vector files, turning bad files into one line each and exit code 2."""
-    try:
-        return load_files(paths or None)
-    except SuiteError as exc:
-        for problem in exc.problems[:20]:
-            click.echo(f"dlconform: error: {problem}", err=True)
-        if len(exc.problems) > 20:
-            click.echo(f"dlconform: error: ... and {len(exc.problems) - 20} more problems", err=True)
-        sys.exit(EXIT_USAGE)
-
-
 class OneLineErrors(click.Group):
     """A Click group whose usage errors are one line on stderr (``dlconform: error: ...``) and exit 2."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         """Run the command line; Click's own errors become one line instead of usage, hint and error."""
-        if not kwargs.pop("standalone_mode", True):
-            return super().main(*args, standalone_mode=False, **kwargs)
-        kwargs.setdefault("prog_name", "dlconform")
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = super().main(args, prog_name or "dlconform", complete_var, standalone_mode=False, **extra)
         except click.UsageError as exc:
             hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
             fail(f"{exc.format_message()}{hint}")
@@ -68,6 +64,10 @@ class OneLineErrors(click.Group):
             fail(exc.format_message(), exc.exit_code)
         except click.Abort:
             fail("aborted", EXIT_FAIL)
+        except DlconformError as exc:  # every error a user can cause, caught here once
+            for line in exc.lines():
+                click.echo(f"dlconform: error: {line}", err=True)
+            sys.exit(exc.exit_code)
         sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
@@ -97,13 +97,10 @@ def main() -> None:
 @TAG_OPTION
 def list_cmd(vector_paths: tuple[str, ...], functions: tuple[str, ...], tags: tuple[str, ...]) -> None:
     """List functions with their case counts by tag."""
-    from dlconform.run.select import SelectionError, canonical_function
+    from dlconform.run.select import canonical_function
 
-    files = load_or_exit(vector_paths)
-    try:
-        wanted = {canonical_function(f) for f in functions}
-    except SelectionError as exc:
-        fail(str(exc))
+    files = load_files(vector_paths or None)
+    wanted = {canonical_function(f) for f in functions}
     total = 0
     click.echo(f"{'function':<20} {'cases':>5}  tags")
     for vf in files:
@@ -124,10 +121,7 @@ def lint(paths: tuple[str, ...]) -> None:
     """Check vector files against the schema and its meaning (default: the bundled suite)."""
     from dlconform.tools.lint import lint as run_lint
 
-    try:
-        problems = run_lint(paths or None)
-    except SuiteError as exc:
-        fail(str(exc))
+    problems = run_lint(paths or None)
     for problem in problems:
         click.echo(str(problem))
     if problems:
@@ -147,14 +141,11 @@ def generate(paths: tuple[str, ...], check: bool) -> None:
     from dlconform.format.suite import vector_paths
     from dlconform.tools.generate import generate_file, generate_schema
 
-    try:
-        files = vector_paths(paths or None)
-    except SuiteError as exc:
-        fail(str(exc))
+    files = vector_paths(paths or None)
     bad = 0
-    jobs = [lambda path=path: generate_file(path, check=check) for path in files]
+    jobs = [functools.partial(generate_file, path, check=check) for path in files]
     if not paths:
-        jobs.append(lambda: generate_schema(check=check))
+        jobs.append(functools.partial(generate_schema, check=check))
     for job in jobs:
         result = job()
         for problem in result.problems:
@@ -176,11 +167,11 @@ def _tolerance(ctx: click.Context, param: click.Parameter, value: float | None) 
 
 
 def write_or_exit(path: str, text: str) -> None:
-    """Write a report file atomically; a file that cannot be written is one error line and exit 2."""
+    """Write a report file atomically; a file that cannot be written is a DlconformError (one line, exit 2)."""
     try:
         write_atomic(path, text)
     except OSError as exc:
-        fail(f"cannot write {path}: {exc.strerror or exc}")
+        raise DlconformError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def use_color(fmt: str, output: str | None, no_color: bool) -> bool:
@@ -204,25 +195,21 @@ def _profile_options(command: Callable[..., None]) -> Callable[..., None]:
     )(command)
 
 
-def load_any_target(target: str | None, profile: str | None, binds: tuple[str, ...]) -> Target:
-    """TARGET, or the profile and inline bindings; any problem is one error line and exit 2."""
-    from dlconform.targets.load import TargetNotFound, load_target
+def target_source(target: str | None, profile: str | None, binds: tuple[str, ...], isolated: bool = False) -> Any:
+    """What ``open_target`` opens for TARGET, or for --profile and --bind: the spec, or the library's Bindings.
+
+    Without either, an ``isolated`` run gets empty Bindings, which ``open_target`` refuses to isolate."""
+    from dlconform.targets.open import Bindings
 
     if target and (profile or binds):
-        fail("give a TARGET or --profile/--bind, not both")
-    if not (target or profile or binds):
-        fail("missing TARGET (a file, notebook or module), or --profile NAME, or --bind FUNCTION=module:callable")
+        raise DlconformError("give a TARGET or --profile/--bind, not both")
     if target:
-        try:
-            return load_target(target)
-        except TargetNotFound as exc:
-            fail(str(exc))
-    from dlconform.targets.profiles import ProfileError, profile_target  # only for profiles: it costs start-up time
-
-    try:
-        return profile_target(profile, binds)
-    except ProfileError as exc:
-        fail(str(exc))
+        return target
+    if not (profile or binds or isolated):
+        raise DlconformError(
+            "missing TARGET (a file, notebook or module), or --profile NAME, or --bind FUNCTION=module:callable"
+        )
+    return Bindings(profile, binds)
 
 
 def _grading_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -257,41 +244,30 @@ def _grading_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
-def limits_or_exit(timeout: float | None, memory: str | None, give_up: Callable[[str], NoReturn] = fail) -> Limits:
-    """Worker limits from --timeout and --memory; a bad size is one error line and exit 2 (``give_up``)."""
+def worker_limits(timeout: float | None, memory: str | None) -> Limits:
+    """Worker limits from --timeout and --memory; a bad size is a DlconformError naming --memory."""
     from dlconform.targets.isolate.spawn import DEFAULT_LIMITS, parse_size
 
     try:
         size = DEFAULT_LIMITS.memory if memory is None else parse_size(memory)
     except ValueError as exc:
-        give_up(f"--memory: {exc}")
+        raise DlconformError(f"--memory: {exc}") from None
     return replace(DEFAULT_LIMITS, timeout=DEFAULT_LIMITS.timeout if timeout is None else timeout, memory=size)
 
 
-def open_isolated(target: str, limits: Limits) -> Target:
-    """TARGET loaded in a confined worker; a target that does not exist is one error line and exit 2."""
-    from dlconform.targets.isolate.target import IsolatedTarget
-    from dlconform.targets.load import TargetNotFound
-
-    try:
-        return IsolatedTarget(target, limits)
-    except TargetNotFound as exc:
-        fail(str(exc))
-
-
-def add_random_or_exit(
-    selected: list[Case], files: list, n: int, seed: int | None, give_up: Callable[[str], NoReturn] = fail
+def with_random(
+    selected: list[Case], files: list[VectorFile], n: int, seed: int | None
 ) -> tuple[list[Case], list[str]]:
-    """The selection with --random N cases per function, and report notes; a broken domain is exit 2 (``give_up``)."""
+    """The selection with --random N cases per function, and report notes; a broken domain is a DlconformError."""
     if not n:
         return selected, []
-    from dlconform.run.random_cases import DomainError, add_random
+    from dlconform.run.random_cases import add_random
 
     chosen = seed if seed is not None else secrets.randbelow(1_000_000)
     try:
         cases, notes = add_random(selected, files, n, chosen)
-    except (DomainError, ValueError) as exc:
-        give_up(str(exc))
+    except ValueError as exc:  # DomainError is a DlconformError already; NumPy's own refusals are worded here
+        raise exc if isinstance(exc, DlconformError) else DlconformError(str(exc)) from None
     return cases, [f"{n} random cases per function drawn with --seed {chosen}", *notes]
 
 
@@ -388,56 +364,43 @@ def run(
     slower than the reference; 2 usage errors, bad vector or baseline files, a target that
     does not exist, a selection that matches no case.
     """
-    from dlconform.api import check
     from dlconform.format.suite import iter_cases
     from dlconform.judge.compare import Options
     from dlconform.report import render, render_junit
-    from dlconform.run.baseline import BaselineError, apply_baseline, dump_baseline, load_baseline
-    from dlconform.run.dtypes import DtypeError, expand, parse_dtypes
+    from dlconform.run.baseline import dump_baseline, load_baseline
+    from dlconform.run.dtypes import expand, parse_dtypes
+    from dlconform.run.pipeline import Plan, exit_code, open_plan, run_plan
     from dlconform.run.select import SelectionError, select
-    from dlconform.tools.perf import add_perf
 
-    try:
-        files = load_or_exit(vector_paths)
-        selected = select(iter_cases(files), functions, tags, exclude_tags, keyword)
-        if dtypes is not None:
-            selected = expand(selected, parse_dtypes(dtypes))
-    except (SelectionError, DtypeError) as exc:
-        fail(str(exc))
+    files = load_files(vector_paths or None)
+    selected = select(iter_cases(files), functions, tags, exclude_tags, keyword)
+    if dtypes is not None:
+        selected = expand(selected, parse_dtypes(dtypes))
     if not selected:
-        fail("no case matches the selection")
-    selected, notes = add_random_or_exit(selected, files, random_n, seed)
+        raise SelectionError("no case matches the selection")
+    selected, notes = with_random(selected, files, random_n, seed)
     isolated = isolate or timeout is not None or memory is not None
-    if isolated and (profile or binds or not target):
-        fail("--isolate (and --timeout, --memory) check a TARGET file, notebook or module, not a --profile or --bind")
     perf = perf or perf_fail is not None
     if perf and isolated:
-        fail("--perf times the target in this process: it cannot be combined with --isolate, --timeout or --memory")
-    if isolated:
-        loaded = open_isolated(target, limits_or_exit(timeout, memory))
-    else:
-        loaded = load_any_target(target, profile, binds)
-    baseline = baseline or default_baseline(loaded, binds, dtypes)
-    if strict_baseline and not baseline:
-        fail("--strict-baseline needs --baseline FILE")
-    try:
+        raise DlconformError(
+            "--perf times the target in this process: it cannot be combined with --isolate, --timeout or --memory"
+        )
+    plan = Plan(
+        target_source(target, profile, binds, isolated),
+        tuple(selected),
+        isolation=worker_limits(timeout, memory) if isolated else None,
+        options=Options(rtol, atol, strict_dtype),
+        notes=tuple(notes),
+        perf_cases=tuple(iter_cases(files)) if perf else None,
+    )
+    with open_plan(plan) as loaded:
+        baseline = baseline or default_baseline(loaded, binds, dtypes)
+        if strict_baseline and not baseline:
+            raise DlconformError("--strict-baseline needs --baseline FILE")
         known = load_baseline(baseline) if baseline else None
-    except BaselineError as exc:
-        fail(str(exc))
-    if loaded.load_error:
-        click.echo(f"dlconform: target failed to import: {loaded.load_error}", err=True)
-    if isolated:
-        from dlconform.targets.isolate.target import isolated_report
-
-        report = isolated_report(loaded, selected, Options(rtol, atol, strict_dtype))
-        loaded.close()
-    else:
-        report = check(loaded, cases=selected, options=Options(rtol, atol, strict_dtype))
-    report.warnings.extend(notes)
-    timings = add_perf(report, loaded.resolve, iter_cases(files)) if perf else []
-    if baseline:
-        report.target["baseline"] = baseline
-    gate = apply_baseline(report, known) if known else None
+        if loaded.load_error:
+            click.echo(f"dlconform: target failed to import: {loaded.load_error}", err=True)
+        report = run_plan(replace(plan, baseline=known, baseline_label=baseline), loaded)
     text = render(report, fmt, color=use_color(fmt, output, no_color))
     if output:
         write_or_exit(output, text)
@@ -448,10 +411,7 @@ def run(
         write_or_exit(junit_xml, render_junit(report))
     if write_baseline:
         write_or_exit(write_baseline, dump_baseline(report))
-    code = gate.exit_code(strict_baseline) if gate else (EXIT_OK if report.ok else EXIT_FAIL)
-    if perf_fail is not None and any(t.ratio is not None and t.ratio > perf_fail for t in timings):
-        code = max(code, EXIT_FAIL)
-    sys.exit(code)
+    sys.exit(exit_code(report, strict_baseline, perf_fail))
 
 
 def import_or_exit(module: str) -> ModuleType:
@@ -459,7 +419,7 @@ def import_or_exit(module: str) -> ModuleType:
     try:
         return importlib.import_module(module)
     except ModuleNotFoundError as exc:
-        fail(f"this command needs {exc.name}, which is not installed: pip install {exc.name}")
+        raise DlconformError(f"this command needs {exc.name}, which is not installed: pip install {exc.name}") from None
 
 
 @main.command()
@@ -496,19 +456,17 @@ def accuracy(
     (rows). Exit status: 0 when measured (a function that raises is a row saying so), 2 usage errors.
     """
     from dlconform.catalogue import canonical
-    from dlconform.run.dtypes import DtypeError, parse_dtypes
+    from dlconform.run.dtypes import parse_dtypes
+    from dlconform.targets.open import open_target
 
     acc = import_or_exit("dlconform.tools.accuracy")
-    try:
-        wanted = parse_dtypes(dtypes)
-    except DtypeError as exc:
-        fail(str(exc))
+    wanted = parse_dtypes(dtypes)
     chosen = [canonical(f) for f in functions] or list(acc.SWEPT)
     bad = [f for f, c in zip(functions, chosen, strict=False) if c not in acc.SWEPT]
     if bad:
-        fail(f"--function {bad[0]}: the accuracy sweep covers {', '.join(acc.SWEPT)}")
-    loaded = load_any_target(target, profile, binds)
-    rows = acc.measure(loaded.resolve, [str(c) for c in chosen], wanted, points)
+        raise DlconformError(f"--function {bad[0]}: the accuracy sweep covers {', '.join(acc.SWEPT)}")
+    with open_target(target_source(target, profile, binds)) as loaded:
+        rows = acc.measure(loaded.resolve, [str(c) for c in chosen], wanted, points)
     text = acc.render(rows, fmt, dict(loaded.info))
     if output:
         write_or_exit(output, text)
@@ -604,49 +562,41 @@ def grade(
     )
 
     start = time.monotonic()
-
-    def give_up(message: str) -> NoReturn:
-        if gradescope:
-            write_or_exit(gradescope, gs.dump(gs.failure(message, time.monotonic() - start)))
-        fail(message)
-
     try:
         found = find_submissions(submissions)
         chosen = take_shard(found, parse_shard(shard)) if shard else found
         scheme = load_weights(weights) if weights else NO_WEIGHTS
         files = load_files([*([] if no_bundled else [bundled_dir()]), *vector_paths])
         selected = select(iter_cases(files), functions, tags, exclude_tags, None)
-    except (GradeError, SuiteError, SelectionError) as exc:
-        give_up(str(exc))
-    if not selected:
-        give_up("no case matches the selection")
-    if not found:
-        give_up(f"no .py or .ipynb submission in {', '.join(submissions)}")
-    if gradescope and len(chosen) != 1:
-        give_up(f"--gradescope grades one submission, found {len(chosen)}: {', '.join(chosen) or 'none'}")
-    if os.geteuid() != 0 and any(c.hidden for c in selected):
-        click.echo("dlconform: warning: not root, so submissions run as your user and can read hidden cases", err=True)
-    for path in exposed_files(files, bundled_dir()) if os.geteuid() == 0 else ():
-        click.echo(f"dlconform: warning: {path} has hidden cases and every user may read it: chmod o-r", err=True)
-    cases, notes = add_random_or_exit(selected, files, random_n, seed, give_up)
-    limits = limits_or_exit(timeout, memory, give_up)
-    bar = click.progressbar(length=len(chosen), label="grading", file=sys.stderr) if sys.stderr.isatty() else None
-    try:
+        if not selected:
+            raise SelectionError("no case matches the selection")
+        if not found:
+            raise GradeError(f"no .py or .ipynb submission in {', '.join(submissions)}")
+        if gradescope and len(chosen) != 1:
+            raise GradeError(f"--gradescope grades one submission, found {len(chosen)}: {', '.join(chosen) or 'none'}")
+        if os.geteuid() != 0 and any(c.hidden for c in selected):
+            click.echo(
+                "dlconform: warning: not root, so submissions run as your user and can read hidden cases", err=True
+            )
+        for path in exposed_files(files, bundled_dir()) if os.geteuid() == 0 else ():
+            click.echo(f"dlconform: warning: {path} has hidden cases and every user may read it: chmod o-r", err=True)
+        cases, notes = with_random(selected, files, random_n, seed)
+        limits = worker_limits(timeout, memory)
+        bar = click.progressbar(length=len(chosen), label="grading", file=sys.stderr) if sys.stderr.isatty() else None
         with bar or contextlib.nullcontext():
             step = (lambda: bar.update(1)) if bar else None
-            graded = grade_all(chosen, cases, jobs=jobs, limits=limits, weights=scheme, progress=step)
-        for g in graded:
-            g.report.warnings.extend(notes)
+            graded = grade_all(chosen, cases, jobs=jobs, limits=limits, weights=scheme, progress=step, notes=notes)
         if out_dir:
             try:
                 write_outputs(graded, list(dict.fromkeys(c.function for c in cases)), out_dir, not reveal_hidden)
             except OSError as exc:
-                give_up(f"cannot write to {out_dir}: {exc.strerror or exc}")
+                raise GradeError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
         if gradescope:
             write_or_exit(gradescope, gs.dump(gs.results(graded[0], time.monotonic() - start)))
-    except Exception as exc:  # a grader failure still leaves Gradescope a results.json saying so
+    except Exception as exc:  # whatever stops the grader still leaves Gradescope a results.json saying so
         if gradescope:
-            write_or_exit(gradescope, gs.dump(gs.failure(f"the grader failed: {exc}", time.monotonic() - start)))
+            why = str(exc) if isinstance(exc, DlconformError) else f"the grader failed: {exc}"
+            write_or_exit(gradescope, gs.dump(gs.failure(why, time.monotonic() - start)))
         raise
     for g in graded:
         click.echo(f"{g.submission}: {g.score.points:.4g} / {g.score.max_points:.4g} ({g.report.summary_line()})")
@@ -661,11 +611,7 @@ def merge(sources: tuple[str, ...], out_dir: str) -> None:
 
     Exit status: 0 merged; 2 a folder without a gradebook, or a submission graded twice.
     """
-    from dlconform.tools.grade import GradeError
     from dlconform.tools.grade import merge as merge_outputs
 
-    try:
-        count = merge_outputs(sources, out_dir)
-    except GradeError as exc:
-        fail(str(exc))
+    count = merge_outputs(sources, out_dir)
     click.echo(f"merged {count} submissions into {out_dir}")

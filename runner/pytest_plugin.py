@@ -2,7 +2,8 @@
 
 Inert unless ``--dlconform`` is given. The target is loaded once per session;
 each case is one item, ``dlconform::function::case-id``, judged by the runner's
-engine. A function the target lacks (or a target that fails to import) makes its
+engine through the one run pipeline (``dlconform.run.pipeline``), one plan per
+item. A function the target lacks (or a target that fails to import) makes its
 cases errors; a wrong result fails with the verdict, its error figures and a
 repro line. Baseline entries are xfail: a known failure is xfailed, one that now
 fails differently fails, one that now passes is xpassed.
@@ -16,20 +17,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dlconform.catalogue import FUNCTIONS
+from dlconform.errors import DlconformError
 from dlconform.format.model import Case, SuiteError
 from dlconform.format.suite import iter_cases, load_files
 from dlconform.judge.compare import Options
 from dlconform.report.details import baseline_note, detail_lines
 from dlconform.report.text import target_line
 from dlconform.results import CaseResult
-from dlconform.run.baseline import Baseline, BaselineError, load_baseline, mark
-from dlconform.run.engine import result, run_case
-from dlconform.run.select import SelectionError, select
-from dlconform.targets.load import Target, TargetNotFound, load_target
+from dlconform.run.baseline import Baseline, load_baseline, mark
+from dlconform.run.engine import result
+from dlconform.run.pipeline import Plan, execute
+from dlconform.run.select import select
+from dlconform.targets.base import Target
+from dlconform.targets.open import open_target
 from dlconform.targets.resolver import Unavailable
 
-PLAN = pytest.StashKey["Plan"]()
+SESSION = pytest.StashKey["Session"]()
 
 
 class CaseFailure(Exception):
@@ -41,8 +44,8 @@ class KnownFailure(CaseFailure):
 
 
 @dataclass
-class Plan:
-    """What one session checks: the loaded target, the selected cases, the options and the baseline."""
+class Session:
+    """What one pytest session checks: the open target, the selected cases, the options and the baseline."""
 
     target: Target
     cases: list[Case]
@@ -89,31 +92,39 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         )
         path = config.getoption("dlconform_baseline")
         baseline = load_baseline(path) if path else None
-        target = load_target(spec)
+        target = open_target(spec)
     except SuiteError as exc:
         raise pytest.UsageError(*(f"--dlconform-vectors: {p}" for p in exc.problems)) from None
-    except (SelectionError, BaselineError, TargetNotFound) as exc:
+    except DlconformError as exc:
         raise pytest.UsageError(f"--dlconform: {exc}") from None
-    config.stash[PLAN] = Plan(target, cases, Options(strict_dtype=config.getoption("dlconform_strict_dtype")), baseline)
+    options = Options(strict_dtype=config.getoption("dlconform_strict_dtype"))
+    config.stash[SESSION] = Session(target, cases, options, baseline)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Close the target the session opened."""
+    checked = session.config.stash.get(SESSION, None)
+    if checked is not None:
+        checked.target.close()
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     """What was loaded, as the text report's header says it."""
-    plan = config.stash.get(PLAN, None)
-    if plan is None:
+    checked = config.stash.get(SESSION, None)
+    if checked is None:
         return []
-    lines = [f"dlconform target: {target_line(plan.target.info)}", f"dlconform cases: {len(plan.cases)}"]
-    if plan.target.load_error:
-        lines.append(f"dlconform warning: target failed to import: {plan.target.load_error}")
-    lines.extend(f"dlconform warning: {w}" for w in plan.target.warnings)
+    lines = [f"dlconform target: {target_line(checked.target.info)}", f"dlconform cases: {len(checked.cases)}"]
+    if checked.target.load_error:
+        lines.append(f"dlconform warning: target failed to import: {checked.target.load_error}")
+    lines.extend(f"dlconform warning: {w}" for w in checked.target.warnings)
     return lines
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     """Add the cases as items (before -k and -m deselect), collected like any other node."""
-    plan = config.stash.get(PLAN, None)
-    if plan is None:
+    checked = config.stash.get(SESSION, None)
+    if checked is None:
         return
     root = TargetCollector.from_parent(session, name="dlconform", nodeid="dlconform")
     items.extend(session.genitems(root))
@@ -123,7 +134,7 @@ class TargetCollector(pytest.Collector):
     """The target: one child per function that has selected cases."""
 
     def collect(self) -> Iterator[FunctionCollector]:
-        functions = dict.fromkeys(c.function for c in self.config.stash[PLAN].cases)
+        functions = dict.fromkeys(c.function for c in self.config.stash[SESSION].cases)
         for function in functions:
             yield FunctionCollector.from_parent(self, name=function)
 
@@ -132,8 +143,7 @@ class FunctionCollector(pytest.Collector):
     """One function's selected cases."""
 
     def collect(self) -> Iterator[CaseItem]:
-        plan = self.config.stash[PLAN]
-        for case in plan.cases:
+        for case in self.config.stash[SESSION].cases:
             if case.function == self.name:
                 yield CaseItem.from_parent(self, name=case.id, case=case)
 
@@ -145,7 +155,7 @@ class CaseItem(pytest.Item):
         super().__init__(**kwargs)
         self.case = case
         self.extra_keyword_matches.update(case.tags)
-        baseline = self.config.stash[PLAN].baseline
+        baseline = self.config.stash[SESSION].baseline
         entry = baseline.entries.get(case.key) if baseline else None
         if entry is not None:
             reason = f"baseline: {entry.how}: {entry.reason}"
@@ -153,7 +163,7 @@ class CaseItem(pytest.Item):
 
     def setup(self) -> None:
         """A missing function or a target that failed to import: an error (or a skip), before any call."""
-        fn = self.config.stash[PLAN].resolve(self.case.function)
+        fn = self.config.stash[SESSION].resolve(self.case.function)
         if not isinstance(fn, Unavailable):
             return
         if fn.outcome == "skipped":
@@ -164,10 +174,9 @@ class CaseItem(pytest.Item):
         pytest.fail(str(outcome), pytrace=False)
 
     def runtest(self) -> None:
-        plan = self.config.stash[PLAN]
-        fn = plan.resolve(self.case.function)
-        assert not isinstance(fn, Unavailable)  # setup() stops those
-        verdict = run_case(self.case, fn, plan.options, FUNCTIONS[self.case.function].params)
+        checked = self.config.stash[SESSION]
+        plan = Plan(checked.target, (self.case,), options=checked.options, capture=False)  # pytest captures output
+        (verdict,) = execute(plan).results
         if verdict.outcome == "skipped":
             pytest.skip(verdict.message)
         if verdict.outcome != "passed":
@@ -175,12 +184,13 @@ class CaseItem(pytest.Item):
 
     def _failure(self, res: CaseResult) -> CaseFailure:
         """The exception for a result that did not pass: KnownFailure when the baseline expects exactly it."""
-        baseline = self.config.stash[PLAN].baseline
-        status = mark(res, baseline.entries.get(res.key)) if baseline else ""
+        baseline = self.config.stash[SESSION].baseline
+        if baseline:
+            res = mark(res, baseline.entries.get(res.key))
         lines = [*detail_lines(res), f"case {res.key}: {res.description}"]
-        if status in ("changed", "new"):
+        if res.baseline_status in ("changed", "new"):
             lines.append(baseline_note(res))
-        return (KnownFailure if status == "known" else CaseFailure)("\n".join(lines))
+        return (KnownFailure if res.baseline_status == "known" else CaseFailure)("\n".join(lines))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         if isinstance(excinfo.value, CaseFailure):

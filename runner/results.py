@@ -20,7 +20,7 @@ BASELINE_STATUSES: dict[str, str] = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class CaseResult:
     """The outcome of one case: passed, failed (wrong result), error (raised, missing, could not run) or skipped."""
 
@@ -35,7 +35,7 @@ class CaseResult:
     duration: float = 0.0
     hidden: bool = False
     level: str = "inside"  # inside the function's documented contract, or beyond it (runner.format.model.LEVELS)
-    expected_failure: str | None = None  # set by a baseline: how this case is known to fail
+    expected_failure: str | None = None  # from a baseline: how this case is known to fail
     baseline_status: str = ""  # a BASELINE_STATUSES key once a baseline is applied
 
     @property
@@ -55,17 +55,19 @@ class CaseResult:
         return out
 
 
-@dataclass
+@dataclass(frozen=True)
 class Report:
-    """Everything one run found: header, per-case results, and the counts derived from them."""
+    """Everything one run found: header, per-case results, and the counts derived from them.
+
+    Frozen: the steps after a run (baseline, perf, hints, isolation notes) return new reports."""
 
     target: dict[str, Any]
     environment: dict[str, Any]
     suite_version: str
     results: list[CaseResult] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    baseline: dict[str, Any] | None = None  # set by runner.baseline.apply_baseline: file, counts, stale ids
-    perf: list[dict[str, Any]] | None = None  # set by runner.perf (run --perf): each function's time vs the reference
+    baseline: dict[str, Any] | None = None  # from dlconform.run.baseline.apply_baseline: file, counts, stale ids
+    perf: list[dict[str, Any]] | None = None  # from dlconform.run.perf.with_perf: each function's time vs the reference
 
     def counts(self) -> dict[str, int]:
         """How many results have each outcome, every outcome present (zero included)."""
@@ -98,3 +100,21 @@ def summarize(c: dict[str, int]) -> str:
     if c["skipped"]:
         line += f", {c['skipped']} skipped"
     return line
+
+
+@dataclass
+class Score:
+    """Points earned and available, in total and per function."""
+
+    points: float
+    max_points: float
+    functions: dict[str, tuple[float, float]]  # function -> (points, max points)
+
+
+@dataclass
+class Graded:
+    """One submission's report and score (what grade produces and the gradebook and Gradescope render)."""
+
+    submission: str
+    report: Report
+    score: Score

@@ -47,7 +47,8 @@ def test_dump_then_load_round_trips_and_gates_nothing(tmp_path: Path) -> None:
     for r in failing:
         entry = baseline.entries[r.key]
         assert (entry.outcome, entry.failure, entry.reason) == (r.outcome, r.failure, r.message)
-    check = apply_baseline(report, baseline)
+    report, check = apply_baseline(report, baseline)
+    failing = [r for r in report.results if r.outcome in ("failed", "error")]
     assert [r.key for r in check.known] == [r.key for r in failing]
     assert not check.new_failures and not check.changed and not check.fixed and not check.stale
     assert check.exit_code() == 0 and check.exit_code(strict=True) == 0
@@ -83,20 +84,24 @@ def test_new_changed_fixed_stale(tmp_path: Path) -> None:
 - {{id: "sigmoid::not-in-this-run", reason: gone, failure: "raised:KeyError", outcome: error}}
 """,
     )
-    check = apply_baseline(broken, load_baseline(path))
+    marked, check = apply_baseline(broken, load_baseline(path))
+    assert marked is not broken and broken.baseline is None and not any(r.baseline_status for r in broken.results)
+    shape_fail, raised, passing = (
+        next(r for r in marked.results if r.key == x.key) for x in (shape_fail, raised, passing)
+    )
     assert [(r.key, e.failure) for r, e in check.changed] == [(shape_fail.key, "value")]
     assert shape_fail.baseline_status == "changed" and shape_fail.expected_failure == "value"
     assert [r.key for r, _ in check.fixed] == [passing.key] and passing.baseline_status == "fixed"
     assert raised in check.new_failures and raised.baseline_status == "new" and raised.expected_failure is None
     assert [e.id for e in check.stale] == ["sigmoid::not-in-this-run"]
-    assert broken.baseline is not None and broken.baseline["stale"] == ["sigmoid::not-in-this-run"]
+    assert marked.baseline is not None and marked.baseline["stale"] == ["sigmoid::not-in-this-run"]
     assert check.exit_code() == 1
 
 
 def test_fixed_fails_only_under_strict(tmp_path: Path) -> None:
     report = report_for(reference.sigmoid)
     key = report.results[0].key
-    check = apply_baseline(
+    _, check = apply_baseline(
         report, load_baseline(write(tmp_path, f"- {{id: '{key}', reason: r, failure: value, outcome: failed}}\n"))
     )
     assert len(check.fixed) == 1
@@ -108,7 +113,7 @@ def test_outcome_change_is_a_change(tmp_path: Path) -> None:
     report = report_for(flat_sigmoid)
     raised = next(r for r in report.results if r.outcome == "error")
     text = f"- {{id: '{raised.key}', reason: r, failure: 'raised:TypeError', outcome: failed}}\n"
-    check = apply_baseline(report, load_baseline(write(tmp_path, text)))
+    _, check = apply_baseline(report, load_baseline(write(tmp_path, text)))
     assert [r.key for r, _ in check.changed] == [raised.key]
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from dlconform.catalogue import FUNCTIONS
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
-from dlconform.report.hints import hint
+from dlconform.judge.hints import hint
 from dlconform.results import CaseResult
 from dlconform.run.engine import run_cases
 from dlconform.targets.isolate.spawn import Limits

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
+from dlconform.results import Graded
 from dlconform.run.random_cases import add_random
 from dlconform.targets.isolate.spawn import UID_BASE, UID_SLOTS, Limits
 from dlconform.tools.generate import generate_file
-from dlconform.tools.grade import Graded, grade_all
+from dlconform.tools.grade import grade_all
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parent / "hostile"

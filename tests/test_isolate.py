@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from dlconform.format.suite import iter_cases, load_files
 from dlconform.run.engine import run_cases
+from dlconform.run.pipeline import Plan, execute
 from dlconform.targets.isolate.protocol import (
     MAX_FRAME,
     ProtocolError,
@@ -24,8 +25,9 @@ from dlconform.targets.isolate.protocol import (
     unpack,
 )
 from dlconform.targets.isolate.spawn import Limits, Worker, parse_size
-from dlconform.targets.isolate.target import IsolatedTarget, isolated_report, remote_exception
-from dlconform.targets.load import TargetNotFound, load_target
+from dlconform.targets.isolate.target import remote_exception
+from dlconform.targets.load import TargetNotFound
+from dlconform.targets.open import open_target
 
 ROOT = Path(__file__).resolve().parents[1]
 CAREFUL = str(ROOT / "examples" / "careful.py")
@@ -150,9 +152,9 @@ def test_remote_exceptions_keep_class_names_for_raises_checks() -> None:
 @pytest.mark.parametrize("example", [CAREFUL, TUTORIAL])
 def test_isolated_verdicts_equal_in_process_verdicts(example: str) -> None:
     selected = cases()
-    expected = run_cases(selected, load_target(example).resolve)
-    with IsolatedTarget(example, FAST) as target:
-        report = isolated_report(target, selected)
+    expected = run_cases(selected, open_target(example).resolve)
+    with open_target(example, isolation=FAST) as target:
+        report = execute(Plan(target, tuple(selected)))
     assert [(r.key, r.outcome, r.failure, r.message) for r in report.results] == [
         (r.key, r.outcome, r.failure, r.message) for r in expected
     ]
@@ -160,8 +162,8 @@ def test_isolated_verdicts_equal_in_process_verdicts(example: str) -> None:
 
 def test_large_inputs_travel_both_ways() -> None:
     selected = [c for c in cases("sigmoid", "L2", large=True) if "large" in c.tags]
-    with IsolatedTarget(CAREFUL, Limits(timeout=10)) as target:
-        report = isolated_report(target, selected)
+    with open_target(CAREFUL, isolation=Limits(timeout=10)) as target:
+        report = execute(Plan(target, tuple(selected)))
     assert report.ok and len(report.results) == 4
 
 
@@ -175,8 +177,8 @@ def test_the_worker_is_sent_inputs_only(monkeypatch: pytest.MonkeyPatch) -> None
 
     monkeypatch.setattr(Worker, "request", spy)
     selected = cases("softmax")
-    with IsolatedTarget(CAREFUL, FAST) as target:
-        isolated_report(target, selected)
+    with open_target(CAREFUL, isolation=FAST) as target:
+        execute(Plan(target, tuple(selected)))
     calls = [(h, b) for h, b in sent if h["op"] == "call"]
     assert len(calls) == len(selected)
     for (header, blobs), case in zip(calls, selected, strict=True):
@@ -188,16 +190,16 @@ def test_the_worker_is_sent_inputs_only(monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_in_place_changes_made_in_the_worker_are_seen(tmp_path: Path) -> None:
     path = write(tmp_path, "mutates.py", "import numpy as np\ndef relu(x):\n    x[x < 0] = 0\n    return x\n")
-    with IsolatedTarget(path, FAST) as target:
-        report = isolated_report(target, cases("relu"))
+    with open_target(path, isolation=FAST) as target:
+        report = execute(Plan(target, tuple(cases("relu"))))
     mutated = [r for r in report.results if r.failure == "mutated-input"]
     assert mutated and all(r.message == "modified its input x in place" for r in mutated)
 
 
 def test_results_that_are_not_arrays_are_reported_as_such(tmp_path: Path) -> None:
     source = "def relu(x):\n    return 'relu'\ndef outer(a, b):\n    return [[1], [1, 2]]\n"
-    with IsolatedTarget(write(tmp_path, "odd.py", source), FAST) as target:
-        report = isolated_report(target, [c for c in cases("relu", "outer") if not c.raises])
+    with open_target(write(tmp_path, "odd.py", source), isolation=FAST) as target:
+        report = execute(Plan(target, tuple([c for c in cases("relu", "outer") if not c.raises])))
     messages = {r.function: r.message for r in report.results}
     assert messages["relu"] == "not array-like: returned str"
     assert "list that is not a rectangular array" in messages["outer"]
@@ -206,8 +208,8 @@ def test_results_that_are_not_arrays_are_reported_as_such(tmp_path: Path) -> Non
 
 def test_prints_are_captured_not_shown(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     source = "import os\nprint('loading now')\ndef relu(x):\n    print('100 passed, 0 failed')\n    os.write(2, b'raw')\n    return x\n"
-    with IsolatedTarget(write(tmp_path, "chatty.py", source), FAST) as target:
-        report = isolated_report(target, cases("relu")[:2])
+    with open_target(write(tmp_path, "chatty.py", source), isolation=FAST) as target:
+        report = execute(Plan(target, tuple(cases("relu")[:2])))
     out, err = capfd.readouterr()
     assert "100 passed" not in out + err and "loading now" not in out + err
     assert "loading now" in report.target["output"] and "100 passed, 0 failed" in report.target["output"]
@@ -218,8 +220,8 @@ def test_a_hang_costs_one_timeout_and_the_rest_still_runs(tmp_path: Path) -> Non
     source = "import numpy as np\ndef sigmoid(x):\n    while True:\n        pass\ndef relu(x):\n    return np.maximum(x, 0)\n"
     selected = cases("sigmoid", "relu")
     start = time.monotonic()
-    with IsolatedTarget(write(tmp_path, "hangs.py", source), Limits(timeout=1.0)) as target:
-        report = isolated_report(target, selected)
+    with open_target(write(tmp_path, "hangs.py", source), isolation=Limits(timeout=1.0)) as target:
+        report = execute(Plan(target, tuple(selected)))
     assert time.monotonic() - start < 6
     sigmoid = [r for r in report.results if r.function == "sigmoid"]
     assert sigmoid[0].message == "raised CallTimeout: no result within 1 s (--timeout); the worker was stopped"
@@ -234,8 +236,8 @@ def test_crashes_are_errors_and_the_worker_restarts(tmp_path: Path) -> None:
         "def relu(x):\n    return np.maximum(x, 0)\n"
     )
     selected = cases("sigmoid", "tanh", "relu")
-    with IsolatedTarget(write(tmp_path, "crashes.py", source), FAST) as target:
-        report = isolated_report(target, selected)
+    with open_target(write(tmp_path, "crashes.py", source), isolation=FAST) as target:
+        report = execute(Plan(target, tuple(selected)))
     by = {f: [r for r in report.results if r.function == f] for f in ("sigmoid", "tanh", "relu")}
     assert "died of a segmentation fault (SIGSEGV) during the call" in by["sigmoid"][0].message
     assert "exited with code 0" in by["tanh"][0].message
@@ -246,8 +248,8 @@ def test_crashes_are_errors_and_the_worker_restarts(tmp_path: Path) -> None:
 
 def test_memory_is_limited(tmp_path: Path) -> None:
     source = "import numpy as np\ndef relu(x):\n    return np.ones(3 << 27)  # 3 GiB: the machine has it, the worker may not\n"
-    with IsolatedTarget(write(tmp_path, "greedy.py", source), Limits(timeout=5, memory=512 << 20)) as target:
-        report = isolated_report(target, cases("relu")[:1])
+    with open_target(write(tmp_path, "greedy.py", source), isolation=Limits(timeout=5, memory=512 << 20)) as target:
+        report = execute(Plan(target, tuple(cases("relu")[:1])))
     assert report.results[0].outcome == "error"
     assert "MemoryError" in report.results[0].message
 
@@ -263,20 +265,20 @@ def test_memory_is_limited(tmp_path: Path) -> None:
     ],
 )
 def test_import_failures_are_load_errors(tmp_path: Path, source: str, fragment: str) -> None:
-    with IsolatedTarget(write(tmp_path, "broken.py", source), Limits(timeout=1.0)) as target:
-        report = isolated_report(target, cases("relu")[:3])
+    with open_target(write(tmp_path, "broken.py", source), isolation=Limits(timeout=1.0)) as target:
+        report = execute(Plan(target, tuple(cases("relu")[:3])))
     assert target.load_error is not None and fragment in target.load_error
     assert {(r.outcome, r.failure) for r in report.results} == {("error", "import-error")}
 
 
 def test_module_targets_and_missing_targets() -> None:
-    with IsolatedTarget("dlconform.reference", FAST) as target:
-        report = isolated_report(target, cases("softmax", "L1"))
+    with open_target("dlconform.reference", isolation=FAST) as target:
+        report = execute(Plan(target, tuple(cases("softmax", "L1"))))
     assert report.ok
     with pytest.raises(TargetNotFound):
-        IsolatedTarget("no/such/file.py", FAST)
+        open_target("no/such/file.py", isolation=FAST)
     with pytest.raises(TargetNotFound):
-        IsolatedTarget("no_such_module_anywhere", FAST)
+        open_target("no_such_module_anywhere", isolation=FAST)
 
 
 def test_notebooks_load_in_the_worker(tmp_path: Path) -> None:
@@ -287,8 +289,8 @@ def test_notebooks_load_in_the_worker(tmp_path: Path) -> None:
     ]
     notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}
     path = write(tmp_path, "homework.ipynb", json.dumps(notebook))
-    with IsolatedTarget(path, FAST) as target:
-        report = isolated_report(target, cases("relu"))
+    with open_target(path, isolation=FAST) as target:
+        report = execute(Plan(target, tuple(cases("relu"))))
     assert report.ok
     assert report.target["kind"] == "notebook" and report.target["path"] == path
     assert any("lr_utils" in w for w in report.warnings)
@@ -316,8 +318,8 @@ def relu(x):
             seen.append(type(exc).__name__)
     raise RuntimeError(repr(seen))
 """
-    with IsolatedTarget(write(tmp_path, "probe.py", source), FAST) as target:
-        report = isolated_report(target, cases("relu")[:1])
+    with open_target(write(tmp_path, "probe.py", source), isolation=FAST) as target:
+        report = execute(Plan(target, tuple(cases("relu")[:1])))
     seen = report.results[0].message.split("RuntimeError: ", 1)[1]
     uid, gid, groups, *attempts = eval(seen)
     assert uid != 0 and gid != 0 and groups == []

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 from dlconform import reference
 from dlconform.api import check
-from dlconform.targets.load import TargetNotFound, load_target
+from dlconform.targets.load import TargetNotFound
 from dlconform.targets.notebook import python_source
+from dlconform.targets.open import open_target
 
 COURSE = Path(__file__).parent / "data" / "notebooks" / "course.ipynb"
 FAKE_VECTORS = Path(__file__).parent / "fakes" / "vectors"
@@ -26,7 +27,7 @@ def write_notebook(path: Path, *sources: str, nbformat: int = 4) -> Path:
 
 @pytest.fixture(scope="module")
 def course():
-    return load_target(str(COURSE))
+    return open_target(str(COURSE))
 
 
 def test_course_names_resolve(course):
@@ -98,7 +99,7 @@ def test_notebook_runs_in_its_folder_and_restores_the_process(tmp_path):
         "def relu(x):\n    return SCALE * x\n",
     )
     cwd, backend = os.getcwd(), os.environ.get("MPLBACKEND")
-    target = load_target(str(nb))
+    target = open_target(str(nb))
     assert (os.getcwd(), os.environ.get("MPLBACKEND")) == (cwd, backend)
     assert target.warnings == []
     assert target.resolve("relu")(2) == 6
@@ -107,7 +108,7 @@ def test_notebook_runs_in_its_folder_and_restores_the_process(tmp_path):
 
 def test_python2_cell_is_skipped_with_a_warning(tmp_path):
     nb = write_notebook(tmp_path / "py2.ipynb", "def relu(x):\n    return x\n", 'print "done"')
-    target = load_target(str(nb))
+    target = open_target(str(nb))
     assert callable(target.resolve("relu"))
     assert len(target.warnings) == 1
     assert target.warnings[0].startswith("notebook cell 2 ('print \"done\"') skipped: SyntaxError")
@@ -115,7 +116,7 @@ def test_python2_cell_is_skipped_with_a_warning(tmp_path):
 
 def test_sys_exit_in_a_cell_is_a_warning(tmp_path):
     nb = write_notebook(tmp_path / "nb.ipynb", "import sys\nsys.exit(0)", "def relu(x):\n    return x")
-    target = load_target(str(nb))
+    target = open_target(str(nb))
     assert callable(target.resolve("relu"))
     assert len(target.warnings) == 1 and "SystemExit" in target.warnings[0]
 
@@ -132,4 +133,4 @@ def test_files_that_are_not_notebooks(tmp_path, content, message):
     path = tmp_path / "bad.ipynb"
     path.write_text(content)
     with pytest.raises(TargetNotFound, match=message):
-        load_target(str(path))
+        open_target(str(path))

@@ -14,8 +14,8 @@ from dlconform.format import safeyaml
 from dlconform.format.emit import render
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
 from dlconform.format.values import encode
+from dlconform.run.perf import FLAG_RATIO, measure, perf_cases, warnings_for
 from dlconform.targets.resolver import Unavailable
-from dlconform.tools.perf import FLAG_RATIO, measure, perf_cases, warnings_for
 
 ROOT = Path(__file__).resolve().parent.parent
 N = 200_000

@@ -19,15 +19,14 @@ from dlconform.format.suite import iter_cases, load_files
 from dlconform.run.baseline import apply_baseline, load_baseline
 from dlconform.run.engine import run_cases
 from dlconform.run.select import select
+from dlconform.targets.open import Bindings, open_target
 from dlconform.targets.profiles import (
     ConversionError,
     LibraryMissing,
     ProfileError,
     builtin_names,
     load_profile,
-    open_profile,
     parse_bind,
-    profile_target,
     read_profile,
 )
 from dlconform.targets.profiles.expr import ExpressionError, parse
@@ -247,7 +246,7 @@ def test_parse_bind_accepts_aliases_and_refuses_malformed_options():
 
 
 def test_conversions_argument_mapping_device_and_setup(fakelib):
-    target = open_profile(read_profile(write(fakelib, FAKE_PROFILE)))
+    target = open_target(read_profile(write(fakelib, FAKE_PROFILE)))
     lib = sys.modules["dlc_fakelib"]
     assert lib.setup_calls == [1]
     assert target.info["library"] == "dlc_fakelib" and target.info["device"] == "meta"
@@ -263,7 +262,7 @@ def test_conversions_argument_mapping_device_and_setup(fakelib):
 
 
 def test_unsupported_is_skipped_with_its_reason_and_so_is_unbound(fakelib):
-    target = open_profile(read_profile(write(fakelib, FAKE_PROFILE)))
+    target = open_target(read_profile(write(fakelib, FAKE_PROFILE)))
     skipped = target.resolve("softmax")
     assert skipped == Unavailable("unsupported by fake: the fake library has no softmax", "skipped", "unsupported")
     unbound = target.resolve("dot")
@@ -275,7 +274,7 @@ def test_unsupported_is_skipped_with_its_reason_and_so_is_unbound(fakelib):
 
 def test_a_callable_that_does_not_exist_is_missing_not_a_crash(fakelib):
     path = write(fakelib, "name: f\nfunctions: {sigmoid: dlc_fakelib:nothing, tanh: no_such_module_x:tanh}\n")
-    target = open_profile(read_profile(path))
+    target = open_target(read_profile(path))
     for function in ("sigmoid", "tanh"):
         found = target.resolve(function)
         assert isinstance(found, Unavailable) and found.failure == "missing"
@@ -283,7 +282,7 @@ def test_a_callable_that_does_not_exist_is_missing_not_a_crash(fakelib):
 
 
 def test_memory_shared_with_the_library_shows_in_place_changes(fakelib):
-    target = open_profile(read_profile(write(fakelib, FAKE_PROFILE)))
+    target = open_target(read_profile(write(fakelib, FAKE_PROFILE)))
     results = run_cases([c for c in CASES if c.function == "multiply" and not c.raises], target.resolve)
     assert "mutated-input" in {r.failure for r in results}
 
@@ -293,7 +292,7 @@ def test_conversion_failures_say_which_conversion(fakelib):
         fakelib,
         "name: f\nimports: {lib: dlc_fakelib}\ninputs: 'lib.missing(a)'\nfunctions: {sigmoid: dlc_fakelib:sigmoid}\n",
     )
-    target = open_profile(read_profile(path))
+    target = open_target(read_profile(path))
     with pytest.raises(ConversionError, match=r"inputs 'lib.missing\(a\)' failed on float64 \(1,\): AttributeError"):
         target.resolve("sigmoid")(np.array([1.0]))
 
@@ -305,12 +304,12 @@ def test_a_missing_library_is_one_line_with_the_install_command(tmp_path):
     with pytest.raises(
         LibraryMissing, match=r"needs dlc_no_such_library, which is not installed .*pip install dlc_no_such_library"
     ):
-        open_profile(read_profile(path))
+        open_target(read_profile(path))
 
 
 @NEEDS_SCIPY
 def test_bind_alone_checks_only_what_it_binds():
-    target = profile_target(None, ["sigmoid=scipy.special:expit"])
+    target = open_target(Bindings(None, ("sigmoid=scipy.special:expit",)))
     assert target.info["spec"] == "--bind sigmoid=scipy.special:expit"
     report = check(target, tags=["article"])
     by_function = {r.function: r.outcome for r in report.results}
@@ -320,7 +319,7 @@ def test_bind_alone_checks_only_what_it_binds():
 
 @NEEDS_SCIPY
 def test_bind_on_top_of_a_profile_replaces_unsupported():
-    target = profile_target("scipy", ["tanh=numpy:tanh"])
+    target = open_target(Bindings("scipy", ("tanh=numpy:tanh",)))
     assert callable(target.resolve("tanh"))
     assert check(target, functions=["tanh"]).ok
 
@@ -329,34 +328,34 @@ def test_bind_on_top_of_a_profile_replaces_unsupported():
 
 
 def test_numpy_profile_is_the_reference_and_passes_everything():
-    report = check(profile_target("numpy"))
+    report = check(open_target(Bindings("numpy")))
     assert report.counts()["passed"] == len(CASES)
 
 
 def gate(name: str, **selection) -> None:
     """Run a profile and check it against its shipped baseline: the CI gate for that library."""
-    target = profile_target(name)
+    target = open_target(Bindings(name))
     report = check(target, **selection)
-    result = apply_baseline(report, load_baseline(target.profile.baseline))
+    _, result = apply_baseline(report, load_baseline(target.profile.baseline))
     assert result.exit_code(strict=True) == 0, (result.new_failures, result.changed, result.fixed)
 
 
 def test_scipy_matches_its_baseline():
     pytest.importorskip("scipy", reason="SciPy is not installed")
     gate("scipy")
-    report = check(profile_target("scipy"), functions=["sigmoid", "softmax"], exclude_tags=["edge"])
+    report = check(open_target(Bindings("scipy")), functions=["sigmoid", "softmax"], exclude_tags=["edge"])
     assert report.ok  # expit and softmax agree with the reference wherever the input is not degenerate
 
 
 @pytest.fixture(scope="module")
 def torch_target():
     pytest.importorskip("torch", reason="PyTorch is not installed (pip install torch==2.13.0 installs the CPU build)")
-    return profile_target("torch")
+    return open_target(Bindings("torch"))
 
 
 def test_torch_matches_its_baseline(torch_target):
     report = check(torch_target)
-    result = apply_baseline(report, load_baseline(torch_target.profile.baseline))
+    _, result = apply_baseline(report, load_baseline(torch_target.profile.baseline))
     assert result.exit_code(strict=True) == 0, (result.new_failures, result.changed, result.fixed)
     assert torch_target.info["device"] == "cpu"
 
@@ -386,7 +385,7 @@ def test_array_api_profile_matches_its_baseline_with_array_api_strict():
 
 def test_array_api_profile_works_with_another_namespace(tmp_path):
     path = write(tmp_path, "extends: array_api\nname: numpy-xp\nlibrary: numpy\nimports: {xp: numpy}\n")
-    target = open_profile(read_profile(path))
+    target = open_target(read_profile(path))
     assert target.info["library"] == "numpy"
     report = check(
         target, functions=["sigmoid", "sigmoid_derivative", "tanh_derivative", "relu"], exclude_tags=["dtype"]

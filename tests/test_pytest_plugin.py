@@ -13,7 +13,8 @@ from dlconform.results import Report
 from dlconform.run.baseline import dump_baseline
 from dlconform.run.engine import run_cases
 from dlconform.run.select import select
-from dlconform.targets.load import Target, load_target
+from dlconform.targets.load import ModuleTarget
+from dlconform.targets.open import open_target
 from dlconform.targets.resolver import Unavailable
 
 pytest_plugins = ["pytester"]
@@ -52,7 +53,7 @@ def cases_of(*functions: str) -> list:
 
 def expected_report(source: Path, *functions: str, options: Options = DEFAULTS) -> Report:
     """What the runner itself says about the target, to compare the plugin's outcomes with."""
-    target = load_target(str(source))
+    target = open_target(str(source))
     return Report({}, {}, "", run_cases(cases_of(*functions), target.resolve, options))
 
 
@@ -103,6 +104,13 @@ def test_failures_errors_and_missing_functions(pytester: pytest.Pytester) -> Non
     assert "raised ValueError: not written yet" in out
     assert "ERROR dlconform::relu::" in out and "target has no relu" in out
     assert "Traceback" not in out
+
+
+def test_what_a_call_prints_is_left_to_pytest_capture(pytester: pytest.Pytester) -> None:
+    target = pytester.makepyfile(chatty="def relu(x):\n    print('relu was called')\n    return x\n")
+    result = run(pytester, "--dlconform", str(target), "--dlconform-function", "relu")
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(["*Captured stdout call*", "relu was called"])
 
 
 def test_a_target_that_fails_to_import(pytester: pytest.Pytester) -> None:
@@ -201,7 +209,9 @@ def test_entry_point_is_declared() -> None:
 
 def test_unavailable_marks_skip(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     """An Unavailable that says skipped (a library that declares a function unsupported) skips the item."""
-    monkeypatch.setattr(Target, "resolve", lambda self, f: Unavailable("not supported here", "skipped", "unsupported"))
+    monkeypatch.setattr(
+        ModuleTarget, "resolve", lambda self, f: Unavailable("not supported here", "skipped", "unsupported")
+    )
     target = pytester.makepyfile(good=GOOD)
     result = run(pytester, "--dlconform", str(target), "--dlconform-function", "sigmoid")
     result.assert_outcomes(skipped=len(cases_of("sigmoid")))

@@ -15,7 +15,7 @@ from dlconform.judge.expected import reference_value
 from dlconform.run.engine import run_cases
 from dlconform.run.random_cases import DomainError, add_random, random_cases
 from dlconform.run.select import select
-from dlconform.targets.load import load_target
+from dlconform.targets.open import open_target
 
 ROOT = Path(__file__).resolve().parents[1]
 ELEMENTWISE = {
@@ -128,7 +128,7 @@ def test_expected_values_are_the_reference_s() -> None:
 
 def test_careful_implementation_passes_random_cases() -> None:
     cases = random_cases(bundled("sigmoid", ELEMENTWISE), 100, 5) + random_cases(bundled("L2", PAIRED), 100, 5)
-    careful = load_target(str(ROOT / "examples" / "careful.py"))
+    careful = open_target(str(ROOT / "examples" / "careful.py"))
     results = run_cases(cases, careful.resolve)
     assert all(r.outcome == "passed" for r in results), [r.message for r in results if r.outcome != "passed"][:3]
 
@@ -181,10 +181,10 @@ def test_every_bundled_file_has_a_domain_the_reference_accepts() -> None:
 
 def test_careful_and_tutorial_pass_random_cases_of_their_contract() -> None:
     cases = [c for vf in load_files() for c in random_cases(vf, 20, 99)]
-    careful = run_cases(cases, load_target(str(ROOT / "examples" / "careful.py")).resolve)
+    careful = run_cases(cases, open_target(str(ROOT / "examples" / "careful.py")).resolve)
     assert all(r.outcome == "passed" for r in careful), [r.key for r in careful if r.outcome != "passed"][:5]
     with np.errstate(all="ignore"):
-        tutorial = run_cases(cases, load_target(str(ROOT / "examples" / "tutorial.py")).resolve)
+        tutorial = run_cases(cases, open_target(str(ROOT / "examples" / "tutorial.py")).resolve)
     # the tutorial's code handles only 2-D softmax and 3-D images; everything else it has it gets right
     wrong = {r.function for r in tutorial if r.outcome != "passed" and r.failure != "missing"}
     assert wrong <= {"softmax", "image2vector"}, wrong

@@ -161,7 +161,9 @@ def decode_entry(blob: bytes, name: str) -> VectorFile:
             "file_tolerance": fields["tolerance"],
         }
         cases = [Case(**_unfields(raw, arrays), **shared) for raw in header["cases"]]
-        return CachedVectorFile(**fields, cases=cases, data=data, path=name)
+        cached = CachedVectorFile(**fields, cases=cases, data={}, path=name)
+        cached.data = data  # decoded on first read
+        return cached
     except CorruptEntry:
         raise
     except Exception as exc:  # anything a damaged or foreign entry can make the decoder trip on
@@ -184,7 +186,7 @@ class LazyData:
 class CachedVectorFile(VectorFile):
     """A VectorFile from the cache: its raw YAML data (only rewriting files needs it) is decoded on first use."""
 
-    @property  # type: ignore[override]
+    @property
     def data(self) -> dict[str, Any]:
         value = self.__dict__["_data"]
         if isinstance(value, LazyData):

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from dlconform.format.values import DTYPES
 
@@ -114,7 +114,7 @@ def _signature_problems(signature: Any, params: tuple[str, ...], dims: dict[str,
     return problems
 
 
-def _pair(value: Any) -> bool:
+def _pair(value: Any) -> TypeGuard[list[float]]:
     """Whether ``value`` is a list of two numbers (not bools)."""
     return (
         isinstance(value, list)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from dlconform.errors import DlconformError
 from dlconform.format.large import materialize
 from dlconform.format.tolerance import Tolerance
 
@@ -27,12 +28,18 @@ class Problem:
         return f"{where}: case {self.case}: {self.message}" if self.case else f"{where}: {self.message}"
 
 
-class SuiteError(Exception):
+class SuiteError(DlconformError):
     """Vector files that cannot be used; carries every problem found."""
 
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(str(problems[0]) if problems else "invalid vector files")
         self.problems = problems
+
+    def lines(self) -> list[str]:
+        """One error line per problem, the first 20 of them, then how many more there are."""
+        shown = [str(p) for p in self.problems[:20]] or [str(self)]
+        more = len(self.problems) - 20
+        return [*shown, f"... and {more} more problems"] if more > 0 else shown
 
 
 LEVELS = ("inside", "beyond")  # inside the function's documented contract, or beyond it (feedback, library checks)

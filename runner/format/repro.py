@@ -67,7 +67,7 @@ def _array(arr: np.ndarray) -> str:
 def _nested(arr: np.ndarray) -> str:
     """A nested list literal of the array's elements."""
     if arr.ndim == 0:
-        return _element(arr[()])
+        return _element(arr.flat[0])
     return "[" + ", ".join(_nested(sub) for sub in arr) + "]"
 
 
@@ -77,6 +77,8 @@ def _element(x: np.generic) -> str:
         return repr(bool(x))
     if x.dtype.kind in "iu":
         return repr(int(x))
+    if not isinstance(x, np.floating):
+        raise Unspellable(f"cannot spell a {x.dtype} value")
     if np.isnan(x):
         canonical = np.array(np.copysign(np.nan, -1.0 if np.signbit(x) else 1.0), dtype=x.dtype)
         if canonical.tobytes() != np.array(x).tobytes():

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from dlconform.errors import DlconformError
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -21,7 +22,7 @@ MAX_DEPTH = 32
 MAX_NODES = 2_000_000
 
 
-class YamlError(ValueError):
+class YamlError(DlconformError, ValueError):
     """A vector file that is not safe, bounded YAML; ``line`` is 1-based where known."""
 
     def __init__(self, message: str, line: int | None = None) -> None:

@@ -8,6 +8,7 @@ names the file, the line where known, and the case.
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -51,7 +52,7 @@ def bundled_dir() -> Path:
     return Path(str(files("dlconform.vectors")))
 
 
-def vector_paths(paths: Iterable[str | Path] | None = None) -> list[Path]:
+def vector_paths(paths: Iterable[str | os.PathLike[str]] | None = None) -> list[Path]:
     """The ``*.yaml`` files named, folders expanded in sorted order; the bundled suite by default."""
     out: list[Path] = []
     for p in paths or [bundled_dir()]:
@@ -164,7 +165,7 @@ class _Checker:
         if "domain" in data:
             for message in domain_problems(data["domain"], tuple(params)):
                 self.add(f"domain: {message}", lines.get("domain"))
-        return (function if spec else ""), tuple(params), accuracy, tolerance
+        return (str(function) if spec else ""), tuple(params), str(accuracy), tolerance
 
     def case(
         self, raw: Any, line: int | None, params: tuple[str, ...], seen: set[str], require_outcome: bool = True
@@ -178,7 +179,7 @@ class _Checker:
             self.add(f"id {cid!r} must match {ID_PATTERN.pattern}", line)
             return None
         problems_before = len(self.problems)
-        where = {"line": line, "case": cid}
+        where: dict[str, Any] = {"line": line, "case": cid}
         if cid in seen:
             self.add("duplicate id", **where)
         seen.add(cid)
@@ -308,10 +309,12 @@ def _parse(name: str, content: bytes, require_outcome: bool) -> tuple[VectorFile
     for i, raw in enumerate(raw_cases):
         line = doc.case_lines[i] if i < len(doc.case_lines) else None
         fields = checker.case(raw, line, params, seen, require_outcome)
-        problem = case_problem(function, fields) if fields is not None and function else None
+        if fields is None or not function:
+            continue
+        problem = case_problem(function, fields)
         if problem:
             checker.add(problem, line, fields["id"])
-        elif fields is not None and function:
+        else:
             cases.append(Case(function=function, path=name, accuracy=accuracy, file_tolerance=tolerance, **fields))
     if checker.problems:
         return None, checker.problems
@@ -330,7 +333,7 @@ def _parse(name: str, content: bytes, require_outcome: bool) -> tuple[VectorFile
     return vf, []
 
 
-def load_files(paths: Iterable[str | Path] | None = None) -> list[VectorFile]:
+def load_files(paths: Iterable[str | os.PathLike[str]] | None = None) -> list[VectorFile]:
     """Load every vector file named (default: the bundled suite); any problem raises SuiteError."""
     files: list[VectorFile] = []
     problems: list[Problem] = []

@@ -13,6 +13,7 @@ import math
 from typing import Any
 
 import numpy as np
+from dlconform.errors import DlconformError
 
 DTYPES: tuple[str, ...] = (
     "bool",
@@ -31,7 +32,7 @@ DTYPES: tuple[str, ...] = (
 FLOAT_DTYPES: tuple[str, ...] = ("float16", "float32", "float64")
 
 
-class ValueFormatError(ValueError):
+class ValueFormatError(DlconformError, ValueError):
     """A value in a vector file that does not follow the format."""
 
 

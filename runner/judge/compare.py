@@ -8,6 +8,7 @@ then values. Nothing here calls a method of an object the target returned.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -197,11 +198,23 @@ class Prepared:
     finite: bool  # every expected value finite and the sign of zero ignored: the fast path can decide a pass
 
 
+_PREPARED: dict[int, dict[tuple[int | None, Tolerance | None], Prepared]] = {}  # id(case) -> its Prepared values
+
+
+def _case_memo(case: Case) -> dict[tuple[int | None, Tolerance | None], Prepared]:
+    """The Prepared values of a live case, outside the frozen case; dropped when the case is collected."""
+    memo = _PREPARED.get(id(case))
+    if memo is None:
+        memo = _PREPARED[id(case)] = {}
+        weakref.finalize(case, _PREPARED.pop, id(case), None)
+    return memo
+
+
 def _prepared(case: Case, expected: Any, exp: np.ndarray, options: Options) -> Prepared:
-    """The Prepared for ``exp``, kept on the case when ``expected`` is the case's own value (the usual call)."""
+    """The Prepared for ``exp``, kept for the case's life when ``expected`` is the case's own value (the usual call)."""
     which = next((i for i, e in enumerate((case.expected, *(case.expected_any or ()))) if e is expected), None)
     key = (which, options.override())
-    memo = vars(case).setdefault("_compare_prepared", {}) if which is not None else {}
+    memo = _case_memo(case) if which is not None else {}
     if key not in memo:
         e = exp.astype(np.float64)
         dtype = exp.dtype
@@ -230,8 +243,8 @@ def _judge_floats(case: Case, got: np.ndarray, prepared: Prepared) -> Verdict:
         return Verdict("passed")
     with np.errstate(divide="ignore", invalid="ignore"):
         badness = np.where(ok, -1.0, np.where(allow > 0, err / allow, np.inf))
-    idx = np.unravel_index(int(np.argmax(badness)), e.shape) if e.ndim else ()
-    idx = tuple(int(i) for i in idx)
+    worst = np.unravel_index(int(np.argmax(badness)), e.shape) if e.ndim else ()
+    idx = tuple(int(i) for i in worst)
     count = int((~ok).sum())
     details = _details(case, g, e, np.where(finite & ~g_nan, err, np.nan), idx, dtype)
     details["tolerance"] = tol.describe()
@@ -266,7 +279,7 @@ def _details(
     first = case.args[0] if case.args else None
     if isinstance(first, np.ndarray) and first.shape == exp.shape and exp.ndim:
         out["input"] = _item(first[idx])
-    elif np.ndim(first) == 0 and first is not None:
+    elif first is not None and np.ndim(first) == 0:
         out["input"] = _item(first)
     return out
 

@@ -15,8 +15,7 @@ from typing import Any
 
 from dlconform.report import HIDDEN_MESSAGE, redacted
 from dlconform.report.details import detail_lines
-from dlconform.results import CaseResult
-from dlconform.tools.grade import Graded
+from dlconform.results import CaseResult, Graded
 
 MAX_CHARS = 100_000  # Gradescope's limit on the output text of one submission
 SUBMISSION_OUTPUT = 2_000  # characters of the submission's own printed output shown

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dlconform.errors import DlconformError
 from dlconform.format import safeyaml
 from dlconform.results import CaseResult
 from dlconform.run.select import SelectionError, canonical_function
@@ -26,7 +27,7 @@ REQUIRED = {"format", "name", "description", "functions"}
 BUILTIN_DIR = Path(__file__).resolve().parent / "assignments"
 
 
-class AssignmentError(ValueError):
+class AssignmentError(DlconformError, ValueError):
     """An assignment that cannot be used: one line naming the file and what is wrong."""
 
 

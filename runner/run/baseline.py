@@ -10,10 +10,12 @@ fixed, and one the run did not select is stale.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, TypeGuard
 
 import yaml
+from dlconform.errors import DlconformError
 from dlconform.format import safeyaml
 from dlconform.format.suite import ID_PATTERN
 from dlconform.judge.compare import FAILURES
@@ -25,7 +27,7 @@ FUNCTION_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 RAISED_PATTERN = re.compile(r"^raised:[A-Za-z_][A-Za-z0-9_.]*$")
 
 
-class BaselineError(ValueError):
+class BaselineError(DlconformError, ValueError):
     """A baseline file that cannot be used; the message is one line naming the file and the entry."""
 
 
@@ -65,9 +67,9 @@ class BaselineCheck:
 
     def exit_code(self, strict: bool = False) -> int:
         """1 for new or changed failures (and, when ``strict``, fixed ones); else 0. Stale entries never fail."""
-        return 1 if self.new_failures or self.changed or (strict and self.fixed) else 0
+        return 1 if gate_fails(self.summary(), strict) else 0
 
-    def summary(self) -> dict[str, object]:
+    def summary(self) -> dict[str, Any]:
         """Counts and stale ids, as stored in ``Report.baseline`` and the JSON report."""
         return {
             "path": self.path,
@@ -79,12 +81,17 @@ class BaselineCheck:
         }
 
 
+def gate_fails(summary: dict[str, Any], strict: bool = False) -> bool:
+    """Whether a baseline summary fails the run: new or changed failures, and fixed ones when ``strict``."""
+    return bool(summary["new"] or summary["changed"] or (strict and summary["fixed"]))
+
+
 def is_failure_code(code: str) -> bool:
     """Whether ``code`` is a failure code a result can carry: a key of FAILURES or ``raised:Name``."""
     return code in FAILURES or bool(RAISED_PATTERN.match(code))
 
 
-def is_case_key(key: object) -> bool:
+def is_case_key(key: object) -> TypeGuard[str]:
     """Whether ``key`` is a well-formed ``function::case-id``."""
     if not isinstance(key, str) or key.count("::") != 1:
         return False
@@ -140,39 +147,43 @@ def _entry(raw: object, where: str) -> BaselineEntry:
     return BaselineEntry(key, reason.strip(), failure, outcome)
 
 
-def apply_baseline(report: Report, baseline: Baseline) -> BaselineCheck:
-    """Mark each result against the baseline (see ``mark``) and sort the results into the check."""
+def apply_baseline(report: Report, baseline: Baseline) -> tuple[Report, BaselineCheck]:
+    """A new report whose results are marked against the baseline (see ``mark``), and the check sorting them."""
     check = BaselineCheck(baseline.path)
+    results = []
     for r in report.results:
         entry = baseline.entries.get(r.key)
-        status = mark(r, entry)
+        marked = mark(r, entry)
+        results.append(marked)
+        status = marked.baseline_status
         if status == "new":
-            check.new_failures.append(r)
+            check.new_failures.append(marked)
         elif status == "known":
-            check.known.append(r)
+            check.known.append(marked)
         elif status == "changed" and entry is not None:
-            check.changed.append((r, entry))
+            check.changed.append((marked, entry))
         elif status == "fixed" and entry is not None:
-            check.fixed.append((r, entry))
+            check.fixed.append((marked, entry))
     run = {r.key for r in report.results}
     check.stale = [e for key, e in baseline.entries.items() if key not in run]
-    report.baseline = check.summary()
-    return check
+    return replace(report, results=results, baseline=check.summary()), check
 
 
-def mark(result: CaseResult, entry: BaselineEntry | None) -> str:
-    """Set and return ``result.baseline_status``: known, changed or fixed for a baseline case, new for a failure
-    outside it, "" otherwise (a pass, or a skipped case); a baseline case also gets ``expected_failure``."""
+def status(result: CaseResult, entry: BaselineEntry | None) -> str:
+    """How ``result`` stands against its baseline entry: known, changed or fixed for a baseline case, new for a
+    failure outside it, "" otherwise (a pass, or a skipped case)."""
     failing = result.outcome in FAILING
     if entry is None:
-        result.baseline_status = "new" if failing else ""
-    else:
-        result.expected_failure = entry.failure
-        if failing:
-            result.baseline_status = "known" if result.how == entry.how else "changed"
-        else:
-            result.baseline_status = "fixed" if result.outcome == "passed" else ""
-    return result.baseline_status
+        return "new" if failing else ""
+    if failing:
+        return "known" if result.how == entry.how else "changed"
+    return "fixed" if result.outcome == "passed" else ""
+
+
+def mark(result: CaseResult, entry: BaselineEntry | None) -> CaseResult:
+    """A copy of ``result`` with its ``baseline_status`` and, for a baseline case, its ``expected_failure``."""
+    expected = entry.failure if entry is not None else result.expected_failure
+    return replace(result, baseline_status=status(result, entry), expected_failure=expected)
 
 
 def dump_baseline(report: Report, reasons: dict[str, str] | None = None) -> str:

@@ -18,12 +18,13 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
+from dlconform.errors import DlconformError
 from dlconform.format.model import Case
 from dlconform.format.values import FLOAT_DTYPES
 from dlconform.judge.expected import reference_value
 
 
-class DtypeError(ValueError):
+class DtypeError(DlconformError, ValueError):
     """A --dtypes value naming something other than float16, float32 and float64."""
 
 

@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from dlconform.errors import DlconformError
 from dlconform.format.domain import PYTHON_SCALAR, Domain, Pattern, parse_domain
 from dlconform.format.model import Case, VectorFile
 
 TAG = "random"
 
 
-class DomainError(ValueError):
+class DomainError(DlconformError, ValueError):
     """A domain that cannot produce a valid case (the reference refuses what it draws)."""
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import NoReturn
 
 from dlconform.catalogue import FUNCTIONS, canonical
+from dlconform.errors import DlconformError
 from dlconform.format.large import LARGE_TAG
 from dlconform.format.model import Case
 
@@ -22,7 +23,7 @@ Predicate = Callable[[str], bool]
 TOKEN = re.compile(r"\s*(?:(?P<paren>[()])|(?P<word>[^\s()]+))")
 
 
-class SelectionError(ValueError):
+class SelectionError(DlconformError, ValueError):
     """A selection that names an unknown function or tag, or a malformed ``-k`` expression."""
 
 

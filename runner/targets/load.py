@@ -1,8 +1,8 @@
-"""Load what is being checked (a .py file, a notebook, a module, or an object in one) as a ``Target``.
+"""Load what is being checked in this process (a .py file, a notebook, a module, or an object in one).
 
-A ``Target`` maps the suite's canonical function names, or their aliases, to the
+A ``ModuleTarget`` maps the suite's canonical function names, or their aliases, to the
 target's callables. A spec that names nothing raises ``TargetNotFound``; a target
-that raises while loading still gives a ``Target``, whose every function is
+that raises while loading still gives a target, whose every function is
 unavailable with the load error, so the run reports it case by case.
 """
 
@@ -21,6 +21,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from dlconform.errors import DlconformError
+from dlconform.targets.base import Closing
 from dlconform.targets.capture import Capture, captured
 from dlconform.targets.resolver import Unavailable
 from dlconform.text import one_line
@@ -29,13 +31,13 @@ MODULE_SPEC = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*(:[A-Za-z_]\w*(\.[A-Za-
 _ABSENT = object()
 
 
-class TargetNotFound(Exception):
+class TargetNotFound(DlconformError):
     """A target spec that names no loadable file, notebook, module or object (a usage error)."""
 
 
 @dataclass
-class Target:
-    """The functions of one implementation, and what the report says about where they came from."""
+class ModuleTarget(Closing):
+    """A target loaded in this process: its namespace's functions, and where they came from."""
 
     namespace: Any  # a module, a mapping of name -> callable, or any object with the functions as attributes
     info: dict[str, Any]
@@ -131,7 +133,7 @@ def _info(kind: str, spec: str, path: str | None = None, module: str | None = No
     return {"kind": kind, "spec": spec, "path": path, "module": module, "version": None, "load_error": None}
 
 
-def _finish(target: Target, capture: Capture, error: BaseException | None = None) -> Target:
+def _finish(target: ModuleTarget, capture: Capture, error: BaseException | None = None) -> ModuleTarget:
     """Record what loading printed or warned, and the load error, on the target."""
     target.output = capture.text()
     target.warnings.extend(capture.notes("loading"))
@@ -148,7 +150,7 @@ def module_name_for(path: Path) -> str:
     return f"dlconform_target_{stem}_{digest}"
 
 
-def load_file(path: Path, spec: str) -> Target:
+def load_file(path: Path, spec: str) -> ModuleTarget:
     """Run a .py file as a module under a unique name, with its folder on sys.path, one statement at a time.
 
     A top-level statement that raises (a demo call, an import the grader lacks) is skipped with a warning and
@@ -161,7 +163,7 @@ def load_file(path: Path, spec: str) -> Target:
     if module_spec is None or module_spec.loader is None:
         raise TargetNotFound(f"{spec}: cannot be loaded as Python source")
     module = importlib.util.module_from_spec(module_spec)
-    target = Target(module, _info("file", spec, str(path), name))
+    target = ModuleTarget(module, _info("file", spec, str(path), name))
     error: BaseException | None = None
     sys.modules[name] = module
     with captured() as out, _on_path(str(path.parent)):
@@ -175,12 +177,12 @@ def load_file(path: Path, spec: str) -> Target:
     return _finish(target, out, error)
 
 
-def load_notebook(path: Path, spec: str) -> Target:
+def load_notebook(path: Path, spec: str) -> ModuleTarget:
     """Run a notebook's code cells in one namespace; failing cells become warnings."""
     from dlconform.targets.notebook import NotebookError, run_cells
 
     namespace: dict[str, Any] = {"__name__": "__main__"}  # as Jupyter runs it: no __file__
-    target = Target(namespace, _info("notebook", spec, str(path)))
+    target = ModuleTarget(namespace, _info("notebook", spec, str(path)))
     with captured() as out, _on_path(str(path.parent)), _notebook_context(path.parent):
         try:
             target.warnings.extend(run_cells(path, namespace))
@@ -190,10 +192,10 @@ def load_notebook(path: Path, spec: str) -> Target:
     return _finish(target, out)
 
 
-def load_module(spec: str) -> Target:
+def load_module(spec: str) -> ModuleTarget:
     """Import ``pkg.mod`` (from the working directory too), then take ``obj`` from it for ``pkg.mod:obj``."""
     module_name, _, attr = spec.partition(":")
-    target = Target(None, _info("module" if not attr else "object", spec, module=module_name))
+    target = ModuleTarget(None, _info("module" if not attr else "object", spec, module=module_name))
     with captured() as out, _on_path(os.getcwd()):
         try:
             module = importlib.import_module(module_name)
@@ -221,7 +223,7 @@ def is_module_spec(spec: str) -> bool:
     return not looks_like_path and bool(MODULE_SPEC.fullmatch(spec))
 
 
-def load_target(spec: str) -> Target:
+def load_target(spec: str) -> ModuleTarget:
     """Load a target from a .py file, a .ipynb notebook, ``pkg.mod`` or ``pkg.mod:obj``."""
     path = Path(spec)
     if is_module_spec(spec):
@@ -240,15 +242,11 @@ def load_target(spec: str) -> Target:
     return load_file(path.resolve(), spec)
 
 
-def as_target(target: Any) -> Target:
-    """A Target from a spec string or path, a module, a mapping of name -> callable, or any object."""
-    if isinstance(target, Target):
-        return target
-    if isinstance(target, str | os.PathLike):
-        return load_target(os.fspath(target))
-    if isinstance(target, ModuleType):
-        info = _info("module", target.__name__, getattr(target, "__file__", None), target.__name__)
-        info["version"] = _version(target, sys.modules.get(target.__name__.split(".")[0]))
-        return Target(target, info)
-    kind = "mapping" if isinstance(target, Mapping) else "object"
-    return Target(target, _info(kind, f"<{type(target).__name__}>"))
+def namespace_target(namespace: Any) -> ModuleTarget:
+    """A target over an object already in this process: a module, a mapping of name -> callable, or any object."""
+    if isinstance(namespace, ModuleType):
+        info = _info("module", namespace.__name__, getattr(namespace, "__file__", None), namespace.__name__)
+        info["version"] = _version(namespace, sys.modules.get(namespace.__name__.split(".")[0]))
+        return ModuleTarget(namespace, info)
+    kind = "mapping" if isinstance(namespace, Mapping) else "object"
+    return ModuleTarget(namespace, _info(kind, f"<{type(namespace).__name__}>"))

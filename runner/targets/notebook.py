@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dlconform.errors import DlconformError
 from dlconform.targets.statements import run_statements
 
 # Cell magics whose body is ordinary Python (timed or captured): the body runs, the magic line goes.
@@ -30,7 +31,7 @@ IPYTHON_LINE = re.compile(
 )
 
 
-class NotebookError(ValueError):
+class NotebookError(DlconformError, ValueError):
     """A file that cannot be read as an nbformat 4 notebook."""
 
 
@@ -91,7 +92,7 @@ def python_source(source: str) -> tuple[str | None, str | None]:
         return source, None  # plain Python: leave it alone (a % at a line start may be a continuation)
     except SyntaxError:
         pass
-    out = [re.match(r"\s*", ln).group() + "pass" if IPYTHON_LINE.match(ln) else ln for ln in source.splitlines()]
+    out = [ln[: len(ln) - len(ln.lstrip())] + "pass" if IPYTHON_LINE.match(ln) else ln for ln in source.splitlines()]
     return "\n".join(out), None
 
 

@@ -14,6 +14,7 @@ import __future__
 import ast
 import builtins
 import contextlib
+import importlib
 import os
 import sys
 from collections.abc import Iterator
@@ -42,19 +43,19 @@ def no_interaction(source: str) -> Iterator[None]:
     saved_input, saved_hook = builtins.input, sys.breakpointhook
     pdb = sys.modules.get("pdb")
     if pdb is None and "pdb" in source:
-        import pdb
-    saved_trace = pdb.set_trace if pdb else None
+        pdb = importlib.import_module("pdb")
+    saved_trace = getattr(pdb, "set_trace", None)
     saved_backend = os.environ.get("MPLBACKEND")
     builtins.input, sys.breakpointhook = _refuse_input, _skip_debugger
     if pdb:
-        pdb.set_trace = _skip_debugger
+        setattr(pdb, "set_trace", _skip_debugger)  # noqa: B010  (a module the stubs type without set_trace)
     os.environ["MPLBACKEND"] = "Agg"  # plt.show() returns at once (matplotlib imported after this point)
     try:
         yield
     finally:
         builtins.input, sys.breakpointhook = saved_input, saved_hook
         if pdb:
-            pdb.set_trace = saved_trace
+            setattr(pdb, "set_trace", saved_trace)  # noqa: B010
         if saved_backend is None:
             os.environ.pop("MPLBACKEND", None)
         else:

@@ -18,8 +18,10 @@ from pathlib import Path
 import numpy as np
 from dlconform.catalogue import FUNCTIONS
 from dlconform.environment import environment
+from dlconform.errors import DlconformError
 from dlconform.results import Report
-from dlconform.targets.load import Target
+from dlconform.targets.base import Target
+from dlconform.targets.open import Bindings, open_target
 from dlconform.tools import accuracy
 from dlconform.version import __version__
 
@@ -46,42 +48,23 @@ class Subject:
     rows: list[accuracy.Row] = field(default_factory=list)
 
 
-def _open_profile(name: str) -> Callable[[], Target]:
-    """A loader for a built-in profile."""
-
-    def load() -> Target:
-        from dlconform.targets.profiles import profile_target
-
-        return profile_target(name)
-
-    return load
-
-
-def _open_file(path: Path) -> Callable[[], Target]:
-    """A loader for a target file (the tutorial's code)."""
-
-    def load() -> Target:
-        from dlconform.targets.load import load_target
-
-        return load_target(str(path))
-
-    return load
+def _opener(source: Path | Bindings) -> Callable[[], Target]:
+    """A loader for a target file (the tutorial's code) or a built-in profile."""
+    return lambda: open_target(source)
 
 
 def subjects(tutorial: Path) -> list[tuple[str, Callable[[], Target]]]:
     """The page's subjects in order: the tutorial's code, then every built-in library profile."""
-    return [("tutorial code", _open_file(tutorial)), *[(label, _open_profile(name)) for label, name in PROFILES]]
+    return [("tutorial code", _opener(tutorial)), *[(label, _opener(Bindings(name))) for label, name in PROFILES]]
 
 
 def evaluate(label: str, load: Callable[[], Target], points: int) -> Subject:
     """Load one subject, run the suite and the accuracy sweep on it."""
     from dlconform.api import check
-    from dlconform.targets.load import TargetNotFound
-    from dlconform.targets.profiles import ProfileError
 
     try:
         target = load()
-    except (ProfileError, TargetNotFound) as exc:
+    except DlconformError as exc:  # a library that is not installed, a missing tutorial file
         return Subject(label, missing=str(exc))
     report = check(target)
     rows = accuracy.measure(target.resolve, accuracy.SWEPT, [np.dtype(d) for d in DTYPES], points)

@@ -39,7 +39,7 @@ def _case_data(case: Case, raw: dict[str, Any]) -> tuple[dict[str, Any], Problem
 
     A case on generated inputs stores no result (``{generate: reference}``): it is left as it is.
     """
-    where = {"line": case.line, "case": case.id}
+    where: dict[str, Any] = {"line": case.line, "case": case.id}
     new = dict(raw)
     if isinstance(case.expected, FromReference):
         return new, None

@@ -24,19 +24,19 @@ from pathlib import Path
 from typing import Any
 
 from dlconform.atomic import write_atomic
+from dlconform.errors import DlconformError
 from dlconform.format.model import Case, VectorFile
 from dlconform.judge.compare import DEFAULTS, Options
-from dlconform.report.hints import add_hints
-from dlconform.results import CaseResult, Report
+from dlconform.results import CaseResult, Graded, Score
+from dlconform.run.pipeline import Plan, execute
 from dlconform.targets.isolate.spawn import DEFAULT_LIMITS, Limits
-from dlconform.targets.isolate.target import IsolatedTarget, isolated_report
 
 SUBMISSION_SUFFIXES = (".py", ".ipynb")
 GRADEBOOK = "gradebook.csv"
 FIXED_COLUMNS = ("submission", "score", "max_score")
 
 
-class GradeError(ValueError):
+class GradeError(DlconformError, ValueError):
     """A grading input that cannot be used (missing submission, bad weights, bad shard): one line, exit 2."""
 
 
@@ -54,24 +54,6 @@ class Weights:
     def case(self, key: str) -> float:
         """The weight of case ``key`` within its function."""
         return next((w for pattern, w in self.cases if fnmatch.fnmatchcase(key, pattern)), 1.0)
-
-
-@dataclass
-class Score:
-    """Points earned and available, in total and per function."""
-
-    points: float
-    max_points: float
-    functions: dict[str, tuple[float, float]]  # function -> (points, max points)
-
-
-@dataclass
-class Graded:
-    """One submission's report and score."""
-
-    submission: str
-    report: Report
-    score: Score
 
 
 NO_WEIGHTS = Weights()
@@ -160,11 +142,11 @@ def grade_one(
     limits: Limits = DEFAULT_LIMITS,
     options: Options = DEFAULTS,
     weights: Weights = NO_WEIGHTS,
+    notes: Sequence[str] = (),
 ) -> Graded:
-    """Grade one submission in its own worker: report with hints, and score."""
-    with IsolatedTarget(submission, limits) as target:
-        report = isolated_report(target, cases, options)
-    add_hints(report, cases)
+    """Grade one submission in its own worker: report with hints (and ``notes``), and score."""
+    plan = Plan(submission, tuple(cases), isolation=limits, options=options, notes=tuple(notes), hints=True)
+    report = execute(plan)
     return Graded(submission, report, score(report.results, weights))
 
 
@@ -177,12 +159,14 @@ def grade_all(
     options: Options = DEFAULTS,
     weights: Weights = NO_WEIGHTS,
     progress: Callable[[], None] | None = None,
+    notes: Sequence[str] = (),
 ) -> list[Graded]:
     """Grade every submission, ``jobs`` at a time; results in submission order, ``progress`` called per one done."""
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = [
-            pool.submit(grade_one, s, cases, limits=limits, options=options, weights=weights) for s in submissions
+            pool.submit(grade_one, s, cases, limits=limits, options=options, weights=weights, notes=notes)
+            for s in submissions
         ]
         for _ in as_completed(futures):
             if progress is not None:

@@ -80,7 +80,7 @@ def encode_value(value: Any, blobs: list[Buffer]) -> dict[str, Any]:
         if not PLAIN_DTYPE.fullmatch(arr.dtype.str):
             raise TypeError(f"cannot send {arr.dtype} values")
         flat = arr.reshape(-1) if arr.flags.c_contiguous else np.ascontiguousarray(arr).reshape(-1)
-        blobs.append(memoryview(flat).cast("B"))  # the array's own bytes, in C order, not copied
+        blobs.append(flat.data.cast("B"))  # the array's own bytes, in C order, not copied
         kind = "array" if isinstance(value, np.ndarray) else "scalar"
         return {"t": kind, "dtype": arr.dtype.str, "shape": list(arr.shape), "b": len(blobs) - 1}
     if isinstance(value, bool):

@@ -1,4 +1,4 @@
-"""``IsolatedTarget``: a submission loaded in a confined worker, behind the runner's ordinary Target interface.
+"""``IsolatedTarget``: a submission loaded in a confined worker, behind the runner's one Target interface.
 
 ``resolve`` returns proxies that send inputs to the worker and return what came
 back as plain data, so ``dlconform.run.engine.run_cases`` judges isolated results with
@@ -13,16 +13,15 @@ import functools
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from dlconform.format.model import Case
-from dlconform.judge.compare import DEFAULTS, Options
 from dlconform.results import Report
-from dlconform.run.engine import run_cases
-from dlconform.targets.isolate.protocol import ProtocolError, decode_value, encode_value
+from dlconform.targets.base import Closing
+from dlconform.targets.isolate.protocol import Buffer, ProtocolError, decode_value, encode_value
 from dlconform.targets.isolate.spawn import CLOSED, DEFAULT_LIMITS, STOPPED, Limits, Worker, WorkerDied, WorkerTimeout
 from dlconform.targets.load import TargetNotFound, is_module_spec
 from dlconform.targets.resolver import Unavailable
@@ -39,8 +38,8 @@ class WorkerCrash(Exception):
     """The worker died, or broke the protocol, during a call."""
 
 
-class IsolatedTarget:
-    """A target whose code runs only in a worker process; the Target interface of ``dlconform.targets.load``."""
+class IsolatedTarget(Closing):
+    """A target whose code runs only in a worker process, behind the one Target interface (``targets.base``)."""
 
     def __init__(self, spec: str, limits: Limits = DEFAULT_LIMITS) -> None:
         self.limits = limits
@@ -97,7 +96,7 @@ class IsolatedTarget:
                 raise self._broken
             worker = self._worker
             assert worker is not None
-        blobs: list[bytes] = []
+        blobs: list[Buffer] = []
         header = {"op": "call", "function": function, "args": [encode_value(a, blobs) for a in args]}
         try:
             reply, out = worker.request(header, blobs, self.limits.timeout)
@@ -192,12 +191,6 @@ class IsolatedTarget:
         """Stop the worker and remove its folder."""
         self._retire(0.0)
 
-    def __enter__(self) -> IsolatedTarget:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
 
 def _source_file(spec: str) -> Path | None:
     """The submission file a spec names, or None for a module spec; raises TargetNotFound as ``run`` does."""
@@ -249,17 +242,14 @@ def mirror(arg: Any, after: Any) -> None:
         arg.view(np.uint8).reshape(-1)[0] ^= 0xFF
 
 
-def isolated_report(target: IsolatedTarget, cases: Iterable[Case], options: Options = DEFAULTS) -> Report:
-    """Run ``cases`` against an isolated target and build the report, with what the submission printed."""
-    from dlconform.api import build_report
+def with_transcript(report: Report, target: IsolatedTarget) -> Report:
+    """A new report with what the submission printed in its worker: a note per phase, and the target's output."""
     from dlconform.targets.capture import Capture
 
-    results = run_cases(cases, target.resolve, options)
     notes: list[str] = []
     for when, text in (("loading", target._raw_loading), ("running", target.run_output)):
         printed = Capture()
         printed.write(text)
         notes.extend(printed.notes(when))
-    report = build_report(target, results, notes)
-    report.target["output"] = (target.output + target.run_output)[: target.limits.output]
-    return report
+    header = {**report.target, "output": (target.output + target.run_output)[: target.limits.output]}
+    return replace(report, target=header, warnings=[*report.warnings, *notes])

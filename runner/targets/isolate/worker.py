@@ -32,7 +32,7 @@ def serve(fd: int) -> None:
             return
         header, blobs = request
         if header.get("op") == "load":
-            reply, out = load(header, functions), []
+            reply, out = load(header, functions), list[Any]()
         else:
             reply, out = call(functions[header["function"]], header["args"], blobs)
         _flush()
@@ -143,7 +143,7 @@ def _read_exact(sock: socket.socket, n: int) -> bytearray | None:
 
 def _flush() -> None:
     """Push what the submission printed into the capture pipe before replying, so it is attributed to this call."""
-    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+    for stream in filter(None, (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__)):
         try:
             stream.flush()
         except BaseException:  # the submission may have replaced or closed the streams

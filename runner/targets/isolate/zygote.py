@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import io
 import json
 import os
 import resource
@@ -142,7 +143,8 @@ def _become_worker(config: dict[str, Any], proto: int, out: int) -> NoReturn:
             }
         )
         for stream in (sys.stdout, sys.stderr):
-            stream.reconfigure(line_buffering=True)  # prints interleave with raw writes as they happened
+            if isinstance(stream, io.TextIOWrapper):  # as Python starts it, unless something replaced it
+                stream.reconfigure(line_buffering=True)  # prints interleave with raw writes as they happened
         from dlconform.targets.isolate.worker import serve
 
         serve(WORKER_FD)

@@ -1,8 +1,8 @@
 """Library profiles: YAML files binding the suite's functions to a library's callables.
 
-``profile_target("torch", ["sigmoid=torch:sigmoid"])`` reads a built-in profile
-(or a file), lays inline bindings on top, imports the library and returns a
-target the engine runs like any other. The built-in profiles (numpy, scipy,
+``open_target(Bindings("torch", ("sigmoid=torch:sigmoid",)))`` (``dlconform.targets.open``)
+reads a built-in profile (or a file) through ``profile_target``, lays inline bindings
+on top, imports the library and returns a target the engine runs like any other. The built-in profiles (numpy, scipy,
 torch, jax, array_api) and their baselines live in this folder; the format is
 documented in docs/profiles.md.
 """

@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from dlconform.errors import DlconformError
+
 _ALLOWED_NODES: tuple[type[ast.AST], ...] = (
     ast.Expression,
     ast.Name,
@@ -52,7 +54,7 @@ _ALLOWED_NODES: tuple[type[ast.AST], ...] = (
 )
 
 
-class ExpressionError(ValueError):
+class ExpressionError(DlconformError, ValueError):
     """An expression outside the allowed subset, or naming something the profile does not provide."""
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from dlconform.catalogue import FUNCTIONS, canonical
+from dlconform.errors import DlconformError
 from dlconform.format import safeyaml
 from dlconform.targets.profiles.expr import ExpressionError, parse
 
@@ -43,7 +44,7 @@ MAX_EXTENDS = 8
 BUILTIN_DIR = Path(__file__).resolve().parent
 
 
-class ProfileError(Exception):
+class ProfileError(DlconformError):
     """A profile that cannot be used: bad file, unknown name, bad --bind; the message is one line."""
 
 
@@ -205,7 +206,7 @@ def _validate(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Profil
     setup = data.get("setup") or []
     if not isinstance(setup, list):
         raise error("setup", "setup must be a list of expressions")
-    checks = [("setup", item, []) for item in setup]
+    checks: list[tuple[str, Any, list[str]]] = [("setup", item, []) for item in setup]
     checks += [(key, texts[key], [var]) for key, var in (("inputs", "a"), ("outputs", "y")) if texts[key] is not None]
     for key, source, extra in checks:
         try:

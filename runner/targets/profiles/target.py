@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 from dlconform.catalogue import FUNCTIONS
-from dlconform.targets.load import Target
+from dlconform.targets.base import Closing
 from dlconform.targets.profiles.expr import Expression, parse
 from dlconform.targets.profiles.model import Binding, Profile, ProfileError
 from dlconform.targets.resolver import Unavailable
@@ -67,12 +67,15 @@ def library_version(module: Any) -> str:
         return "unknown"
 
 
-class ProfileTarget(Target):
+class ProfileTarget(Closing):
     """A profile bound to its imported library; resolves suite functions to converting callables."""
 
     def __init__(self, profile: Profile, namespace: dict[str, Any], info: dict[str, Any]) -> None:
-        super().__init__(namespace=namespace, info=info)
         self.profile = profile
+        self.namespace = namespace
+        self.info = info
+        self.warnings: list[str] = []
+        self.load_error: str | None = None  # a library that fails to import is a ProfileError, not a load error
         self._cache: dict[str, Callable[..., Any] | Unavailable] = {}
         names = list(namespace)
         self._inputs = parse(profile.inputs, [*names, "a"]) if profile.inputs else None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -53,14 +54,16 @@ def hint(result: CaseResult, case: Case) -> str | None:
     return fixed.get(code)
 
 
-def add_hints(report: Report, cases: Iterable[Case]) -> None:
-    """Put a hint in ``details["hint"]`` of every failed or errored result that has one."""
+def with_hints(report: Report, cases: Iterable[Case]) -> Report:
+    """A new report whose failed or errored results carry their hint, if any, in ``details["hint"]``."""
     by_key = {c.key: c for c in cases}
-    for r in report.results:
-        case = by_key.get(r.key)
-        text = hint(r, case) if case is not None else None
-        if text:
-            r.details["hint"] = text
+    return replace(report, results=[_hinted(r, by_key.get(r.key)) for r in report.results])
+
+
+def _hinted(result: CaseResult, case: Case | None) -> CaseResult:
+    """``result`` with its hint added, or ``result`` itself when it has none."""
+    text = hint(result, case) if case is not None else None
+    return replace(result, details={**result.details, "hint": text}) if text else result
 
 
 def _raised(name: str, message: str, case: Case) -> str:

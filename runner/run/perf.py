@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from dlconform.format.large import LARGE_TAG, Generated
@@ -44,7 +44,7 @@ class PerfResult:
 
     def line(self) -> str:
         """One line for people: the ratio, or why there is none."""
-        if self.ratio is None:
+        if self.ratio is None or self.target_s is None or self.reference_s is None:
             return f"{self.function}: not timed ({self.note})"
         return (
             f"{self.function}: {self.ratio:.1f}x the reference's time "
@@ -109,16 +109,14 @@ def measure(
     return out
 
 
-def add_perf(report: Report, resolve: Resolver, cases: Iterable[Case]) -> list[PerfResult]:
-    """Time each function of ``report`` and record it there: ``report.perf`` and a warning per flagged function."""
+def with_perf(report: Report, resolve: Resolver, cases: Iterable[Case]) -> Report:
+    """A new report with each function of ``report`` timed: ``perf`` and a warning per flagged function."""
     from dlconform.targets.capture import captured
 
     functions = list(dict.fromkeys(r.function for r in report.results))
     with captured():  # what the target prints must not reach a report on stdout
         results = measure(resolve, functions, cases)
-    report.perf = [r.to_dict() for r in results]
-    report.warnings.extend(warnings_for(results))
-    return results
+    return replace(report, perf=[r.to_dict() for r in results], warnings=[*report.warnings, *warnings_for(results)])
 
 
 def warnings_for(results: Iterable[PerfResult], flag_ratio: float = FLAG_RATIO) -> list[str]:

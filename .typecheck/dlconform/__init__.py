@@ -1,0 +1,1 @@
+../../runner/__init__.py

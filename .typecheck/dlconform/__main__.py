@@ -1,0 +1,1 @@
+../../runner/__main__.py

@@ -1,0 +1,54 @@
+"""``Target``: the one interface of what is being checked, in process, through a profile or in a worker.
+
+The engine, the API, the CLI, the pytest plugin and the grader see only this:
+a header (``info``), load warnings, the load error, ``resolve`` and ``close``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from dlconform.targets.resolver import Unavailable
+
+
+class Target(Protocol):
+    """The callables of one implementation and what the report says about where they came from."""
+
+    info: dict[str, Any]
+    warnings: list[str]
+    load_error: str | None
+
+    def resolve(self, function: str) -> Callable[..., Any] | Unavailable:
+        """The target's callable for the canonical ``function``, or why there is none."""
+        ...
+
+    def close(self) -> None:
+        """Release what the target holds (a worker process); a target may be closed more than once."""
+        ...
+
+    def __enter__(self) -> Target: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+
+class Closing:
+    """The base of the runner's target classes: ``with`` closes the target on the way out.
+
+    ``is_target`` tells an open target from a namespace by this base, never by looking up the namespace's
+    attributes (a target's own ``__getattr__`` may raise).
+    """
+
+    def close(self) -> None:
+        """Nothing to release by default."""
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def is_target(obj: object) -> bool:
+    """Whether ``obj`` is an open target rather than a namespace (module, mapping, object) to open as one."""
+    return isinstance(obj, Closing)
