@@ -68,3 +68,22 @@ def test_project_with_runner_and_reference_modules_passes_its_own_pytest(tmp_pat
     proc = _pytest(_project(tmp_path, "runner", "reference"), *launcher)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "1 passed" in proc.stdout
+
+
+def test_plugin_imports_nothing_but_pytest_without_the_option() -> None:
+    """Every pytest session loads the plugin: it must not import NumPy or the runner's machinery."""
+    code = (
+        "import sys, dlconform.pytest_plugin; "
+        "print(sorted(m for m in sys.modules if m == 'numpy' or (m.startswith('dlconform.') and m != "
+        "'dlconform.pytest_plugin' and m != 'dlconform.version')))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert proc.stdout.strip() == "[]"
+
+
+def test_a_session_without_the_option_collects_no_case(tmp_path: Path) -> None:
+    (tmp_path / "test_plain.py").write_text(
+        "import sys\n\n\ndef test_plain():\n    assert 'numpy' not in sys.modules\n"
+    )
+    proc = _pytest(tmp_path, sys.executable, "-m", "pytest")
+    assert proc.returncode == 0 and "1 passed" in proc.stdout, proc.stdout + proc.stderr

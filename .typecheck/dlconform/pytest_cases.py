@@ -1,0 +1,1 @@
+../../runner/pytest_cases.py
