@@ -92,6 +92,17 @@ def count_outcomes(results: Iterable[CaseResult]) -> dict[str, int]:
     return out
 
 
+def contract_line(results: Iterable[CaseResult]) -> str:
+    """``inside the contract: N of M passed; beyond it: N of M`` (the beyond half only when there are such cases)."""
+    counted = [r for r in results if r.outcome != "skipped"]
+    inside = [r for r in counted if r.level == "inside"]
+    beyond = [r for r in counted if r.level == "beyond"]
+    line = f"inside the contract: {sum(r.outcome == 'passed' for r in inside)} of {len(inside)} passed"
+    if beyond:
+        line += f"; beyond it: {sum(r.outcome == 'passed' for r in beyond)} of {len(beyond)}"
+    return line
+
+
 def summarize(c: dict[str, int]) -> str:
     """``N passed, N failed`` plus errors and skipped when any, for outcome counts ``c``."""
     line = f"{c['passed']} passed, {c['failed']} failed"

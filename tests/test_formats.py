@@ -195,9 +195,18 @@ def test_markdown_escapes_target_text(report: Report) -> None:
 # --- JUnit --------------------------------------------------------------------------------------------------------
 
 
+OUTCOME_CHILDREN = ("failure", "error", "skipped")  # a testcase without one of these passed
+
+
+def test_every_junit_testcase_says_its_level(report: Report) -> None:
+    root = ET.fromstring(render_junit(report).encode("utf-8"))
+    levels = [tc.find("properties/property[@name='level']").get("value") for tc in root.iter("testcase")]
+    assert levels == [r.level for r in report.results]
+
+
 def junit_counts(root: ET.Element) -> dict[str, int]:
     return {
-        "passed": sum(1 for tc in root.iter("testcase") if len(tc) == 0),
+        "passed": sum(1 for tc in root.iter("testcase") if all(tc.find(k) is None for k in OUTCOME_CHILDREN)),
         "failed": len(list(root.iter("failure"))),
         "error": len(list(root.iter("error"))),
         "skipped": len(list(root.iter("skipped"))),
@@ -318,3 +327,22 @@ def test_docs_list_every_failure_code_and_status() -> None:
     for code in FAILURES:
         assert f"`{'raised:Name' if code == 'raised' else code}`" in docs
     assert SCHEMA["$defs"]["case"]["properties"]["baseline_status"]["enum"] == ["", *BASELINE_STATUSES]
+
+
+def test_text_and_markdown_show_the_contract_level() -> None:
+    """The course's softmax fails only beyond its contract: every report says so, per case and in total."""
+    from dlconform.api import check
+
+    report = check(str(Path(__file__).resolve().parents[1] / "examples" / "course.py"), functions=["softmax"])
+    inside = [r for r in report.results if r.level == "inside"]
+    beyond = [r for r in report.results if r.level == "beyond"]
+    assert inside and all(r.outcome == "passed" for r in inside) and any(r.outcome != "passed" for r in beyond)
+    text = render(report, "text").splitlines()
+    passed_beyond = sum(r.outcome == "passed" for r in beyond)
+    assert (
+        text[-2]
+        == f"inside the contract: {len(inside)} of {len(inside)} passed; beyond it: {passed_beyond} of {len(beyond)}"
+    )
+    failing = next(r for r in beyond if r.outcome != "passed")
+    assert any(line.strip().endswith(f"{failing.id}  [beyond the contract]") for line in text)
+    assert f"**{failing.key}** ({failing.outcome}, beyond the contract)" in render(report, "markdown")

@@ -52,6 +52,8 @@ def _testcase(suite: ET.Element, r: CaseResult, kind: str) -> None:
     """One testcase element, with its failure, error or skipped child."""
     case = ET.SubElement(suite, "testcase", name=printable(r.id), classname=printable(f"dlconform.{r.function}"))
     case.set("time", f"{r.duration:.6f}")
+    props = ET.SubElement(case, "properties")
+    ET.SubElement(props, "property", name="level", value=r.level)  # inside or beyond the documented contract
     if not kind:
         return
     note = baseline_note(r)

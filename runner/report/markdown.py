@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from dlconform.report.details import baseline_note, detail_lines, printable
 from dlconform.report.text import baseline_lines, grouped, header_lines, perf_lines
-from dlconform.results import OUTCOMES, CaseResult, Report, count_outcomes
+from dlconform.results import OUTCOMES, CaseResult, Report, contract_line, count_outcomes
 
 MAX_FAILURES = 100  # a job summary has a size limit; the JSON report has them all
 SPECIAL = re.compile(r"([\\`*_\[\]|#])")
@@ -21,6 +21,7 @@ SPECIAL = re.compile(r"([\\`*_\[\]|#])")
 def render_markdown(report: Report) -> str:
     """Summary heading with the counts line, header, per-function table, failures list."""
     lines = [f"## dlconform: {'passed' if report.ok else 'failed'}", "", f"**{report.summary_line()}**", ""]
+    lines.extend([escape(contract_line(report.results)), ""])
     lines.extend(f"- {escape(line)}" for line in header_lines(report))
     lines.extend(["", "| function | " + " | ".join(OUTCOMES) + " |", "|---|" + "---:|" * len(OUTCOMES)])
     for function, results in grouped(report.results).items():
@@ -42,8 +43,8 @@ def render_markdown(report: Report) -> str:
 
 def _failure(r: CaseResult) -> Iterator[str]:
     """A list item for one failing case, its explanation nested under it."""
-    note = baseline_note(r)
-    yield f"- **{escape(r.key)}** ({r.outcome}{', ' + escape(note) if note else ''})"
+    notes = [n for n in (r.outcome, baseline_note(r), "beyond the contract" if r.level == "beyond" else "") if n]
+    yield f"- **{escape(r.key)}** ({escape(', '.join(notes))})"
     for line in detail_lines(r):
         if line.startswith("repro: "):
             yield f"  - repro: {code(line.removeprefix('repro: '))}"

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import click
 from dlconform.report.details import baseline_note, detail_lines, printable
-from dlconform.results import CaseResult, Report, count_outcomes, summarize
+from dlconform.results import CaseResult, Report, contract_line, count_outcomes, summarize
 
 LABELS = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "skipped": "SKIP"}
 COLORS = {"passed": "green", "failed": "red", "error": "red", "skipped": "yellow", "known": "yellow"}
@@ -21,12 +21,13 @@ def render_text(report: Report, *, color: bool = False) -> str:
     lines = list(header_lines(report))
     for function, results in grouped(report.results).items():
         lines.append("")
-        lines.append(f"{function}: {summarize(count_outcomes(results))}")
+        lines.append(f"{function}: {summarize(count_outcomes(results))} ({contract_line(results)})")
         for r in results:
             lines.extend(_case_lines(r, color))
     lines.append("")
     lines.extend(baseline_lines(report))
     lines.extend(perf_lines(report))
+    lines.append(contract_line(report.results))
     lines.append(report.summary_line())
     return "\n".join(lines) + "\n"
 
@@ -73,8 +74,8 @@ def _case_lines(r: CaseResult, color: bool) -> Iterator[str]:
     style = COLORS["known"] if r.baseline_status == "known" else COLORS[r.outcome]
     if color:
         label = click.style(label, fg=style, bold=r.outcome != "passed")
-    note = baseline_note(r)
-    status = f"  [{note}]" if note else ""
+    notes = [n for n in (baseline_note(r), "beyond the contract" if r.level == "beyond" else "") if n]
+    status = f"  [{'; '.join(notes)}]" if notes else ""
     yield f"  {label} {r.id}{status}"
     if r.outcome == "passed":
         return
