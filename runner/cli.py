@@ -29,6 +29,7 @@ from dlconform.format.suite import load_files
 from dlconform.version import __version__
 
 if TYPE_CHECKING:
+    from dlconform.run.assignment import Assignment
     from dlconform.targets.base import Target
     from dlconform.targets.isolate.spawn import Limits
 
@@ -238,10 +239,40 @@ def _grading_options(command: Callable[..., None]) -> Callable[..., None]:
                 type=click.IntRange(min=0),
                 help="Seed of the random cases (default: a fresh one, shown in their ids random-SEED-I).",
             ),
+            click.option(
+                "--assignment",
+                metavar="NAME|FILE",
+                help="What the grade covers: its functions, points, how beyond-contract cases count "
+                "(built in: course, tutorial; `grade` defaults to course).",
+            ),
         )
     ):
         command = option(command)
     return command
+
+
+def default_assignment(name: str | None, functions: tuple[str, ...]) -> Assignment:
+    """`grade`'s assignment: the one named; else the functions given with --function; else the course's eight."""
+    from dlconform.catalogue import canonical
+    from dlconform.run.assignment import Assignment, load_assignment
+
+    if name:
+        return load_assignment(name)
+    if functions:
+        return Assignment.covering(canonical(f) or f for f in functions)
+    return load_assignment("course")
+
+
+def graded_functions(assignment: Assignment, functions: tuple[str, ...]) -> tuple[str, ...]:
+    """The assignment's functions, narrowed by --function (each of which it must grade)."""
+    from dlconform.catalogue import canonical
+
+    wanted = [canonical(f) or f for f in functions]
+    outside = [f for f, w in zip(functions, wanted, strict=True) if w not in assignment.functions]
+    if outside:
+        known = ", ".join(assignment.functions)
+        raise DlconformError(f"--function {outside[0]}: assignment {assignment.name} grades only {known}")
+    return tuple(wanted) or assignment.functions
 
 
 def worker_limits(timeout: float | None, memory: str | None) -> Limits:
@@ -353,25 +384,35 @@ def run(
     memory: str | None,
     random_n: int,
     seed: int | None,
+    assignment: str | None,
 ) -> None:
     """Check TARGET (a .py file, a .ipynb notebook, pkg.mod or pkg.mod:obj) against the vectors.
 
     Or check a library: --profile NAME|PATH and/or --bind FUNCTION=module:callable instead of TARGET. A built-in
     profile's own baseline (known failures of that library) applies unless --baseline, --bind or --dtypes is given.
 
+    With --assignment, only its functions run and the report ends with the score a grade would give (the
+    student's view of `grade --assignment`).
+
     Exit status: 0 every selected case passed (or failed only as the baseline expects); 1 some case failed or
     errored, the target raising on import included, or (--perf-fail RATIO) a function was more than RATIO times
     slower than the reference; 2 usage errors, bad vector or baseline files, a target that
     does not exist, a selection that matches no case.
     """
-    from dlconform.format.suite import iter_cases
+    from dlconform.format.suite import bundled_dir, iter_cases
     from dlconform.judge.compare import Options
     from dlconform.report import render, render_junit
+    from dlconform.run.assignment import load_assignment, with_score
     from dlconform.run.baseline import dump_baseline, load_baseline
     from dlconform.run.dtypes import expand, parse_dtypes
     from dlconform.run.pipeline import Plan, exit_code, open_plan, run_plan
     from dlconform.run.select import SelectionError, select
 
+    chosen = load_assignment(assignment) if assignment else None
+    if chosen:
+        functions = graded_functions(chosen, functions)
+        vector_paths = (*(vector_paths or (str(bundled_dir()),)), *chosen.vectors)
+        timeout = timeout if timeout is not None or not chosen.timeout else chosen.timeout
     files = load_files(vector_paths or None)
     selected = select(iter_cases(files), functions, tags, exclude_tags, keyword)
     if dtypes is not None:
@@ -401,6 +442,8 @@ def run(
         if loaded.load_error:
             click.echo(f"dlconform: target failed to import: {loaded.load_error}", err=True)
         report = run_plan(replace(plan, baseline=known, baseline_label=baseline), loaded)
+    if chosen:
+        report = with_score(report, chosen)
     text = render(report, fmt, color=use_color(fmt, output, no_color))
     if output:
         write_or_exit(output, text)
@@ -533,6 +576,7 @@ def grade(
     memory: str | None,
     random_n: int,
     seed: int | None,
+    assignment: str | None,
     weights: str | None,
     jobs: int,
     out_dir: str | None,
@@ -542,8 +586,10 @@ def grade(
 ) -> None:
     """Grade SUBMISSIONS (.py files, notebooks, folders of them), each confined in its own worker process.
 
-    Prints one line per submission: its score and counts. Exit status: 0 every submission was graded
-    (whatever its score); 2 usage errors, bad vector or weights files. With --gradescope, results.json is
+    The grade covers an assignment's functions and points (--assignment NAME|FILE; default: course, the
+    course's eight graded functions); cases beyond a function's documented contract are feedback unless the
+    assignment says otherwise. Prints one line per submission: its score and counts. Exit status: 0 every
+    submission was graded (whatever its score); 2 usage errors, bad vector, assignment or weights files. With --gradescope, results.json is
     written whatever happens.
     """
     from dlconform.format.suite import bundled_dir, iter_cases
@@ -564,16 +610,18 @@ def grade(
     start = time.monotonic()
     try:
         found = find_submissions(submissions)
-        chosen = take_shard(found, parse_shard(shard)) if shard else found
+        picked = take_shard(found, parse_shard(shard)) if shard else found
         scheme = load_weights(weights) if weights else NO_WEIGHTS
-        files = load_files([*([] if no_bundled else [bundled_dir()]), *vector_paths])
-        selected = select(iter_cases(files), functions, tags, exclude_tags, None)
+        chosen = default_assignment(assignment, functions)
+        timeout = timeout if timeout is not None or not chosen.timeout else chosen.timeout
+        files = load_files([*([] if no_bundled else [bundled_dir()]), *vector_paths, *chosen.vectors])
+        selected = select(iter_cases(files), graded_functions(chosen, functions), tags, exclude_tags, None)
         if not selected:
             raise SelectionError("no case matches the selection")
         if not found:
             raise GradeError(f"no .py or .ipynb submission in {', '.join(submissions)}")
-        if gradescope and len(chosen) != 1:
-            raise GradeError(f"--gradescope grades one submission, found {len(chosen)}: {', '.join(chosen) or 'none'}")
+        if gradescope and len(picked) != 1:
+            raise GradeError(f"--gradescope grades one submission, found {len(picked)}: {', '.join(picked) or 'none'}")
         if os.geteuid() != 0 and any(c.hidden for c in selected):
             click.echo(
                 "dlconform: warning: not root, so submissions run as your user and can read hidden cases", err=True
@@ -582,13 +630,16 @@ def grade(
             click.echo(f"dlconform: warning: {path} has hidden cases and every user may read it: chmod o-r", err=True)
         cases, notes = with_random(selected, files, random_n, seed)
         limits = worker_limits(timeout, memory)
-        bar = click.progressbar(length=len(chosen), label="grading", file=sys.stderr) if sys.stderr.isatty() else None
+        click.echo(f"dlconform: grading {chosen.name}: {', '.join(chosen.functions)}", err=True)
+        bar = click.progressbar(length=len(picked), label="grading", file=sys.stderr) if sys.stderr.isatty() else None
         with bar or contextlib.nullcontext():
             step = (lambda: bar.update(1)) if bar else None
-            graded = grade_all(chosen, cases, jobs=jobs, limits=limits, weights=scheme, progress=step, notes=notes)
+            graded = grade_all(
+                picked, cases, jobs=jobs, limits=limits, assignment=chosen, weights=scheme, progress=step, notes=notes
+            )
         if out_dir:
             try:
-                write_outputs(graded, list(dict.fromkeys(c.function for c in cases)), out_dir, not reveal_hidden)
+                write_outputs(graded, chosen.functions, out_dir, not reveal_hidden)
             except OSError as exc:
                 raise GradeError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
         if gradescope:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -86,3 +91,31 @@ def test_bad_assignment_files_are_one_line_naming_the_file(tmp_path: Path, body:
 def test_unknown_assignment_names_the_builtins() -> None:
     with pytest.raises(AssignmentError, match=r"not a built-in assignment \(course, tutorial\) or a file"):
         load_assignment("homework3")
+
+
+def _dlconform(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "dlconform", *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_grade_defaults_to_the_course_assignment_and_says_so(tmp_path: Path) -> None:
+    """Without --assignment, grade marks the course's eight functions, not all fourteen; the gradebook has a
+    status and a column per graded function."""
+    out = tmp_path / "out"
+    proc = _dlconform("grade", str(EXAMPLES / "course.py"), "--out", str(out), "--timeout", "5", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    course = load_assignment("course")
+    assert f"dlconform: grading course: {', '.join(course.functions)}" in proc.stderr
+    (row,) = list(csv.DictReader(io.StringIO((out / "gradebook.csv").read_text(encoding="utf-8"))))
+    assert list(row) == ["submission", "status", "score", "max_score", *course.functions]
+    assert (row["status"], row["score"], row["max_score"]) == ("graded", "8", "8")
+
+
+def test_run_with_an_assignment_shows_the_students_score(tmp_path: Path) -> None:
+    proc = _dlconform(
+        "run", str(EXAMPLES / "tutorial.py"), "--assignment", "tutorial", "--format", "json", cwd=tmp_path
+    )
+    assert proc.returncode == 1  # cases beyond the contract fail: feedback, and the run says so
+    score = json.loads(proc.stdout)["score"]
+    assert (score["assignment"], score["points"], score["max_points"]) == ("tutorial", 14, 14)

@@ -116,7 +116,7 @@ def test_scores_are_equal_per_function_with_partial_credit() -> None:
     plain = score(results)
     assert plain.functions == {"sigmoid": (pytest.approx(2 / 3), 1.0), "relu": (0.0, 1.0), "tanh": (1.0, 1.0)}
     assert (plain.points, plain.max_points) == (pytest.approx(5 / 3), 3.0)
-    weighted = score(results, Weights({"sigmoid": 3.0, "tanh": 0.0}, (("sigmoid::c", 2.0),)))
+    weighted = score(results, weights=Weights({"sigmoid": 3.0, "tanh": 0.0}, (("sigmoid::c", 2.0),)))
     assert weighted.functions["sigmoid"] == (pytest.approx(3 * 2 / 4), 3.0)
     assert weighted.functions["tanh"] == (0.0, 0.0)
     assert weighted.max_points == 4.0
@@ -184,8 +184,9 @@ def test_grade_all_scores_each_submission(graded) -> None:
     by_name = {Path(g.submission).stem: g for g in graded}
     careful, tutorial, broken = by_name["careful"], by_name["tutorial"], by_name["broken"]
     assert careful.report.ok and careful.score.points == careful.score.max_points == len(FUNCTIONS)
-    assert 0 < tutorial.score.points < len(FUNCTIONS)
-    assert all(r.outcome == "passed" for r in tutorial.report.results if "article" in r.tags)
+    # the tutorial's own code is right inside every contract; what it fails beyond is feedback, worth nothing
+    assert tutorial.score.points == len(FUNCTIONS)
+    assert all(r.outcome == "passed" for r in tutorial.report.results if r.level == "inside")
     assert broken.score.points == 0 and "SyntaxError" in broken.report.target["load_error"]
     failing = [r for r in tutorial.report.results if r.outcome != "passed"]
     assert failing and all("repro" in r.details for r in failing)

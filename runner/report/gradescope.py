@@ -30,7 +30,7 @@ def results(graded: Graded, execution_time: float, notes: Sequence[str] = ()) ->
     tests = []
     for function, found in by_function.items():
         points, worth = graded.score.functions.get(function, (0.0, 0.0))
-        ok = all(r.outcome in ("passed", "skipped") for r in found)
+        ok = all(r.outcome in ("passed", "skipped") for r in found if r.level == "inside")  # beyond: feedback
         tests.append(
             {
                 "name": function,

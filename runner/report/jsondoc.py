@@ -36,6 +36,7 @@ def report_document(report: Report) -> dict[str, Any]:
         "warnings": report.warnings,
         "baseline": report.baseline,
         "perf": report.perf,
+        "score": report.score,
         "cases": [{**r.to_dict(), "key": r.key} for r in report.results],
     }
     return strict(doc)

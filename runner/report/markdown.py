@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 
 from dlconform.report.details import baseline_note, detail_lines, printable
-from dlconform.report.text import baseline_lines, grouped, header_lines, perf_lines
+from dlconform.report.text import baseline_lines, grouped, header_lines, perf_lines, score_lines
 from dlconform.results import OUTCOMES, CaseResult, Report, contract_line, count_outcomes
 
 MAX_FAILURES = 100  # a job summary has a size limit; the JSON report has them all
@@ -22,6 +22,7 @@ def render_markdown(report: Report) -> str:
     """Summary heading with the counts line, header, per-function table, failures list."""
     lines = [f"## dlconform: {'passed' if report.ok else 'failed'}", "", f"**{report.summary_line()}**", ""]
     lines.extend([escape(contract_line(report.results)), ""])
+    lines.extend(f"{escape(line)}\n" for line in score_lines(report))
     lines.extend(f"- {escape(line)}" for line in header_lines(report))
     lines.extend(["", "| function | " + " | ".join(OUTCOMES) + " |", "|---|" + "---:|" * len(OUTCOMES)])
     for function, results in grouped(report.results).items():

@@ -27,6 +27,7 @@ def render_text(report: Report, *, color: bool = False) -> str:
     lines.append("")
     lines.extend(baseline_lines(report))
     lines.extend(perf_lines(report))
+    lines.extend(score_lines(report))
     lines.append(contract_line(report.results))
     lines.append(report.summary_line())
     return "\n".join(lines) + "\n"
@@ -58,6 +59,15 @@ def perf_lines(report: Report) -> Iterator[str]:
     """A line per function timed by --perf."""
     for row in report.perf or ():
         yield printable(f"perf: {row['line']}")
+
+
+def score_lines(report: Report) -> Iterator[str]:
+    """The score by an assignment, when one was given, with each graded function's points."""
+    if report.score is None:
+        return
+    s = report.score
+    parts = ", ".join(f"{f} {p:.4g}/{m:.4g}" for f, (p, m) in s["functions"].items())
+    yield f"score: {s['points']:.4g} / {s['max_points']:.4g} (assignment {s['assignment']}: {parts})"
 
 
 def grouped(results: list[CaseResult]) -> dict[str, list[CaseResult]]:

@@ -11,20 +11,40 @@ per call (``timeout``, seconds) and ``support_files`` copied beside each submiss
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from dlconform.errors import DlconformError
 from dlconform.format import safeyaml
-from dlconform.results import CaseResult
+from dlconform.results import CaseResult, Report
 from dlconform.run.select import SelectionError, canonical_function
 
 FORMAT = 1
 KEYS = {"format", "name", "description", "functions", "beyond", "vectors", "timeout", "support_files"}
 REQUIRED = {"format", "name", "description", "functions"}
 BUILTIN_DIR = Path(__file__).resolve().parent / "assignments"
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Points per function (default 1) and relative weights of cases within a function (default 1)."""
+
+    functions: dict[str, float] = field(default_factory=dict)
+    cases: tuple[tuple[str, float], ...] = ()  # (glob over function::case-id, weight), first match wins
+
+    def function(self, name: str) -> float:
+        """The points ``name`` is worth."""
+        return self.functions.get(name, 1.0)
+
+    def case(self, key: str) -> float:
+        """The weight of case ``key`` within its function."""
+        return next((w for pattern, w in self.cases if fnmatch.fnmatchcase(key, pattern)), 1.0)
+
+
+NO_WEIGHTS = Weights()
 
 
 class AssignmentError(DlconformError, ValueError):
@@ -45,6 +65,12 @@ class Assignment:
     support_files: tuple[str, ...] = ()
     path: str = field(default="", compare=False)
 
+    @classmethod
+    def covering(cls, functions: Iterable[str]) -> Assignment:
+        """The assignment a selection implies: every function in it, one point each, beyond cases as feedback."""
+        chosen = dict.fromkeys(functions)
+        return cls("selection", "the functions selected", dict.fromkeys(chosen, 1.0))
+
     @property
     def functions(self) -> tuple[str, ...]:
         """The graded functions, in the file's order."""
@@ -55,22 +81,26 @@ class Assignment:
         """Full marks: every function's points (a bonus comes on top)."""
         return sum(self.points.values())
 
-    def function_scores(self, results: Iterable[CaseResult]) -> dict[str, tuple[float, float]]:
-        """Points earned and available per graded function: the share of inside cases passed earns the points.
+    def function_scores(
+        self, results: Iterable[CaseResult], weights: Weights = NO_WEIGHTS
+    ) -> dict[str, tuple[float, float]]:
+        """Points earned and available per graded function: the (weighted) share of inside cases passed earns them.
 
         Skipped cases do not count; a function with no inside case earns nothing for it. Beyond cases add
-        nothing (feedback), a bonus on top, or their share of the points.
+        nothing (feedback), a bonus on top, or their share of the points. A weights file may change a function's
+        points and weight its cases.
         """
-        passed: dict[tuple[str, str], int] = {}
-        total: dict[tuple[str, str], int] = {}
+        passed: dict[tuple[str, str], float] = {}
+        total: dict[tuple[str, str], float] = {}
         for r in results:
             if r.function not in self.points or r.outcome == "skipped":
                 continue
-            key = (r.function, r.level)
-            total[key] = total.get(key, 0) + 1
-            passed[key] = passed.get(key, 0) + (r.outcome == "passed")
+            key, w = (r.function, r.level), weights.case(r.key)
+            total[key] = total.get(key, 0.0) + w
+            passed[key] = passed.get(key, 0.0) + (w if r.outcome == "passed" else 0.0)
         scores = {}
-        for function, worth in self.points.items():
+        for function, points in self.points.items():
+            worth = weights.functions.get(function, points)
             inside = _share(passed, total, (function, "inside"))
             beyond = _share(passed, total, (function, "beyond"))
             if self.beyond == "bonus":
@@ -83,7 +113,19 @@ class Assignment:
         return scores
 
 
-def _share(passed: dict[Any, int], total: dict[Any, int], key: Any) -> float:
+def with_score(report: Report, assignment: Assignment, weights: Weights = NO_WEIGHTS) -> Report:
+    """A new report carrying its score by ``assignment`` (what ``run --assignment`` shows a student)."""
+    functions = assignment.function_scores(report.results, weights)
+    score = {
+        "assignment": assignment.name,
+        "points": sum(p for p, _ in functions.values()),
+        "max_points": sum(m for _, m in functions.values()),
+        "functions": {f: list(pm) for f, pm in functions.items()},
+    }
+    return replace(report, score=score)
+
+
+def _share(passed: dict[Any, float], total: dict[Any, float], key: Any) -> float:
     """The fraction of a group's cases passed; 0 for an empty group."""
     return passed.get(key, 0) / total[key] if total.get(key) else 0.0
 

@@ -11,7 +11,6 @@ and ``gradebook.csv``; ``--shard I/N`` grades a deterministic slice and
 from __future__ import annotations
 
 import csv
-import fnmatch
 import io
 import math
 import re
@@ -19,7 +18,6 @@ import shutil
 import stat
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,36 +25,18 @@ from dlconform.atomic import write_atomic
 from dlconform.errors import DlconformError
 from dlconform.format.model import Case, VectorFile
 from dlconform.judge.compare import DEFAULTS, Options
-from dlconform.results import CaseResult, Graded, Score
+from dlconform.results import CaseResult, Graded, Report, Score
+from dlconform.run.assignment import NO_WEIGHTS, Assignment, Weights
 from dlconform.run.pipeline import Plan, execute
 from dlconform.targets.isolate.spawn import DEFAULT_LIMITS, Limits
 
 SUBMISSION_SUFFIXES = (".py", ".ipynb")
 GRADEBOOK = "gradebook.csv"
-FIXED_COLUMNS = ("submission", "score", "max_score")
+FIXED_COLUMNS = ("submission", "status", "score", "max_score")
 
 
 class GradeError(DlconformError, ValueError):
     """A grading input that cannot be used (missing submission, bad weights, bad shard): one line, exit 2."""
-
-
-@dataclass(frozen=True)
-class Weights:
-    """Points per function (default 1) and relative weights of cases within a function (default 1)."""
-
-    functions: dict[str, float] = field(default_factory=dict)
-    cases: tuple[tuple[str, float], ...] = ()  # (glob over function::case-id, weight), first match wins
-
-    def function(self, name: str) -> float:
-        """The points ``name`` is worth."""
-        return self.functions.get(name, 1.0)
-
-    def case(self, key: str) -> float:
-        """The weight of case ``key`` within its function."""
-        return next((w for pattern, w in self.cases if fnmatch.fnmatchcase(key, pattern)), 1.0)
-
-
-NO_WEIGHTS = Weights()
 
 
 def load_weights(path: str | Path) -> Weights:
@@ -88,21 +68,22 @@ def load_weights(path: str | Path) -> Weights:
     return Weights(functions, tuple(cases))
 
 
-def score(results: Iterable[CaseResult], weights: Weights = NO_WEIGHTS) -> Score:
-    """Each function's points times its weighted share of passed cases; skipped cases do not count."""
-    passed: dict[str, float] = {}
-    total: dict[str, float] = {}
-    for r in results:
-        if r.outcome == "skipped":
-            continue
-        w = weights.case(r.key)
-        total[r.function] = total.get(r.function, 0.0) + w
-        passed[r.function] = passed.get(r.function, 0.0) + (w if r.outcome == "passed" else 0.0)
-    functions = {}
-    for name, weight in total.items():
-        worth = weights.function(name) if weight > 0 else 0.0
-        functions[name] = (worth * passed[name] / weight if weight else 0.0, worth)
+def score(results: Sequence[CaseResult], assignment: Assignment | None = None, weights: Weights = NO_WEIGHTS) -> Score:
+    """The assignment's points per graded function (``Assignment.function_scores``; default: every function in
+    the results, one point each), and their totals."""
+    chosen = assignment or Assignment.covering(r.function for r in results)
+    functions = chosen.function_scores(results, weights)
     return Score(sum(p for p, _ in functions.values()), sum(m for _, m in functions.values()), functions)
+
+
+def status(report: Report) -> str:
+    """How grading went for a submission: graded, failed to load, timed out or crashed (a gradebook column)."""
+    if report.target.get("load_error"):
+        return "timed out" if "took longer" in str(report.target["load_error"]) else "failed to load"
+    failures = {r.failure for r in report.results}
+    if "raised:CallTimeout" in failures:
+        return "timed out"
+    return "crashed" if "raised:WorkerCrash" in failures else "graded"
 
 
 def find_submissions(paths: Sequence[str]) -> list[str]:
@@ -141,13 +122,15 @@ def grade_one(
     *,
     limits: Limits = DEFAULT_LIMITS,
     options: Options = DEFAULTS,
+    assignment: Assignment | None = None,
     weights: Weights = NO_WEIGHTS,
     notes: Sequence[str] = (),
 ) -> Graded:
-    """Grade one submission in its own worker: report with hints (and ``notes``), and score."""
+    """Grade one submission in its own worker: report with hints (and ``notes``), and its score by the assignment."""
     plan = Plan(submission, tuple(cases), isolation=limits, options=options, notes=tuple(notes), hints=True)
     report = execute(plan)
-    return Graded(submission, report, score(report.results, weights))
+    chosen = assignment or Assignment.covering(c.function for c in cases)
+    return Graded(submission, report, score(report.results, chosen, weights))
 
 
 def grade_all(
@@ -157,6 +140,7 @@ def grade_all(
     jobs: int = 1,
     limits: Limits = DEFAULT_LIMITS,
     options: Options = DEFAULTS,
+    assignment: Assignment | None = None,
     weights: Weights = NO_WEIGHTS,
     progress: Callable[[], None] | None = None,
     notes: Sequence[str] = (),
@@ -165,7 +149,9 @@ def grade_all(
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = [
-            pool.submit(grade_one, s, cases, limits=limits, options=options, weights=weights, notes=notes)
+            pool.submit(
+                grade_one, s, cases, limits=limits, options=options, assignment=assignment, weights=weights, notes=notes
+            )
             for s in submissions
         ]
         for _ in as_completed(futures):
@@ -193,10 +179,11 @@ def report_name(submission: str) -> str:
 
 
 def gradebook_csv(graded: Sequence[Graded], functions: Sequence[str]) -> str:
-    """The gradebook: submission, score, max_score and one column of points per function."""
+    """The gradebook: submission, status, score, max_score and one column of points per graded function."""
     rows = [
         {
             "submission": g.submission,
+            "status": status(g.report),
             "score": _number(g.score.points),
             "max_score": _number(g.score.max_points),
             **{f: _number(g.score.functions[f][0]) for f in functions if f in g.score.functions},
@@ -237,7 +224,7 @@ def merge(sources: Sequence[str | Path], out_dir: str | Path) -> int:
             found = list(reader)
         except (OSError, UnicodeDecodeError, csv.Error) as exc:
             raise GradeError(f"{book}: cannot read gradebook: {exc}") from None
-        if not reader.fieldnames or tuple(reader.fieldnames[:3]) != FIXED_COLUMNS:
+        if not reader.fieldnames or tuple(reader.fieldnames[: len(FIXED_COLUMNS)]) != FIXED_COLUMNS:
             raise GradeError(f"{book}: not a dlconform gradebook (columns {', '.join(FIXED_COLUMNS)}, ...)")
         columns.extend(c for c in reader.fieldnames if c not in columns)
         for row in found:
