@@ -66,7 +66,7 @@ class Contract:
 
 
 _KIND_CONTRACTS: dict[str, Contract] = {
-    "scalar": Contract("a real number", real_number=True),
+    "scalar": Contract("a real number (a Python number, or a float64 or integer NumPy scalar)", real_number=True),
     "elementwise": Contract("a scalar or an array of any shape (float64, integer or bool)"),
     "rowwise": Contract("a 2-D matrix (n, m)", rank=2),
     "reduction": Contract("two 1-D vectors of the same size m", rank=1, same_shape=True),

@@ -43,7 +43,7 @@ def _structure(contract: Contract, args: tuple[Any, ...]) -> bool:
     if contract.any_input:
         return True
     if contract.real_number:
-        return len(args) == 1 and _real_number(args[0])
+        return len(args) == 1 and _real_number(args[0]) and _course_dtype(args[0])
     shapes = [_shape_and_dtype(a)[0] for a in args]
     if contract.rank is not None and not all(
         isinstance(a, np.ndarray | Generated) and len(s) == contract.rank for a, s in zip(args, shapes, strict=True)

@@ -60,11 +60,14 @@ def open_plan(plan: Plan) -> AbstractContextManager[Target]:
 
 def run_plan(plan: Plan, target: Target) -> Report:
     """Run the plan's cases against an open ``target`` and return the finished report."""
-    with captured() if plan.capture else nullcontext(None) as out:
+    isolate = sys.modules.get("dlconform.targets.isolate.target")  # an IsolatedTarget exists only once imported
+    isolated = isolate is not None and isinstance(target, isolate.IsolatedTarget)
+    # Only code in this process can print here: capturing around a worker's calls would swap sys.stdout from
+    # each of grade's threads at once, and could leave it swapped.
+    with captured() if plan.capture and not isolated else nullcontext(None) as out:
         results = run_cases(plan.cases, target.resolve, plan.options)
     report = build_report(target, results, out.notes("running") if out is not None else ())
-    isolate = sys.modules.get("dlconform.targets.isolate.target")  # an IsolatedTarget exists only once imported
-    if isolate is not None and isinstance(target, isolate.IsolatedTarget):
+    if isolate is not None and isolated:
         report = isolate.with_transcript(report, target)
     report = replace(report, warnings=[*report.warnings, *plan.notes])
     if plan.perf_cases is not None:

@@ -43,7 +43,8 @@ def no_interaction(source: str) -> Iterator[None]:
     saved_input, saved_hook = builtins.input, sys.breakpointhook
     pdb = sys.modules.get("pdb")
     if pdb is None and "pdb" in source:
-        pdb = importlib.import_module("pdb")
+        with contextlib.suppress(ImportError):  # where it cannot be imported, the submission's import fails too
+            pdb = importlib.import_module("pdb")
     saved_trace = getattr(pdb, "set_trace", None)
     saved_backend = os.environ.get("MPLBACKEND")
     builtins.input, sys.breakpointhook = _refuse_input, _skip_debugger
