@@ -234,6 +234,12 @@ def _grading_options(command: Callable[..., None]) -> Callable[..., None]:
                 help="The worker's memory limit, e.g. 512M or 2G (default 2G; 0: none); in `run`, implies --isolate.",
             ),
             click.option(
+                "--sandbox",
+                type=click.Choice(["auto", "bwrap", "uid"]),
+                help="How workers are confined: bwrap (bubblewrap namespaces and a cgroup per submission), uid (an "
+                "unprivileged uid per worker), auto (bwrap where it works; default); in `run`, implies --isolate.",
+            ),
+            click.option(
                 "--random",
                 "random_n",
                 type=click.IntRange(min=0),
@@ -251,25 +257,38 @@ def _grading_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
-def limits_or_exit(timeout: float | None, memory: str | None, give_up: Callable[[str], NoReturn] = fail) -> Limits:
-    """Worker limits from --timeout and --memory; a bad size is one error line and exit 2 (``give_up``)."""
+def limits_or_exit(
+    timeout: float | None,
+    memory: str | None,
+    give_up: Callable[[str], NoReturn] = fail,
+    sandbox: str | None = None,
+) -> Limits:
+    """Worker limits from --timeout, --memory and --sandbox; a bad size, or a sandbox that cannot be made here, is
+    one error line and exit 2 (``give_up``)."""
+    from dlconform.targets.isolate.sandbox import SandboxError, resolve
     from dlconform.targets.isolate.spawn import DEFAULT_LIMITS, parse_size
 
     try:
         size = DEFAULT_LIMITS.memory if memory is None else parse_size(memory)
     except ValueError as exc:
         give_up(f"--memory: {exc}")
-    return replace(DEFAULT_LIMITS, timeout=DEFAULT_LIMITS.timeout if timeout is None else timeout, memory=size)
+    try:
+        resolve(sandbox or DEFAULT_LIMITS.sandbox)
+    except SandboxError as exc:
+        give_up(str(exc))
+    timeout = DEFAULT_LIMITS.timeout if timeout is None else timeout
+    return replace(DEFAULT_LIMITS, timeout=timeout, memory=size, sandbox=sandbox or DEFAULT_LIMITS.sandbox)
 
 
 def open_isolated(target: str, limits: Limits) -> Target:
     """TARGET loaded in a confined worker; a target that does not exist is one error line and exit 2."""
+    from dlconform.targets.isolate.sandbox import SandboxError
     from dlconform.targets.isolate.target import IsolatedTarget
     from dlconform.targets.load import TargetNotFound
 
     try:
         return IsolatedTarget(target, limits)
-    except TargetNotFound as exc:
+    except (TargetNotFound, SandboxError) as exc:
         fail(str(exc))
 
 
@@ -369,6 +388,7 @@ def run(
     perf_fail: float | None,
     timeout: float | None,
     memory: str | None,
+    sandbox: str | None,
     random_n: int,
     seed: int | None,
 ) -> None:
@@ -401,14 +421,14 @@ def run(
     if not selected:
         fail("no case matches the selection")
     selected, notes = add_random_or_exit(selected, files, random_n, seed)
-    isolated = isolate or timeout is not None or memory is not None
+    isolated = isolate or timeout is not None or memory is not None or sandbox is not None
     if isolated and (profile or binds or not target):
         fail("--isolate (and --timeout, --memory) check a TARGET file, notebook or module, not a --profile or --bind")
     perf = perf or perf_fail is not None
     if perf and isolated:
         fail("--perf times the target in this process: it cannot be combined with --isolate, --timeout or --memory")
     if isolated:
-        loaded = open_isolated(target, limits_or_exit(timeout, memory))
+        loaded = open_isolated(target, limits_or_exit(timeout, memory, sandbox=sandbox))
     else:
         loaded = load_any_target(target, profile, binds)
     baseline = baseline or default_baseline(loaded, binds, dtypes)
@@ -567,6 +587,7 @@ def grade(
     exclude_tags: tuple[str, ...],
     timeout: float | None,
     memory: str | None,
+    sandbox: str | None,
     random_n: int,
     seed: int | None,
     weights: str | None,
@@ -623,7 +644,7 @@ def grade(
     for path in exposed_files(files, bundled_dir()) if os.geteuid() == 0 else ():
         click.echo(f"dlconform: warning: {path} has hidden cases and every user may read it: chmod o-r", err=True)
     cases, notes = add_random_or_exit(selected, files, random_n, seed, give_up)
-    limits = limits_or_exit(timeout, memory, give_up)
+    limits = limits_or_exit(timeout, memory, give_up, sandbox)
     bar = click.progressbar(length=len(chosen), label="grading", file=sys.stderr) if sys.stderr.isatty() else None
     try:
         with bar or contextlib.nullcontext():

@@ -12,11 +12,13 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
 from dlconform.run.random_cases import add_random
+from dlconform.targets.isolate import sandbox
 from dlconform.targets.isolate.spawn import UID_BASE, UID_SLOTS, Limits
 from dlconform.tools.generate import generate_file
 from dlconform.tools.grade import Graded, grade_all
@@ -50,8 +52,21 @@ cases:
 """
 
 
+NEEDS_BWRAP = pytest.mark.skipif(
+    not (sandbox.bwrap_works() and sandbox.Cgroup.kind()),
+    reason="needs bubblewrap (Debian/Ubuntu package `bubblewrap`) able to make namespaces, and a writable cgroup",
+)
+MODES = [pytest.param("uid", id="uid"), pytest.param("bwrap", id="bwrap", marks=NEEDS_BWRAP)]
+
+
+@pytest.fixture(scope="module", params=MODES)
+def mode(request: pytest.FixtureRequest) -> str:
+    """The sandbox the corpus is graded in: each test runs in both."""
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Graded], float]:
+def graded(tmp_path_factory: pytest.TempPathFactory, mode: str) -> tuple[dict[str, Graded], float]:
     """Every corpus file graded on sigmoid and relu: public, hidden (root-only folder) and random cases."""
     work = tmp_path_factory.mktemp("hostile")
     private = work / "private"
@@ -70,7 +85,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Graded],
     cases, warnings = add_random(selected, files, 10, 4242)
     assert warnings == []
     start = time.monotonic()
-    results = grade_all(submissions, cases, jobs=2, limits=LIMITS)
+    results = grade_all(submissions, cases, jobs=2, limits=replace(LIMITS, sandbox=mode))
     return {Path(g.submission).stem: g for g in results}, time.monotonic() - start
 
 
@@ -149,6 +164,8 @@ def test_attacks_on_processes_change_nothing(graded: tuple[dict[str, Graded], fl
 
 @pytest.mark.skipif(not IS_ROOT, reason="the sweep of a worker's uid needs a root grader")
 def test_no_worker_process_outlives_grading(graded: tuple[dict[str, Graded], float]) -> None:
+    cgroups = [p for p in Path("/sys/fs/cgroup").glob(f"*/dlconform-{os.getpid()}-*") if p.is_dir()]
+    assert cgroups == []  # removed only once empty
     left = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -158,14 +175,19 @@ def test_no_worker_process_outlives_grading(graded: tuple[dict[str, Graded], flo
                 continue
             if UID_BASE <= uid < UID_BASE + UID_SLOTS:
                 left.append(entry.name)
-    assert left == []
+    assert left == [], [open(f"/proc/{p}/cmdline").read() + open(f"/proc/{p}/status").read()[:400] for p in left]
 
 
-def test_reading_the_vector_files_only_helps_with_public_cases(graded: tuple[dict[str, Graded], float]) -> None:
+def test_reading_the_vector_files_only_helps_with_public_cases(
+    graded: tuple[dict[str, Graded], float], mode: str
+) -> None:
     sigmoid = [r for r in graded[0]["reads_vectors"].report.results if r.function == "sigmoid"]
     public = [r for r in sigmoid if "random" not in r.tags and not r.hidden]
     hidden = [r for r in sigmoid if r.hidden]
     random = [r for r in sigmoid if "random" in r.tags]
+    if mode == "bwrap":  # the sandbox shows no vector file at all
+        assert sigmoid and all(r.outcome == "error" and r.failure == "import-error" for r in sigmoid)
+        return
     assert public and all(r.outcome == "passed" for r in public)
     assert len(hidden) == 2 and all(r.outcome == "failed" for r in hidden)
     assert len(random) == 10 and all(r.outcome == "failed" for r in random)

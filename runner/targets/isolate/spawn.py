@@ -19,6 +19,7 @@ import selectors
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -28,8 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dlconform.targets.isolate import sandbox
+from dlconform.targets.isolate.namespaces import WORKDIR
 from dlconform.targets.isolate.protocol import ProtocolError, frame_length, pack, unpack
-from dlconform.targets.isolate.zygote import BOOT_FAILURE, THREAD_VARIABLES
+from dlconform.targets.isolate.zygote import BOOT_FAILURE, HELLO, THREAD_VARIABLES
 
 GIB = 1 << 30
 CLOSED = "closed its end of the protocol"
@@ -53,6 +56,7 @@ class Limits:
     timeout: float = 10.0
     memory: int = 2 * GIB  # 0: no limit
     output: int = 20_000
+    sandbox: str = "auto"  # auto, bwrap or uid (see dlconform.targets.isolate.sandbox)
 
 
 DEFAULT_LIMITS = Limits()
@@ -78,7 +82,8 @@ class WorkerDied(Exception):
 class ForkServer:
     """The grader's handle on its zygote; started on first use, restarted if something killed it."""
 
-    def __init__(self) -> None:
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
         self._lock = threading.Lock()
         self._sock: socket.socket | None = None
         self._proc: subprocess.Popen[bytes] | None = None
@@ -95,8 +100,12 @@ class ForkServer:
             "PYTHONDONTWRITEBYTECODE": "1",
             **dict.fromkeys(THREAD_VARIABLES, "1"),
         }
+        command = [sys.executable, "-m", "dlconform.targets.isolate.zygote", str(theirs.fileno())]
+        exe = sandbox.bwrap_path()
+        if self.mode == "bwrap" and exe is not None:
+            command = sandbox.pool_command(exe, command)
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "dlconform.targets.isolate.zygote", str(theirs.fileno())],
+            command,
             pass_fds=[theirs.fileno()],
             env=env,
             cwd=root,
@@ -159,8 +168,9 @@ class ForkServer:
             self._discard()
 
 
-_SERVER = ForkServer()
-atexit.register(_SERVER.close)
+_SERVERS = {mode: ForkServer(mode) for mode in ("bwrap", "uid")}
+for _server in _SERVERS.values():
+    atexit.register(_server.close)
 _LIVE: set[Worker] = set()  # workers not yet stopped: stopped, and their folders removed, at exit
 
 
@@ -232,25 +242,31 @@ class Worker:
 
     def __init__(self, source: Path | None, limits: Limits) -> None:
         self.limits = limits
-        self.identity = worker_identity()
-        self.workdir = Path(tempfile.mkdtemp(prefix="dlconform-worker-"))
-        self.spec_path = self._stage(source) if source is not None else None
-        if self.identity is not None:
-            os.chown(self.workdir, *self.identity)
+        self.mode = sandbox.resolve(limits.sandbox, module_target=source is None)
+        self.identity = worker_identity() if self.mode == "uid" else None
+        self.cgroup: sandbox.Cgroup | None = None
+        self._host: Path | None = None  # the worker's folder on the host (uid mode)
+        self.pid: int | None = None
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         read_end, write_end = os.pipe()
-        uid, gid = self.identity or (None, None)
-        config = {"workdir": str(self.workdir), "uid": uid, "gid": gid, "memory": limits.memory or None}
+        fds = [theirs.fileno(), write_end]
         try:
-            self.pid = _SERVER.spawn(config, [theirs.fileno(), write_end])
+            config = self._namespaced(source, fds, ours) if self.mode == "bwrap" else self._uid_folder(source)
+            config["memory"] = limits.memory or None
+            self.pid = _SERVERS[self.mode].spawn(config, fds)
+            if self.mode == "bwrap":
+                self._join_cgroup(ours)
         except BaseException:
             ours.close()
             os.close(read_end)
-            shutil.rmtree(self.workdir, ignore_errors=True)
+            if self.pid is not None:
+                _SERVERS[self.mode].reap(self.pid, 0.0)
+            self._cleanup()
             raise
         finally:
+            for fd in fds[1:]:
+                os.close(fd)
             theirs.close()
-            os.close(write_end)
         self.sock = ours
         self.sock.setblocking(False)
         self.out = read_end
@@ -260,6 +276,50 @@ class Worker:
         self._seq = 0
         self.status: dict[str, Any] | None = None
         _LIVE.add(self)
+
+    def _uid_folder(self, source: Path | None) -> dict[str, Any]:
+        """uid mode: a private host folder (owned by the worker's uid when root) holding a copy of the submission."""
+        self._host = self.workdir = Path(tempfile.mkdtemp(prefix="dlconform-worker-"))
+        self.spec_path = self._stage(source) if source is not None else None
+        if self.identity is not None:
+            os.chown(self.workdir, *self.identity)
+        uid, gid = self.identity or (None, None)
+        return {"workdir": str(self.workdir), "uid": uid, "gid": gid}
+
+    def _namespaced(self, source: Path | None, fds: list[int], ours: socket.socket) -> dict[str, Any]:
+        """bwrap mode: the worker copies the submission from a descriptor into its own tmpfs; a cgroup bounds it."""
+        assert source is not None  # sandbox.resolve sends module targets to uid mode
+        self.workdir = Path(WORKDIR)
+        self.spec_path = self.workdir / source.name
+        fds.append(os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC))
+        ours.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+        if sandbox.Cgroup.kind() is not None:
+            self.cgroup = sandbox.Cgroup(self.limits.memory)
+        tmpfs = min(self.limits.memory or sandbox.TMPFS_LIMIT, sandbox.TMPFS_LIMIT)
+        return {"workdir": WORKDIR, "namespaces": True, "name": source.name, "uid": None, "tmpfs": tmpfs}
+
+    def _join_cgroup(self, sock: socket.socket) -> None:
+        """Move the new worker into its cgroup (if any): its first byte carries its pid (as this process sees it),
+        and it waits for the first request, which is sent only after this."""
+        sock.settimeout(STARTUP_TIMEOUT)
+        size = struct.calcsize("3i")
+        try:
+            data, ancillary, _, _ = sock.recvmsg(1, socket.CMSG_SPACE(size))
+        except OSError:
+            data, ancillary = b"", []
+        creds = [d for level, kind, d in ancillary if (level, kind) == (socket.SOL_SOCKET, socket.SCM_CREDENTIALS)]
+        if data != HELLO or not creds or len(creds[0]) < size:
+            raise WorkerDied("could not start in its sandbox")
+        pid, _, _ = struct.unpack("3i", creds[0][:size])
+        if self.cgroup is not None:
+            self.cgroup.add(pid)
+
+    def _cleanup(self) -> None:
+        """Remove the worker's host folder and cgroup, killing whatever is left in the cgroup."""
+        if self._host is not None:
+            shutil.rmtree(self._host, ignore_errors=True)
+        if self.cgroup is not None:
+            self.cgroup.remove()
 
     def _stage(self, source: Path) -> Path:
         """A private copy of the submission in the worker's folder (mode 0700), owned by the worker's uid."""
@@ -355,8 +415,8 @@ class Worker:
         if self.status is None:
             _LIVE.discard(self)
             self.sock.close()
-            self.status = _SERVER.reap(self.pid, grace)
+            self.status = _SERVERS[self.mode].reap(self.pid, grace)
             self._read_output()
             os.close(self.out)
-            shutil.rmtree(self.workdir, ignore_errors=True)
+            self._cleanup()
         return describe_exit(self.status)

@@ -23,6 +23,7 @@ from dlconform.judge.compare import DEFAULTS, Options
 from dlconform.results import Report
 from dlconform.run.engine import run_cases
 from dlconform.targets.isolate.protocol import ProtocolError, decode_value, encode_value
+from dlconform.targets.isolate.sandbox import resolve as resolve_sandbox
 from dlconform.targets.isolate.spawn import CLOSED, DEFAULT_LIMITS, STOPPED, Limits, Worker, WorkerDied, WorkerTimeout
 from dlconform.targets.load import TargetNotFound, is_module_spec
 from dlconform.targets.resolver import Unavailable
@@ -57,6 +58,7 @@ class IsolatedTarget:
                 "timeout": limits.timeout,
                 "memory": limits.memory or None,
                 "user": "unprivileged uid of its own" if os.geteuid() == 0 else "the grader's own user",
+                "sandbox": resolve_sandbox(limits.sandbox, module_target=self.source is None),
             },
         }
         self.warnings: list[str] = []
