@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.util
 import itertools
 import os
 import shutil
@@ -85,12 +86,17 @@ def _host_folders() -> list[str]:
     return [p for p in found if not any(p != q and p.startswith(q.rstrip("/") + "/") for q in found)]
 
 
+def _folder_of(package: str) -> Path:
+    """Where ``package`` lives (found, not imported: this layer must not import the top of the package)."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise SandboxError(f"cannot find the {package} package to show it to workers")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
 def _package_mounts() -> tuple[list[str], str | None]:
     """bwrap arguments showing the runner's code (not its vectors) to the worker, and the PYTHONPATH they need."""
-    import dlconform
-    import dlconform.reference
-
-    package, reference = Path(dlconform.__path__[0]), Path(dlconform.reference.__path__[0])
+    package, reference = (_folder_of(name) for name in ("dlconform", "dlconform.reference"))
     hidden = [package / name for name in HIDDEN_SUBPACKAGES]
     if any(str(package).startswith(p.rstrip("/") + "/") for p in _host_folders()):  # an installed wheel
         return [a for h in hidden if h.is_dir() for a in ("--tmpfs", str(h))], None

@@ -10,8 +10,6 @@ a worker that misses one is killed, never waited for again.
 from __future__ import annotations
 
 import atexit
-import contextlib
-import itertools
 import json
 import os
 import re
@@ -32,13 +30,14 @@ from typing import Any
 from dlconform.targets.isolate import sandbox
 from dlconform.targets.isolate.namespaces import WORKDIR
 from dlconform.targets.isolate.protocol import ProtocolError, frame_length, pack, unpack
+from dlconform.targets.isolate.uids import UidLease
 from dlconform.targets.isolate.zygote import BOOT_FAILURE, HELLO, THREAD_VARIABLES
 
 GIB = 1 << 30
 CLOSED = "closed its end of the protocol"
 STOPPED = "was stopped by the grader"
 STARTUP_TIMEOUT = 60.0  # seconds for the zygote to import NumPy and the runner
-UID_BASE, UID_SLOTS = 64000, 1000  # each live worker of a root grader runs as its own uid in this range
+REPLY_TIMEOUT = 30.0  # seconds for the zygote to answer a request (a reap waits at most about 10)
 SIGNAL_NAMES = {
     signal.SIGSEGV: "a segmentation fault (SIGSEGV)",
     signal.SIGBUS: "a bus error (SIGBUS)",
@@ -121,7 +120,7 @@ class ForkServer:
         if not ready:
             ours.close()
             raise RuntimeError("the isolation fork server did not start")
-        ours.settimeout(None)
+        ours.settimeout(REPLY_TIMEOUT)  # a zygote that stops answering is replaced, never waited for
         self._sock = ours
         return ours
 
@@ -158,8 +157,11 @@ class ForkServer:
             self._sock.close()
             self._sock = None
         if self._proc is not None:
-            with contextlib.suppress(subprocess.TimeoutExpired):
+            try:
                 self._proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:  # hung: kill it (its workers die with it, PR_SET_PDEATHSIG)
+                self._proc.kill()
+                self._proc.wait()
             self._proc = None
 
     def close(self) -> None:
@@ -178,19 +180,6 @@ _LIVE: set[Worker] = set()  # workers not yet stopped: stopped, and their folder
 def _stop_live_workers() -> None:
     for worker in list(_LIVE):
         worker.stop()
-
-
-_SLOTS = itertools.count(os.getpid() * 7)
-_SLOTS_LOCK = threading.Lock()
-
-
-def worker_identity() -> tuple[int, int] | None:
-    """A uid and gid of its own for the next worker when the grader is root; None otherwise."""
-    if os.geteuid() != 0:
-        return None
-    with _SLOTS_LOCK:
-        uid = UID_BASE + next(_SLOTS) % UID_SLOTS
-    return uid, uid
 
 
 def describe_exit(status: dict[str, Any]) -> str:
@@ -243,7 +232,8 @@ class Worker:
     def __init__(self, source: Path | None, limits: Limits) -> None:
         self.limits = limits
         self.mode = sandbox.resolve(limits.sandbox, module_target=source is None)
-        self.identity = worker_identity() if self.mode == "uid" else None
+        self._lease = UidLease() if self.mode == "uid" and os.geteuid() == 0 else None
+        self.identity = (self._lease.uid, self._lease.uid) if self._lease else None
         self.cgroup: sandbox.Cgroup | None = None
         self._host: Path | None = None  # the worker's folder on the host (uid mode)
         self.pid: int | None = None
@@ -320,6 +310,8 @@ class Worker:
             shutil.rmtree(self._host, ignore_errors=True)
         if self.cgroup is not None:
             self.cgroup.remove()
+        if self._lease is not None:
+            self._lease.release()
 
     def _stage(self, source: Path) -> Path:
         """A private copy of the submission in the worker's folder (mode 0700), owned by the worker's uid."""

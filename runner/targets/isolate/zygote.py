@@ -26,6 +26,8 @@ import time
 import traceback
 from typing import Any, NoReturn
 
+from dlconform.targets.isolate.sweep import sweep
+
 # Modules a submission commonly imports, loaded once here: after dropping privileges a worker may be unable to
 # read the interpreter's own files (say, a Python installed under /root), so what it needs must already be loaded.
 PRELOAD = (
@@ -172,18 +174,6 @@ def _own_namespaces(config: dict[str, Any], proto: int, source: int | None) -> N
     os.write(proto, HELLO)
 
 
-def _sweep(uid: int) -> None:
-    """Kill every process left running as ``uid`` (what a worker spawned and detached), from a child of that uid."""
-    pid = os.fork()
-    if pid == 0:
-        with contextlib.suppress(BaseException):
-            os.setgroups([])
-            os.setuid(uid)
-            os.kill(-1, signal.SIGKILL)  # every process of this uid but the caller
-        os._exit(0)
-    os.waitpid(pid, 0)
-
-
 def _kill_group(pid: int) -> None:
     """SIGKILL a worker's process group and the worker itself (in case it left its group)."""
     for kill, target in ((os.killpg, pid), (os.kill, pid)):
@@ -217,7 +207,7 @@ def _reap(pid: int, grace: float, uid: int | None, namespaced: bool) -> dict[str
         _, status = os.waitpid(pid, 0)
     _kill_group(pid)  # helpers it forked into its group
     if uid is not None:
-        _sweep(uid)
+        sweep(uid)
     return {"exitcode": os.waitstatus_to_exitcode(status), "killed": killed}
 
 
