@@ -234,6 +234,12 @@ def _grading_options(command: Callable[..., None]) -> Callable[..., None]:
                 help="The worker's memory limit, e.g. 512M or 2G (default 2G; 0: none); in `run`, implies --isolate.",
             ),
             click.option(
+                "--budget",
+                type=click.FloatRange(min=0),
+                help="Wall-clock seconds each submission may take in all, import included (default 300; 0: none); "
+                "its remaining cases are then errors; in `run`, implies --isolate.",
+            ),
+            click.option(
                 "--sandbox",
                 type=click.Choice(["auto", "bwrap", "uid"]),
                 help="How workers are confined: bwrap (bubblewrap namespaces and a cgroup per submission), uid (an "
@@ -262,9 +268,10 @@ def limits_or_exit(
     memory: str | None,
     give_up: Callable[[str], NoReturn] = fail,
     sandbox: str | None = None,
+    budget: float | None = None,
 ) -> Limits:
-    """Worker limits from --timeout, --memory and --sandbox; a bad size, or a sandbox that cannot be made here, is
-    one error line and exit 2 (``give_up``)."""
+    """Worker limits from --timeout, --memory, --sandbox and --budget; a bad size, or a sandbox that cannot be made
+    here, is one error line and exit 2 (``give_up``)."""
     from dlconform.targets.isolate.sandbox import SandboxError, resolve
     from dlconform.targets.isolate.spawn import DEFAULT_LIMITS, parse_size
 
@@ -277,7 +284,10 @@ def limits_or_exit(
     except SandboxError as exc:
         give_up(str(exc))
     timeout = DEFAULT_LIMITS.timeout if timeout is None else timeout
-    return replace(DEFAULT_LIMITS, timeout=timeout, memory=size, sandbox=sandbox or DEFAULT_LIMITS.sandbox)
+    spent = DEFAULT_LIMITS.budget if budget is None else budget or None
+    return replace(
+        DEFAULT_LIMITS, timeout=timeout, memory=size, sandbox=sandbox or DEFAULT_LIMITS.sandbox, budget=spent
+    )
 
 
 def open_isolated(target: str, limits: Limits) -> Target:
@@ -388,6 +398,7 @@ def run(
     perf_fail: float | None,
     timeout: float | None,
     memory: str | None,
+    budget: float | None,
     sandbox: str | None,
     random_n: int,
     seed: int | None,
@@ -421,14 +432,14 @@ def run(
     if not selected:
         fail("no case matches the selection")
     selected, notes = add_random_or_exit(selected, files, random_n, seed)
-    isolated = isolate or timeout is not None or memory is not None or sandbox is not None
+    isolated = isolate or any(o is not None for o in (timeout, memory, sandbox, budget))
     if isolated and (profile or binds or not target):
         fail("--isolate (and --timeout, --memory) check a TARGET file, notebook or module, not a --profile or --bind")
     perf = perf or perf_fail is not None
     if perf and isolated:
         fail("--perf times the target in this process: it cannot be combined with --isolate, --timeout or --memory")
     if isolated:
-        loaded = open_isolated(target, limits_or_exit(timeout, memory, sandbox=sandbox))
+        loaded = open_isolated(target, limits_or_exit(timeout, memory, sandbox=sandbox, budget=budget))
     else:
         loaded = load_any_target(target, profile, binds)
     baseline = baseline or default_baseline(loaded, binds, dtypes)
@@ -587,6 +598,7 @@ def grade(
     exclude_tags: tuple[str, ...],
     timeout: float | None,
     memory: str | None,
+    budget: float | None,
     sandbox: str | None,
     random_n: int,
     seed: int | None,
@@ -644,7 +656,7 @@ def grade(
     for path in exposed_files(files, bundled_dir()) if os.geteuid() == 0 else ():
         click.echo(f"dlconform: warning: {path} has hidden cases and every user may read it: chmod o-r", err=True)
     cases, notes = add_random_or_exit(selected, files, random_n, seed, give_up)
-    limits = limits_or_exit(timeout, memory, give_up, sandbox)
+    limits = limits_or_exit(timeout, memory, give_up, sandbox, budget)
     bar = click.progressbar(length=len(chosen), label="grading", file=sys.stderr) if sys.stderr.isatty() else None
     try:
         with bar or contextlib.nullcontext():

@@ -112,6 +112,9 @@ def test_every_submission_is_graded_in_bounded_time(graded: tuple[dict[str, Grad
         ("memory_bomb", "MemoryError", "raised:MemoryError"),
         ("reads_stdin", "raised EOFError", "raised:EOFError"),
         ("forges_protocol", "broke the protocol", "raised:WorkerCrash"),
+        ("forges_big_int", "broke the protocol", "raised:WorkerCrash"),
+        ("forges_mutations", "broke the protocol", "raised:WorkerCrash"),
+        ("forges_digits", "broke the protocol", "raised:WorkerCrash"),
     ],
 )
 def test_attacks_in_sigmoid_are_errors_and_relu_still_passes(
@@ -148,7 +151,7 @@ def test_printed_verdicts_are_only_output(graded: tuple[dict[str, Graded], float
     assert g.report.counts()["failed"] > 0
 
 
-@pytest.mark.parametrize("name", ["exit_on_import", "syntax_error"])
+@pytest.mark.parametrize("name", ["exit_on_import", "syntax_error", "forges_not_found"])
 def test_import_failures_score_zero(graded: tuple[dict[str, Graded], float], name: str) -> None:
     g = graded[0][name]
     assert {(o, f) for _, o, f in outcomes(g, "sigmoid") + outcomes(g, "relu")} == {("error", "import-error")}

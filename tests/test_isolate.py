@@ -176,9 +176,9 @@ def test_the_worker_is_sent_inputs_only(monkeypatch: pytest.MonkeyPatch) -> None
     sent: list[tuple[dict, list[bytes]]] = []
     original = Worker.request
 
-    def spy(self, header, blobs, timeout):
+    def spy(self, header, blobs, timeout, *limit):
         sent.append((header, blobs))
-        return original(self, header, blobs, timeout)
+        return original(self, header, blobs, timeout, *limit)
 
     monkeypatch.setattr(Worker, "request", spy)
     selected = cases("softmax")

@@ -29,7 +29,7 @@ from typing import Any
 
 from dlconform.targets.isolate import sandbox
 from dlconform.targets.isolate.namespaces import WORKDIR
-from dlconform.targets.isolate.protocol import ProtocolError, frame_length, pack, unpack
+from dlconform.targets.isolate.protocol import MAX_FRAME, ProtocolError, frame_length, pack, unpack
 from dlconform.targets.isolate.uids import UidLease
 from dlconform.targets.isolate.zygote import BOOT_FAILURE, HELLO, THREAD_VARIABLES
 
@@ -56,6 +56,7 @@ class Limits:
     memory: int = 2 * GIB  # 0: no limit
     output: int = 20_000
     sandbox: str = "auto"  # auto, bwrap or uid (see dlconform.targets.isolate.sandbox)
+    budget: float | None = 300.0  # wall-clock seconds per submission, import included (None: no budget)
 
 
 DEFAULT_LIMITS = Limits()
@@ -201,9 +202,11 @@ def describe_exit(status: dict[str, Any]) -> str:
 
 
 class _Inbox:
-    """One frame assembled from what a non-blocking socket gives: the length prefix, then a body of that size."""
+    """One frame assembled from what a non-blocking socket gives: the length prefix, then a body of that size
+    (refused before it is read when it is longer than ``limit`` bytes)."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = MAX_FRAME) -> None:
+        self.limit = limit
         self.prefix = bytearray()
         self.body: bytearray | None = None
         self.got = 0
@@ -217,7 +220,10 @@ class _Inbox:
             self.prefix += chunk
             if len(self.prefix) < 4:
                 return None
-            self.body = bytearray(frame_length(self.prefix))
+            length = frame_length(self.prefix)
+            if length > self.limit:
+                raise ProtocolError(f"a reply of {length} bytes where at most {self.limit} were due")
+            self.body = bytearray(length)
         if self.got < len(self.body):
             count = sock.recv_into(memoryview(self.body)[self.got :])
             if not count:
@@ -299,7 +305,7 @@ class Worker:
             data, ancillary = b"", []
         creds = [d for level, kind, d in ancillary if (level, kind) == (socket.SOL_SOCKET, socket.SCM_CREDENTIALS)]
         if data != HELLO or not creds or len(creds[0]) < size:
-            raise WorkerDied("could not start in its sandbox")
+            raise WorkerDied("could not start in its sandbox")  # its setup failed: see the capture pipe
         pid, _, _ = struct.unpack("3i", creds[0][:size])
         if self.cgroup is not None:
             self.cgroup.add(pid)
@@ -321,11 +327,14 @@ class Worker:
             os.chown(copy, *self.identity)
         return copy
 
-    def request(self, header: dict[str, Any], blobs: list[Any], timeout: float) -> tuple[dict[str, Any], list[Any]]:
-        """Send one request and wait up to ``timeout`` seconds for its reply, capturing output meanwhile."""
+    def request(
+        self, header: dict[str, Any], blobs: list[Any], timeout: float, limit: int = MAX_FRAME
+    ) -> tuple[dict[str, Any], list[Any]]:
+        """Send one request and wait up to ``timeout`` seconds for its reply (at most ``limit`` bytes), capturing
+        output meanwhile."""
         self._seq += 1
         pending = [memoryview(part).cast("B") for part in pack({**header, "seq": self._seq}, blobs) if len(part)]
-        inbox = _Inbox()
+        inbox = _Inbox(limit)
         deadline = time.monotonic() + timeout
         with selectors.DefaultSelector() as sel:
             sel.register(self.sock, selectors.EVENT_READ | selectors.EVENT_WRITE)
@@ -412,3 +421,11 @@ class Worker:
             os.close(self.out)
             self._cleanup()
         return describe_exit(self.status)
+
+
+def start_worker(source: Path | None, limits: Limits) -> Worker:
+    """A started worker; a sandbox that failed to start (a host limit on namespaces, say) is tried once more."""
+    try:
+        return Worker(source, limits)
+    except (WorkerDied, ConnectionError):
+        return Worker(source, limits)

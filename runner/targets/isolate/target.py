@@ -20,11 +20,23 @@ from typing import Any
 import numpy as np
 from dlconform.format.model import Case
 from dlconform.judge.compare import DEFAULTS, Options
+from dlconform.reference import FUNCTIONS
 from dlconform.results import Report
 from dlconform.run.engine import run_cases
+from dlconform.targets.isolate.budget import Budget
 from dlconform.targets.isolate.protocol import ProtocolError, decode_value, encode_value
+from dlconform.targets.isolate.replies import check_call_reply, check_load_reply, reply_limit
 from dlconform.targets.isolate.sandbox import resolve as resolve_sandbox
-from dlconform.targets.isolate.spawn import CLOSED, DEFAULT_LIMITS, STOPPED, Limits, Worker, WorkerDied, WorkerTimeout
+from dlconform.targets.isolate.spawn import (
+    CLOSED,
+    DEFAULT_LIMITS,
+    STOPPED,
+    Limits,
+    Worker,
+    WorkerDied,
+    WorkerTimeout,
+    start_worker,
+)
 from dlconform.targets.load import TargetNotFound, is_module_spec
 from dlconform.targets.resolver import Unavailable
 
@@ -72,6 +84,7 @@ class IsolatedTarget:
         self._crashes: Counter[str] = Counter()
         self._worker: Worker | None = None
         self._loaded = False  # a restarted worker's import output is not recorded twice
+        self._budget = Budget(limits.budget)
         first = self._start()
         if first is not None:
             self.load_error = first
@@ -91,6 +104,7 @@ class IsolatedTarget:
             raise self._given_up[function]
         if self._broken is not None:
             raise self._broken
+        self._budget.check()
         worker = self._worker
         if worker is None:
             why = self._start()
@@ -101,12 +115,13 @@ class IsolatedTarget:
             assert worker is not None
         blobs: list[bytes] = []
         header = {"op": "call", "function": function, "args": [encode_value(a, blobs) for a in args]}
+        timeout, limit = self._budget.call_timeout(self.limits.timeout)
         try:
-            reply, out = worker.request(header, blobs, self.limits.timeout)
+            reply, out = worker.request(header, blobs, timeout, reply_limit(args))
+            check_call_reply(reply, out, len(args))
             return self._returned(reply, out, args)
         except WorkerTimeout:
             self._retire(0.0)
-            limit = f"{self.limits.timeout:g} s (--timeout)"
             self._given_up[function] = CallTimeout(f"not run: an earlier call of {function} ran past {limit}")
             raise CallTimeout(f"no result within {limit}; the worker was stopped") from None
         except (WorkerDied, ProtocolError) as exc:
@@ -135,17 +150,25 @@ class IsolatedTarget:
 
     def _start(self) -> str | None:
         """Start a worker and load the submission in it; returns why that failed, or None."""
-        worker = Worker(self.source, self.limits)
+        try:
+            worker = start_worker(self.source, self.limits)
+        except (WorkerDied, OSError) as exc:
+            return f"the worker {exc}"
         header: dict[str, Any] = {"op": "load", "spec": str(worker.spec_path or self.info["spec"])}
         if self.source is None:
             header["paths"] = [os.getcwd()]  # as `run` finds a module target from the working directory
+        timeout, limit = self._budget.call_timeout(self.limits.timeout)
         try:
-            reply, _ = worker.request(header, [], self.limits.timeout)
+            reply, _ = worker.request(header, [], timeout)
+            check_load_reply(reply, FUNCTIONS, module_target=self.source is None)
         except WorkerTimeout:
             worker.stop(0.0)
-            return f"importing took longer than {self.limits.timeout:g} s (--timeout)"
+            return f"importing took longer than {limit}"
         except WorkerDied:
             return f"the worker {worker.stop(0.5)} while importing the submission"
+        except ProtocolError as exc:
+            worker.stop(0.0)
+            return f"the worker broke the protocol while importing the submission ({exc})"
         finally:
             self._collect_output(worker, loading=not self._loaded)
         if reply.get("status") == "not-found":
