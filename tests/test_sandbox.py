@@ -25,6 +25,7 @@ NEEDS_BWRAP = pytest.mark.skipif(
     reason="needs bubblewrap (Debian/Ubuntu package `bubblewrap`) able to make namespaces, and a writable cgroup",
 )
 FAST = Limits(timeout=5.0, memory=1 << 30, sandbox="bwrap")
+FAST_LIMITS = {mode: Limits(timeout=5.0, memory=1 << 30, sandbox=mode) for mode in ("uid", "bwrap")}
 
 
 def test_an_unknown_mode_is_one_clear_error() -> None:
@@ -153,3 +154,51 @@ def test_the_sweep_ends_processes_that_stop_each_other() -> None:
         with contextlib.suppress(ChildProcessError):
             while os.waitpid(-1, os.WNOHANG)[0]:
                 pass
+
+
+@pytest.mark.parametrize("mode", ["uid", pytest.param("bwrap", marks=NEEDS_BWRAP)])
+def test_links_leaving_the_folder_are_refused_for_that_submission_alone(tmp_path: Path, mode: str) -> None:
+    from dlconform.format.suite import bundled_dir, iter_cases, load_files
+    from dlconform.tools.grade import grade_all
+
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    outside = tmp_path / "root_only.py"
+    outside.write_text("import numpy as np\ndef relu(x):\n    return np.maximum(x, 0)\n", encoding="utf-8")
+    outside.chmod(0o600)
+    (folder / "steals.py").symlink_to(outside)
+    (folder / "shadow.py").symlink_to("/etc/shadow")
+    (folder / "honest.py").write_text(
+        "import numpy as np\ndef relu(x):\n    return np.maximum(x, 0)\n", encoding="utf-8"
+    )
+    (folder / "alias.py").symlink_to(folder / "honest.py")  # a link within the folder is fine
+    cases = [c for c in iter_cases(load_files([bundled_dir()])) if c.function == "relu" and "large" not in c.tags]
+    graded = {
+        Path(g.submission).name: g
+        for g in grade_all(sorted(map(str, folder.iterdir())), cases, limits=FAST_LIMITS[mode])
+    }
+    for name in ("steals.py", "shadow.py"):
+        assert graded[name].score.points == 0
+        assert {r.message for r in graded[name].report.results} == {
+            f"target failed to import: refused: {name} is a symbolic link to a file outside its folder"
+        }
+    assert graded["honest.py"].report.ok and graded["alias.py"].report.ok
+
+
+def test_the_budget_ends_a_submission_that_is_slow_on_every_call(tmp_path: Path) -> None:
+    from dlconform.format.suite import bundled_dir, iter_cases, load_files
+    from dlconform.tools.grade import grade_all
+
+    slow = tmp_path / "slow.py"
+    slow.write_text(
+        "import time\nimport numpy as np\ndef relu(x):\n    time.sleep(0.4)\n    return np.maximum(x, 0)\n",
+        encoding="utf-8",
+    )
+    cases = [c for c in iter_cases(load_files([bundled_dir()])) if c.function == "relu" and "large" not in c.tags]
+    assert len(cases) > 10
+    start = time.monotonic()
+    (g,) = grade_all([str(slow)], cases, limits=Limits(timeout=1.0, budget=2.0, sandbox="uid"))
+    assert time.monotonic() - start < 6
+    spent = [r for r in g.report.results if "budget of the submission (--budget)" in r.message]
+    assert spent and all(r.outcome == "error" for r in spent)
+    assert any(r.outcome == "passed" for r in g.report.results)  # the cases run before the budget ran out count

@@ -10,6 +10,7 @@ that dies is restarted for the next call.
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import re
 from collections import Counter
@@ -24,6 +25,7 @@ from dlconform.reference import FUNCTIONS
 from dlconform.results import Report
 from dlconform.run.engine import run_cases
 from dlconform.targets.isolate.budget import Budget
+from dlconform.targets.isolate.paths import escaping_link
 from dlconform.targets.isolate.protocol import ProtocolError, decode_value, encode_value
 from dlconform.targets.isolate.replies import check_call_reply, check_load_reply, reply_limit
 from dlconform.targets.isolate.sandbox import resolve as resolve_sandbox
@@ -76,7 +78,8 @@ class IsolatedTarget:
         self.warnings: list[str] = []
         self.load_error: str | None = None
         self.output = ""  # what the submission printed while loading
-        self.run_output = ""  # what it printed during calls (bounded)
+        self.run_output = ""  # what it printed during calls of public cases (bounded)
+        self.hiding = False  # set while hidden cases run: what is printed then is never shown (it would leak inputs)
         self._raw_loading = ""  # what reached the capture pipe (not Python's sys.stdout) while loading
         self._missing: dict[str, Unavailable] = {}
         self._given_up: dict[str, Exception] = {}  # function -> what its remaining calls raise
@@ -150,6 +153,9 @@ class IsolatedTarget:
 
     def _start(self) -> str | None:
         """Start a worker and load the submission in it; returns why that failed, or None."""
+        refused = escaping_link(self.info["spec"]) if self.source is not None else None
+        if refused is not None:
+            return refused
         try:
             worker = start_worker(self.source, self.limits)
         except (WorkerDied, OSError) as exc:
@@ -205,7 +211,7 @@ class IsolatedTarget:
         if loading:
             self.output = (self.output + text)[: self.limits.output]
             self._raw_loading = (self._raw_loading + text)[: self.limits.output]
-        else:
+        elif not self.hiding:
             self.run_output = (self.run_output + text)[: self.limits.output]
 
     def _retire(self, grace: float) -> str:
@@ -279,7 +285,11 @@ def isolated_report(target: IsolatedTarget, cases: Iterable[Case], options: Opti
     from dlconform.api import build_report
     from dlconform.targets.capture import Capture
 
-    results = run_cases(cases, target.resolve, options)
+    results = []
+    for hidden, run in itertools.groupby(cases, key=lambda case: case.hidden):
+        target.hiding = hidden  # output printed during hidden cases is dropped
+        results.extend(run_cases(list(run), target.resolve, options))
+    target.hiding = False
     notes: list[str] = []
     for when, text in (("loading", target._raw_loading), ("running", target.run_output)):
         printed = Capture()
