@@ -618,6 +618,7 @@ def grade(
     from dlconform.format.suite import bundled_dir, iter_cases
     from dlconform.report import gradescope as gs
     from dlconform.run.select import SelectionError, select
+    from dlconform.targets.isolate.sandbox import describe as describe_sandbox
     from dlconform.tools.grade import (
         NO_WEIGHTS,
         GradeError,
@@ -657,6 +658,7 @@ def grade(
         click.echo(f"dlconform: warning: {path} has hidden cases and every user may read it: chmod o-r", err=True)
     cases, notes = add_random_or_exit(selected, files, random_n, seed, give_up)
     limits = limits_or_exit(timeout, memory, give_up, sandbox, budget)
+    click.echo(f"dlconform: {describe_sandbox(limits.sandbox)}", err=True)
     bar = click.progressbar(length=len(chosen), label="grading", file=sys.stderr) if sys.stderr.isatty() else None
     try:
         with bar or contextlib.nullcontext():
