@@ -6,7 +6,7 @@ submission and checking the same cases: the bundled suite without its ``large`` 
 that measure libraries, not students; they would dominate both sides). Prints submissions per second for both, their ratio (target >= 3x)
 and the overhead per submission over checking it in process (target < 0.5 s).
 
-    python3 benchmarks/grading.py [N]          # default N = 20
+    python3 benchmarks/grading.py [N] [MODE]   # default N = 20, MODE (--sandbox) = auto
 
 Importable: ``measure(n, jobs)`` returns the figures as a dict.
 """
@@ -68,9 +68,9 @@ def _copies(folder: Path, n: int) -> list[Path]:
     return paths
 
 
-def _grade(folder: Path, out: Path, jobs: int) -> float:
-    """Wall seconds of ``dlconform grade FOLDER --jobs J --out OUT``."""
-    command = [sys.executable, "-m", "runner", "grade", str(folder), "--exclude-tag", "large"]
+def _grade(folder: Path, out: Path, jobs: int, sandbox: str) -> float:
+    """Wall seconds of ``dlconform grade FOLDER --jobs J --out OUT --sandbox MODE``."""
+    command = [sys.executable, "-m", "runner", "grade", str(folder), "--exclude-tag", "large", "--sandbox", sandbox]
     start = time.perf_counter()
     subprocess.run(
         [*command, "--jobs", str(jobs), "--out", str(out)],
@@ -113,14 +113,14 @@ def _in_process_seconds() -> float:
     return time.perf_counter() - start
 
 
-def measure(n: int = 20, jobs: int = 2) -> dict[str, float]:
+def measure(n: int = 20, jobs: int = 2, sandbox: str = "auto") -> dict[str, float]:
     """Grade ``n`` copies both ways; the figures as a dict."""
     with tempfile.TemporaryDirectory(prefix="dlconform-bench-") as tmp:
         folder = Path(tmp) / "submissions"
         folder.mkdir()
         Path(tmp).chmod(0o755)
         paths = _copies(folder, n)
-        grade_s = _grade(folder, Path(tmp) / "out", jobs)
+        grade_s = _grade(folder, Path(tmp) / "out", jobs, sandbox)
         test_file = Path(tmp) / "test_submission.py"
         test_file.write_text(PYTEST_FILE, encoding="utf-8")
         pytest_s = _pytest_each(paths, test_file, jobs)
@@ -144,8 +144,9 @@ def main() -> None:
     """Print the figures for N (first argument, default 20) submissions."""
     sys.path.insert(0, str(ROOT))  # run as a script from anywhere: the in-process figure imports the runner
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 20
-    f = measure(n)
-    print(f"{f['submissions']} submissions, --jobs {f['jobs']}")
+    sandbox = sys.argv[2] if len(sys.argv) > 2 else "auto"
+    f = measure(n, sandbox=sandbox)
+    print(f"{f['submissions']} submissions, --jobs {f['jobs']}, --sandbox {sandbox}")
     print(f"dlconform grade:        {f['grade_seconds']:7.2f} s  {f['grade_per_second']:6.2f} submissions/s")
     print(f"pytest per submission:  {f['pytest_seconds']:7.2f} s  {f['pytest_per_second']:6.2f} submissions/s")
     print(f"ratio:                  {f['ratio']:7.2f} x   (target >= 3)")

@@ -7,14 +7,17 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: str | Path, data: str | bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, fsync it, then rename it into place."""
+def write_atomic(path: str | Path, data: str | bytes, mode: int | None = None) -> None:
+    """Write ``data`` to a temporary file beside ``path``, fsync it, then rename it into place (with permissions
+    ``mode`` from the start when given, else the replaced file's or the usual ones)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
-        os.fchmod(fd, _mode(target))  # mkstemp makes the file 0600; a written file keeps the usual permissions
+        os.fchmod(
+            fd, _mode(target) if mode is None else mode
+        )  # mkstemp makes the file 0600; a written file keeps the usual permissions
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
             fh.flush()

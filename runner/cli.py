@@ -228,6 +228,18 @@ def _grading_options(command: Callable[..., None]) -> Callable[..., None]:
                 help="The worker's memory limit, e.g. 512M or 2G (default 2G; 0: none); in `run`, implies --isolate.",
             ),
             click.option(
+                "--budget",
+                type=click.FloatRange(min=0),
+                help="Wall-clock seconds each submission may take in all, import included (default 300; 0: none); "
+                "its remaining cases are then errors; in `run`, implies --isolate.",
+            ),
+            click.option(
+                "--sandbox",
+                type=click.Choice(["auto", "bwrap", "uid"]),
+                help="How workers are confined: bwrap (bubblewrap namespaces and a cgroup per submission), uid (an "
+                "unprivileged uid per worker), auto (bwrap where it works; default); in `run`, implies --isolate.",
+            ),
+            click.option(
                 "--random",
                 "random_n",
                 type=click.IntRange(min=0),
@@ -275,15 +287,29 @@ def graded_functions(assignment: Assignment, functions: tuple[str, ...]) -> tupl
     return tuple(wanted) or assignment.functions
 
 
-def worker_limits(timeout: float | None, memory: str | None) -> Limits:
-    """Worker limits from --timeout and --memory; a bad size is a DlconformError naming --memory."""
+def worker_limits(
+    timeout: float | None, memory: str | None, sandbox: str | None = None, budget: float | None = None
+) -> Limits:
+    """Worker limits from --timeout, --memory, --sandbox and --budget; a bad size, or a sandbox that cannot be
+    made here, is a DlconformError (one line, exit 2)."""
+    from dlconform.targets.isolate.sandbox import SandboxError, resolve
     from dlconform.targets.isolate.spawn import DEFAULT_LIMITS, parse_size
 
     try:
         size = DEFAULT_LIMITS.memory if memory is None else parse_size(memory)
     except ValueError as exc:
         raise DlconformError(f"--memory: {exc}") from None
-    return replace(DEFAULT_LIMITS, timeout=DEFAULT_LIMITS.timeout if timeout is None else timeout, memory=size)
+    try:
+        resolve(sandbox or DEFAULT_LIMITS.sandbox)
+    except SandboxError as exc:
+        raise DlconformError(str(exc)) from None
+    return replace(
+        DEFAULT_LIMITS,
+        timeout=DEFAULT_LIMITS.timeout if timeout is None else timeout,
+        memory=size,
+        sandbox=sandbox or DEFAULT_LIMITS.sandbox,
+        budget=DEFAULT_LIMITS.budget if budget is None else budget or None,
+    )
 
 
 def with_random(
@@ -382,6 +408,8 @@ def run(
     perf_fail: float | None,
     timeout: float | None,
     memory: str | None,
+    budget: float | None,
+    sandbox: str | None,
     random_n: int,
     seed: int | None,
     assignment: str | None,
@@ -420,7 +448,7 @@ def run(
     if not selected:
         raise SelectionError("no case matches the selection")
     selected, notes = with_random(selected, files, random_n, seed)
-    isolated = isolate or timeout is not None or memory is not None
+    isolated = isolate or any(o is not None for o in (timeout, memory, sandbox, budget))
     perf = perf or perf_fail is not None
     if perf and isolated:
         raise DlconformError(
@@ -429,7 +457,7 @@ def run(
     plan = Plan(
         target_source(target, profile, binds, isolated),
         tuple(selected),
-        isolation=worker_limits(timeout, memory) if isolated else None,
+        isolation=worker_limits(timeout, memory, sandbox, budget) if isolated else None,
         options=Options(rtol, atol, strict_dtype),
         notes=tuple(notes),
         perf_cases=tuple(iter_cases(files)) if perf else None,
@@ -574,6 +602,8 @@ def grade(
     exclude_tags: tuple[str, ...],
     timeout: float | None,
     memory: str | None,
+    budget: float | None,
+    sandbox: str | None,
     random_n: int,
     seed: int | None,
     assignment: str | None,
@@ -595,6 +625,7 @@ def grade(
     from dlconform.format.suite import bundled_dir, iter_cases
     from dlconform.report import gradescope as gs
     from dlconform.run.select import SelectionError, select
+    from dlconform.targets.isolate.sandbox import describe as describe_sandbox
     from dlconform.tools.grade import (
         NO_WEIGHTS,
         GradeError,
@@ -629,8 +660,9 @@ def grade(
         for path in exposed_files(files, bundled_dir()) if os.geteuid() == 0 else ():
             click.echo(f"dlconform: warning: {path} has hidden cases and every user may read it: chmod o-r", err=True)
         cases, notes = with_random(selected, files, random_n, seed)
-        limits = worker_limits(timeout, memory)
+        limits = worker_limits(timeout, memory, sandbox, budget)
         click.echo(f"dlconform: grading {chosen.name}: {', '.join(chosen.functions)}", err=True)
+        click.echo(f"dlconform: {describe_sandbox(limits.sandbox)}", err=True)
         bar = click.progressbar(length=len(picked), label="grading", file=sys.stderr) if sys.stderr.isatty() else None
         with bar or contextlib.nullcontext():
             step = (lambda: bar.update(1)) if bar else None

@@ -12,13 +12,15 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
 from dlconform.results import Graded
 from dlconform.run.random_cases import add_random
-from dlconform.targets.isolate.spawn import UID_BASE, UID_SLOTS, Limits
+from dlconform.targets.isolate import sandbox, uids
+from dlconform.targets.isolate.spawn import Limits
 from dlconform.tools.generate import generate_file
 from dlconform.tools.grade import grade_all
 
@@ -27,7 +29,8 @@ CORPUS = Path(__file__).resolve().parent / "hostile"
 LIMITS = Limits(timeout=2.0, memory=1 << 30)
 IS_ROOT = os.geteuid() == 0
 # Without a privilege drop these two reach the grader's own user: kill_parent would kill the test run itself.
-ROOT_ONLY = {"kill_parent", "detached_child"}
+ROOT_ONLY = {"kill_parent", "detached_child", "stops_sweeper"}
+LEASED: set[int] = set()  # worker uids handed out while the corpus was graded
 PRIVATE_CASES = """format: 1
 function: sigmoid
 params: [x]
@@ -51,8 +54,21 @@ cases:
 """
 
 
+NEEDS_BWRAP = pytest.mark.skipif(
+    not (sandbox.bwrap_works() and sandbox.Cgroup.kind()),
+    reason="needs bubblewrap (Debian/Ubuntu package `bubblewrap`) able to make namespaces, and a writable cgroup",
+)
+MODES = [pytest.param("uid", id="uid"), pytest.param("bwrap", id="bwrap", marks=NEEDS_BWRAP)]
+
+
+@pytest.fixture(scope="module", params=MODES)
+def mode(request: pytest.FixtureRequest) -> str:
+    """The sandbox the corpus is graded in: each test runs in both."""
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Graded], float]:
+def graded(tmp_path_factory: pytest.TempPathFactory, mode: str) -> tuple[dict[str, Graded], float]:
     """Every corpus file graded on sigmoid and relu: public, hidden (root-only folder) and random cases."""
     work = tmp_path_factory.mktemp("hostile")
     private = work / "private"
@@ -71,7 +87,15 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Graded],
     cases, warnings = add_random(selected, files, 10, 4242)
     assert warnings == []
     start = time.monotonic()
-    results = grade_all(submissions, cases, jobs=2, limits=LIMITS)
+    original = uids.UidLease.__init__
+
+    def recorded(lease: uids.UidLease) -> None:
+        original(lease)
+        LEASED.add(lease.uid)
+
+    with pytest.MonkeyPatch.context() as patch:  # the uids this grading used (other graders may run on the host)
+        patch.setattr(uids.UidLease, "__init__", recorded)
+        results = grade_all(submissions, cases, jobs=2, limits=replace(LIMITS, sandbox=mode))
     return {Path(g.submission).stem: g for g in results}, time.monotonic() - start
 
 
@@ -97,6 +121,9 @@ def test_every_submission_is_graded_in_bounded_time(graded: tuple[dict[str, Grad
         ("memory_bomb", "MemoryError", "raised:MemoryError"),
         ("reads_stdin", "raised EOFError", "raised:EOFError"),
         ("forges_protocol", "broke the protocol", "raised:WorkerCrash"),
+        ("forges_big_int", "broke the protocol", "raised:WorkerCrash"),
+        ("forges_mutations", "broke the protocol", "raised:WorkerCrash"),
+        ("forges_digits", "broke the protocol", "raised:WorkerCrash"),
     ],
 )
 def test_attacks_in_sigmoid_are_errors_and_relu_still_passes(
@@ -133,8 +160,10 @@ def test_printed_verdicts_are_only_output(graded: tuple[dict[str, Graded], float
     assert g.report.counts()["failed"] > 0
 
 
-def test_a_file_that_does_not_parse_scores_zero(graded: tuple[dict[str, Graded], float]) -> None:
-    g = graded[0]["syntax_error"]
+@pytest.mark.parametrize("name", ["syntax_error", "forges_not_found"])
+def test_import_failures_score_zero(graded: tuple[dict[str, Graded], float], name: str) -> None:
+    """A file that does not parse, and one forging a 'not found' load reply, load nothing: zero."""
+    g = graded[0][name]
     assert {(o, f) for _, o, f in outcomes(g, "sigmoid") + outcomes(g, "relu")} == {("error", "import-error")}
     assert g.score.points == 0 and g.score.max_points == 2
 
@@ -147,7 +176,7 @@ def test_exit_at_import_is_one_skipped_statement(graded: tuple[dict[str, Graded]
 
 
 @pytest.mark.skipif(not IS_ROOT, reason="only a root grader drops the worker's privileges")
-@pytest.mark.parametrize("name", ["kill_parent", "detached_child"])
+@pytest.mark.parametrize("name", ["kill_parent", "detached_child", "stops_sweeper"])
 def test_attacks_on_processes_change_nothing(graded: tuple[dict[str, Graded], float], name: str) -> None:
     g = graded[0][name]
     assert g.report.ok, [r.message for r in g.report.results if r.outcome != "passed"][:3]
@@ -155,24 +184,35 @@ def test_attacks_on_processes_change_nothing(graded: tuple[dict[str, Graded], fl
 
 
 @pytest.mark.skipif(not IS_ROOT, reason="the sweep of a worker's uid needs a root grader")
-def test_no_worker_process_outlives_grading(graded: tuple[dict[str, Graded], float]) -> None:
+def test_no_worker_process_outlives_grading(graded: tuple[dict[str, Graded], float], mode: str) -> None:
+    assert mode == "bwrap" or LEASED  # the uid mode leased a uid per worker
+    cgroups = [p for p in Path("/sys/fs/cgroup").glob(f"*/dlconform-{os.getpid()}-*") if p.is_dir()]
+    assert cgroups == []  # removed only once empty
     left = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 uid = entry.stat().st_uid
-            except OSError:
+                state = (entry / "stat").read_bytes().rsplit(b")", 1)[1].split()[0]
+            except (OSError, IndexError):
                 continue
-            if UID_BASE <= uid < UID_BASE + UID_SLOTS:
+            if uid in LEASED and state not in (b"Z", b"X"):  # a zombie has ended
                 left.append(entry.name)
     assert left == []
 
 
-def test_reading_the_vector_files_only_helps_with_public_cases(graded: tuple[dict[str, Graded], float]) -> None:
+def test_reading_the_vector_files_only_helps_with_public_cases(
+    graded: tuple[dict[str, Graded], float], mode: str
+) -> None:
     sigmoid = [r for r in graded[0]["reads_vectors"].report.results if r.function == "sigmoid"]
     public = [r for r in sigmoid if "random" not in r.tags and not r.hidden]
     hidden = [r for r in sigmoid if r.hidden]
     random = [r for r in sigmoid if "random" in r.tags]
+    if mode == "bwrap":  # the sandbox shows no vector file at all: its lookup loop is a skipped statement
+        assert any("reads_vectors.py line" in w for w in graded[0]["reads_vectors"].report.warnings)
+        assert any(r.outcome == "failed" for r in public)  # it answers zeros: right only where zero is expected
+        assert all(r.outcome == "failed" for r in hidden + random)
+        return
     assert public and all(r.outcome == "passed" for r in public)
     assert len(hidden) == 2 and all(r.outcome == "failed" for r in hidden)
     assert len(random) == 10 and all(r.outcome == "failed" for r in random)

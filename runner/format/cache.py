@@ -23,6 +23,7 @@ import importlib.util
 import json
 import math
 import os
+import stat
 import struct
 from pathlib import Path
 from typing import Any
@@ -78,14 +79,32 @@ def entry_path(folder: Path, content: bytes, require_outcome: bool) -> Path:
     return folder / f"{key}.vf"
 
 
+def private_folder(folder: Path) -> bool:
+    """Whether ``folder`` is this user's own: a real folder (not a link), owned by us, that no one else may enter.
+    A cache anyone else could write (say, one a submission made first in /tmp) is not used."""
+    try:
+        info = folder.lstat()
+    except OSError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid() and not info.st_mode & 0o077
+
+
+def _read_own(path: Path) -> bytes:
+    """The bytes of ``path`` if this user wrote it (not a link); OSError otherwise."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as entry:
+        if os.fstat(entry.fileno()).st_uid != os.geteuid():
+            raise PermissionError(f"{path} was written by someone else")
+        return entry.read()
+
+
 def load(name: str, content: bytes, require_outcome: bool) -> VectorFile | None:
-    """The cached VectorFile for ``content`` read from ``name``, or None on a miss (or a bad entry)."""
+    """The cached VectorFile for ``content`` read from ``name``, or None on a miss (or a bad or foreign entry)."""
     folder = cache_dir()
-    if folder is None:
+    if folder is None or not private_folder(folder):
         return None
     try:
-        blob = entry_path(folder, content, require_outcome).read_bytes()
-        return decode_entry(blob, name)
+        return decode_entry(_read_own(entry_path(folder, content, require_outcome)), name)
     except (OSError, CorruptEntry):
         return None
 
@@ -101,7 +120,9 @@ def store(content: bytes, require_outcome: bool, vf: VectorFile) -> None:
         return
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        write_atomic(entry_path(folder, content, require_outcome), blob)
+        if not private_folder(folder):
+            return
+        write_atomic(entry_path(folder, content, require_outcome), blob, mode=0o600)
         _prune(folder)
     except OSError:
         return

@@ -8,6 +8,7 @@ report; none changes one.
 
 from __future__ import annotations
 
+import itertools
 import sys
 from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
@@ -65,7 +66,7 @@ def run_plan(plan: Plan, target: Target) -> Report:
     # Only code in this process can print here: capturing around a worker's calls would swap sys.stdout from
     # each of grade's threads at once, and could leave it swapped.
     with captured() if plan.capture and not isolated else nullcontext(None) as out:
-        results = run_cases(plan.cases, target.resolve, plan.options)
+        results = _results(plan, target, isolated)
     report = build_report(target, results, out.notes("running") if out is not None else ())
     if isolate is not None and isolated:
         report = isolate.with_transcript(report, target)
@@ -84,6 +85,18 @@ def run_plan(plan: Plan, target: Target) -> Report:
         header = {**report.target, "baseline": plan.baseline_label or plan.baseline.path}
         report, _ = apply_baseline(replace(report, target=header), plan.baseline)
     return report
+
+
+def _results(plan: Plan, target: Target, isolated: bool) -> list[CaseResult]:
+    """The plan's cases run against the target; in a worker, what it prints during hidden cases is dropped."""
+    if not isolated:
+        return run_cases(plan.cases, target.resolve, plan.options)
+    results: list[CaseResult] = []
+    for hidden, run in itertools.groupby(plan.cases, key=lambda case: case.hidden):
+        target.hiding = hidden  # type: ignore[attr-defined]  # an IsolatedTarget: hidden output could show inputs
+        results.extend(run_cases(list(run), target.resolve, plan.options))
+    target.hiding = False  # type: ignore[attr-defined]
+    return results
 
 
 def build_report(target: Target, results: list[CaseResult], notes: Iterable[str] = ()) -> Report:

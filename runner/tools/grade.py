@@ -198,13 +198,17 @@ def write_outputs(
 ) -> None:
     """One JSON report per submission and the gradebook, each written atomically into ``out_dir``.
 
-    The reports are what a student may be shown: hidden cases pass/fail only, unless ``redact_hidden`` is False.
+    The reports are what a student may be shown: hidden cases pass/fail only, unless ``redact_hidden`` is False
+    (then they are written 0600). ``out_dir`` is made 0700, and refused if someone else owns it.
     """
     from dlconform.report import render
+    from dlconform.tools import outdir
 
-    out = Path(out_dir)
+    out = outdir.prepare(out_dir)
+    names = outdir.report_names([g.submission for g in graded], report_name)
+    mode = None if redact_hidden else outdir.PRIVATE
     for g in graded:
-        write_atomic(out / report_name(g.submission), render(g.report, "json", redact_hidden=redact_hidden))
+        write_atomic(out / names[g.submission], render(g.report, "json", redact_hidden=redact_hidden), mode=mode)
     write_atomic(out / GRADEBOOK, gradebook_csv(graded, functions))
 
 

@@ -23,6 +23,8 @@ import numpy as np
 MAX_FRAME = 512 * 1024 * 1024  # bytes; a longer frame is a protocol violation (the suite's largest: 160 MB)
 _LENGTH = struct.Struct(">I")
 PLAIN_DTYPE = re.compile(r"[<>|=](b1|[iu][1248]|f(2|4|8|12|16))")  # numpy dtype.str of bool, ints, floats
+MAX_DIMS = 32  # NumPy's own limit on an array's dimensions
+MAX_BLOBS = 1024  # blobs in one frame (a reply holds a result and the inputs a call changed)
 
 
 class ProtocolError(ValueError):
@@ -55,13 +57,17 @@ def unpack(body: Buffer) -> tuple[dict[str, Any], list[memoryview]]:
         raise ProtocolError("truncated frame")
     (head_len,) = _LENGTH.unpack(bytes(view[: _LENGTH.size]))
     start = _LENGTH.size + head_len
+    if start > len(view):
+        raise ProtocolError("a header longer than its frame")
     try:
         header = json.loads(bytes(view[_LENGTH.size : start]).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ProtocolError(f"malformed header: {exc}") from None
+    except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, an int of too many digits, deep nesting
+        raise ProtocolError(f"malformed header: {str(exc)[:80]}") from None
     sizes = header.get("blobs") if isinstance(header, dict) else None
-    if not isinstance(sizes, list) or not all(isinstance(n, int) and n >= 0 for n in sizes):
-        raise ProtocolError("malformed header: no blob list")
+    if not isinstance(sizes, list) or len(sizes) > MAX_BLOBS:
+        raise ProtocolError("malformed header: no blob list, or too many blobs")
+    if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in sizes):
+        raise ProtocolError("malformed header: a blob length that is not a count")
     if start + sum(sizes) != len(view):
         raise ProtocolError("blob lengths do not add up to the frame")
     blobs, offset = [], start
@@ -121,7 +127,9 @@ def _array(tagged: dict[str, Any], blobs: Sequence[Buffer]) -> np.ndarray:
         raise ProtocolError("a value names a blob that is not there")
     if not isinstance(dtype, str) or not PLAIN_DTYPE.fullmatch(dtype):
         raise ProtocolError(f"not a plain numeric dtype: {str(dtype)[:40]!r}")
-    if not isinstance(shape, list) or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape):
+    if not isinstance(shape, list) or len(shape) > MAX_DIMS:
+        raise ProtocolError("malformed shape")
+    if not all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= MAX_FRAME for n in shape):
         raise ProtocolError("malformed shape")
     dt = np.dtype(dtype)
     if math.prod(shape) * dt.itemsize != len(blobs[index]):

@@ -10,8 +10,6 @@ a worker that misses one is killed, never waited for again.
 from __future__ import annotations
 
 import atexit
-import contextlib
-import itertools
 import json
 import os
 import re
@@ -19,6 +17,7 @@ import selectors
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -28,14 +27,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dlconform.targets.isolate.protocol import ProtocolError, frame_length, pack, unpack
-from dlconform.targets.isolate.zygote import BOOT_FAILURE, THREAD_VARIABLES
+from dlconform.targets.isolate import sandbox
+from dlconform.targets.isolate.namespaces import WORKDIR
+from dlconform.targets.isolate.protocol import MAX_FRAME, ProtocolError, frame_length, pack, unpack
+from dlconform.targets.isolate.uids import UidLease
+from dlconform.targets.isolate.zygote import BOOT_FAILURE, HELLO, THREAD_VARIABLES
 
 GIB = 1 << 30
 CLOSED = "closed its end of the protocol"
 STOPPED = "was stopped by the grader"
 STARTUP_TIMEOUT = 60.0  # seconds for the zygote to import NumPy and the runner
-UID_BASE, UID_SLOTS = 64000, 1000  # each live worker of a root grader runs as its own uid in this range
+REPLY_TIMEOUT = 30.0  # seconds for the zygote to answer a request (a reap waits at most about 10)
 SIGNAL_NAMES = {
     signal.SIGSEGV: "a segmentation fault (SIGSEGV)",
     signal.SIGBUS: "a bus error (SIGBUS)",
@@ -53,6 +55,8 @@ class Limits:
     timeout: float = 10.0
     memory: int = 2 * GIB  # 0: no limit
     output: int = 20_000
+    sandbox: str = "auto"  # auto, bwrap or uid (see dlconform.targets.isolate.sandbox)
+    budget: float | None = 300.0  # wall-clock seconds per submission, import included (None: no budget)
 
 
 DEFAULT_LIMITS = Limits()
@@ -78,7 +82,8 @@ class WorkerDied(Exception):
 class ForkServer:
     """The grader's handle on its zygote; started on first use, restarted if something killed it."""
 
-    def __init__(self) -> None:
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
         self._lock = threading.Lock()
         self._sock: socket.socket | None = None
         self._proc: subprocess.Popen[bytes] | None = None
@@ -95,8 +100,12 @@ class ForkServer:
             "PYTHONDONTWRITEBYTECODE": "1",
             **dict.fromkeys(THREAD_VARIABLES, "1"),
         }
+        command = [sys.executable, "-m", "dlconform.targets.isolate.zygote", str(theirs.fileno())]
+        exe = sandbox.bwrap_path()
+        if self.mode == "bwrap" and exe is not None:
+            command = sandbox.pool_command(exe, command)
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "dlconform.targets.isolate.zygote", str(theirs.fileno())],
+            command,
             pass_fds=[theirs.fileno()],
             env=env,
             cwd=root,
@@ -112,7 +121,7 @@ class ForkServer:
         if not ready:
             ours.close()
             raise RuntimeError("the isolation fork server did not start")
-        ours.settimeout(None)
+        ours.settimeout(REPLY_TIMEOUT)  # a zygote that stops answering is replaced, never waited for
         self._sock = ours
         return ours
 
@@ -149,8 +158,11 @@ class ForkServer:
             self._sock.close()
             self._sock = None
         if self._proc is not None:
-            with contextlib.suppress(subprocess.TimeoutExpired):
+            try:
                 self._proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:  # hung: kill it (its workers die with it, PR_SET_PDEATHSIG)
+                self._proc.kill()
+                self._proc.wait()
             self._proc = None
 
     def close(self) -> None:
@@ -159,8 +171,9 @@ class ForkServer:
             self._discard()
 
 
-_SERVER = ForkServer()
-atexit.register(_SERVER.close)
+_SERVERS = {mode: ForkServer(mode) for mode in ("bwrap", "uid")}
+for _server in _SERVERS.values():
+    atexit.register(_server.close)
 _LIVE: set[Worker] = set()  # workers not yet stopped: stopped, and their folders removed, at exit
 
 
@@ -168,19 +181,6 @@ _LIVE: set[Worker] = set()  # workers not yet stopped: stopped, and their folder
 def _stop_live_workers() -> None:
     for worker in list(_LIVE):
         worker.stop()
-
-
-_SLOTS = itertools.count(os.getpid() * 7)
-_SLOTS_LOCK = threading.Lock()
-
-
-def worker_identity() -> tuple[int, int] | None:
-    """A uid and gid of its own for the next worker when the grader is root; None otherwise."""
-    if os.geteuid() != 0:
-        return None
-    with _SLOTS_LOCK:
-        uid = UID_BASE + next(_SLOTS) % UID_SLOTS
-    return uid, uid
 
 
 def describe_exit(status: dict[str, Any]) -> str:
@@ -202,9 +202,11 @@ def describe_exit(status: dict[str, Any]) -> str:
 
 
 class _Inbox:
-    """One frame assembled from what a non-blocking socket gives: the length prefix, then a body of that size."""
+    """One frame assembled from what a non-blocking socket gives: the length prefix, then a body of that size
+    (refused before it is read when it is longer than ``limit`` bytes)."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = MAX_FRAME) -> None:
+        self.limit = limit
         self.prefix = bytearray()
         self.body: bytearray | None = None
         self.got = 0
@@ -218,7 +220,10 @@ class _Inbox:
             self.prefix += chunk
             if len(self.prefix) < 4:
                 return None
-            self.body = bytearray(frame_length(self.prefix))
+            length = frame_length(self.prefix)
+            if length > self.limit:
+                raise ProtocolError(f"a reply of {length} bytes where at most {self.limit} were due")
+            self.body = bytearray(length)
         if self.got < len(self.body):
             count = sock.recv_into(memoryview(self.body)[self.got :])
             if not count:
@@ -232,25 +237,32 @@ class Worker:
 
     def __init__(self, source: Path | None, limits: Limits) -> None:
         self.limits = limits
-        self.identity = worker_identity()
-        self.workdir = Path(tempfile.mkdtemp(prefix="dlconform-worker-"))
-        self.spec_path = self._stage(source) if source is not None else None
-        if self.identity is not None:
-            os.chown(self.workdir, *self.identity)
+        self.mode = sandbox.resolve(limits.sandbox, module_target=source is None)
+        self._lease = UidLease() if self.mode == "uid" and os.geteuid() == 0 else None
+        self.identity = (self._lease.uid, self._lease.uid) if self._lease else None
+        self.cgroup: sandbox.Cgroup | None = None
+        self._host: Path | None = None  # the worker's folder on the host (uid mode)
+        self.pid: int | None = None
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         read_end, write_end = os.pipe()
-        uid, gid = self.identity or (None, None)
-        config = {"workdir": str(self.workdir), "uid": uid, "gid": gid, "memory": limits.memory or None}
+        fds = [theirs.fileno(), write_end]
         try:
-            self.pid = _SERVER.spawn(config, [theirs.fileno(), write_end])
+            config = self._namespaced(source, fds, ours) if self.mode == "bwrap" else self._uid_folder(source)
+            config["memory"] = limits.memory or None
+            self.pid = _SERVERS[self.mode].spawn(config, fds)
+            if self.mode == "bwrap":
+                self._join_cgroup(ours)
         except BaseException:
             ours.close()
             os.close(read_end)
-            shutil.rmtree(self.workdir, ignore_errors=True)
+            if self.pid is not None:
+                _SERVERS[self.mode].reap(self.pid, 0.0)
+            self._cleanup()
             raise
         finally:
+            for fd in fds[1:]:
+                os.close(fd)
             theirs.close()
-            os.close(write_end)
         self.sock = ours
         self.sock.setblocking(False)
         self.out = read_end
@@ -261,6 +273,52 @@ class Worker:
         self.status: dict[str, Any] | None = None
         _LIVE.add(self)
 
+    def _uid_folder(self, source: Path | None) -> dict[str, Any]:
+        """uid mode: a private host folder (owned by the worker's uid when root) holding a copy of the submission."""
+        self._host = self.workdir = Path(tempfile.mkdtemp(prefix="dlconform-worker-"))
+        self.spec_path = self._stage(source) if source is not None else None
+        if self.identity is not None:
+            os.chown(self.workdir, *self.identity)
+        uid, gid = self.identity or (None, None)
+        return {"workdir": str(self.workdir), "uid": uid, "gid": gid}
+
+    def _namespaced(self, source: Path | None, fds: list[int], ours: socket.socket) -> dict[str, Any]:
+        """bwrap mode: the worker copies the submission from a descriptor into its own tmpfs; a cgroup bounds it."""
+        assert source is not None  # sandbox.resolve sends module targets to uid mode
+        self.workdir = Path(WORKDIR)
+        self.spec_path = self.workdir / source.name
+        fds.append(os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC))
+        ours.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+        if sandbox.Cgroup.kind() is not None:
+            self.cgroup = sandbox.Cgroup(self.limits.memory)
+        tmpfs = min(self.limits.memory or sandbox.TMPFS_LIMIT, sandbox.TMPFS_LIMIT)
+        return {"workdir": WORKDIR, "namespaces": True, "name": source.name, "uid": None, "tmpfs": tmpfs}
+
+    def _join_cgroup(self, sock: socket.socket) -> None:
+        """Move the new worker into its cgroup (if any): its first byte carries its pid (as this process sees it),
+        and it waits for the first request, which is sent only after this."""
+        sock.settimeout(STARTUP_TIMEOUT)
+        size = struct.calcsize("3i")
+        try:
+            data, ancillary, _, _ = sock.recvmsg(1, socket.CMSG_SPACE(size))
+        except OSError:
+            data, ancillary = b"", []
+        creds = [d for level, kind, d in ancillary if (level, kind) == (socket.SOL_SOCKET, socket.SCM_CREDENTIALS)]
+        if data != HELLO or not creds or len(creds[0]) < size:
+            raise WorkerDied("could not start in its sandbox")  # its setup failed: see the capture pipe
+        pid, _, _ = struct.unpack("3i", creds[0][:size])
+        if self.cgroup is not None:
+            self.cgroup.add(pid)
+
+    def _cleanup(self) -> None:
+        """Remove the worker's host folder and cgroup, killing whatever is left in the cgroup."""
+        if self._host is not None:
+            shutil.rmtree(self._host, ignore_errors=True)
+        if self.cgroup is not None:
+            self.cgroup.remove()
+        if self._lease is not None:
+            self._lease.release()
+
     def _stage(self, source: Path) -> Path:
         """A private copy of the submission in the worker's folder (mode 0700), owned by the worker's uid."""
         copy = self.workdir / source.name
@@ -269,11 +327,14 @@ class Worker:
             os.chown(copy, *self.identity)
         return copy
 
-    def request(self, header: dict[str, Any], blobs: list[Any], timeout: float) -> tuple[dict[str, Any], list[Any]]:
-        """Send one request and wait up to ``timeout`` seconds for its reply, capturing output meanwhile."""
+    def request(
+        self, header: dict[str, Any], blobs: list[Any], timeout: float, limit: int = MAX_FRAME
+    ) -> tuple[dict[str, Any], list[Any]]:
+        """Send one request and wait up to ``timeout`` seconds for its reply (at most ``limit`` bytes), capturing
+        output meanwhile."""
         self._seq += 1
         pending = [memoryview(part).cast("B") for part in pack({**header, "seq": self._seq}, blobs) if len(part)]
-        inbox = _Inbox()
+        inbox = _Inbox(limit)
         deadline = time.monotonic() + timeout
         with selectors.DefaultSelector() as sel:
             sel.register(self.sock, selectors.EVENT_READ | selectors.EVENT_WRITE)
@@ -353,10 +414,19 @@ class Worker:
     def stop(self, grace: float = 0.0) -> str:
         """End the worker (waiting ``grace`` seconds for it to end on its own), clean up, and say how it ended."""
         if self.status is None:
+            assert self.pid is not None  # a worker that started has a pid
             _LIVE.discard(self)
             self.sock.close()
-            self.status = _SERVER.reap(self.pid, grace)
+            self.status = _SERVERS[self.mode].reap(self.pid, grace)
             self._read_output()
             os.close(self.out)
-            shutil.rmtree(self.workdir, ignore_errors=True)
+            self._cleanup()
         return describe_exit(self.status)
+
+
+def start_worker(source: Path | None, limits: Limits) -> Worker:
+    """A started worker; a sandbox that failed to start (a host limit on namespaces, say) is tried once more."""
+    try:
+        return Worker(source, limits)
+    except (WorkerDied, ConnectionError):
+        return Worker(source, limits)

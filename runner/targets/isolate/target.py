@@ -19,10 +19,24 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from dlconform.catalogue import FUNCTIONS
 from dlconform.results import Report
 from dlconform.targets.base import Closing
+from dlconform.targets.isolate.budget import Budget
+from dlconform.targets.isolate.paths import escaping_link
 from dlconform.targets.isolate.protocol import Buffer, ProtocolError, decode_value, encode_value
-from dlconform.targets.isolate.spawn import CLOSED, DEFAULT_LIMITS, STOPPED, Limits, Worker, WorkerDied, WorkerTimeout
+from dlconform.targets.isolate.replies import check_call_reply, check_load_reply, reply_limit
+from dlconform.targets.isolate.sandbox import resolve as resolve_sandbox
+from dlconform.targets.isolate.spawn import (
+    CLOSED,
+    DEFAULT_LIMITS,
+    STOPPED,
+    Limits,
+    Worker,
+    WorkerDied,
+    WorkerTimeout,
+    start_worker,
+)
 from dlconform.targets.load import TargetNotFound, is_module_spec
 from dlconform.targets.resolver import Unavailable
 
@@ -56,12 +70,14 @@ class IsolatedTarget(Closing):
                 "timeout": limits.timeout,
                 "memory": limits.memory or None,
                 "user": "unprivileged uid of its own" if os.geteuid() == 0 else "the grader's own user",
+                "sandbox": resolve_sandbox(limits.sandbox, module_target=self.source is None),
             },
         }
         self.warnings: list[str] = []
         self.load_error: str | None = None
         self.output = ""  # what the submission printed while loading
-        self.run_output = ""  # what it printed during calls (bounded)
+        self.run_output = ""  # what it printed during calls of public cases (bounded)
+        self.hiding = False  # set while hidden cases run: what is printed then is never shown (it would leak inputs)
         self._raw_loading = ""  # what reached the capture pipe (not Python's sys.stdout) while loading
         self._missing: dict[str, Unavailable] = {}
         self._given_up: dict[str, Exception] = {}  # function -> what its remaining calls raise
@@ -69,6 +85,7 @@ class IsolatedTarget(Closing):
         self._crashes: Counter[str] = Counter()
         self._worker: Worker | None = None
         self._loaded = False  # a restarted worker's import output is not recorded twice
+        self._budget = Budget(limits.budget)
         first = self._start()
         if first is not None:
             self.load_error = first
@@ -88,6 +105,7 @@ class IsolatedTarget(Closing):
             raise self._given_up[function]
         if self._broken is not None:
             raise self._broken
+        self._budget.check()
         worker = self._worker
         if worker is None:
             why = self._start()
@@ -98,12 +116,13 @@ class IsolatedTarget(Closing):
             assert worker is not None
         blobs: list[Buffer] = []
         header = {"op": "call", "function": function, "args": [encode_value(a, blobs) for a in args]}
+        timeout, limit = self._budget.call_timeout(self.limits.timeout)
         try:
-            reply, out = worker.request(header, blobs, self.limits.timeout)
+            reply, out = worker.request(header, blobs, timeout, reply_limit(args))
+            check_call_reply(reply, out, len(args))
             return self._returned(reply, out, args)
         except WorkerTimeout:
             self._retire(0.0)
-            limit = f"{self.limits.timeout:g} s (--timeout)"
             self._given_up[function] = CallTimeout(f"not run: an earlier call of {function} ran past {limit}")
             raise CallTimeout(f"no result within {limit}; the worker was stopped") from None
         except (WorkerDied, ProtocolError) as exc:
@@ -132,17 +151,28 @@ class IsolatedTarget(Closing):
 
     def _start(self) -> str | None:
         """Start a worker and load the submission in it; returns why that failed, or None."""
-        worker = Worker(self.source, self.limits)
+        refused = escaping_link(self.info["spec"]) if self.source is not None else None
+        if refused is not None:
+            return refused
+        try:
+            worker = start_worker(self.source, self.limits)
+        except (WorkerDied, OSError) as exc:
+            return f"the worker {exc}"
         header: dict[str, Any] = {"op": "load", "spec": str(worker.spec_path or self.info["spec"])}
         if self.source is None:
             header["paths"] = [os.getcwd()]  # as `run` finds a module target from the working directory
+        timeout, limit = self._budget.call_timeout(self.limits.timeout)
         try:
-            reply, _ = worker.request(header, [], self.limits.timeout)
+            reply, _ = worker.request(header, [], timeout)
+            check_load_reply(reply, tuple(FUNCTIONS), module_target=self.source is None)
         except WorkerTimeout:
             worker.stop(0.0)
-            return f"importing took longer than {self.limits.timeout:g} s (--timeout)"
+            return f"importing took longer than {limit}"
         except WorkerDied:
             return f"the worker {worker.stop(0.5)} while importing the submission"
+        except ProtocolError as exc:
+            worker.stop(0.0)
+            return f"the worker broke the protocol while importing the submission ({exc})"
         finally:
             self._collect_output(worker, loading=not self._loaded)
         if reply.get("status") == "not-found":
@@ -179,7 +209,7 @@ class IsolatedTarget(Closing):
         if loading:
             self.output = (self.output + text)[: self.limits.output]
             self._raw_loading = (self._raw_loading + text)[: self.limits.output]
-        else:
+        elif not self.hiding:
             self.run_output = (self.run_output + text)[: self.limits.output]
 
     def _retire(self, grace: float) -> str:

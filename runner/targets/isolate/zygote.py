@@ -27,6 +27,8 @@ import time
 import traceback
 from typing import Any, NoReturn
 
+from dlconform.targets.isolate.sweep import sweep
+
 # Modules a submission commonly imports, loaded once here: after dropping privileges a worker may be unable to
 # read the interpreter's own files (say, a Python installed under /root), so what it needs must already be loaded.
 PRELOAD = (
@@ -71,6 +73,7 @@ PRELOAD = (
     "inspect",
     "traceback",
     "dlconform.targets.isolate.worker",
+    "dlconform.targets.isolate.namespaces",
     "dlconform.targets.load",
     "dlconform.targets.notebook",
 )
@@ -81,6 +84,8 @@ MAX_OPEN_FILES = 256
 MAX_FILE_SIZE = 64 * 1024 * 1024
 MAX_PROCESSES = 64  # per worker uid (only with a uid of its own: the limit counts every process of the uid)
 BOOT_FAILURE = 70  # a worker's exit code when it could not be set up
+HELLO = b"\x00"  # a namespaced worker's first byte on the protocol socket, carrying its credentials
+STOP_WAIT = 5.0  # seconds a namespaced worker's keeper has to end its namespace before SIGKILL
 
 
 def _prctl(option: int, value: int) -> None:
@@ -114,9 +119,12 @@ def _drop_privileges(uid: int, gid: int) -> None:
     raise OSError("root could be regained after dropping privileges")
 
 
-def _become_worker(config: dict[str, Any], proto: int, out: int) -> NoReturn:
+def _become_worker(config: dict[str, Any], fds: list[int]) -> NoReturn:
     """In the forked child: isolate this process, then serve the protocol on WORKER_FD until the grader hangs up."""
+    proto, out = fds[0], fds[1]
     try:
+        if config.get("namespaces"):
+            _own_namespaces(config, proto, fds[2] if len(fds) > 2 else None)
         os.setsid()
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
@@ -155,16 +163,17 @@ def _become_worker(config: dict[str, Any], proto: int, out: int) -> NoReturn:
     os._exit(0)
 
 
-def _sweep(uid: int) -> None:
-    """Kill every process left running as ``uid`` (what a worker spawned and detached), from a child of that uid."""
-    pid = os.fork()
-    if pid == 0:
-        with contextlib.suppress(BaseException):
-            os.setgroups([])
-            os.setuid(uid)
-            os.kill(-1, signal.SIGKILL)  # every process of this uid but the caller
-        os._exit(0)
-    os.waitpid(pid, 0)
+def _own_namespaces(config: dict[str, Any], proto: int, source: int | None) -> None:
+    """In a bubblewrap pool: become PID 1 of a namespace of one's own with private mounts, tell the grader one's
+    pid (SO_PASSCRED: the grader moves this process into its cgroup before any submission code runs), as uid
+    nobody with no capability."""
+    from dlconform.targets.isolate import namespaces
+
+    namespaces.enter_pid_namespace()
+    namespaces.private_mounts(source, config.get("name"), config.get("tmpfs") or namespaces.TMPFS_SIZE)
+    namespaces.become_nobody()
+    namespaces.drop_capabilities()
+    os.write(proto, HELLO)
 
 
 def _kill_group(pid: int) -> None:
@@ -174,32 +183,42 @@ def _kill_group(pid: int) -> None:
             kill(target, signal.SIGKILL)
 
 
-def _reap(pid: int, grace: float, uid: int | None) -> dict[str, Any]:
-    """Wait up to ``grace`` seconds for worker ``pid`` to end, kill it if it has not, and say how it ended."""
-    deadline = time.monotonic() + grace
-    killed = False
+def _wait(pid: int, seconds: float) -> int | None:
+    """Worker ``pid``'s wait status once it ended within ``seconds``, else None."""
+    deadline = time.monotonic() + seconds
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
-            break
+            return status
         if time.monotonic() >= deadline:
-            _kill_group(pid)
-            killed = True
-            _, status = os.waitpid(pid, 0)
-            break
+            return None
         time.sleep(0.002)
+
+
+def _reap(pid: int, grace: float, uid: int | None, namespaced: bool) -> dict[str, Any]:
+    """Wait up to ``grace`` seconds for worker ``pid`` to end, kill it if it has not, and say how it ended.
+    A namespaced worker's keeper is asked to end the namespace (its exit means every process of it is gone)."""
+    status = _wait(pid, grace)
+    killed = status is None
+    if killed and namespaced:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+        status = _wait(pid, STOP_WAIT)
+    if status is None:
+        _kill_group(pid)
+        _, status = os.waitpid(pid, 0)
     _kill_group(pid)  # helpers it forked into its group
     if uid is not None:
-        _sweep(uid)
+        sweep(uid)
     return {"exitcode": os.waitstatus_to_exitcode(status), "killed": killed}
 
 
 def serve(sock: socket.socket) -> None:
     """Answer spawn and reap requests until the grader closes the socket; then kill what is left."""
-    children: dict[int, int | None] = {}
+    children: dict[int, dict[str, Any]] = {}
     while True:
         try:
-            data, fds, _, _ = socket.recv_fds(sock, 1 << 16, 4)
+            data, fds, _, _ = socket.recv_fds(sock, 1 << 16, 3)
         except OSError:
             break
         if not data:
@@ -210,17 +229,18 @@ def serve(sock: socket.socket) -> None:
             pid = os.fork()
             if pid == 0:
                 sock.close()
-                _become_worker(config, fds[0], fds[1])
-            children[pid] = config.get("uid")
+                _become_worker(config, fds)
+            children[pid] = config
             reply: dict[str, Any] = {"pid": pid}
         else:
             pid = request["pid"]
-            reply = _reap(pid, request.get("grace", 0.0), children.pop(pid, None))
+            config = children.pop(pid, {})
+            reply = _reap(pid, request.get("grace", 0.0), config.get("uid"), bool(config.get("namespaces")))
         for fd in fds:
             os.close(fd)
         sock.send(json.dumps(reply).encode())
-    for pid, uid in children.items():
-        _reap(pid, 0.0, uid)
+    for pid, config in children.items():
+        _reap(pid, 0.0, config.get("uid"), bool(config.get("namespaces")))
 
 
 def main() -> None:

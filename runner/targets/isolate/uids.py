@@ -1,0 +1,65 @@
+"""Worker uids for a root grader, unique across every grader on the host: a uid is leased with a lock file.
+
+Each lease is an exclusive ``flock`` on ``LEASE_DIR/<uid>`` (a root-only folder),
+held for the worker's life and dropped by the kernel if the grader dies, so two
+graders never hand out the same uid, whatever their pids. A uid is swept
+before it is handed out, in case a crashed grader left processes behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import random
+import stat
+import threading
+from pathlib import Path
+
+from dlconform.targets.isolate.sweep import processes_of, sweep
+
+UID_BASE, UID_SLOTS = 64000, 1000  # each live worker of a root grader runs as its own uid in this range
+LEASE_DIR = Path("/run/dlconform-uids") if Path("/run").is_dir() else Path("/var/run/dlconform-uids")
+_LOCK = threading.Lock()
+
+
+class NoFreeUid(OSError):
+    """Every uid of the range is leased (by this or another grader)."""
+
+
+class UidLease:
+    """One uid of ``UID_BASE`` .. ``UID_BASE + UID_SLOTS`` held by this process until ``release``."""
+
+    def __init__(self) -> None:
+        folder = _lease_folder()
+        start = random.randrange(UID_SLOTS)
+        with _LOCK:
+            for step in range(UID_SLOTS):
+                uid = UID_BASE + (start + step) % UID_SLOTS
+                fd = os.open(folder / str(uid), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    os.close(fd)
+                    continue
+                if processes_of(uid) and not sweep(uid):
+                    os.close(fd)
+                    continue
+                self.uid, self._fd = uid, fd
+                return
+        raise NoFreeUid(f"all {UID_SLOTS} worker uids from {UID_BASE} are in use")
+
+    def release(self) -> None:
+        """Let the uid go (after its processes were swept)."""
+        with contextlib.suppress(OSError):
+            os.close(self._fd)
+
+
+def _lease_folder() -> Path:
+    """The root-only folder of lease files, made if missing; refused if someone else owns it or may write it."""
+    with contextlib.suppress(FileExistsError):
+        LEASE_DIR.mkdir(mode=0o700)
+    info = LEASE_DIR.lstat()
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != 0 or info.st_mode & 0o022:
+        raise OSError(f"{LEASE_DIR} is not a folder that only root may write")
+    return LEASE_DIR

@@ -1,0 +1,32 @@
+"""Hostile: answers each sigmoid call itself on the protocol socket (fd 3) with a reply meant to crash or swamp
+the grader: one 64 MiB blob named 200,000 times as changed inputs (once copied per entry, outside any timeout). Judged: each sigmoid call is this submission's protocol error, refused before the grader
+does work that grows with it; relu passes."""
+
+import itertools
+import json
+import os
+import struct
+
+import numpy as np
+
+CALLS = itertools.count(2)  # the load request was number 1; every call the grader sends adds one
+
+
+def _send(header: dict, blob: bytes = b"") -> None:
+    head = json.dumps({**header, "blobs": [len(blob)] if blob else []}).encode()
+    body = struct.pack(">I", len(head)) + head
+    os.write(3, struct.pack(">I", len(body) + len(blob)) + body)
+    if blob:
+        os.write(3, blob)
+
+
+def sigmoid(x):
+    seq = next(CALLS)
+    blob = bytes(64 << 20)
+    change = {"i": 0, "v": {"t": "array", "dtype": "<u1", "shape": [64 << 20], "b": 0}}
+    _send({"status": "returned", "result": {"t": "none"}, "mutated": [change] * 200_000, "seq": seq}, blob)
+    return np.zeros_like(np.asarray(x, dtype=float))
+
+
+def relu(x):
+    return np.maximum(x, 0)

