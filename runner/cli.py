@@ -288,7 +288,11 @@ def graded_functions(assignment: Assignment, functions: tuple[str, ...]) -> tupl
 
 
 def worker_limits(
-    timeout: float | None, memory: str | None, sandbox: str | None = None, budget: float | None = None
+    timeout: float | None,
+    memory: str | None,
+    sandbox: str | None = None,
+    budget: float | None = None,
+    support: tuple[str, ...] = (),
 ) -> Limits:
     """Worker limits from --timeout, --memory, --sandbox and --budget; a bad size, or a sandbox that cannot be
     made here, is a DlconformError (one line, exit 2)."""
@@ -309,6 +313,7 @@ def worker_limits(
         memory=size,
         sandbox=sandbox or DEFAULT_LIMITS.sandbox,
         budget=DEFAULT_LIMITS.budget if budget is None else budget or None,
+        support=support,
     )
 
 
@@ -457,7 +462,9 @@ def run(
     plan = Plan(
         target_source(target, profile, binds, isolated),
         tuple(selected),
-        isolation=worker_limits(timeout, memory, sandbox, budget) if isolated else None,
+        isolation=worker_limits(timeout, memory, sandbox, budget, chosen.support_files if chosen else ())
+        if isolated
+        else None,
         options=Options(rtol, atol, strict_dtype),
         notes=tuple(notes),
         perf_cases=tuple(iter_cases(files)) if perf else None,
@@ -660,7 +667,7 @@ def grade(
         for path in exposed_files(files, bundled_dir()) if os.geteuid() == 0 else ():
             click.echo(f"dlconform: warning: {path} has hidden cases and every user may read it: chmod o-r", err=True)
         cases, notes = with_random(selected, files, random_n, seed)
-        limits = worker_limits(timeout, memory, sandbox, budget)
+        limits = worker_limits(timeout, memory, sandbox, budget, chosen.support_files)
         click.echo(f"dlconform: grading {chosen.name}: {', '.join(chosen.functions)}", err=True)
         click.echo(f"dlconform: {describe_sandbox(limits.sandbox)}", err=True)
         bar = click.progressbar(length=len(picked), label="grading", file=sys.stderr) if sys.stderr.isatty() else None

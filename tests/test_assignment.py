@@ -119,3 +119,35 @@ def test_run_with_an_assignment_shows_the_students_score(tmp_path: Path) -> None
     assert proc.returncode == 1  # cases beyond the contract fail: feedback, and the run says so
     score = json.loads(proc.stdout)["score"]
     assert (score["assignment"], score["points"], score["max_points"]) == ("tutorial", 14, 14)
+
+
+def test_support_files_sit_beside_each_submission_in_its_worker(tmp_path: Path) -> None:
+    """The course's notebooks import public_tests: an assignment ships it, and the worker's copy imports it."""
+    (tmp_path / "public_tests.py").write_text("def sigmoid_test(f):\n    assert abs(f(0) - 0.5) < 1e-12\n")
+    (tmp_path / "hw.yaml").write_text(
+        "format: 1\nname: hw\ndescription: d\nfunctions: {sigmoid: 1}\nsupport_files: [public_tests.py]\n"
+    )
+    submission = tmp_path / "student.py"
+    submission.write_text(
+        "import numpy as np\nfrom public_tests import *\n\n\ndef sigmoid(x):\n"
+        "    return 1 / (1 + np.exp(-x))\n\n\nsigmoid_test(sigmoid)\n"
+    )
+    tmp_path.chmod(0o755)
+    out = tmp_path / "out"
+    proc = _dlconform(
+        "grade",
+        str(submission),
+        "--assignment",
+        str(tmp_path / "hw.yaml"),
+        "--out",
+        str(out),
+        "--timeout",
+        "5",
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    (report,) = [json.loads(p.read_text()) for p in out.glob("*.json")]
+    assert not any("skipped" in w for w in report["warnings"])  # the import and the test call both ran
+    assert {c["outcome"] for c in report["cases"]} == {"passed"}
+    without = _dlconform("run", str(submission), "--isolate", "--format", "json", "-f", "sigmoid", cwd=tmp_path)
+    assert any("No module named 'public_tests'" in w for w in json.loads(without.stdout)["warnings"])

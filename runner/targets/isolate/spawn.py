@@ -57,6 +57,7 @@ class Limits:
     output: int = 20_000
     sandbox: str = "auto"  # auto, bwrap or uid (see dlconform.targets.isolate.sandbox)
     budget: float | None = 300.0  # wall-clock seconds per submission, import included (None: no budget)
+    support: tuple[str, ...] = ()  # files copied beside the submission before it loads (an assignment's support_files)
 
 
 DEFAULT_LIMITS = Limits()

@@ -161,9 +161,11 @@ class IsolatedTarget(Closing):
         header: dict[str, Any] = {"op": "load", "spec": str(worker.spec_path or self.info["spec"])}
         if self.source is None:
             header["paths"] = [os.getcwd()]  # as `run` finds a module target from the working directory
+        support = [Path(p) for p in self.limits.support] if self.source is not None else []
+        header["support"] = [p.name for p in support]  # written beside the submission's copy by the worker
         timeout, limit = self._budget.call_timeout(self.limits.timeout)
         try:
-            reply, _ = worker.request(header, [], timeout)
+            reply, _ = worker.request(header, [p.read_bytes() for p in support], timeout)
             check_load_reply(reply, tuple(FUNCTIONS), module_target=self.source is None)
         except WorkerTimeout:
             worker.stop(0.0)
