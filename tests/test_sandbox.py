@@ -20,10 +20,7 @@ from dlconform.targets.isolate.uids import UID_BASE, UID_SLOTS, UidLease
 ROOT = Path(__file__).resolve().parents[1]
 IS_ROOT = os.geteuid() == 0
 ROOT_ONLY = pytest.mark.skipif(not IS_ROOT, reason="uids and cgroups are a root grader's")
-NEEDS_BWRAP = pytest.mark.skipif(
-    not (sandbox.bwrap_works() and sandbox.Cgroup.kind()),
-    reason="needs bubblewrap (Debian/Ubuntu package `bubblewrap`) able to make namespaces, and a writable cgroup",
-)
+NEEDS_BWRAP = pytest.mark.skipif(sandbox.unavailable() is not None, reason=f"--sandbox bwrap: {sandbox.unavailable()}")
 FAST = Limits(timeout=5.0, memory=1 << 30, sandbox="bwrap")
 FAST_LIMITS = {mode: Limits(timeout=5.0, memory=1 << 30, sandbox=mode) for mode in ("uid", "bwrap")}
 
@@ -55,7 +52,9 @@ def test_the_cli_refuses_an_unavailable_sandbox_in_one_line(tmp_path: Path) -> N
     assert (
         done.stderr.strip()
         .splitlines()[-1]
-        .endswith("bubblewrap is not installed (Debian/Ubuntu package `bubblewrap`)")
+        .endswith(
+            "--sandbox bwrap: bubblewrap is not installed (Debian/Ubuntu package `bubblewrap`); use --sandbox uid"
+        )
     )
     assert "Traceback" not in done.stderr
 
