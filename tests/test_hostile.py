@@ -54,10 +54,7 @@ cases:
 """
 
 
-NEEDS_BWRAP = pytest.mark.skipif(
-    not (sandbox.bwrap_works() and sandbox.Cgroup.kind()),
-    reason="needs bubblewrap (Debian/Ubuntu package `bubblewrap`) able to make namespaces, and a writable cgroup",
-)
+NEEDS_BWRAP = pytest.mark.skipif(sandbox.unavailable() is not None, reason=f"--sandbox bwrap: {sandbox.unavailable()}")
 MODES = [pytest.param("uid", id="uid"), pytest.param("bwrap", id="bwrap", marks=NEEDS_BWRAP)]
 
 

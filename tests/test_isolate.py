@@ -35,10 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CAREFUL = str(ROOT / "examples" / "careful.py")
 TUTORIAL = str(ROOT / "examples" / "tutorial.py")
 FAST = Limits(timeout=2.0, memory=1 << 30)
-NEEDS_BWRAP = pytest.mark.skipif(
-    not (sandbox.bwrap_works() and sandbox.Cgroup.kind()),
-    reason="needs bubblewrap (Debian/Ubuntu package `bubblewrap`) able to make namespaces, and a writable cgroup",
-)
+NEEDS_BWRAP = pytest.mark.skipif(sandbox.unavailable() is not None, reason=f"--sandbox bwrap: {sandbox.unavailable()}")
 MODES = [pytest.param("uid", id="uid"), pytest.param("bwrap", id="bwrap", marks=NEEDS_BWRAP)]
 ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="the privilege drop happens only when the grader is root")
 

@@ -20,10 +20,7 @@ from dlconform.targets.isolate.uids import UID_BASE, UID_SLOTS, UidLease
 ROOT = Path(__file__).resolve().parents[1]
 IS_ROOT = os.geteuid() == 0
 ROOT_ONLY = pytest.mark.skipif(not IS_ROOT, reason="uids and cgroups are a root grader's")
-NEEDS_BWRAP = pytest.mark.skipif(
-    not (sandbox.bwrap_works() and sandbox.Cgroup.kind()),
-    reason="needs bubblewrap (Debian/Ubuntu package `bubblewrap`) able to make namespaces, and a writable cgroup",
-)
+NEEDS_BWRAP = pytest.mark.skipif(sandbox.unavailable() is not None, reason=f"--sandbox bwrap: {sandbox.unavailable()}")
 FAST = Limits(timeout=5.0, memory=1 << 30, sandbox="bwrap")
 FAST_LIMITS = {mode: Limits(timeout=5.0, memory=1 << 30, sandbox=mode) for mode in ("uid", "bwrap")}
 
@@ -55,7 +52,9 @@ def test_the_cli_refuses_an_unavailable_sandbox_in_one_line(tmp_path: Path) -> N
     assert (
         done.stderr.strip()
         .splitlines()[-1]
-        .endswith("bubblewrap is not installed (Debian/Ubuntu package `bubblewrap`)")
+        .endswith(
+            "--sandbox bwrap: bubblewrap is not installed (Debian/Ubuntu package `bubblewrap`); use --sandbox uid"
+        )
     )
     assert "Traceback" not in done.stderr
 
@@ -202,3 +201,38 @@ def test_the_budget_ends_a_submission_that_is_slow_on_every_call(tmp_path: Path)
     spent = [r for r in g.report.results if "budget of the submission (--budget)" in r.message]
     assert spent and all(r.outcome == "error" for r in spent)
     assert any(r.outcome == "passed" for r in g.report.results)  # the cases run before the budget ran out count
+
+
+FORKS_AND_FILLS = """
+import os
+def relu(x):
+    children = []
+    for _ in range(4):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                block = bytearray(300 << 20)  # written: resident, not just reserved
+                os.write(1, b"filled\\n")
+            finally:
+                os._exit(0)
+        children.append(pid)
+    raise RuntimeError(repr([os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in children]))
+"""
+
+
+@ROOT_ONLY
+@NEEDS_BWRAP
+def test_the_memory_limit_covers_the_whole_sandbox_not_each_process(tmp_path: Path) -> None:
+    from dlconform.format.suite import bundled_dir, iter_cases, load_files
+    from dlconform.targets.isolate.target import isolated_report
+
+    source = tmp_path / "forks.py"
+    source.write_text(FORKS_AND_FILLS, encoding="utf-8")
+    case = next(c for c in iter_cases(load_files([bundled_dir()])) if c.function == "relu")
+    with IsolatedTarget(str(source), FAST) as target:  # --memory 1 GiB: each child may reserve 300 MiB
+        (result,) = isolated_report(target, [case]).results
+    if "RuntimeError" in result.message:  # the children's exit codes: the cgroup killed at least one
+        codes = eval(result.message.split("RuntimeError: ", 1)[1])
+        assert -signal.SIGKILL in codes, codes
+    else:  # or the worker itself, the largest process of the cgroup at that moment
+        assert "SIGKILL" in result.message, result.message

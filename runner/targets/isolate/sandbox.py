@@ -61,18 +61,29 @@ def bwrap_works() -> bool:
     return done.returncode == 0
 
 
+def unavailable() -> str | None:
+    """Why ``auto`` cannot choose ``bwrap`` here (bubblewrap missing or unable to make namespaces, no writable
+    cgroup), or None."""
+    if bwrap_path() is None:
+        return "bubblewrap is not installed (Debian/Ubuntu package `bubblewrap`)"
+    if not bwrap_works():
+        return "bubblewrap cannot make namespaces here"
+    if Cgroup.kind() is None:
+        return "no cgroup (v1 memory and pids, or v2) is writable for the sandbox's limits"
+    return None
+
+
 def resolve(mode: str, module_target: bool = False) -> str:
     """The sandbox that ``mode`` means here: ``bwrap`` or ``uid``; raises SandboxError when ``bwrap`` cannot be had."""
     if mode not in MODES:
         raise SandboxError(f"--sandbox {mode}: choose one of {', '.join(MODES)}")
-    if mode == "uid" or (mode == "auto" and (module_target or not bwrap_works() or Cgroup.kind() is None)):
+    if mode == "uid" or (mode == "auto" and (module_target or unavailable() is not None)):
         return "uid"
     if module_target:
         raise SandboxError("--sandbox bwrap checks a .py file or notebook, not a module name (it cannot see the cwd)")
-    if bwrap_path() is None:
-        raise SandboxError("--sandbox bwrap: bubblewrap is not installed (Debian/Ubuntu package `bubblewrap`)")
-    if not bwrap_works():
-        raise SandboxError("--sandbox bwrap: bubblewrap cannot make namespaces here; use --sandbox uid")
+    why = unavailable()
+    if why is not None and not why.startswith("no cgroup"):  # without a cgroup: per-process limits only
+        raise SandboxError(f"--sandbox bwrap: {why}; use --sandbox uid")
     return "bwrap"
 
 
