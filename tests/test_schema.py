@@ -7,6 +7,8 @@ import json
 import math
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -236,3 +238,14 @@ def test_every_schema_problem_is_one_line_with_a_line_number() -> None:
         for problem in read_file(path)[1]:
             assert "\n" not in str(problem) and "is not valid under" not in problem.message, problem
             assert problem.line is not None or whole_file.match(problem.message), problem
+
+
+def test_a_warm_load_does_not_validate(tmp_path: Path) -> None:
+    """jsonschema is imported for a file the load cache does not hold, and not at all once it does."""
+    code = "import sys, dlconform.format.suite as s; s.load_files(); print('jsonschema' in sys.modules)"
+    env = {"DLCONFORM_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    runs = [
+        subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+        for _ in range(2)
+    ]
+    assert [r.stdout.strip() for r in runs] == ["True", "False"]
