@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from dlconform import reference
+from dlconform.format import schema
 from dlconform.format.suite import iter_cases, load_files
 from dlconform.results import Report
+from dlconform.run import baseline as baseline_module
 from dlconform.run.baseline import BaselineError, apply_baseline, dump_baseline, load_baseline
 from dlconform.run.engine import run_cases
 from dlconform.run.select import select
@@ -156,3 +159,20 @@ def test_bad_files_give_one_line_naming_file_and_entry(tmp_path: Path, text: str
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(BaselineError, match="cannot read"):
         load_baseline(tmp_path / "nope.yaml")
+
+
+def test_an_error_names_the_line_of_its_entry(tmp_path: Path) -> None:
+    text = (
+        "# known failures\n- {id: 'sigmoid::a', reason: r, failure: value, outcome: failed}\n\n- {id: 'sigmoid::b'}\n"
+    )
+    path = write(tmp_path, text)
+    with pytest.raises(BaselineError) as info:
+        load_baseline(path)
+    assert str(info.value) == f"{path}:4: entry 2 (sigmoid::b): missing reason, failure, outcome"
+
+
+def test_the_schema_names_cases_as_vector_files_do() -> None:
+    """A baseline id is function::case-id, the case id under the vector-file schema's own pattern."""
+    case_id = schema.build()["$defs"]["case"]["properties"]["id"]["pattern"]
+    own = json.loads(Path(baseline_module.__file__).with_name("baseline.schema.json").read_text(encoding="utf-8"))
+    assert own["items"]["properties"]["id"]["pattern"].endswith("::" + case_id.removeprefix("^"))

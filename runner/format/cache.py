@@ -63,12 +63,12 @@ def cache_dir() -> Path | None:
 
 @functools.cache
 def code_fingerprint() -> str:
-    """A digest of the package's source (the reference's included) and the versions they run on."""
+    """A digest of the package's source and schemas (the reference's included) and the versions they run on."""
     reference = importlib.util.find_spec("dlconform.reference")
     assert reference is not None and reference.origin is not None
     digest = hashlib.sha256(f"{__version__}|numpy {np.__version__}".encode())
     for package in dict.fromkeys((Path(__file__).parents[1], Path(reference.origin).parent)):
-        for source in sorted(package.rglob("*.py")):
+        for source in sorted([*package.rglob("*.py"), *package.rglob("*.json")]):
             digest.update(str(source.relative_to(package)).encode() + b"\0" + source.read_bytes())
     return digest.hexdigest()
 

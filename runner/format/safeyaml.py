@@ -32,11 +32,13 @@ class YamlError(DlconformError, ValueError):
 
 @dataclass
 class Document:
-    """A parsed YAML document, the 1-based line of each top-level key and of each item of ``cases``."""
+    """A parsed YAML document, the 1-based line of each top-level key, of each item of ``cases``, and of each item
+    of a top-level list (``item_lines``)."""
 
     data: Any
     case_lines: list[int]
     key_lines: dict[str, int] = field(default_factory=dict)
+    item_lines: list[int] = field(default_factory=list)
 
 
 def _mark_line(mark: Any) -> int | None:
@@ -132,7 +134,8 @@ def load(text: str) -> Document:
         raise YamlError(str(exc).splitlines()[0]) from None
     except RecursionError:
         raise YamlError("nesting too deep to parse") from None
-    return Document(data, _case_lines(node), _key_lines(node))
+    items = [item.start_mark.line + 1 for item in node.value] if isinstance(node, yaml.SequenceNode) else []
+    return Document(data, _case_lines(node), _key_lines(node), items)
 
 
 def _key_lines(node: Any) -> dict[str, int]:

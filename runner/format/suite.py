@@ -7,7 +7,7 @@ names the file, the line where known, and the case.
 
 from __future__ import annotations
 
-import math
+import functools
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -15,34 +15,34 @@ from pathlib import Path
 from typing import Any
 
 from dlconform.catalogue import FUNCTIONS
-from dlconform.format import safeyaml
+from dlconform.format import safeyaml, schema, wording
 from dlconform.format.domain import domain_problems
 from dlconform.format.large import case_problem, decode_value
-from dlconform.format.model import LEVELS, Case, Problem, Raises, SuiteError, VectorFile
-from dlconform.format.tolerance import ACCURACY_CLASSES, Tolerance
+from dlconform.format.model import Case, Problem, Raises, SuiteError, VectorFile
+from dlconform.format.schemacheck import Path as SchemaPath
+from dlconform.format.schemacheck import Violation, located, violations
+from dlconform.format.tolerance import Tolerance
 from dlconform.format.values import FLOAT_DTYPES, ValueFormatError
 
-FORMAT = 1
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-TAG_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
-EXCEPTION_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
-TOP_KEYS = {"format", "function", "aliases", "params", "description", "accuracy", "tolerance", "domain", "cases"}
-TOP_REQUIRED = {"format", "function", "params", "description", "accuracy", "cases"}
-CASE_KEYS = {
-    "id",
-    "description",
-    "tags",
-    "source",
-    "args",
-    "expected",
-    "expected_any",
-    "raises",
-    "tolerance",
-    "signed_zero",
-    "hidden",
-    "level",
-}
-OUTCOME_KEYS = ("expected", "expected_any", "raises")
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")  # the schema's, for baselines that name cases
+
+
+@functools.cache
+def _schema() -> dict[str, Any]:
+    """The vector-file schema as the reader runs it: vectors/schema.json less the rules of the values themselves.
+
+    Values (args, expected, the items of expected_any) are decoded in code, which refuses all the schema
+    refuses in them and more (tests/test_schema.py keeps the two in step); running the schema's recursive value
+    rules too made a cold load of the suite about six times slower. So does the rule that plain cases have no
+    generated args, which ``case_problem`` states with the rest of the generated-input rules.
+    """
+    runtime = schema.build()
+    case = runtime["$defs"]["case"]
+    case["properties"]["args"]["items"] = {}
+    case["properties"]["expected"] = {}
+    case["properties"]["expected_any"]["items"] = {}
+    del case["else"]
+    return runtime
 
 
 def bundled_dir() -> Path:
@@ -69,189 +69,129 @@ def vector_paths(paths: Iterable[str | os.PathLike[str]] | None = None) -> list[
     return out
 
 
-def _parse_tolerance(raw: Any, need_reason: bool) -> tuple[Tolerance | None, str | None]:
-    """A tolerance mapping as a Tolerance, or the reason it is malformed."""
+def _tolerance(raw: Any) -> tuple[Tolerance | None, str | None]:
+    """A tolerance mapping as a Tolerance, or the one thing the schema cannot refuse in it (a NaN)."""
     if not isinstance(raw, dict):
-        return None, "tolerance must be a mapping"
-    extra = set(raw) - {"rtol", "atol", "ulp", "reason"}
-    if extra:
-        return None, f"unknown tolerance keys {sorted(extra, key=str)}"
-    for key in ("rtol", "atol", "ulp"):
-        value = raw.get(key, 0.0)
-        if isinstance(value, str):
-            return None, f"tolerance {key} {value!r} is a string (YAML 1.1 reads 1e-5 as text: write 1.0e-5)"
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
-            return None, f"tolerance {key} must be a finite non-negative number, not {value!r}"
-    if "ulp" in raw and ({"rtol", "atol"} & set(raw)):
-        return None, "tolerance gives either ulp or rtol/atol, not both"
-    if not {"rtol", "atol", "ulp"} & set(raw):
-        return None, "tolerance needs rtol and/or atol, or ulp"
-    reason = raw.get("reason")
-    if "reason" in raw and not (isinstance(reason, str) and reason.strip()):
-        return None, "tolerance reason must be a non-empty string"
-    if need_reason and reason is None:
-        return None, "a case's own tolerance needs a reason"
-    ulp = raw.get("ulp")
-    return Tolerance(
-        float(raw.get("rtol", 0.0)), float(raw.get("atol", 0.0)), None if ulp is None else float(ulp), raw.get("reason")
-    ), None
-
-
-def _names(value: Any) -> bool:
-    """Whether ``value`` is a list of strings (params, aliases)."""
-    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+        return None, None
+    numbers = {k: raw[k] for k in ("rtol", "atol", "ulp") if k in raw}
+    if not all(isinstance(x, int | float) and not isinstance(x, bool) for x in numbers.values()):
+        return None, None  # the schema has said what is wrong
+    for key, x in numbers.items():
+        if x != x:
+            return None, f"tolerance {key} must be a finite non-negative number, not nan"
+    ulp = numbers.get("ulp")
+    rtol, atol = float(numbers.get("rtol", 0.0)), float(numbers.get("atol", 0.0))
+    return Tolerance(rtol, atol, None if ulp is None else float(ulp), raw.get("reason")), None
 
 
 class _Checker:
-    """Collects problems for one file while its data is turned into a VectorFile."""
+    """Collects problems for one file: the schema's first, then what only code can see while values are decoded."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, doc: safeyaml.Document) -> None:
         self.path = path
+        self.doc = doc
         self.problems: list[Problem] = []
 
     def add(self, message: str, line: int | None = None, case: str | None = None) -> None:
-        self.problems.append(Problem(self.path, message, line, case))
+        problem = Problem(self.path, message, line, case)
+        if problem not in self.problems:
+            self.problems.append(problem)
 
-    def header(
-        self, data: dict[str, Any], lines: dict[str, int]
-    ) -> tuple[str, tuple[str, ...], str, dict[str, Tolerance]]:
-        """Check the file-level keys (``lines``: where each key is); returns function, params, accuracy, tolerances."""
-        for key in sorted(set(data) - TOP_KEYS, key=str):
-            self.add(f"unknown top-level key {key!r}", lines.get(key))
-        for key in sorted(TOP_REQUIRED - set(data)):
-            self.add(f"missing top-level key {key!r}")
-        fmt = data.get("format", FORMAT)
-        if isinstance(fmt, bool) or fmt != FORMAT:
-            self.add(f"format {fmt!r} is not supported (this runner reads format {FORMAT})", lines.get("format"))
-        function = data.get("function")
-        spec = FUNCTIONS.get(function) if isinstance(function, str) else None
-        if spec is None and "function" in data:
-            self.add(f"unknown function {function!r} (known: {', '.join(FUNCTIONS)})", lines.get("function"))
-        params = data.get("params", [])
-        if "params" in data and not (_names(params) and params):
-            self.add("params must be a non-empty list of names", lines.get("params"))
-            params = []
-        elif spec is not None and "params" in data and tuple(params) != spec.params:
-            self.add(f"params {params} differ from {function}'s {list(spec.params)}", lines.get("params"))
-        aliases = data.get("aliases", [])
-        if not _names(aliases):
-            self.add("aliases must be a list of names", lines.get("aliases"))
-        elif spec is not None and "aliases" in data and tuple(aliases) != spec.aliases:
-            self.add(f"aliases {aliases} differ from {function}'s {list(spec.aliases)}", lines.get("aliases"))
-        if "description" in data and not (isinstance(data["description"], str) and data["description"].strip()):
-            self.add("description must be a non-empty string", lines.get("description"))
-        accuracy = data.get("accuracy", "pointwise")
-        if accuracy not in ACCURACY_CLASSES:
-            self.add(f"accuracy {accuracy!r} is not one of {', '.join(ACCURACY_CLASSES)}", lines.get("accuracy"))
-            accuracy = "pointwise"
-        tolerance: dict[str, Tolerance] = {}
-        raw_tol = data.get("tolerance", {})
-        if not isinstance(raw_tol, dict):
-            self.add("tolerance must map dtype names to tolerances", lines.get("tolerance"))
-            raw_tol = {}
-        for dtype, raw in raw_tol.items():
-            if dtype not in FLOAT_DTYPES:
-                self.add(f"tolerance for unknown float dtype {dtype!r}", lines.get("tolerance"))
+    def validate(self, require_outcome: bool) -> list[Violation]:
+        """Word each schema violation as a problem; returns those left to the code's finer checks."""
+        data, left = self.doc.data, []
+        for v in violations(_schema(), data):
+            if wording.deferred(v):
+                left.append(v)
                 continue
-            tol, error = _parse_tolerance(raw, need_reason=False)
-            if error:
-                self.add(f"tolerance {dtype}: {error}", lines.get("tolerance"))
-            elif tol is not None:
-                tolerance[dtype] = tol
-        if accuracy != "exact":
-            for dtype in FLOAT_DTYPES:
-                if dtype not in raw_tol:
-                    self.add(f"accuracy {accuracy} needs a default tolerance for {dtype}", lines.get("tolerance"))
-        if "domain" in data:
-            for message in domain_problems(data["domain"], tuple(params)):
-                self.add(f"domain: {message}", lines.get("domain"))
-        return (str(function) if spec else ""), tuple(params), str(accuracy), tolerance
+            for message, where in wording.word(v, data, _schema(), require_outcome):
+                self.add(message, *self.where(where))
+        return left
 
-    def case(
-        self, raw: Any, line: int | None, params: tuple[str, ...], seen: set[str], require_outcome: bool = True
-    ) -> dict[str, Any] | None:
-        """Check one case mapping; returns the Case fields, or None when it cannot be used."""
+    def where(self, path: SchemaPath) -> tuple[int | None, str | None]:
+        """The line and case id of the node at ``path`` (the case id only where it is a usable one)."""
+        line = located(path, self.doc.key_lines, {"cases": self.doc.case_lines})
+        if len(path) < 2 or path[0] != "cases" or not isinstance(path[1], int):
+            return line, None
+        raw = self.doc.data["cases"][path[1]]
+        cid = raw.get("id") if isinstance(raw, dict) else None
+        return line, cid if isinstance(cid, str) and ID_PATTERN.fullmatch(cid) else None
+
+    def unreported(self, left: list[Violation]) -> None:
+        """A deferred violation the code did not report after all, in the schema's words (no rule goes unsaid)."""
+        lines = {p.line for p in self.problems}
+        for v in left:
+            line, case = self.where(v.path)
+            if line not in lines:
+                self.add(f"{'/'.join(map(str, v.path))}: {v.message}", line, case)
+
+    def header(self, data: dict[str, Any]) -> tuple[str, tuple[str, ...], str, dict[str, Tolerance]]:
+        """The file-level fields as the cases need them: function, params, accuracy, default tolerances."""
+        function = data.get("function")
+        known = isinstance(function, str) and function in FUNCTIONS
+        params = data.get("params")
+        params = tuple(params) if isinstance(params, list) and all(isinstance(p, str) for p in params) else ()
+        accuracy = data.get("accuracy")
+        tolerance: dict[str, Tolerance] = {}
+        raw_tol = data.get("tolerance")
+        for dtype, raw in raw_tol.items() if isinstance(raw_tol, dict) else ():
+            tol, error = _tolerance(raw)
+            if error:
+                self.add(f"tolerance {dtype}: {error}", self.doc.key_lines.get("tolerance"))
+            elif tol is not None and dtype in FLOAT_DTYPES:
+                tolerance[dtype] = tol
+        if "domain" in data:
+            for message in domain_problems(data["domain"], params):
+                self.add(f"domain: {message}", self.doc.key_lines.get("domain"))
+        return (str(function) if known else ""), params, str(accuracy), tolerance
+
+    def case(self, index: int, function: str, seen: set[str]) -> dict[str, Any] | None:
+        """Decode one case's values and check what the schema cannot (duplicate ids, values, generated inputs).
+
+        Returns the Case fields, or None when the case cannot be used.
+        """
+        raw = self.doc.data["cases"][index]
         if not isinstance(raw, dict):
-            self.add("a case must be a mapping", line)
             return None
-        cid = raw.get("id")
-        if not isinstance(cid, str) or not ID_PATTERN.fullmatch(cid):
-            self.add(f"id {cid!r} must match {ID_PATTERN.pattern}", line)
-            return None
+        line, cid = self.where(("cases", index))
         problems_before = len(self.problems)
         where: dict[str, Any] = {"line": line, "case": cid}
-        if cid in seen:
+        if cid is not None and cid in seen:
             self.add("duplicate id", **where)
-        seen.add(cid)
-        for key in sorted(set(raw) - CASE_KEYS, key=str):
-            self.add(f"unknown key {key!r}", **where)
-        if not (isinstance(raw.get("description"), str) and raw["description"].strip()):
-            self.add("needs a one-line description of what it catches", **where)
-        tags = raw.get("tags")
-        if (
-            not isinstance(tags, list)
-            or not tags
-            or not all(isinstance(t, str) and TAG_PATTERN.fullmatch(t) for t in tags)
-        ):
-            self.add(f"tags must be a non-empty list of names matching {TAG_PATTERN.pattern}", **where)
-            tags = []
-        for key in ("source",):
-            if key in raw and not isinstance(raw[key], str):
-                self.add(f"{key} must be a string", **where)
-        for key in ("signed_zero", "hidden"):
-            if key in raw and not isinstance(raw[key], bool):
-                self.add(f"{key} must be true or false", **where)
-        if raw.get("level", "inside") not in LEVELS:
-            self.add(f"level must be one of {', '.join(LEVELS)}", **where)
-        present = [k for k in OUTCOME_KEYS if k in raw]
-        if len(present) > 1 or (require_outcome and not present):
-            self.add("needs exactly one of expected, expected_any, raises", **where)
-        fields: dict[str, Any] = {}
+        if cid is not None:
+            seen.add(cid)
         args = raw.get("args")
-        if not isinstance(args, list):
-            self.add("args must be a list, in params order", **where)
-            args = []
-        elif params and len(args) != len(params):
-            self.add(f"{len(args)} args for {len(params)} params {list(params)}", **where)
-        fields["args"] = tuple(self._decode(a, f"args[{i}]", where) for i, a in enumerate(args))
+        fields: dict[str, Any] = {
+            "args": tuple(self._decode(a, f"args[{i}]", where) for i, a in enumerate(args))
+            if isinstance(args, list)
+            else ()
+        }
+        if isinstance(raw.get("tags"), list):
+            fields["tags"] = tuple(raw["tags"])
         if "expected" in raw:
             fields["expected"] = self._decode(raw["expected"], "expected", where)
-        if "expected_any" in raw:
-            alts = raw["expected_any"]
-            if not isinstance(alts, list) or len(alts) < 2:
-                self.add("expected_any must list at least two acceptable results", **where)
-                alts = []
+        alternatives = raw.get("expected_any")
+        if isinstance(alternatives, list):
             fields["expected_any"] = tuple(
-                self._alternative(a, f"expected_any[{i}]", where) for i, a in enumerate(alts)
+                self._alternative(a, f"expected_any[{i}]", where) for i, a in enumerate(alternatives)
             )
         if "raises" in raw:
-            if not (isinstance(raw["raises"], str) and EXCEPTION_PATTERN.fullmatch(raw["raises"])):
-                self.add("raises must name an exception class", **where)
             fields["raises"] = raw["raises"]
         if "tolerance" in raw:
-            tol, error = _parse_tolerance(raw["tolerance"], need_reason=True)
+            fields["tolerance"], error = _tolerance(raw["tolerance"])
             if error:
                 self.add(error, **where)
-            fields["tolerance"] = tol
-        if len(self.problems) > problems_before:
+        if len(self.problems) > problems_before or not function:
             return None
-        return {
-            **fields,
-            "id": cid,
-            "description": raw["description"].strip(),
-            "tags": tuple(tags),
-            "source": raw.get("source"),
-            "signed_zero": raw.get("signed_zero", False),
-            "hidden": raw.get("hidden", False),
-            "level": raw.get("level", "inside"),
-            "line": line,
-        }
+        problem = case_problem(function, fields)
+        if problem:
+            self.add(problem, **where)
+            return None
+        return fields
 
     def _alternative(self, value: Any, what: str, where: dict[str, Any]) -> Any:
         """One entry of expected_any: a value, or ``{raises: Name}`` when raising is an acceptable outcome too."""
         if isinstance(value, dict) and set(value) == {"raises"}:
-            if not (isinstance(value["raises"], str) and EXCEPTION_PATTERN.fullmatch(value["raises"])):
-                self.add(f"{what}: raises must name an exception class", **where)
             return Raises(str(value["raises"]))
         return self._decode(value, what, where)
 
@@ -287,8 +227,7 @@ def read_file(path: str | Path, require_outcome: bool = True) -> tuple[VectorFil
 
 
 def _parse(name: str, content: bytes, require_outcome: bool) -> tuple[VectorFile | None, list[Problem]]:
-    """Parse and validate the bytes of the vector file ``name``."""
-    checker = _Checker(name)
+    """Parse the bytes of the vector file ``name``, validate them against the schema, and decode its cases."""
     try:
         text = content.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # universal newlines
         doc = safeyaml.load(text)
@@ -296,28 +235,36 @@ def _parse(name: str, content: bytes, require_outcome: bool) -> tuple[VectorFile
         return None, [Problem(name, "not UTF-8 text")]
     except safeyaml.YamlError as exc:
         return None, [Problem(name, str(exc), exc.line)]
+    checker = _Checker(name, doc)
+    left = checker.validate(require_outcome)
     data = doc.data
     if not isinstance(data, dict):
-        return None, [Problem(name, "a vector file is a mapping with format, function, params, ... and cases")]
-    function, params, accuracy, tolerance = checker.header(data, doc.key_lines)
-    raw_cases = data.get("cases")
-    if not isinstance(raw_cases, list) or not raw_cases:
-        checker.add("cases must be a non-empty list")
-        raw_cases = []
-    cases: list[Case] = []
-    seen: set[str] = set()
-    for i, raw in enumerate(raw_cases):
-        line = doc.case_lines[i] if i < len(doc.case_lines) else None
-        fields = checker.case(raw, line, params, seen, require_outcome)
-        if fields is None or not function:
-            continue
-        problem = case_problem(function, fields)
-        if problem:
-            checker.add(problem, line, fields["id"])
-        else:
-            cases.append(Case(function=function, path=name, accuracy=accuracy, file_tolerance=tolerance, **fields))
-    if checker.problems:
         return None, checker.problems
+    function, params, accuracy, tolerance = checker.header(data)
+    raw_cases: list[Any] = data["cases"] if isinstance(data.get("cases"), list) else []
+    seen: set[str] = set()
+    fields = [checker.case(i, function, seen) for i in range(len(raw_cases))]
+    checker.unreported(left)
+    if checker.problems:
+        return None, sorted(checker.problems, key=lambda p: p.line or 0)
+    cases = [
+        Case(
+            **f,
+            id=raw["id"],
+            description=raw["description"].strip(),
+            source=raw.get("source"),
+            signed_zero=raw.get("signed_zero", False),
+            hidden=raw.get("hidden", False),
+            level=raw.get("level", "inside"),
+            line=line,
+            function=function,
+            path=name,
+            accuracy=accuracy,
+            file_tolerance=tolerance,
+        )
+        for f, raw, line in zip(fields, raw_cases, doc.case_lines, strict=True)
+        if f is not None
+    ]
     vf = VectorFile(
         path=name,
         function=function,

@@ -9,22 +9,21 @@ fixed, and one the run did not select is stale.
 
 from __future__ import annotations
 
-import re
+import functools
+import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any
 
 import yaml
 from dlconform.errors import DlconformError
 from dlconform.format import safeyaml
-from dlconform.format.suite import ID_PATTERN
+from dlconform.format.schemacheck import Violation, violations
 from dlconform.judge.compare import FAILURES
 from dlconform.results import CaseResult, Report
 
 ENTRY_KEYS = ("id", "reason", "failure", "outcome")
 FAILING = ("failed", "error")
-FUNCTION_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-RAISED_PATTERN = re.compile(r"^raised:[A-Za-z_][A-Za-z0-9_.]*$")
 
 
 class BaselineError(DlconformError, ValueError):
@@ -86,24 +85,19 @@ def gate_fails(summary: dict[str, Any], strict: bool = False) -> bool:
     return bool(summary["new"] or summary["changed"] or (strict and summary["fixed"]))
 
 
-def is_failure_code(code: str) -> bool:
-    """Whether ``code`` is a failure code a result can carry: a key of FAILURES or ``raised:Name``."""
-    return code in FAILURES or bool(RAISED_PATTERN.match(code))
-
-
-def is_case_key(key: object) -> TypeGuard[str]:
-    """Whether ``key`` is a well-formed ``function::case-id``."""
-    if not isinstance(key, str) or key.count("::") != 1:
-        return False
-    function, case_id = key.split("::")
-    return bool(FUNCTION_PATTERN.match(function) and ID_PATTERN.match(case_id))
+@functools.cache
+def _schema() -> dict[str, Any]:
+    """baseline.schema.json (beside this module) with the failure codes the judge gives."""
+    schema: dict[str, Any] = json.loads(Path(__file__).with_name("baseline.schema.json").read_text(encoding="utf-8"))
+    schema["items"]["properties"]["failure"]["anyOf"][0]["enum"] = list(FAILURES)
+    return schema
 
 
 def load_baseline(path: str | Path) -> Baseline:
-    """Read and check a baseline file; raises BaselineError naming the file and entry on any problem."""
+    """Read and check a baseline file; raises BaselineError naming the file, line and entry on any problem."""
     name = str(path)
     try:
-        data = safeyaml.load(Path(path).read_text(encoding="utf-8")).data
+        doc = safeyaml.load(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise BaselineError(f"{name}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
@@ -111,40 +105,48 @@ def load_baseline(path: str | Path) -> Baseline:
     except safeyaml.YamlError as exc:
         where = f"{name}:{exc.line}" if exc.line else name
         raise BaselineError(f"{where}: {exc}") from None
-    if not isinstance(data, list):
-        raise BaselineError(f"{name}: a baseline is a YAML list of entries with {', '.join(ENTRY_KEYS)} ([] for none)")
+    data = doc.data
+    found = sorted(violations(_schema(), data), key=lambda v: v.path[:1])
+    if found:
+        v = found[0]
+        number = v.path[0] + 1 if v.path and isinstance(v.path[0], int) else None
+        raise BaselineError(f"{_where(name, doc, number)}: {_word(v)}")
     baseline = Baseline(name)
     for number, raw in enumerate(data, 1):
-        entry = _entry(raw, f"{name}: entry {number}")
+        entry = BaselineEntry(raw["id"], raw["reason"].strip(), raw["failure"], raw["outcome"])
         if entry.id in baseline.entries:
-            raise BaselineError(f"{name}: entry {number} ({entry.id}): duplicate id")
+            raise BaselineError(f"{_where(name, doc, number)}: duplicate id")
         baseline.entries[entry.id] = entry
     return baseline
 
 
-def _entry(raw: object, where: str) -> BaselineEntry:
-    """Check one entry mapping; ``where`` prefixes every error."""
-    if not isinstance(raw, dict):
-        raise BaselineError(f"{where}: must be a mapping with {', '.join(ENTRY_KEYS)}")
-    key = raw.get("id")
-    if isinstance(key, str):
-        where = f"{where} ({key})"
-    unknown = sorted(str(k) for k in set(raw) - set(ENTRY_KEYS))
-    if unknown:
-        raise BaselineError(f"{where}: unknown keys {unknown} (allowed: {', '.join(ENTRY_KEYS)})")
-    missing = [k for k in ENTRY_KEYS if k not in raw]
-    if missing:
-        raise BaselineError(f"{where}: missing {', '.join(missing)}")
-    if not is_case_key(key):
-        raise BaselineError(f"{where}: id {key!r} must be function::case-id")
-    reason, failure, outcome = raw["reason"], raw["failure"], raw["outcome"]
-    if not isinstance(reason, str) or not reason.strip():
-        raise BaselineError(f"{where}: reason must say why the failure is accepted")
-    if not isinstance(failure, str) or not is_failure_code(failure):
-        raise BaselineError(f"{where}: failure {failure!r} is not a failure code ({', '.join(FAILURES)}, raised:Name)")
-    if outcome not in FAILING:
-        raise BaselineError(f"{where}: outcome {outcome!r} must be failed or error")
-    return BaselineEntry(key, reason.strip(), failure, outcome)
+def _where(name: str, doc: safeyaml.Document, number: int | None) -> str:
+    """``file:line: entry N (id)`` for entry ``number`` (1-based), just the file for the file as a whole."""
+    if number is None:
+        return name
+    raw = doc.data[number - 1]
+    key = raw.get("id") if isinstance(raw, dict) else None
+    return f"{name}:{doc.item_lines[number - 1]}: entry {number}" + (f" ({key})" if isinstance(key, str) else "")
+
+
+def _word(v: Violation) -> str:
+    """One schema violation of a baseline file as a sentence."""
+    key = v.path[1] if len(v.path) > 1 else None
+    if not v.path:
+        return f"a baseline is a YAML list of entries with {', '.join(ENTRY_KEYS)} ([] for none)"
+    if key is None and not isinstance(v.value, dict):
+        return f"must be a mapping with {', '.join(ENTRY_KEYS)}"
+    if key is None and v.rule == "additionalProperties":
+        return f"unknown keys {v.extra_keys()} (allowed: {', '.join(ENTRY_KEYS)})"
+    if key is None:
+        return f"missing {', '.join(v.missing_keys())}"
+    if key == "id":
+        return f"id {v.value!r} must be function::case-id"
+    if key == "reason":
+        return "reason must say why the failure is accepted"
+    if key == "failure":
+        return f"failure {v.value!r} is not a failure code ({', '.join(FAILURES)}, raised:Name)"
+    return f"outcome {v.value!r} must be failed or error"
 
 
 def apply_baseline(report: Report, baseline: Baseline) -> tuple[Report, BaselineCheck]:

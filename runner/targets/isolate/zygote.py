@@ -76,6 +76,7 @@ PRELOAD = (
     "dlconform.targets.isolate.namespaces",
     "dlconform.targets.load",
     "dlconform.targets.notebook",
+    "jsonschema",  # dlconform.format.suite validates vector files with it, imported on first use
 )
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
