@@ -224,13 +224,13 @@ def relu(x):
 @NEEDS_BWRAP
 def test_the_memory_limit_covers_the_whole_sandbox_not_each_process(tmp_path: Path) -> None:
     from dlconform.format.suite import bundled_dir, iter_cases, load_files
-    from dlconform.targets.isolate.target import isolated_report
+    from dlconform.run.pipeline import Plan, execute
 
     source = tmp_path / "forks.py"
     source.write_text(FORKS_AND_FILLS, encoding="utf-8")
     case = next(c for c in iter_cases(load_files([bundled_dir()])) if c.function == "relu")
     with IsolatedTarget(str(source), FAST) as target:  # --memory 1 GiB: each child may reserve 300 MiB
-        (result,) = isolated_report(target, [case]).results
+        (result,) = execute(Plan(target, (case,))).results
     if "RuntimeError" in result.message:  # the children's exit codes: the cgroup killed at least one
         codes = eval(result.message.split("RuntimeError: ", 1)[1])
         assert -signal.SIGKILL in codes, codes
