@@ -236,3 +236,16 @@ def test_the_memory_limit_covers_the_whole_sandbox_not_each_process(tmp_path: Pa
         assert -signal.SIGKILL in codes, codes
     else:  # or the worker itself, the largest process of the cgroup at that moment
         assert "SIGKILL" in result.message, result.message
+
+
+def test_bwrap_is_not_chosen_when_python_lives_in_a_folder_workers_get_empty(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A venv made under /tmp would vanish behind each worker's private /tmp: auto falls back to uid, saying why."""
+    if sandbox.bwrap_path() is None:
+        pytest.skip("bubblewrap is not installed (Debian/Ubuntu package bubblewrap)")
+    monkeypatch.setattr(sandbox, "_host_folders", lambda: ["/usr", "/tmp/tmp.x/venv"])
+    assert sandbox.unavailable() == (
+        "/tmp/tmp.x/venv lies in a folder each worker gets private and empty: install Python and dlconform elsewhere"
+    )
+    assert sandbox.resolve("auto") == "uid"
+    with pytest.raises(sandbox.SandboxError, match=r"/tmp/tmp\.x/venv"):
+        sandbox.resolve("bwrap")

@@ -25,6 +25,7 @@ from dlconform.format.tolerance import Tolerance
 from dlconform.format.values import FLOAT_DTYPES, ValueFormatError
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")  # the schema's, for baselines that name cases
+EXCEPTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")  # the schema's raises pattern
 
 
 @functools.cache
@@ -192,6 +193,9 @@ class _Checker:
     def _alternative(self, value: Any, what: str, where: dict[str, Any]) -> Any:
         """One entry of expected_any: a value, or ``{raises: Name}`` when raising is an acceptable outcome too."""
         if isinstance(value, dict) and set(value) == {"raises"}:
+            # A value rule, so not among the schema rules run at load time: checked here.
+            if not (isinstance(value["raises"], str) and EXCEPTION_NAME.fullmatch(value["raises"])):
+                self.add(f"{what}: raises must name an exception class", **where)
             return Raises(str(value["raises"]))
         return self._decode(value, what, where)
 

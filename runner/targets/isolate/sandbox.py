@@ -66,6 +66,9 @@ def unavailable() -> str | None:
     cgroup), or None."""
     if bwrap_path() is None:
         return "bubblewrap is not installed (Debian/Ubuntu package `bubblewrap`)"
+    hidden = _under_private_folders()
+    if hidden:
+        return f"{hidden} lies in a folder each worker gets private and empty: install Python and dlconform elsewhere"
     if not bwrap_works():
         return "bubblewrap cannot make namespaces here"
     if Cgroup.kind() is None:
@@ -104,6 +107,16 @@ def _host_folders() -> list[str]:
     paths.update(p for p in sys.path if "-packages" in p)
     found = sorted(p for p in paths if p and os.path.isdir(p))
     return [p for p in found if not any(p != q and p.startswith(q.rstrip("/") + "/") for q in found)]
+
+
+def _under_private_folders() -> str | None:
+    """A folder workers must read at its own path (Python, the venv, site-packages) that lies in /tmp, /var/tmp or
+    /dev/shm, which each worker gets as a fresh private tmpfs (a venv made in `mktemp -d`, say), or None. A
+    checkout's code is shown at PACKAGE_MOUNT, wherever it lives."""
+    from dlconform.targets.isolate.namespaces import PRIVATE_FOLDERS
+
+    folders = _host_folders()
+    return next((p for p in folders for private in PRIVATE_FOLDERS if p.startswith(private.rstrip("/") + "/")), None)
 
 
 def _folder_of(package: str) -> Path:
