@@ -19,10 +19,12 @@ import pytest
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
 from dlconform.results import Graded
 from dlconform.run.random_cases import add_random
-from dlconform.targets.isolate import sandbox, uids
+from dlconform.targets.isolate import uids
 from dlconform.targets.isolate.spawn import Limits
 from dlconform.tools.generate import generate_file
 from dlconform.tools.grade import grade_all
+
+from tests.sandboxes import NEEDS_BWRAP
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parent / "hostile"
@@ -54,7 +56,6 @@ cases:
 """
 
 
-NEEDS_BWRAP = pytest.mark.skipif(sandbox.unavailable() is not None, reason=f"--sandbox bwrap: {sandbox.unavailable()}")
 MODES = [pytest.param("uid", id="uid"), pytest.param("bwrap", id="bwrap", marks=NEEDS_BWRAP)]
 
 

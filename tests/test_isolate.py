@@ -16,7 +16,6 @@ import pytest
 from dlconform.format.suite import iter_cases, load_files
 from dlconform.run.engine import run_cases
 from dlconform.run.pipeline import Plan, execute
-from dlconform.targets.isolate import sandbox
 from dlconform.targets.isolate.protocol import (
     MAX_FRAME,
     ProtocolError,
@@ -31,11 +30,12 @@ from dlconform.targets.isolate.target import remote_exception
 from dlconform.targets.load import TargetNotFound
 from dlconform.targets.open import open_target
 
+from tests.sandboxes import NEEDS_BWRAP
+
 ROOT = Path(__file__).resolve().parents[1]
 CAREFUL = str(ROOT / "examples" / "careful.py")
 TUTORIAL = str(ROOT / "examples" / "tutorial.py")
 FAST = Limits(timeout=2.0, memory=1 << 30)
-NEEDS_BWRAP = pytest.mark.skipif(sandbox.unavailable() is not None, reason=f"--sandbox bwrap: {sandbox.unavailable()}")
 MODES = [pytest.param("uid", id="uid"), pytest.param("bwrap", id="bwrap", marks=NEEDS_BWRAP)]
 ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="the privilege drop happens only when the grader is root")
 

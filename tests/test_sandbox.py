@@ -17,10 +17,11 @@ from dlconform.targets.isolate.sweep import processes_of, sweep
 from dlconform.targets.isolate.target import IsolatedTarget
 from dlconform.targets.isolate.uids import UID_BASE, UID_SLOTS, UidLease
 
+from tests.sandboxes import NEEDS_BWRAP
+
 ROOT = Path(__file__).resolve().parents[1]
 IS_ROOT = os.geteuid() == 0
 ROOT_ONLY = pytest.mark.skipif(not IS_ROOT, reason="uids and cgroups are a root grader's")
-NEEDS_BWRAP = pytest.mark.skipif(sandbox.unavailable() is not None, reason=f"--sandbox bwrap: {sandbox.unavailable()}")
 FAST = Limits(timeout=5.0, memory=1 << 30, sandbox="bwrap")
 FAST_LIMITS = {mode: Limits(timeout=5.0, memory=1 << 30, sandbox=mode) for mode in ("uid", "bwrap")}
 
@@ -204,7 +205,7 @@ def test_the_budget_ends_a_submission_that_is_slow_on_every_call(tmp_path: Path)
 
 
 FORKS_AND_FILLS = """
-import os
+import os, time
 def relu(x):
     children = []
     for _ in range(4):
@@ -213,6 +214,7 @@ def relu(x):
             try:
                 block = bytearray(300 << 20)  # written: resident, not just reserved
                 os.write(1, b"filled\\n")
+                time.sleep(1.0)  # held while the others fill theirs: the four are resident at once
             finally:
                 os._exit(0)
         children.append(pid)
