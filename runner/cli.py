@@ -265,21 +265,21 @@ def _grading_options(command: Callable[..., None]) -> Callable[..., None]:
 
 def default_assignment(name: str | None, functions: tuple[str, ...]) -> Assignment:
     """`grade`'s assignment: the one named; else the functions given with --function; else the course's eight."""
-    from dlconform.catalogue import canonical
     from dlconform.run.assignment import Assignment, load_assignment
+    from dlconform.run.select import canonical_function
 
     if name:
         return load_assignment(name)
     if functions:
-        return Assignment.covering(canonical(f) or f for f in functions)
+        return Assignment.covering(canonical_function(f) for f in functions)
     return load_assignment("course")
 
 
 def graded_functions(assignment: Assignment, functions: tuple[str, ...]) -> tuple[str, ...]:
     """The assignment's functions, narrowed by --function (each of which it must grade)."""
-    from dlconform.catalogue import canonical
+    from dlconform.run.select import canonical_function
 
-    wanted = [canonical(f) or f for f in functions]
+    wanted = [canonical_function(f) for f in functions]
     outside = [f for f, w in zip(functions, wanted, strict=True) if w not in assignment.functions]
     if outside:
         known = ", ".join(assignment.functions)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 from dlconform.errors import DlconformError
+from dlconform.text import shorten
 
 DTYPES: tuple[str, ...] = (
     "bool",
@@ -194,7 +195,7 @@ def _flatten(data: Any) -> list:
 def short_repr(value: Any) -> str:
     """A value's repr, cut to one short line for messages."""
     text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return shorten(text)
 
 
 def encode(value: Any) -> Any:

@@ -19,7 +19,7 @@ from typing import Any
 
 from dlconform.errors import DlconformError
 from dlconform.format import safeyaml
-from dlconform.results import CaseResult, Report
+from dlconform.results import CaseResult, Report, Score
 from dlconform.run.select import SelectionError, canonical_function
 
 FORMAT = 1
@@ -35,9 +35,9 @@ class Weights:
     functions: dict[str, float] = field(default_factory=dict)
     cases: tuple[tuple[str, float], ...] = ()  # (glob over function::case-id, weight), first match wins
 
-    def function(self, name: str) -> float:
-        """The points ``name`` is worth."""
-        return self.functions.get(name, 1.0)
+    def function(self, name: str, default: float = 1.0) -> float:
+        """The points ``name`` is worth: the file's figure, else ``default`` (the assignment's points)."""
+        return self.functions.get(name, default)
 
     def case(self, key: str) -> float:
         """The weight of case ``key`` within its function."""
@@ -100,7 +100,7 @@ class Assignment:
             passed[key] = passed.get(key, 0.0) + (w if r.outcome == "passed" else 0.0)
         scores = {}
         for function, points in self.points.items():
-            worth = weights.functions.get(function, points)
+            worth = weights.function(function, points)
             inside = _share(passed, total, (function, "inside"))
             beyond = _share(passed, total, (function, "beyond"))
             if self.beyond == "bonus":
@@ -112,17 +112,18 @@ class Assignment:
             scores[function] = (earned, worth)
         return scores
 
+    def score(self, results: Iterable[CaseResult], weights: Weights = NO_WEIGHTS) -> Score:
+        """``function_scores`` and their totals."""
+        functions = self.function_scores(results, weights)
+        return Score(sum(p for p, _ in functions.values()), sum(m for _, m in functions.values()), functions)
+
 
 def with_score(report: Report, assignment: Assignment, weights: Weights = NO_WEIGHTS) -> Report:
     """A new report carrying its score by ``assignment`` (what ``run --assignment`` shows a student)."""
-    functions = assignment.function_scores(report.results, weights)
-    score = {
-        "assignment": assignment.name,
-        "points": sum(p for p, _ in functions.values()),
-        "max_points": sum(m for _, m in functions.values()),
-        "functions": {f: list(pm) for f, pm in functions.items()},
-    }
-    return replace(report, score=score)
+    score = assignment.score(report.results, weights)
+    functions = {f: list(pm) for f, pm in score.functions.items()}
+    summary = {"assignment": assignment.name, "points": score.points, "max_points": score.max_points}
+    return replace(report, score={**summary, "functions": functions})
 
 
 def _share(passed: dict[Any, float], total: dict[Any, float], key: Any) -> float:

@@ -97,19 +97,14 @@ def _on_path(folder: str) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _notebook_context(folder: Path) -> Iterator[None]:
-    """What Jupyter gives a notebook: its folder as working directory, and a plotting backend that never blocks."""
+    """What Jupyter gives a notebook: its folder as working directory (the plotting backend that never blocks is
+    run_statements' own, for every kind of file)."""
     cwd = os.getcwd()
-    backend = os.environ.get("MPLBACKEND")
-    os.environ["MPLBACKEND"] = "Agg"
     os.chdir(folder)
     try:
         yield
     finally:
         os.chdir(cwd)
-        if backend is None:
-            os.environ.pop("MPLBACKEND", None)
-        else:
-            os.environ["MPLBACKEND"] = backend
 
 
 def _describe(exc: BaseException) -> str:

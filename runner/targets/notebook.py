@@ -17,6 +17,7 @@ from typing import Any
 
 from dlconform.errors import DlconformError
 from dlconform.targets.statements import run_statements
+from dlconform.text import shorten
 
 # Cell magics whose body is ordinary Python (timed or captured): the body runs, the magic line goes.
 PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun"}
@@ -46,7 +47,7 @@ class Cell:
     def first_line(self) -> str:
         """The cell's first non-blank line, cut short, to name it in warnings."""
         line = next((ln.strip() for ln in self.source.splitlines() if ln.strip()), "")
-        return line if len(line) <= 60 else line[:57] + "..."
+        return shorten(line)
 
 
 def code_cells(path: str | Path) -> list[Cell]:

@@ -20,7 +20,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from dlconform.text import one_line
+from dlconform.text import one_line, shorten
 
 
 class InteractiveCall(RuntimeError):
@@ -92,8 +92,7 @@ def run_statements(source: str, filename: str, namespace: dict[str, Any], label:
             try:
                 exec(code, namespace)
             except (Exception, SystemExit) as exc:  # a KeyboardInterrupt still stops the load
-                text = lines[statement.lineno - 1].strip() if statement.lineno <= len(lines) else ""
-                text = text if len(text) <= 60 else text[:57] + "..."
+                text = shorten(lines[statement.lineno - 1].strip() if statement.lineno <= len(lines) else "")
                 message = one_line(exc)
                 why = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
                 warnings.append(f"{where} line {statement.lineno} skipped ({text!r}): {why}")

@@ -72,8 +72,7 @@ def score(results: Sequence[CaseResult], assignment: Assignment | None = None, w
     """The assignment's points per graded function (``Assignment.function_scores``; default: every function in
     the results, one point each), and their totals."""
     chosen = assignment or Assignment.covering(r.function for r in results)
-    functions = chosen.function_scores(results, weights)
-    return Score(sum(p for p, _ in functions.values()), sum(m for _, m in functions.values()), functions)
+    return chosen.score(results, weights)
 
 
 def status(report: Report) -> str:
