@@ -262,6 +262,11 @@ def _np_softmax(x: Any, axis: int | None) -> Any:
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
+def _np_softmax_lost_axis(x: Any) -> Any:
+    e = np.exp(x)
+    return e / np.sum(e, axis=-1)
+
+
 # --- the catalogue ---------------------------------------------------------------------------------------------
 
 FUNCTIONS: dict[str, Function] = {
@@ -366,6 +371,11 @@ FUNCTIONS: dict[str, Function] = {
                 Mistake(
                     lambda x: _np_softmax(x, None),
                     "softmax normalised over the whole array: divide each row by its own sum (axis=-1, keepdims=True).",
+                ),
+                Mistake(
+                    _np_softmax_lost_axis,
+                    "the row sums lost their axis (no keepdims=True): on a square input they divide the columns, "
+                    "not the rows; keep the axis (np.sum(..., axis=-1, keepdims=True)).",
                 ),
             ),
         ),

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from dlconform.targets.isolate.spawn import Limits
 
 EXIT_OK, EXIT_FAIL = 0, 1
+EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports a command ended by SIGINT
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
@@ -375,6 +376,12 @@ def default_baseline(loaded: Target, binds: tuple[str, ...], dtypes: str | None)
 @click.option("--strict-baseline", is_flag=True, help="With --baseline, baseline cases that now pass fail the run too.")
 @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Write this run's failures as a baseline file.")
 @click.option("--no-color", is_flag=True, help="No colour (default: colour on a terminal unless NO_COLOR is set).")
+@click.option("--verbose", "-v", "verbose", count=True, help="Every case, passing ones too (text and Markdown).")
+@click.option("--quiet", "-q", "quiet", count=True, help="Only the closing counts (text and Markdown).")
+@click.option("--exitfirst", "-x", is_flag=True, help="Stop at the first failing case (as --maxfail 1).")
+@click.option(
+    "--maxfail", type=click.IntRange(min=1), metavar="N", help="Stop after N failing cases; the report says so."
+)
 @click.option("--isolate", is_flag=True, help="Run TARGET in a confined worker process, as `grade` does.")
 @click.option(
     "--perf",
@@ -408,6 +415,10 @@ def run(
     strict_baseline: bool,
     write_baseline: str | None,
     no_color: bool,
+    verbose: int,
+    quiet: int,
+    exitfirst: bool,
+    maxfail: int | None,
     isolate: bool,
     perf: bool,
     perf_fail: float | None,
@@ -438,8 +449,9 @@ def run(
     from dlconform.run.assignment import load_assignment, with_score
     from dlconform.run.baseline import dump_baseline, load_baseline
     from dlconform.run.dtypes import expand, parse_dtypes
-    from dlconform.run.pipeline import Plan, exit_code, open_plan, run_plan
+    from dlconform.run.pipeline import Plan, RunInterrupted, exit_code, open_plan, run_plan
     from dlconform.run.select import SelectionError, select
+    from dlconform.run.watch import SLOW_AFTER
 
     chosen = load_assignment(assignment) if assignment else None
     if chosen:
@@ -468,18 +480,24 @@ def run(
         options=Options(rtol, atol, strict_dtype),
         notes=tuple(notes),
         perf_cases=tuple(iter_cases(files)) if perf else None,
+        hints=True,
+        maxfail=1 if exitfirst else maxfail,
+        slow_after=SLOW_AFTER,
     )
     with open_plan(plan) as loaded:
         baseline = baseline or default_baseline(loaded, binds, dtypes)
         if strict_baseline and not baseline:
             raise DlconformError("--strict-baseline needs --baseline FILE")
         known = load_baseline(baseline) if baseline else None
-        if loaded.load_error:
+        if loaded.load_error and (fmt != "text" or output):  # a text report on stdout says it itself
             click.echo(f"dlconform: target failed to import: {loaded.load_error}", err=True)
-        report = run_plan(replace(plan, baseline=known, baseline_label=baseline), loaded)
+        try:
+            report, interrupted = run_plan(replace(plan, baseline=known, baseline_label=baseline), loaded), False
+        except RunInterrupted as exc:  # Ctrl-C: the report of what ran, then exit 130 as a shell would
+            report, interrupted = exc.report, True
     if chosen:
         report = with_score(report, chosen)
-    text = render(report, fmt, color=use_color(fmt, output, no_color))
+    text = render(report, fmt, color=use_color(fmt, output, no_color), verbosity=verbose - quiet)
     if output:
         write_or_exit(output, text)
         click.echo(f"{report.summary_line()} (report written to {output})", err=True)
@@ -487,6 +505,9 @@ def run(
         click.echo(text, nl=not text.endswith("\n"))
     if junit_xml:
         write_or_exit(junit_xml, render_junit(report))
+    if interrupted:  # a baseline of part of the run would call the rest stale
+        click.echo(f"dlconform: {report.stopped}" + (", no baseline written" if write_baseline else ""), err=True)
+        sys.exit(EXIT_INTERRUPTED)
     if write_baseline:
         write_or_exit(write_baseline, dump_baseline(report))
     sys.exit(exit_code(report, strict_baseline, perf_fail))

@@ -69,6 +69,7 @@ class Report:
     baseline: dict[str, Any] | None = None  # from dlconform.run.baseline.apply_baseline: file, counts, stale ids
     perf: list[dict[str, Any]] | None = None  # from dlconform.run.perf.with_perf: each function's time vs the reference
     score: dict[str, Any] | None = None  # from dlconform.run.assignment.with_score: points by an assignment
+    stopped: str = ""  # why the run ended before every selected case ran (-x, --maxfail, Ctrl-C); "" when it did not
 
     def counts(self) -> dict[str, int]:
         """How many results have each outcome, every outcome present (zero included)."""
@@ -108,7 +109,7 @@ def summarize(c: dict[str, int]) -> str:
     """``N passed, N failed`` plus errors and skipped when any, for outcome counts ``c``."""
     line = f"{c['passed']} passed, {c['failed']} failed"
     if c["error"]:
-        line += f", {c['error']} errors"
+        line += f", {c['error']} error{'s' if c['error'] != 1 else ''}"
     if c["skipped"]:
         line += f", {c['skipped']} skipped"
     return line

@@ -379,5 +379,5 @@ def test_run_adds_random_cases_with_their_seed() -> None:
     )
     assert done.returncode == 0, done.stderr
     doc = json.loads(done.stdout)
-    assert [c["id"] for c in doc["cases"] if "random" in c["tags"]] == ["random-7-0", "random-7-1", "random-7-2"]
+    assert [c["key"] for c in doc["cases"] if "::random-" in c["key"]] == [f"relu::random-7-{i}" for i in range(3)]
     assert "3 random cases per function drawn with --seed 7" in doc["warnings"]

@@ -12,7 +12,7 @@ import pytest
 from dlconform import reference
 from dlconform.api import case_inputs
 from dlconform.format.model import Case, fresh_inputs
-from dlconform.format.repro import MAX_LINE, Unspellable, repro, spell
+from dlconform.format.repro import CASE_IMPORT, MAX_LINE, Unspellable, repro, spell
 from dlconform.format.suite import iter_cases, load_files
 from dlconform.run.dtypes import in_dtype
 from dlconform.run.engine import run_cases
@@ -41,7 +41,7 @@ def replay(line: str, function: str) -> list[Any]:
     """Evaluate a repro line with ``function`` bound to a recorder; returns the arguments it was called with."""
     seen: list[Any] = []
     namespace = {"np": np, "dlconform_case": case_inputs, function: lambda *args: seen.extend(args)}
-    eval(line, namespace)
+    exec(line, namespace)
     return seen
 
 
@@ -94,7 +94,7 @@ def test_spell_round_trips_bit_for_bit(value: Any) -> None:
 def test_nan_payload_falls_back_to_the_vector_file() -> None:
     payload = np.array([0x7FF8000000000001], dtype=np.uint64).view(np.float64)
     case = dataclasses.replace(BUNDLED[0], args=(payload,))
-    assert repro(case) == f"{case.function}(*dlconform_case({case.key!r}))"
+    assert repro(case) == f"{CASE_IMPORT}{case.function}(*dlconform_case({case.key!r}))"
 
 
 def big_file(tmp_path: Path) -> Path:
@@ -116,7 +116,7 @@ def test_large_inputs_use_case_inputs_from_their_file(tmp_path: Path) -> None:
     path = big_file(tmp_path)
     (case,) = iter_cases(load_files([path]))
     line = repro(case)
-    assert line == f"{case.function}(*dlconform_case({case.key!r}, vectors={str(path.resolve())!r}))"
+    assert line == f"{CASE_IMPORT}{case.function}(*dlconform_case({case.key!r}, vectors={str(path.resolve())!r}))"
     args = replay(line, case.function)
     assert all(same(a, b) for a, b in zip(args, case.args, strict=True))
     again = case_inputs(case.key, path)

@@ -1,11 +1,11 @@
 """One line of Python that repeats a case's call, for failure reports.
 
-The line assumes ``import numpy as np``. Every value is spelled so that it reads
-back bit for bit: floats by ``repr`` (or a shorter spelling that provably reads
-back to the same value), NaN and infinities as ``float('nan')`` and the like,
-NumPy scalars and arrays with their dtype. Inputs too long for one readable line
-are fetched from the vector files instead, with ``case_inputs`` (import it as
-``from dlconform import case_inputs as dlconform_case``).
+The line assumes ``import numpy as np`` and the function under test in scope. Every
+value is spelled so that it reads back bit for bit: floats by ``repr`` (or a shorter
+spelling that provably reads back to the same value), NaN and infinities as
+``float('nan')`` and the like, NumPy scalars and arrays with their dtype. Inputs too
+long for one readable line are fetched from the vector files instead, with
+``case_inputs``, and such a line starts with its own import so that it pastes as it is.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from dlconform.format.suite import bundled_dir
 
 MAX_LINE = 200
 MAX_ELEMENTS = 64  # more elements than this can never fit in MAX_LINE: skip spelling them
+CASE_IMPORT = "from dlconform import case_inputs as dlconform_case; "  # starts a line that fetches its inputs
 
 
 class Unspellable(ValueError):
@@ -38,7 +39,7 @@ def repro(case: Case, function_name: str | None = None) -> str:
         line = ""
     if line and len(line) <= MAX_LINE:
         return line
-    return f"{name}(*dlconform_case({case.key!r}{_vectors_argument(case)}))"
+    return f"{CASE_IMPORT}{name}(*dlconform_case({case.key!r}{_vectors_argument(case)}))"
 
 
 def spell(value: Any) -> str:

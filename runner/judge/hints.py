@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
@@ -123,10 +124,26 @@ def eval_shape(text: str) -> tuple[int, ...]:
 
 
 def _dtype_kind(result: CaseResult, case: Case) -> str:
-    """A hint for integers where floats belong, or the other way round."""
+    """A hint for integers where floats belong, or the other way round; a known mistake that gives integers
+    on these inputs (x * (1 - x) on an integer x) is named instead, as converting would not fix it."""
     if "integer dtype" in result.message and "(float)" in result.message:
         return f"{case.function} keeps integer inputs integer: don't mix in floats (0.0, true division)."
+    spec = FUNCTIONS.get(case.function)
+    for mistake in spec.mistakes if spec is not None else ():
+        if _gives_integers(mistake.formula, case):
+            return mistake.hint
     return "It returns integers where floats are expected: integer inputs must give float results (use true division, or convert with .astype(float))."
+
+
+def _gives_integers(mistake: Callable[..., Any], case: Case) -> bool:
+    """Whether ``mistake`` applied to the case's inputs, in their own dtypes, returns integers."""
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value = np.asarray(mistake(*[np.asarray(a) for a in case.args]))
+    except (ValueError, TypeError, IndexError, ZeroDivisionError, np.exceptions.AxisError):
+        return False
+    return value.dtype.kind in "iu"
 
 
 def _values(result: CaseResult, case: Case) -> str | None:
@@ -157,7 +174,8 @@ def _explains(mistake: Callable[..., Any], case: Case, index: list[int], got: An
     if not isinstance(got, int | float) or isinstance(got, bool):
         return False
     try:
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), warnings.catch_warnings():  # the hint's own arithmetic: nobody's warning
+            warnings.simplefilter("ignore")
             value = np.asarray(mistake(*[np.asarray(a, dtype=np.float64) for a in case.args]), dtype=np.float64)
         wrong = float(value[tuple(index)]) if value.ndim else float(value)
     except (ValueError, TypeError, IndexError, ZeroDivisionError, np.exceptions.AxisError):

@@ -18,15 +18,16 @@ FORMATS: tuple[str, ...] = ("text", "json", "markdown")
 HIDDEN_MESSAGE = "hidden case: its inputs and expected values are not shown"
 
 
-def render(report: Report, fmt: str, *, color: bool = False, redact_hidden: bool = False) -> str:
-    """The report in format ``fmt`` (text, json or markdown); colour applies to text only."""
+def render(report: Report, fmt: str, *, color: bool = False, redact_hidden: bool = False, verbosity: int = 0) -> str:
+    """The report in format ``fmt`` (text, json or markdown); colour applies to text only, ``verbosity`` (-1
+    the counts only, 0 the failures, 1 every case) to text and Markdown; JSON always holds every case."""
     shown = redacted(report) if redact_hidden else report
     if fmt == "text":
-        return render_text(shown, color=color)
+        return render_text(shown, color=color, verbosity=verbosity)
     if fmt == "json":
         return render_json(shown)
     if fmt == "markdown":
-        return render_markdown(shown)
+        return render_markdown(shown, verbosity=verbosity)
     raise ValueError(f"unknown report format {fmt!r} (known: {', '.join(FORMATS)})")
 
 

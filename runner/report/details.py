@@ -1,8 +1,8 @@
 """The lines that explain one failing case, shared by every format and the pytest plugin.
 
-Why in one line, then the error figures, the worst element, the tolerance and a
-one-line Python repro, all from ``CaseResult.details`` (made by dlconform.judge.compare
-and dlconform.run.engine).
+Why in one line, then the error figures, the worst element, the tolerance, the hint
+(dlconform.judge.hints) and a one-line Python repro, all from ``CaseResult.details``
+(made by dlconform.judge.compare and dlconform.run.engine).
 """
 
 from __future__ import annotations
@@ -15,11 +15,22 @@ from dlconform.results import BASELINE_STATUSES, CaseResult
 
 # Control characters (a target's message may carry terminal escapes), lone surrogates and the two non-characters.
 UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-SHOWN = ("max_abs_error", "max_rel_error", "max_ulp_error", "index", "input", "got", "expected", "tolerance", "repro")
+SHOWN = (
+    "max_abs_error",
+    "max_rel_error",
+    "max_ulp_error",
+    "index",
+    "input",
+    "got",
+    "expected",
+    "tolerance",
+    "hint",
+    "repro",
+)
 
 
 def detail_lines(result: CaseResult) -> list[str]:
-    """Why the case did not pass, then its error figures, worst element, tolerance and repro."""
+    """Why the case did not pass, then its error figures, worst element, tolerance, hint and repro."""
     d = result.details
     lines = [result.message] if result.message else []
     errors = [
@@ -33,14 +44,18 @@ def detail_lines(result: CaseResult) -> list[str]:
     ]
     if errors:
         among = "among the finite values: " if result.failure in ("nan", "not-nan", "inf") else ""
-        lines.append(among + ", ".join(errors))
+        lines.append(among + ", ".join(errors) + " (largest over all elements)")
     if "got" in d or "expected" in d:
+        # the element judged worst: furthest beyond its own tolerance, which need not be the largest error
+        which = "worst element (furthest beyond its tolerance)" if "tolerance" in d else "first wrong element"
         where = f" at index {d['index']}" if d.get("index") else ""
         given = f"input {number(d['input'])}, " if "input" in d else ""
-        lines.append(f"worst element{where}: {given}got {number(d.get('got'))}, expected {number(d.get('expected'))}")
+        lines.append(f"{which}{where}: {given}got {number(d.get('got'))}, expected {number(d.get('expected'))}")
     if d.get("tolerance"):
         lines.append(f"tolerance {d['tolerance']}")
     lines.extend(f"{key}: {value}" for key, value in d.items() if key not in SHOWN)
+    if d.get("hint"):
+        lines.append(f"hint: {d['hint']}")
     if d.get("repro"):
         lines.append(f"repro: {d['repro']}")
     return [printable(line) for line in lines]

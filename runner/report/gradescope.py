@@ -1,8 +1,9 @@
 """Gradescope's ``results.json`` for one graded submission (https://gradescope-autograders.readthedocs.io).
 
 One test per function: its points, ``passed`` only when every case passed, and
-an output a student can act on: for each failing visible case why, the hint,
-the worst element and a repro line; for a hidden case only that it failed. The
+an output a student can act on: for a few failing visible cases (one per
+mistake first) why, the hint, the worst element and a repro line, then the ids
+of the other failing cases; for a hidden case only that it failed. The
 document is strict JSON, its text stays under Gradescope's 100,000 characters,
 and the CLI writes it atomically, also when grading itself failed.
 """
@@ -15,6 +16,7 @@ from typing import Any
 
 from dlconform.report import HIDDEN_MESSAGE, redacted
 from dlconform.report.details import detail_lines
+from dlconform.report.shown import failing, shown_failures, unrun
 from dlconform.results import CaseResult, Graded
 
 MAX_CHARS = 100_000  # Gradescope's limit on the output text of one submission
@@ -77,26 +79,26 @@ def dump(doc: dict[str, Any]) -> str:
     return json.dumps(doc, indent=1, allow_nan=False, ensure_ascii=False) + "\n"
 
 
-UNRUN_FAILURES = ("missing", "import-error", "unsupported")
-
-
 def _test_output(found: list[CaseResult]) -> str:
-    """A function's feedback: the count of passed cases, then each failing case explained."""
+    """A function's feedback: the count of passed cases, then a few failing cases explained (one per mistake
+    first), the ids of the others; a function that could not run at all explained once."""
     passed = sum(r.outcome == "passed" for r in found)
     lines = [f"{passed} of {len(found)} cases passed."]
-    unrun = {(r.failure, r.message) for r in found if r.outcome != "passed"}
-    if not passed and len(unrun) == 1 and next(iter(unrun))[0] in UNRUN_FAILURES:
-        # the function is missing or the file failed to load: one explanation, not one per case
-        lines.extend(line for line in detail_lines(found[0]) if not line.startswith("repro:"))
+    reason = unrun(found)
+    if reason is not None:  # the function is missing or the file failed to load: one explanation, not one per case
+        lines.extend(line for line in detail_lines(reason) if not line.startswith("repro:"))
         return "\n".join(lines)
-    for r in found:
-        if r.outcome in ("passed", "skipped"):
-            continue
-        if r.hidden:
+    visible = [r for r in found if not r.hidden]
+    shown = shown_failures(visible)
+    for r in found:  # a hidden case has nothing to explain: each one that failed is a line
+        if r in shown:
+            lines.append(f"FAILED {r.id}: {r.description}")
+            lines.extend(f"    {line}" for line in detail_lines(r))
+        elif r.hidden and r.outcome in ("failed", "error"):
             lines.append(f"FAILED {r.id} ({HIDDEN_MESSAGE})")
-            continue
-        lines.append(f"FAILED {r.id}: {r.description}")
-        lines.extend(f"    {line}" for line in detail_lines(r))
+    others = [r.id for r in failing(visible) if r not in shown]
+    if others:
+        lines.append(f"Also failing ({len(others)}): {', '.join(others)}")
     return "\n".join(lines)
 
 

@@ -1,6 +1,8 @@
 """The JSON report: strict JSON (no NaN or Infinity literals), described by docs/report-schema.json.
 
-Non-finite floats anywhere in the document are written as the strings
+Complete but lean: every selected case is there, one line each, but a passing case
+is only its key and outcome (what it checks is in the vector files), so a passing
+run's report stays small enough to keep one per submission. Non-finite floats anywhere in the document are written as the strings
 ``"nan"``, ``"inf"`` and ``"-inf"``; NumPy scalars become plain numbers; a lone
 surrogate in a string (which UTF-8 cannot hold) is written as a ``\\udXXX`` escape.
 """
@@ -12,15 +14,19 @@ import math
 from typing import Any
 
 import numpy as np
-from dlconform.results import Report
+from dlconform.results import CaseResult, Report
 from dlconform.version import __version__
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def render_json(report: Report) -> str:
-    """The report as an indented, strict JSON document."""
-    return json.dumps(report_document(report), indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+    """The report as a strict JSON document: the header indented, then one line per case."""
+    doc = report_document(report)
+    cases = doc.pop("cases")
+    head = json.dumps(doc, indent=2, allow_nan=False, ensure_ascii=False)
+    lines = ",\n".join("    " + json.dumps(c, allow_nan=False, ensure_ascii=False) for c in cases)
+    return head.removesuffix("\n}") + ',\n  "cases": [' + (f"\n{lines}\n  " if cases else "") + "]\n}\n"
 
 
 def report_document(report: Report) -> dict[str, Any]:
@@ -37,9 +43,17 @@ def report_document(report: Report) -> dict[str, Any]:
         "baseline": report.baseline,
         "perf": report.perf,
         "score": report.score,
-        "cases": [{**r.to_dict(), "key": r.key} for r in report.results],
+        "stopped": report.stopped,
+        "cases": [_case(r) for r in report.results],
     }
     return strict(doc)
+
+
+def _case(r: CaseResult) -> dict[str, Any]:
+    """A case's entry: its key and outcome when it passed (and no baseline said otherwise), else everything."""
+    if r.outcome == "passed" and not r.baseline_status:
+        return {"key": r.key, "outcome": r.outcome}
+    return {**r.to_dict(), "key": r.key}
 
 
 def strict(value: Any) -> Any:

@@ -1,7 +1,9 @@
 """The Markdown report, for CI job summaries: counts per function in a table, then the failures.
 
-Text from the target or the vector files is escaped so that it cannot break the
-table or inject HTML; code (repro lines) goes in code spans.
+As the text report: a few failing cases per function (every one with ``-v``), a
+function that could not run explained once. Text from the target or the vector
+files is escaped so that it cannot break the table or inject HTML; code (repro
+lines) goes in code spans.
 """
 
 from __future__ import annotations
@@ -11,18 +13,23 @@ import re
 from collections.abc import Iterator
 
 from dlconform.report.details import baseline_note, detail_lines, printable
-from dlconform.report.text import baseline_lines, grouped, header_lines, perf_lines, score_lines
+from dlconform.report.shown import MAX_SHOWN, failing, shown_failures, unrun
+from dlconform.report.text import QUIET, VERBOSE, baseline_lines, grouped, header_lines, perf_lines, score_lines
 from dlconform.results import OUTCOMES, CaseResult, Report, contract_line, count_outcomes
 
 MAX_FAILURES = 100  # a job summary has a size limit; the JSON report has them all
 SPECIAL = re.compile(r"([\\`*_\[\]|#])")
 
 
-def render_markdown(report: Report) -> str:
+def render_markdown(report: Report, verbosity: int = 0) -> str:
     """Summary heading with the counts line, header, per-function table, failures list."""
     lines = [f"## dlconform: {'passed' if report.ok else 'failed'}", "", f"**{report.summary_line()}**", ""]
     lines.extend([escape(contract_line(report.results)), ""])
+    if report.stopped:
+        lines.extend([escape(f"stopped early: {report.stopped}"), ""])
     lines.extend(f"{escape(line)}\n" for line in score_lines(report))
+    if verbosity <= QUIET:
+        return "\n".join(lines) + "\n"
     lines.extend(f"- {escape(line)}" for line in header_lines(report))
     lines.extend(["", "| function | " + " | ".join(OUTCOMES) + " |", "|---|" + "---:|" * len(OUTCOMES)])
     for function, results in grouped(report.results).items():
@@ -32,14 +39,30 @@ def render_markdown(report: Report) -> str:
     lines.append("| **total** | " + " | ".join(f"**{total[o]}**" for o in OUTCOMES) + " |")
     lines.extend(escape(line) for line in baseline_lines(report))
     lines.extend(f"- {escape(line)}" for line in perf_lines(report))
-    failing = [r for r in report.results if r.outcome in ("failed", "error")]
-    if failing:
+    if failing(report.results):
         lines.extend(["", "### Failures", ""])
-        for r in failing[:MAX_FAILURES]:
-            lines.extend(_failure(r))
-        if len(failing) > MAX_FAILURES:
-            lines.append(f"- ... and {len(failing) - MAX_FAILURES} more (see the JSON report)")
+        lines.extend(_failures(report, verbosity >= VERBOSE))
     return "\n".join(lines) + "\n"
+
+
+def _failures(report: Report, verbose: bool) -> Iterator[str]:
+    """Each function's failing cases (a few, or all when ``verbose``; at most MAX_FAILURES in all)."""
+    written = 0
+    for function, results in grouped(report.results).items():
+        bad = failing(results)
+        if not bad:
+            continue
+        reason = unrun(results)
+        if reason is not None:
+            yield f"- **{escape(function)}**: {len(bad)} {escape(reason.outcome)}, none ran"
+            yield from (f"  - {escape(line)}" for line in detail_lines(reason) if not line.startswith("repro: "))
+            continue
+        shown = shown_failures(results, None if verbose else MAX_SHOWN)[: max(0, MAX_FAILURES - written)]
+        for r in shown:
+            yield from _failure(r)
+        written += len(shown)
+        if len(bad) > len(shown):
+            yield f"- ... and {len(bad) - len(shown)} more failing cases of {escape(function)} (-v, or the JSON report)"
 
 
 def _failure(r: CaseResult) -> Iterator[str]:

@@ -1,45 +1,85 @@
-"""The text report: a header saying what was checked, results grouped by function, the counts last.
+"""The text report: a header saying what was checked, the failures by function, the counts last.
 
-Colour (ANSI) only when the caller asks for it; the closing ``N passed, N failed``
-line is always plain and always the last line.
+As pytest does: by default the failing cases only, at most ``MAX_SHOWN`` per
+function with ``... and N more (-v)``, a function the target lacks (or a target
+that failed to load) explained once, and the functions that passed in one line;
+``verbosity=1`` (``-v``) lists every case, ``verbosity=-1`` (``-q``) only the
+closing lines. Colour (ANSI) only when the caller asks for it; the closing
+``N passed, N failed`` line is always plain and always the last line.
 """
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterator
 
 import click
 from dlconform.report.details import baseline_note, detail_lines, printable
+from dlconform.report.shown import failing, shown_failures, unrun
 from dlconform.results import CaseResult, Report, contract_line, count_outcomes, summarize
 
 LABELS = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "skipped": "SKIP"}
 COLORS = {"passed": "green", "failed": "red", "error": "red", "skipped": "yellow", "known": "yellow"}
+QUIET, NORMAL, VERBOSE = -1, 0, 1
+WIDTH = 100  # the line of functions that passed wraps here
 
 
-def render_text(report: Report, *, color: bool = False) -> str:
+def render_text(report: Report, *, color: bool = False, verbosity: int = NORMAL) -> str:
     """The whole text report, ending with ``Report.summary_line()`` alone on the last line."""
-    lines = list(header_lines(report))
-    for function, results in grouped(report.results).items():
-        lines.append("")
-        lines.append(f"{function}: {summarize(count_outcomes(results))} ({contract_line(results)})")
-        for r in results:
-            lines.extend(_case_lines(r, color))
+    everything = unrun(report.results) if verbosity < VERBOSE else None  # no case ran, for one reason
+    if verbosity <= QUIET:
+        lines = []
+    elif everything is not None:
+        lines = list(header_lines(report, omit=everything.message))
+        lines += ["", f"none of the {len(report.results)} cases ran:"]
+        lines += [f"  {line}" for line in detail_lines(everything) if not line.startswith("repro: ")]
+    else:
+        lines = [*header_lines(report), *_body(report, color, verbose=verbosity >= VERBOSE)]
     lines.append("")
+    if report.stopped:
+        lines.append(printable(f"stopped early: {report.stopped}"))
     lines.extend(baseline_lines(report))
     lines.extend(perf_lines(report))
     lines.extend(score_lines(report))
     lines.append(contract_line(report.results))
     lines.append(report.summary_line())
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines if lines[0] else lines[1:]) + "\n"
 
 
-def header_lines(report: Report) -> Iterator[str]:
-    """What was loaded: the target, the environment, the suite version, and any warnings."""
+def _body(report: Report, color: bool, verbose: bool) -> Iterator[str]:
+    """Each function's results: every case when ``verbose``, else its failures (a few) and one line of passes."""
+    passed: list[str] = []
+    for function, results in grouped(report.results).items():
+        if not verbose and not failing(results):
+            passed.append(f"{function} ({len(results)})")
+            continue
+        yield ""
+        yield f"{function}: {summarize(count_outcomes(results))} ({contract_line(results)})"
+        reason = unrun(results)
+        if reason is not None:  # none of its cases ran, for one reason: say it once
+            yield from (f"  {line}" for line in detail_lines(reason) if not line.startswith("repro: "))
+            shown = results if verbose else []
+        else:
+            shown = results if verbose else shown_failures(results)
+        for r in shown:
+            yield from _case_lines(r, color, explain=reason is None)
+        hidden = len(failing(results)) - sum(r.outcome in ("failed", "error") for r in shown)
+        if hidden and reason is None:
+            yield f"  ... and {hidden} more failing case{'s' if hidden != 1 else ''} (-v shows every case)"
+    if passed:
+        yield ""
+        yield from textwrap.wrap("passed in full: " + ", ".join(passed), WIDTH, subsequent_indent="  ")
+
+
+def header_lines(report: Report, omit: str = "") -> Iterator[str]:
+    """What was loaded: the target, the environment, the suite version, and any warnings (but ``omit``, said
+    elsewhere)."""
     yield printable(f"target: {target_line(report.target)}")
     yield printable(f"environment: {_pairs(report.environment)}")
     yield f"suite: {report.suite_version}"
     for warning in report.warnings:
-        yield printable(f"warning: {warning}")
+        if warning != omit:
+            yield printable(f"warning: {warning}")
 
 
 def baseline_lines(report: Report) -> Iterator[str]:
@@ -78,8 +118,8 @@ def grouped(results: list[CaseResult]) -> dict[str, list[CaseResult]]:
     return out
 
 
-def _case_lines(r: CaseResult, color: bool) -> Iterator[str]:
-    """One status line for the case; for a case that did not pass, its indented explanation."""
+def _case_lines(r: CaseResult, color: bool, explain: bool = True) -> Iterator[str]:
+    """One status line for the case; for a case that did not pass (when ``explain``), its indented explanation."""
     label = f"{LABELS[r.outcome]:<5}"
     style = COLORS["known"] if r.baseline_status == "known" else COLORS[r.outcome]
     if color:
@@ -87,7 +127,7 @@ def _case_lines(r: CaseResult, color: bool) -> Iterator[str]:
     notes = [n for n in (baseline_note(r), "beyond the contract" if r.level == "beyond" else "") if n]
     status = f"  [{'; '.join(notes)}]" if notes else ""
     yield f"  {label} {r.id}{status}"
-    if r.outcome == "passed":
+    if r.outcome == "passed" or not explain:
         return
     if r.description:
         yield printable(f"        case: {r.description}")

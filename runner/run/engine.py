@@ -91,18 +91,50 @@ def result(
     )
 
 
-def run_cases(cases: Iterable[Case], resolve: Resolver, options: Options = DEFAULTS) -> list[CaseResult]:
-    """Run every case; a function the target lacks gives its Unavailable outcome for each of its cases."""
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a run: the results so far, and the case whose call it interrupted."""
+
+    def __init__(self, results: list[CaseResult], case: Case) -> None:
+        super().__init__(f"interrupted while running {case.key}")
+        self.results = results
+        self.case = case
+
+
+def run_cases(
+    cases: Iterable[Case],
+    resolve: Resolver,
+    options: Options = DEFAULTS,
+    *,
+    maxfail: int | None = None,
+    watch: Callable[[Case | None], None] | None = None,
+) -> list[CaseResult]:
+    """Run every case; a function the target lacks gives its Unavailable outcome for each of its cases.
+
+    Stops after ``maxfail`` failed or errored cases; ``watch`` is told each case before its call and None
+    after it (slow-call notices, warnings by case). Ctrl-C raises ``Interrupted`` with the results so far."""
     from dlconform.catalogue import FUNCTIONS
 
     found: dict[str, Callable[..., Any] | Unavailable] = {}
     out: list[CaseResult] = []
+    bad = 0
     for case in cases:
-        if case.function not in found:
-            found[case.function] = resolve(case.function)
-        fn = found[case.function]
-        if isinstance(fn, Unavailable):
-            out.append(result(case, fn.outcome, fn.reason, failure=fn.failure))
-            continue
-        out.append(run_case(case, fn, options, FUNCTIONS[case.function].params))
+        try:
+            if watch is not None:
+                watch(case)
+            if case.function not in found:
+                found[case.function] = resolve(case.function)
+            fn = found[case.function]
+            if isinstance(fn, Unavailable):
+                done = result(case, fn.outcome, fn.reason, failure=fn.failure)
+            else:
+                done = run_case(case, fn, options, FUNCTIONS[case.function].params)
+        except KeyboardInterrupt:
+            raise Interrupted(out, case) from None
+        finally:
+            if watch is not None:
+                watch(None)
+        out.append(done)
+        bad += done.outcome in ("failed", "error")
+        if maxfail is not None and bad >= maxfail:
+            break
     return out

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import itertools
 import sys
-from collections.abc import Iterable
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from dlconform.environment import environment
 from dlconform.format.model import Case
 from dlconform.judge.compare import DEFAULTS, Options
 from dlconform.results import CaseResult, Report
-from dlconform.run.engine import run_cases
+from dlconform.run.engine import Interrupted, run_cases
+from dlconform.run.watch import slow_notice
 from dlconform.targets.base import Target, is_target
-from dlconform.targets.capture import captured
+from dlconform.targets.capture import Capture, captured
 from dlconform.targets.open import open_target
 from dlconform.version import __version__
 
@@ -46,6 +47,16 @@ class Plan:
     baseline: Baseline | None = None
     baseline_label: str | None = None  # the baseline as the report's header names it
     capture: bool = True  # what the target prints becomes report notes; the pytest plugin leaves it to pytest
+    maxfail: int | None = None  # stop after this many failed or errored cases (run -x, --maxfail)
+    slow_after: float | None = None  # in process: say on stderr which case runs once a call takes this long (run)
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C during ``run_plan``: carries the partial report (what ran, and the case that was interrupted)."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(report.stopped)
+        self.report = report
 
 
 def execute(plan: Plan) -> Report:
@@ -60,15 +71,41 @@ def open_plan(plan: Plan) -> AbstractContextManager[Target]:
 
 
 def run_plan(plan: Plan, target: Target) -> Report:
-    """Run the plan's cases against an open ``target`` and return the finished report."""
+    """Run the plan's cases against an open ``target`` and return the finished report.
+
+    Ctrl-C raises ``RunInterrupted`` with the report of the cases that ran, finished the same way."""
     isolate = sys.modules.get("dlconform.targets.isolate.target")  # an IsolatedTarget exists only once imported
     isolated = isolate is not None and isinstance(target, isolate.IsolatedTarget)
+    stderr = sys.stderr  # the real one: the capture below swaps it
     # Only code in this process can print here: capturing around a worker's calls would swap sys.stdout from
     # each of grade's threads at once, and could leave it swapped.
+    stopped, interrupted = "", False
     with captured() if plan.capture and not isolated else nullcontext(None) as out:
-        results = _results(plan, target, isolated)
+        try:
+            with _watch(plan, isolated, out, stderr) as watch:
+                results = _results(plan, target, isolated, watch)
+        except Interrupted as exc:
+            results, interrupted = exc.results, True
+            stopped = (
+                f"interrupted (Ctrl-C) while running {exc.case.key}; {len(results)} of {len(plan.cases)} cases ran"
+            )
+    if not stopped and len(results) < len(plan.cases):
+        bad = sum(r.outcome in ("failed", "error") for r in results)
+        stopped = (
+            f"after {bad} failing case{'s' if bad != 1 else ''} (--maxfail {plan.maxfail}); "
+            f"{len(plan.cases) - len(results)} of {len(plan.cases)} cases not run"
+        )
     report = build_report(target, results, out.notes("running") if out is not None else ())
-    if isolate is not None and isolated:
+    report = _finish(plan, target, replace(report, stopped=stopped))
+    if interrupted:
+        raise RunInterrupted(report)
+    return report
+
+
+def _finish(plan: Plan, target: Target, report: Report) -> Report:
+    """The steps after the run: the worker's transcript, the plan's notes, perf timings, hints, the baseline."""
+    isolate = sys.modules.get("dlconform.targets.isolate.target")
+    if isolate is not None and isinstance(target, isolate.IsolatedTarget):
         report = isolate.with_transcript(report, target)
     report = replace(report, warnings=[*report.warnings, *plan.notes])
     if plan.perf_cases is not None:
@@ -87,15 +124,49 @@ def run_plan(plan: Plan, target: Target) -> Report:
     return report
 
 
-def _results(plan: Plan, target: Target, isolated: bool) -> list[CaseResult]:
-    """The plan's cases run against the target; in a worker, what it prints during hidden cases is dropped."""
+@contextmanager
+def _watch(
+    plan: Plan, isolated: bool, out: Capture | None, stderr: TextIO
+) -> Iterator[Callable[[Case | None], None] | None]:
+    """What ``run_cases`` tells each case: the capture (warnings by case) and, in process, the slow-call notice."""
+    with slow_notice(plan.slow_after, stderr) if plan.slow_after and not isolated else nullcontext(None) as notice:
+        if out is None and notice is None:
+            yield None
+            return
+
+        def watch(case: Case | None) -> None:
+            if out is not None:
+                out.case = case.key if case is not None else ""
+            if notice is not None:
+                notice(case)
+
+        yield watch
+
+
+def _results(
+    plan: Plan, target: Target, isolated: bool, watch: Callable[[Case | None], None] | None = None
+) -> list[CaseResult]:
+    """The plan's cases run against the target, up to ``plan.maxfail`` failures; in a worker, what it prints
+    during hidden cases is dropped."""
     if not isolated:
-        return run_cases(plan.cases, target.resolve, plan.options)
+        return run_cases(plan.cases, target.resolve, plan.options, maxfail=plan.maxfail, watch=watch)
     results: list[CaseResult] = []
-    for hidden, run in itertools.groupby(plan.cases, key=lambda case: case.hidden):
-        target.hiding = hidden  # type: ignore[attr-defined]  # an IsolatedTarget: hidden output could show inputs
-        results.extend(run_cases(list(run), target.resolve, plan.options))
-    target.hiding = False  # type: ignore[attr-defined]
+    try:
+        for hidden, run in itertools.groupby(plan.cases, key=lambda case: case.hidden):
+            target.hiding = hidden  # type: ignore[attr-defined]  # an IsolatedTarget: hidden output could show inputs
+            left = (
+                None if plan.maxfail is None else plan.maxfail - sum(r.outcome in ("failed", "error") for r in results)
+            )
+            chunk = list(run)
+            try:
+                done = run_cases(chunk, target.resolve, plan.options, maxfail=left, watch=watch)
+            except Interrupted as exc:
+                raise Interrupted([*results, *exc.results], exc.case) from None
+            results.extend(done)
+            if len(done) < len(chunk):
+                break
+    finally:
+        target.hiding = False  # type: ignore[attr-defined]
     return results
 
 

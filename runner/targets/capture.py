@@ -27,6 +27,8 @@ class Capture(io.TextIOBase):
         self.size = 0
         self.dropped = 0
         self.warned: Counter[str] = Counter()
+        self.case = ""  # the key of the case whose call is running, "" between calls (the runner's own work)
+        self.first_in: dict[str, str] = {}  # warning -> the case whose call first raised it
 
     def writable(self) -> bool:
         return True
@@ -51,17 +53,27 @@ class Capture(io.TextIOBase):
             more = f" | ... ({len(lines) - SHOWN} more lines)" if len(lines) > SHOWN else ""
             out.append(f"target printed while {when}: " + " | ".join(lines[:SHOWN]) + more)
         if self.warned:
-            quoted = [f"{w} (x{n})" if n > 1 else w for w, n in self.warned.most_common(SHOWN)]
+            quoted = [self._quoted(w, n) for w, n in self.warned.most_common(SHOWN)]
             more = f" | ... ({len(self.warned) - SHOWN} more)" if len(self.warned) > SHOWN else ""
             out.append(f"target warned while {when}: " + " | ".join(quoted) + more)
         return out
+
+    def _quoted(self, warning: str, count: int) -> str:
+        """A warning as a note quotes it: how often, and the case whose call raised it first."""
+        facts = [f"x{count}"] if count > 1 else []
+        if warning in self.first_in:
+            facts.append(f"first in {self.first_in[warning]}")
+        return f"{warning} ({', '.join(facts)})" if facts else warning
 
 
 def _record(capture: Capture) -> Callable[..., None]:
     """A ``warnings.showwarning`` replacement counting each distinct warning on ``capture``."""
 
     def show(message: Warning | str, category: type[Warning], filename: str, lineno: int, *_: object) -> None:
-        capture.warned[f"{category.__name__}: {message} ({os.path.basename(filename)}:{lineno})"] += 1
+        text = f"{category.__name__}: {message} ({os.path.basename(filename)}:{lineno})"
+        capture.warned[text] += 1
+        if capture.case:
+            capture.first_in.setdefault(text, capture.case)
 
     return show
 

@@ -1,0 +1,47 @@
+"""Which failures a report for people shows: shared by the text, Markdown and Gradescope reports.
+
+A function whose cases could not run at all (the target lacks it, or failed to
+load) is explained once, not once per case; of a function's failing cases a
+few are shown, inside the contract first and one per distinct hint, so that
+each typical mistake is named; the JSON report keeps every case.
+"""
+
+from __future__ import annotations
+
+from dlconform.results import CaseResult
+
+MAX_SHOWN = 3  # failing cases shown per function unless every case is asked for
+UNRUN_FAILURES = ("missing", "import-error", "unsupported")  # the case never reached the target's function
+
+
+def failing(results: list[CaseResult]) -> list[CaseResult]:
+    """The results that failed or errored."""
+    return [r for r in results if r.outcome in ("failed", "error")]
+
+
+def unrun(results: list[CaseResult]) -> CaseResult | None:
+    """The one result that explains a function none of whose cases ran (missing, failed to load), else None."""
+    reasons = {(r.outcome, r.failure, r.message) for r in results}
+    if len(reasons) != 1 or next(iter(reasons))[1] not in UNRUN_FAILURES:
+        return None
+    return results[0]
+
+
+def shown_failures(results: list[CaseResult], limit: int | None = MAX_SHOWN) -> list[CaseResult]:
+    """Up to ``limit`` failing results (all with None), in suite order: one per distinct failure and hint first,
+    inside the contract before beyond, then the rest in the same order."""
+    bad = failing(results)
+    if limit is None or len(bad) <= limit:
+        return bad
+    ranked = sorted(bad, key=lambda r: (r.level != "inside", "hint" not in r.details))
+    picked: list[CaseResult] = []
+    seen: set[tuple[str, str]] = set()
+    for r in ranked:
+        kind = (r.failure, str(r.details.get("hint", "")))
+        if kind not in seen and len(picked) < limit:
+            seen.add(kind)
+            picked.append(r)
+    taken = {id(r) for r in picked}
+    picked += [r for r in ranked if id(r) not in taken][: limit - len(picked)]
+    order = {id(r): i for i, r in enumerate(results)}
+    return sorted(picked, key=lambda r: order[id(r)])
