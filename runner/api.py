@@ -47,7 +47,7 @@ def check(
     selected = select(cases, functions, tags, exclude_tags, keyword, keep_large=chosen)
     if not selected:
         raise SelectionError("no case matches the selection")
-    return execute(Plan(target, tuple(selected), options=options))
+    return execute(Plan(target, tuple(selected), options=options, hints=True))
 
 
 def case_inputs(key: str, vectors: str | Path | Iterable[str | Path] | None = None) -> list[Any]:

@@ -99,11 +99,12 @@ def main() -> None:
 @TAG_OPTION
 def list_cmd(vector_paths: tuple[str, ...], functions: tuple[str, ...], tags: tuple[str, ...]) -> None:
     """List functions with their case counts by tag."""
+    from dlconform.format.large import LARGE_TAG
     from dlconform.run.select import canonical_function
 
     files = load_files(vector_paths or None)
     wanted = {canonical_function(f) for f in functions}
-    total = 0
+    total = large = 0
     click.echo(f"{'function':<20} {'cases':>5}  tags")
     for vf in files:
         if wanted and vf.function not in wanted:
@@ -113,8 +114,15 @@ def list_cmd(vector_paths: tuple[str, ...], functions: tuple[str, ...], tags: tu
             continue
         counts = Counter(t for c in cases for t in c.tags)
         total += len(cases)
+        large += counts[LARGE_TAG]
         click.echo(f"{vf.function:<20} {len(cases):>5}  " + ", ".join(f"{t} {n}" for t, n in sorted(counts.items())))
-    click.echo(f"{'total':<20} {total:>5}")
+    # large cases are generated at run time and run only when asked for, so a default run counts fewer
+    why = (
+        f"  ({total - large} in a default run + {large} large, generated at run time, only with -t large)"
+        if large
+        else ""
+    )
+    click.echo(f"{'total':<20} {total:>5}{why}")
 
 
 @main.command()

@@ -157,7 +157,7 @@ class CaseItem(pytest.Item):
 
     def runtest(self) -> None:
         checked = self.config.stash[SESSION]
-        plan = Plan(checked.target, (self.case,), options=checked.options, capture=False)  # pytest captures output
+        plan = Plan(checked.target, (self.case,), options=checked.options, capture=False, hints=True)  # pytest captures
         (verdict,) = execute(plan).results
         if verdict.outcome == "skipped":
             pytest.skip(verdict.message)

@@ -54,7 +54,7 @@ def _failures(report: Report, verbose: bool) -> Iterator[str]:
             continue
         reason = unrun(results)
         if reason is not None:
-            yield f"- **{escape(function)}**: {len(bad)} {escape(reason.outcome)}, none ran"
+            yield f"- **{escape(function)}**: none of its {len(bad)} cases ran"
             yield from (f"  - {escape(line)}" for line in detail_lines(reason) if not line.startswith("repro: "))
             continue
         shown = shown_failures(results, None if verbose else MAX_SHOWN)[: max(0, MAX_FAILURES - written)]

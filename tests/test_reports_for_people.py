@@ -1,0 +1,269 @@
+"""Reports people read (issue 12): short by default, every case with -v, the counts with -q, a hint per failing
+function, a function the target lacks explained once, -x/--maxfail, Ctrl-C, slow calls, pasteable repro lines,
+lean JSON, and no warning of the runner's own on anyone's screen."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from dlconform.format.suite import iter_cases, load_files
+from dlconform.judge.compare import judge
+from dlconform.report import gradescope
+from dlconform.report.markdown import escape
+from dlconform.report.shown import MAX_SHOWN
+from dlconform.results import Graded
+from dlconform.run.engine import run_cases
+from dlconform.run.pipeline import Plan, execute
+from dlconform.run.select import select
+from dlconform.run.watch import slow_notice
+from dlconform.tools.grade import score
+
+ROOT = Path(__file__).resolve().parent.parent
+STUDENTS = ROOT / "tests" / "data" / "students"
+HALFWAY = str(STUDENTS / "halfway.py")
+WRITTEN = {"sigmoid", "sigmoid_derivative", "relu", "softmax", "L1", "image2vector"}
+
+
+def dlconform(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "dlconform", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.fixture(scope="module")
+def halfway_json() -> dict[str, Any]:
+    done = dlconform("run", HALFWAY, "--format", "json")
+    assert done.returncode == 1
+    return json.loads(done.stdout)
+
+
+@pytest.fixture(scope="module")
+def halfway_text() -> str:
+    done = dlconform("run", HALFWAY)
+    assert done.returncode == 1 and done.stderr == ""  # nothing raw on stderr: not the runner's warnings either
+    return done.stdout
+
+
+def sections(text: str) -> dict[str, list[str]]:
+    """The text report's function sections (a heading ``name: counts`` and the lines under it), by function."""
+    out: dict[str, list[str]] = {}
+    for block in text.split("\n\n"):
+        lines = block.splitlines()
+        match = re.match(r"^(\w+): \d+ passed", lines[0]) if lines else None
+        if match:
+            assert match.group(1) not in out, f"{match.group(1)} has two sections"
+            out[match.group(1)] = lines
+    return out
+
+
+# --- pytest's manners ------------------------------------------------------------------------------------------
+
+
+def test_a_half_done_file_is_a_short_report_with_a_hint_per_failing_function(halfway_text: str, halfway_json) -> None:
+    lines = halfway_text.splitlines()
+    assert len(lines) <= 150, len(lines)
+    assert lines[-1] == halfway_json["summary"]["line"] == "60 passed, 52 failed, 180 errors"
+    assert not any(line.lstrip().startswith("PASS ") for line in lines)  # passing cases are not listed
+    by_function = sections(halfway_text)
+    failing = {c["key"].split("::")[0] for c in halfway_json["cases"] if c["outcome"] != "passed"}
+    assert set(by_function) == failing
+    for function, block in by_function.items():
+        if function in WRITTEN:  # a few failing cases, each explained with its hint, then how many more
+            assert sum(line.startswith(("  FAIL ", "  ERROR ")) for line in block) <= MAX_SHOWN
+            assert any(line.strip().startswith("hint: ") for line in block), function
+            assert "(-v shows every case)" in block[-1]
+        else:  # missing: explained once
+            assert block[1:] == [
+                f"  target has no {function}" + (" (or alias normalize_rows)" if function == "normalizeRows" else ""),
+                f"  hint: Define a function named {function} at the top level of your file (names are case-sensitive).",
+            ]
+    assert halfway_text.count("target has no ") == len(failing - WRITTEN) == 8
+    assert "passed in full: relu (21), sigmoid (26)" in halfway_text
+
+
+def test_each_typical_mistake_of_the_half_done_file_is_named(halfway_text: str) -> None:
+    for fragment in ("compute s = sigmoid(x) first", "mean instead of sum", "Fortran", "keepdims=True"):
+        assert fragment in halfway_text
+
+
+def test_verbose_lists_every_case(halfway_json) -> None:
+    done = dlconform("run", HALFWAY, "-v")
+    status = [ln.split()[1] for ln in done.stdout.splitlines() if re.match(r"^  (PASS|FAIL|ERROR|SKIP) ", ln)]
+    assert len(status) == halfway_json["summary"]["total"] == 292
+    assert status == [c["key"].split("::")[1] for c in halfway_json["cases"]]
+
+
+def test_quiet_is_the_counts_only(halfway_json) -> None:
+    done = dlconform("run", HALFWAY, "-q")
+    assert done.stdout.splitlines() == [
+        "inside the contract: 49 of 209 passed; beyond it: 11 of 83",
+        halfway_json["summary"]["line"],
+    ]
+
+
+def test_a_file_that_does_not_parse_is_a_few_lines() -> None:
+    done = dlconform("run", str(STUDENTS / "syntax_error.py"))
+    assert done.returncode == 1 and done.stderr == ""
+    lines = done.stdout.splitlines()
+    assert len(lines) <= 10, lines
+    assert done.stdout.count("SyntaxError: expected ':' (syntax_error.py, line 6)") == 1
+    assert "none of the 292 cases ran:" in lines and lines[-1] == "0 passed, 0 failed, 292 errors"
+    assert any("could not be imported" in line for line in lines)
+
+
+@pytest.mark.parametrize(("option", "failures"), [(["-x"], 1), (["--exitfirst"], 1), (["--maxfail", "3"], 3)])
+def test_stop_after_failures_and_say_so(option: list[str], failures: int) -> None:
+    done = dlconform("run", HALFWAY, *option, "--format", "json")
+    assert done.returncode == 1
+    doc = json.loads(done.stdout)
+    bad = [c for c in doc["cases"] if c["outcome"] in ("failed", "error")]
+    assert len(bad) == failures and doc["cases"][-1] == bad[-1]  # it stopped right at the last one
+    assert doc["stopped"] == (
+        f"after {failures} failing case{'s' if failures > 1 else ''} (--maxfail {failures}); "
+        f"{292 - len(doc['cases'])} of 292 cases not run"
+    )
+    text = dlconform("run", HALFWAY, *option).stdout
+    assert f"stopped early: {doc['stopped']}" in text.splitlines()
+
+
+def test_markdown_shows_a_few_failures_per_function(halfway_json) -> None:
+    md = dlconform("run", HALFWAY, "--format", "markdown").stdout
+    assert md.count("target has no ") == 8
+    for function in WRITTEN - {"relu", "sigmoid"}:
+        assert md.count(f"- **{escape(function)}::") <= MAX_SHOWN
+        assert f"more failing cases of {escape(function)} (-v, or the JSON report)" in md
+    assert "hint: " in md
+    everything = dlconform("run", HALFWAY, "--format", "markdown", "-v").stdout
+    shown = sum(c["outcome"] != "passed" for c in halfway_json["cases"] if c["key"].split("::")[0] in WRITTEN)
+    assert everything.count("- **") == shown + 8  # the missing functions: an item each
+
+
+# --- JSON: complete but lean ---------------------------------------------------------------------------------------
+
+
+def test_a_passing_report_is_lean() -> None:
+    done = dlconform("run", str(ROOT / "examples" / "careful.py"), "--format", "json")
+    assert done.returncode == 0
+    assert len(done.stdout.encode("utf-8")) <= 20_000
+    doc = json.loads(done.stdout)
+    assert doc["cases"] and all(c == {"key": c["key"], "outcome": "passed"} for c in doc["cases"])
+
+
+def test_failing_cases_in_json_carry_their_hint(halfway_json) -> None:
+    hinted = {c["key"].split("::")[0] for c in halfway_json["cases"] if c.get("details", {}).get("hint")}
+    failing = {c["key"].split("::")[0] for c in halfway_json["cases"] if c["outcome"] != "passed"}
+    assert hinted == failing
+
+
+def test_gradescope_feedback_is_short_with_hints() -> None:
+    cases = tuple(select(iter_cases(load_files())))
+    report = execute(Plan(HALFWAY, cases, hints=True))
+    doc = gradescope.results(Graded(HALFWAY, report, score(report.results)), 1.0)
+    tests = {t["name"]: t["output"] for t in doc["tests"]}
+    for function in WRITTEN - {"relu", "sigmoid"}:
+        assert tests[function].count("\nFAILED ") <= MAX_SHOWN and "hint: " in tests[function]
+        assert "Also failing (" in tests[function]
+    assert tests["tanh"].count("target has no tanh") == 1
+
+
+# --- repro lines paste and run ---------------------------------------------------------------------------------------
+
+
+def test_repro_lines_run_as_pasted(halfway_json) -> None:
+    """Pasted into `python -i halfway.py` as printed, each line gives the value the report says it got."""
+    chosen = [
+        next(c for c in halfway_json["cases"] if c["key"] == "image2vector::article-image"),  # inputs from the suite
+        next(c for c in halfway_json["cases"] if c["key"] == "L1::article-vectors"),  # inputs spelled out
+    ]
+    assert chosen[0]["details"]["repro"].startswith("from dlconform import case_inputs as dlconform_case; ")
+    for case in chosen:
+        d = case["details"]
+        pasted = f"{d['repro']}\nprint('got', float(np.asarray(_)[tuple({d['index']})]))\n"
+        done = subprocess.run(
+            [sys.executable, "-q", "-i", "halfway.py"],
+            input=pasted,
+            cwd=STUDENTS,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert "Traceback" not in done.stderr, done.stderr
+        assert f"got {d['got']!r}" in done.stdout
+
+
+# --- never silent ----------------------------------------------------------------------------------------------------
+
+
+def test_a_slow_call_is_named_while_it_runs() -> None:
+    (case, *_) = select(iter_cases(load_files()), functions=["relu"])
+    stream = io.StringIO()
+    with slow_notice(0.1, stream) as notice:
+        run_cases([case], lambda _f: lambda x: time.sleep(0.6) or np.maximum(x, 0), watch=notice)
+    assert stream.getvalue().startswith(f"dlconform: {case.key} is still running after ")
+    assert "--timeout" in stream.getvalue() and stream.getvalue().count("\n") == 1  # once per call
+
+
+def test_ctrl_c_prints_the_partial_report_and_exits_130(tmp_path: Path) -> None:
+    target = tmp_path / "loops.py"
+    target.write_text("import numpy as np\n\ndef relu(x):\n    return np.maximum(x, 0)\n\n"
+                      "def sigmoid(x):\n    while True:\n        pass\n")  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dlconform", "run", str(target), "-f", "relu", "-f", "sigmoid"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    killer = threading.Timer(60, proc.kill)  # never hang the tests
+    killer.start()
+    try:
+        assert proc.stderr is not None
+        notice = proc.stderr.readline()  # the slow-call notice, a few seconds into the endless call
+        assert notice.startswith("dlconform: sigmoid::") and "is still running" in notice
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        killer.cancel()
+    assert proc.returncode == 130
+    lines = out.splitlines()
+    stopped = next(line for line in lines if line.startswith("stopped early: interrupted (Ctrl-C) while running"))
+    assert notice.split()[1] in stopped  # the case that hung
+    assert lines[-1] == "21 passed, 0 failed"  # what ran: relu's cases
+    assert err.startswith("dlconform: interrupted (Ctrl-C)")
+
+
+# --- warnings where they belong --------------------------------------------------------------------------------------
+
+
+def test_judging_wild_results_warns_nothing() -> None:
+    cases = select(iter_cases(load_files()), functions=["sigmoid", "tanh", "softmax", "L2"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for case in cases:
+            shape = np.shape(case.expected) if case.expected is not None else ()
+            for wild in (1.7e308, -1.7e308, np.inf, np.nan, 5e-324):
+                judge(case, np.full(shape, wild))
+
+
+def test_a_targets_warning_names_the_case_that_raised_it() -> None:
+    cases = tuple(select(iter_cases(load_files()), functions=["sigmoid"]))
+    report = execute(Plan({"sigmoid": lambda x: 1 / (1 + np.exp(-np.asarray(x, dtype=np.float64)))}, cases))
+    (note,) = [w for w in report.warnings if w.startswith("target warned while running")]
+    first = next(c.key for c in cases if any(np.ravel(c.args[0]) < -709) and np.isfinite(c.args[0]).all())
+    assert "RuntimeWarning: overflow encountered in exp" in note and f"first in {first}" in note
