@@ -113,6 +113,13 @@ def test_text_failure_block(report: Report) -> None:
     assert block[-1].strip() == f"repro: {failed.details['repro']}"
 
 
+def test_text_default_shows_failures_only(report: Report) -> None:
+    text = render(report, "text")
+    assert "  PASS " not in text and "no failures: relu (0, 2 skipped)" in text
+    assert text.splitlines()[-1] == report.summary_line()
+    assert render(report, "text", verbosity=-1).splitlines()[-1] == report.summary_line()
+
+
 def test_text_colour_only_when_asked(report: Report) -> None:
     text = render(report, "text", color=True, verbosity=1)
     assert "\x1b[32m" in text and "\x1b[31m" in text

@@ -92,7 +92,7 @@ def test_a_half_done_file_is_a_short_report_with_a_hint_per_failing_function(hal
                 f"  hint: Define a function named {function} at the top level of your file (names are case-sensitive).",
             ]
     assert halfway_text.count("target has no ") == len(failing - WRITTEN) == 8
-    assert "passed in full: relu (21), sigmoid (26)" in halfway_text
+    assert "no failures: relu (21), sigmoid (26)" in halfway_text
 
 
 def test_each_typical_mistake_of_the_half_done_file_is_named(halfway_text: str) -> None:

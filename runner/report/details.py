@@ -43,8 +43,8 @@ def detail_lines(result: CaseResult) -> list[str]:
         if d.get(key) is not None
     ]
     if errors:
-        among = "among the finite values: " if result.failure in ("nan", "not-nan", "inf") else ""
-        lines.append(among + ", ".join(errors) + " (largest over all elements)")
+        over = "the finite values" if result.failure in ("nan", "not-nan", "inf") else "all elements"
+        lines.append(", ".join(errors) + f" (largest over {over})")
     if "got" in d or "expected" in d:
         # the element judged worst: furthest beyond its own tolerance, which need not be the largest error
         which = "worst element (furthest beyond its tolerance)" if "tolerance" in d else "first wrong element"

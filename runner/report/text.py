@@ -2,7 +2,7 @@
 
 As pytest does: by default the failing cases only, at most ``MAX_SHOWN`` per
 function with ``... and N more (-v)``, a function the target lacks (or a target
-that failed to load) explained once, and the functions that passed in one line;
+that failed to load) explained once, and the functions without failures in one line;
 ``verbosity=1`` (``-v``) lists every case, ``verbosity=-1`` (``-q``) only the
 closing lines. Colour (ANSI) only when the caller asks for it; the closing
 ``N passed, N failed`` line is always plain and always the last line.
@@ -51,7 +51,8 @@ def _body(report: Report, color: bool, verbose: bool) -> Iterator[str]:
     passed: list[str] = []
     for function, results in grouped(report.results).items():
         if not verbose and not failing(results):
-            passed.append(f"{function} ({len(results)})")
+            skipped = sum(r.outcome == "skipped" for r in results)
+            passed.append(f"{function} ({len(results) - skipped}{f', {skipped} skipped' if skipped else ''})")
             continue
         yield ""
         yield f"{function}: {summarize(count_outcomes(results))} ({contract_line(results)})"
@@ -68,7 +69,7 @@ def _body(report: Report, color: bool, verbose: bool) -> Iterator[str]:
             yield f"  ... and {hidden} more failing case{'s' if hidden != 1 else ''} (-v shows every case)"
     if passed:
         yield ""
-        yield from textwrap.wrap("passed in full: " + ", ".join(passed), WIDTH, subsequent_indent="  ")
+        yield from textwrap.wrap("no failures: " + ", ".join(passed), WIDTH, subsequent_indent="  ")
 
 
 def header_lines(report: Report, omit: str = "") -> Iterator[str]:
