@@ -121,6 +121,26 @@ def test_hidden_cases_show_pass_or_fail_only(tmp_path: Path) -> None:
         assert leak not in relu["output"]
 
 
+def test_warnings_of_hidden_cases_are_dropped(tmp_path: Path) -> None:
+    private = tmp_path / "private"
+    private.mkdir()
+    (private / "relu_hidden.yaml").write_text(HIDDEN, encoding="utf-8")
+    assert not generate_file(private / "relu_hidden.yaml").problems
+    tmp_path.chmod(0o755)
+    chatty = tmp_path / "chatty.py"
+    chatty.write_text("import warnings\nimport numpy as np\n\ndef relu(x):\n"
+                      "    warnings.warn('every call')\n"
+                      "    if 47.0 in np.ravel(x):\n        warnings.warn(f'saw {np.ravel(x).tolist()}')\n"
+                      "    return np.maximum(x, 0)\n")  # fmt: skip
+    cases = [
+        c for c in iter_cases(load_files([bundled_dir(), private])) if c.function == "relu" and "large" not in c.tags
+    ]
+    graded = grade_one(str(chatty), cases, limits=FAST)
+    warned = "".join(w for w in graded.report.warnings if w.startswith("target warned while running"))
+    assert "UserWarning: every call" in warned and "first in relu::" in warned  # public cases: shown
+    assert "saw" not in warned and "47.0" not in gradescope.dump(gradescope.results(graded, 1.0))
+
+
 def test_huge_output_stays_under_the_limit(tmp_path: Path) -> None:
     tmp_path.chmod(0o755)
     noisy = tmp_path / "noisy.py"

@@ -267,3 +267,13 @@ def test_a_targets_warning_names_the_case_that_raised_it() -> None:
     (note,) = [w for w in report.warnings if w.startswith("target warned while running")]
     first = next(c.key for c in cases if any(np.ravel(c.args[0]) < -709) and np.isfinite(c.args[0]).all())
     assert "RuntimeWarning: overflow encountered in exp" in note and f"first in {first}" in note
+
+
+def test_in_a_worker_too_warnings_name_their_case_and_nothing_reaches_stderr() -> None:
+    done = dlconform("run", "--isolate", HALFWAY, "-f", "sigmoid", "-f", "softmax", "--format", "json")
+    assert done.returncode == 1 and done.stderr == ""
+    warned = [w for w in json.loads(done.stdout)["warnings"] if w.startswith("target warned while running")]
+    assert warned and "RuntimeWarning: overflow encountered in exp (halfway.py:11) (" in warned[0]
+    assert "first in sigmoid::" in warned[0]
+    graded = dlconform("grade", HALFWAY, "--assignment", "tutorial", "-f", "softmax")
+    assert graded.returncode == 0 and "Warning" not in graded.stderr

@@ -82,7 +82,8 @@ def run_plan(plan: Plan, target: Target) -> Report:
     stopped, interrupted = "", False
     with captured() if plan.capture and not isolated else nullcontext(None) as out:
         try:
-            with _watch(plan, isolated, out, stderr) as watch:
+            calls = target.calls if isolated else out  # type: ignore[attr-defined]  # an IsolatedTarget's warnings
+            with _watch(plan, isolated, calls, stderr) as watch:
                 results = _results(plan, target, isolated, watch)
         except Interrupted as exc:
             results, interrupted = exc.results, True

@@ -58,6 +58,12 @@ class Capture(io.TextIOBase):
             out.append(f"target warned while {when}: " + " | ".join(quoted) + more)
         return out
 
+    def warn(self, text: str) -> None:
+        """Count a warning the target raised, and the case whose call raised it first."""
+        self.warned[text] += 1
+        if self.case:
+            self.first_in.setdefault(text, self.case)
+
     def _quoted(self, warning: str, count: int) -> str:
         """A warning as a note quotes it: how often, and the case whose call raised it first."""
         facts = [f"x{count}"] if count > 1 else []
@@ -70,10 +76,7 @@ def _record(capture: Capture) -> Callable[..., None]:
     """A ``warnings.showwarning`` replacement counting each distinct warning on ``capture``."""
 
     def show(message: Warning | str, category: type[Warning], filename: str, lineno: int, *_: object) -> None:
-        text = f"{category.__name__}: {message} ({os.path.basename(filename)}:{lineno})"
-        capture.warned[text] += 1
-        if capture.case:
-            capture.first_in.setdefault(text, capture.case)
+        capture.warn(f"{category.__name__}: {message} ({os.path.basename(filename)}:{lineno})")
 
     return show
 

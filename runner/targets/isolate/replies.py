@@ -21,6 +21,7 @@ MAX_TEXT = 4000  # characters of a message, a warning or a path
 MAX_OUTPUT = 1 << 20  # characters of printed output in a load reply
 MAX_NAMES = 32  # exception class names
 MAX_WARNINGS = 200  # warnings of one load
+MAX_WARNED = 5  # warnings of one call
 RESULT_TAGS = ("none", "array", "not-array")
 
 
@@ -51,6 +52,11 @@ def check_call_reply(reply: Any, blobs: list[Any], nargs: int) -> None:
     change per input, each blob used exactly once."""
     if not isinstance(reply, dict) or reply.get("status") not in ("raised", "returned"):
         raise ProtocolError("a reply that is neither a result nor an exception")
+    warned = reply.get("warned", [])
+    if not isinstance(warned, list) or len(warned) > MAX_WARNED:
+        raise ProtocolError("the call's warnings are not a bounded list")
+    for text in warned:
+        _text(text)
     if reply["status"] == "raised":
         mro = reply.get("mro")
         if not isinstance(mro, list) or len(mro) > MAX_NAMES:

@@ -22,6 +22,7 @@ import numpy as np
 from dlconform.catalogue import FUNCTIONS
 from dlconform.results import Report
 from dlconform.targets.base import Closing
+from dlconform.targets.capture import Capture
 from dlconform.targets.isolate.budget import Budget
 from dlconform.targets.isolate.paths import escaping_link
 from dlconform.targets.isolate.protocol import Buffer, ProtocolError, decode_value, encode_value
@@ -78,6 +79,7 @@ class IsolatedTarget(Closing):
         self.output = ""  # what the submission printed while loading
         self.run_output = ""  # what it printed during calls of public cases (bounded)
         self.hiding = False  # set while hidden cases run: what is printed then is never shown (it would leak inputs)
+        self.calls = Capture()  # the warnings the calls of public cases raised, by case (the pipeline sets .case)
         self._raw_loading = ""  # what reached the capture pipe (not Python's sys.stdout) while loading
         self._missing: dict[str, Unavailable] = {}
         self._given_up: dict[str, Exception] = {}  # function -> what its remaining calls raise
@@ -120,6 +122,8 @@ class IsolatedTarget(Closing):
         try:
             reply, out = worker.request(header, blobs, timeout, reply_limit(args))
             check_call_reply(reply, out, len(args))
+            for warned in reply.get("warned", []) if not self.hiding else ():  # a hidden case's could show inputs
+                self.calls.warn(warned)
             return self._returned(reply, out, args)
         except WorkerTimeout:
             self._retire(0.0)
@@ -276,12 +280,11 @@ def mirror(arg: Any, after: Any) -> None:
 
 def with_transcript(report: Report, target: IsolatedTarget) -> Report:
     """A new report with what the submission printed in its worker: a note per phase, and the target's output."""
-    from dlconform.targets.capture import Capture
-
     notes: list[str] = []
     for when, text in (("loading", target._raw_loading), ("running", target.run_output)):
         printed = Capture()
         printed.write(text)
         notes.extend(printed.notes(when))
+    notes.extend(target.calls.notes("running"))
     header = {**report.target, "output": (target.output + target.run_output)[: target.limits.output]}
     return replace(report, target=header, warnings=[*report.warnings, *notes])

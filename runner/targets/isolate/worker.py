@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,7 @@ from dlconform.judge.compare import NotArrayLike, to_plain_array
 from dlconform.targets.isolate.protocol import decode_value, encode_value, frame_length, pack, unpack
 
 TEXT_LIMIT = 2000  # characters of any one string the worker reports (messages, warnings, output)
+MAX_WARNED = 5  # warnings reported per call
 
 
 def serve(fd: int) -> None:
@@ -83,7 +85,20 @@ def load(header: dict[str, Any], functions: dict[str, Callable[..., Any]]) -> di
 
 
 def call(fn: Callable[..., Any], tagged: list[Any], blobs: list[memoryview]) -> tuple[dict[str, Any], list[Any]]:
-    """Call ``fn`` on the decoded inputs; reply with the plain result, or the exception's class names and message."""
+    """Call ``fn`` on the decoded inputs; reply with the plain result, or the exception's class names and message,
+    and the Python warnings the call raised (the grader names the case that raised them)."""
+    with warnings.catch_warnings(record=True) as caught:
+        reply, out = _call(fn, tagged, blobs)
+    if caught:
+        reply["warned"] = [
+            _text(f"{w.category.__name__}: {w.message} ({os.path.basename(w.filename)}:{w.lineno})")
+            for w in caught[:MAX_WARNED]
+        ]
+    return reply, out
+
+
+def _call(fn: Callable[..., Any], tagged: list[Any], blobs: list[memoryview]) -> tuple[dict[str, Any], list[Any]]:
+    """The call and its reply, without the warnings."""
     args = [decode_value(t, blobs) for t in tagged]
     try:
         got = fn(*args)
