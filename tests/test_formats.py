@@ -338,6 +338,22 @@ def test_baseline_status_in_every_format(report: Report, tmp_path: Path) -> None
     assert junit_counts(root) == expected  # a known failure is written as skipped, like pytest's xfail
 
 
+def test_default_text_counts_known_failures_and_shows_what_changed(report: Report, tmp_path: Path) -> None:
+    failing = [r for r in report.results if r.outcome in ("failed", "error") and not r.hidden]
+    passing = next(r for r in report.results if r.outcome == "passed" and not r.hidden)
+    entries = [f"- {{id: '{r.key}', reason: r, failure: '{r.failure}', outcome: {r.outcome}}}" for r in failing]
+    entries.append(f"- {{id: '{passing.key}', reason: r, failure: value, outcome: failed}}")
+    path = tmp_path / "baseline.yaml"
+    path.write_text("\n".join(entries) + "\n", encoding="utf-8")
+    gated, _ = apply_baseline(report, load_baseline(path))
+    text = render(gated, "text")
+    assert f"{passing.id}  [fixed: passes but is in the baseline]" in text  # news: shown
+    assert not any(f"{r.id}  [known failure]" in text for r in failing)  # expected: counted only
+    known = sum(r.function == "sigmoid" for r in failing)
+    assert f"  {known} known failures, as the baseline expects (-v shows them)" in text.splitlines()
+    assert "known failures, as the baseline expects (-v shows them)" in render(gated, "markdown")
+
+
 def test_docs_list_every_failure_code_and_status() -> None:
     docs = (Path(__file__).resolve().parents[1] / "docs" / "reports.md").read_text(encoding="utf-8")
     for code in FAILURES:

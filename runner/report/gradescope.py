@@ -89,7 +89,7 @@ def _test_output(found: list[CaseResult]) -> str:
         lines.extend(line for line in detail_lines(reason) if not line.startswith("repro:"))
         return "\n".join(lines)
     visible = [r for r in found if not r.hidden]
-    shown = shown_failures(visible)
+    shown = shown_failures(failing(visible))
     for r in found:  # a hidden case has nothing to explain: each one that failed is a line
         if r in shown:
             lines.append(f"FAILED {r.id}: {r.description}")

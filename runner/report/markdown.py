@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 
 from dlconform.report.details import baseline_note, detail_lines, printable
-from dlconform.report.shown import MAX_SHOWN, failing, shown_failures, unrun
+from dlconform.report.shown import MAX_SHOWN, failing, news, shown_failures, unrun
 from dlconform.report.text import QUIET, VERBOSE, baseline_lines, grouped, header_lines, perf_lines, score_lines
 from dlconform.results import OUTCOMES, CaseResult, Report, contract_line, count_outcomes
 
@@ -57,12 +57,16 @@ def _failures(report: Report, verbose: bool) -> Iterator[str]:
             yield f"- **{escape(function)}**: none of its {len(bad)} cases ran"
             yield from (f"  - {escape(line)}" for line in detail_lines(reason) if not line.startswith("repro: "))
             continue
-        shown = shown_failures(results, None if verbose else MAX_SHOWN)[: max(0, MAX_FAILURES - written)]
+        listed = bad if verbose else [r for r in news(results) if r.outcome != "passed"]
+        shown = shown_failures(listed, None if verbose else MAX_SHOWN)[: max(0, MAX_FAILURES - written)]
         for r in shown:
             yield from _failure(r)
         written += len(shown)
-        if len(bad) > len(shown):
-            yield f"- ... and {len(bad) - len(shown)} more failing cases of {escape(function)} (-v, or the JSON report)"
+        if len(listed) > len(shown):
+            yield f"- ... and {len(listed) - len(shown)} more failing cases of {escape(function)} (-v, or the JSON report)"
+        known = len(bad) - len(listed) if not verbose else 0
+        if known:
+            yield f"- {escape(function)}: {known} known failures, as the baseline expects (-v shows them)"
 
 
 def _failure(r: CaseResult) -> Iterator[str]:

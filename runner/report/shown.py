@@ -3,7 +3,8 @@
 A function whose cases could not run at all (the target lacks it, or failed to
 load) is explained once, not once per case; of a function's failing cases a
 few are shown, inside the contract first and one per distinct hint, so that
-each typical mistake is named; the JSON report keeps every case.
+each typical mistake is named; failures a baseline expects are counted, not
+shown. The JSON report keeps every case.
 """
 
 from __future__ import annotations
@@ -27,10 +28,18 @@ def unrun(results: list[CaseResult]) -> CaseResult | None:
     return results[0]
 
 
-def shown_failures(results: list[CaseResult], limit: int | None = MAX_SHOWN) -> list[CaseResult]:
-    """Up to ``limit`` failing results (all with None), in suite order: one per distinct failure and hint first,
-    inside the contract before beyond, then the rest in the same order."""
-    bad = failing(results)
+def news(results: list[CaseResult]) -> list[CaseResult]:
+    """The results a person should look at: failures a baseline does not expect, and baseline cases now passing."""
+    return [
+        r
+        for r in results
+        if (r.outcome in ("failed", "error") and r.baseline_status != "known") or r.baseline_status == "fixed"
+    ]
+
+
+def shown_failures(bad: list[CaseResult], limit: int | None = MAX_SHOWN) -> list[CaseResult]:
+    """Up to ``limit`` of the results ``bad`` (all with None), in their order: one per distinct failure and hint
+    first, inside the contract before beyond, then the rest in the same order."""
     if limit is None or len(bad) <= limit:
         return bad
     ranked = sorted(bad, key=lambda r: (r.level != "inside", "hint" not in r.details))
@@ -43,5 +52,5 @@ def shown_failures(results: list[CaseResult], limit: int | None = MAX_SHOWN) -> 
             picked.append(r)
     taken = {id(r) for r in picked}
     picked += [r for r in ranked if id(r) not in taken][: limit - len(picked)]
-    order = {id(r): i for i, r in enumerate(results)}
+    order = {id(r): i for i, r in enumerate(bad)}
     return sorted(picked, key=lambda r: order[id(r)])

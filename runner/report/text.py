@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import click
 from dlconform.report.details import baseline_note, detail_lines, printable
-from dlconform.report.shown import failing, shown_failures, unrun
+from dlconform.report.shown import failing, news, shown_failures, unrun
 from dlconform.results import CaseResult, Report, contract_line, count_outcomes, summarize
 
 LABELS = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "skipped": "SKIP"}
@@ -47,10 +47,12 @@ def render_text(report: Report, *, color: bool = False, verbosity: int = NORMAL)
 
 
 def _body(report: Report, color: bool, verbose: bool) -> Iterator[str]:
-    """Each function's results: every case when ``verbose``, else its failures (a few) and one line of passes."""
+    """Each function's results: every case when ``verbose``; else what needs attention (a few failing cases,
+    the known failures counted) and one line for the functions without failures."""
     passed: list[str] = []
     for function, results in grouped(report.results).items():
-        if not verbose and not failing(results):
+        bad = failing(results)
+        if not verbose and not bad and not news(results):
             skipped = sum(r.outcome == "skipped" for r in results)
             passed.append(f"{function} ({len(results) - skipped}{f', {skipped} skipped' if skipped else ''})")
             continue
@@ -61,12 +63,17 @@ def _body(report: Report, color: bool, verbose: bool) -> Iterator[str]:
             yield from (f"  {line}" for line in detail_lines(reason) if not line.startswith("repro: "))
             shown = results if verbose else []
         else:
-            shown = results if verbose else shown_failures(results)
+            shown = results if verbose else shown_failures(news(results))
         for r in shown:
             yield from _case_lines(r, color, explain=reason is None)
-        hidden = len(failing(results)) - sum(r.outcome in ("failed", "error") for r in shown)
-        if hidden and reason is None:
-            yield f"  ... and {hidden} more failing case{'s' if hidden != 1 else ''} (-v shows every case)"
+        if verbose or reason is not None:
+            continue
+        more = len(news(results)) - len(shown)
+        if more:
+            yield f"  ... and {more} more failing case{'s' if more != 1 else ''} (-v shows every case)"
+        known = sum(r.baseline_status == "known" for r in bad)
+        if known:
+            yield f"  {known} known failure{'s' if known != 1 else ''}, as the baseline expects (-v shows them)"
     if passed:
         yield ""
         yield from textwrap.wrap("no failures: " + ", ".join(passed), WIDTH, subsequent_indent="  ")
