@@ -24,7 +24,7 @@ from dlconform.judge.compare import judge
 from dlconform.report import gradescope
 from dlconform.report.markdown import escape
 from dlconform.report.shown import MAX_SHOWN
-from dlconform.results import Graded
+from dlconform.results import Graded, summarize
 from dlconform.run.engine import run_cases
 from dlconform.run.pipeline import Plan, execute
 from dlconform.run.select import select
@@ -277,3 +277,20 @@ def test_in_a_worker_too_warnings_name_their_case_and_nothing_reaches_stderr() -
     assert "first in sigmoid::" in warned[0]
     graded = dlconform("grade", HALFWAY, "--assignment", "tutorial", "-f", "softmax")
     assert graded.returncode == 0 and "Warning" not in graded.stderr
+
+
+# --- small things ----------------------------------------------------------------------------------------------------
+
+
+def test_one_error_is_singular() -> None:
+    assert summarize({"passed": 2, "failed": 0, "error": 1, "skipped": 0}) == "2 passed, 0 failed, 1 error"
+    assert summarize({"passed": 0, "failed": 1, "error": 2, "skipped": 0}) == "0 passed, 1 failed, 2 errors"
+
+
+def test_list_says_why_it_counts_more_than_a_run() -> None:
+    done = dlconform("list")
+    total = len(list(iter_cases(load_files())))
+    default = len(select(iter_cases(load_files())))
+    assert done.stdout.splitlines()[-1].endswith(
+        f"{total}  ({default} in a default run + {total - default} large, generated at run time, only with -t large)"
+    )
