@@ -42,8 +42,18 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     sys.exit(code)
 
 
+class VersionedCommand(click.Command):
+    """A subcommand that answers ``--version`` too (``dlconform run --version``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        click.version_option(__version__, prog_name="dlconform")(self)
+
+
 class OneLineErrors(click.Group):
     """A Click group whose usage errors are one line on stderr (``dlconform: error: ...``) and exit 2."""
+
+    command_class = VersionedCommand
 
     def main(
         self,
@@ -70,6 +80,21 @@ class OneLineErrors(click.Group):
                 click.echo(f"dlconform: error: {line}", err=True)
             sys.exit(exc.exit_code)
         sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+class OutputFile(click.Path):
+    """A file a command writes: its folder must exist (a mistyped path is an error, not a new folder tree)."""
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The path, refused when its folder does not exist."""
+        path = super().convert(value, param, ctx)
+        folder = os.path.dirname(os.fspath(path)) or "."
+        if not os.path.isdir(folder):
+            self.fail(f"folder {folder} does not exist (create it first)", param, ctx)
+        return path
 
 
 FUNCTION_OPTION = click.option(
@@ -367,13 +392,13 @@ def default_baseline(loaded: Target, binds: tuple[str, ...], dtypes: str | None)
 )
 @click.option("--strict-dtype", is_flag=True, help="Demand the exact expected dtype, not only its kind.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file (atomically).")
-@click.option("--junit-xml", type=click.Path(dir_okay=False), help="Also write a JUnit XML report to this file.")
+@click.option("--output", "-o", type=OutputFile(), help="Write the report to this file (atomically).")
+@click.option("--junit-xml", type=OutputFile(), help="Also write a JUnit XML report to this file.")
 @click.option(
     "--baseline", type=click.Path(dir_okay=False), help="Known failures (YAML): only new or changed ones fail."
 )
 @click.option("--strict-baseline", is_flag=True, help="With --baseline, baseline cases that now pass fail the run too.")
-@click.option("--write-baseline", type=click.Path(dir_okay=False), help="Write this run's failures as a baseline file.")
+@click.option("--write-baseline", type=OutputFile(), help="Write this run's failures as a baseline file.")
 @click.option("--no-color", is_flag=True, help="No colour (default: colour on a terminal unless NO_COLOR is set).")
 @click.option("--isolate", is_flag=True, help="Run TARGET in a confined worker process, as `grade` does.")
 @click.option(
@@ -436,7 +461,7 @@ def run(
     from dlconform.judge.compare import Options
     from dlconform.report import render, render_junit
     from dlconform.run.assignment import load_assignment, with_score
-    from dlconform.run.baseline import dump_baseline, load_baseline
+    from dlconform.run.baseline import FAILING, dump_baseline, load_baseline
     from dlconform.run.dtypes import expand, parse_dtypes
     from dlconform.run.pipeline import Plan, exit_code, open_plan, run_plan
     from dlconform.run.select import SelectionError, select
@@ -489,6 +514,8 @@ def run(
         write_or_exit(junit_xml, render_junit(report))
     if write_baseline:
         write_or_exit(write_baseline, dump_baseline(report))
+        entries = sum(r.outcome in FAILING for r in report.results)
+        click.echo(f"dlconform: wrote baseline {write_baseline} ({entries} entries)", err=True)
     sys.exit(exit_code(report, strict_baseline, perf_fail))
 
 
@@ -517,7 +544,7 @@ def import_or_exit(module: str) -> ModuleType:
     help="Points per function and dtype (float16 elementwise sweeps are exhaustive).",
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the table to this file (atomically).")
+@click.option("--output", "-o", type=OutputFile(), help="Write the table to this file (atomically).")
 def accuracy(
     target: str | None,
     profile: str | None,
@@ -553,7 +580,7 @@ def accuracy(
 
 
 @main.command()
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the page here (docs/conformance.md).")
+@click.option("--output", "-o", type=OutputFile(), help="Write the page here (docs/conformance.md).")
 @click.option(
     "--tutorial",
     type=click.Path(),
@@ -598,7 +625,7 @@ def conformance(output: str | None, tutorial: str, points: int) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Submissions at a time.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write a JSON report each and gradebook.csv.")
 @click.option("--reveal-hidden", is_flag=True, help="In --out reports, show hidden cases in full (for instructors).")
-@click.option("--gradescope", type=click.Path(dir_okay=False), help="Write Gradescope's results.json (one submission).")
+@click.option("--gradescope", type=OutputFile(), help="Write Gradescope's results.json (one submission).")
 @click.option("--shard", metavar="I/N", help="Grade only slice I of N of the sorted submissions.")
 def grade(
     submissions: tuple[str, ...],

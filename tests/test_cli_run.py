@@ -154,6 +154,7 @@ def test_tolerance_and_dtype_options(tmp_path):
 
 def test_report_files_and_baselines(tmp_path):
     report, junit, baseline = tmp_path / "out" / "report.md", tmp_path / "junit.xml", tmp_path / "known.yaml"
+    report.parent.mkdir()  # an output file's folder must exist (tests/test_cli_usage.py)
     tutorial = str(EXAMPLES / "tutorial.py")
     first = dlconform(tutorial, "-o", str(report), "--format", "markdown", "--junit-xml", str(junit),
                       "--write-baseline", str(baseline))  # fmt: skip
