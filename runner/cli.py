@@ -501,7 +501,8 @@ def run(
         known = load_baseline(baseline) if baseline else None
         if loaded.load_error:
             click.echo(f"dlconform: target failed to import: {loaded.load_error}", err=True)
-        report = run_plan(replace(plan, baseline=known, baseline_label=baseline), loaded)
+        suite = frozenset(c.key for c in iter_cases(files))
+        report = run_plan(replace(plan, baseline=known, baseline_label=baseline, suite_keys=suite), loaded)
     if chosen:
         report = with_score(report, chosen)
     text = render(report, fmt, color=use_color(fmt, output, no_color))

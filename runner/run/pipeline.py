@@ -45,6 +45,7 @@ class Plan:
     hints: bool = False  # explain failures to students (grade)
     baseline: Baseline | None = None
     baseline_label: str | None = None  # the baseline as the report's header names it
+    suite_keys: frozenset[str] | None = None  # every key the run could select; baseline entries outside are stale
     capture: bool = True  # what the target prints becomes report notes; the pytest plugin leaves it to pytest
 
 
@@ -83,7 +84,7 @@ def run_plan(plan: Plan, target: Target) -> Report:
         from dlconform.run.baseline import apply_baseline
 
         header = {**report.target, "baseline": plan.baseline_label or plan.baseline.path}
-        report, _ = apply_baseline(replace(report, target=header), plan.baseline)
+        report, _ = apply_baseline(replace(report, target=header), plan.baseline, plan.suite_keys)
     return report
 
 
