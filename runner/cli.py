@@ -670,7 +670,8 @@ def grade(
 
     The grade covers an assignment's functions and points (--assignment NAME|FILE; default: course, the
     course's eight graded functions); cases beyond a function's documented contract are feedback unless the
-    assignment says otherwise. Prints one line per submission as soon as it is graded (in the order they finish
+    assignment says otherwise. --vectors adds instructor files to the bundled suite (their hidden cases show
+    students pass/fail only). Prints one line per submission as soon as it is graded (in the order they finish
     with -j above 1): its score and counts. Exit status: 0 every
     submission was graded (whatever its score); 2 usage errors, bad vector, assignment or weights files. With --gradescope, results.json is
     written whatever happens.
