@@ -7,7 +7,6 @@ Every error a user can cause is one line on stderr, never a traceback.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import importlib
 import math
@@ -29,6 +28,7 @@ from dlconform.format.suite import load_files
 from dlconform.version import __version__
 
 if TYPE_CHECKING:
+    from dlconform.results import Graded
     from dlconform.run.assignment import Assignment
     from dlconform.targets.base import Target
     from dlconform.targets.isolate.spawn import Limits
@@ -43,8 +43,18 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     sys.exit(code)
 
 
+class VersionedCommand(click.Command):
+    """A subcommand that answers ``--version`` too (``dlconform run --version``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        click.version_option(__version__, prog_name="dlconform")(self)
+
+
 class OneLineErrors(click.Group):
     """A Click group whose usage errors are one line on stderr (``dlconform: error: ...``) and exit 2."""
+
+    command_class = VersionedCommand
 
     def main(
         self,
@@ -73,6 +83,21 @@ class OneLineErrors(click.Group):
         sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
+class OutputFile(click.Path):
+    """A file a command writes: its folder must exist (a mistyped path is an error, not a new folder tree)."""
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The path, refused when its folder does not exist."""
+        path = os.fsdecode(super().convert(value, param, ctx))
+        folder = os.path.dirname(path) or "."
+        if not os.path.isdir(folder):
+            self.fail(f"folder {folder} does not exist (create it first)", param, ctx)
+        return path
+
+
 FUNCTION_OPTION = click.option(
     "--function", "-f", "functions", multiple=True, help="Only this function (name or alias); repeatable."
 )
@@ -82,9 +107,28 @@ EXCLUDE_TAG_OPTION = click.option(
 )
 
 
-def vectors_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The ``--vectors PATH`` option (repeatable files or folders), with the command's own help text."""
-    return click.option("--vectors", "vector_paths", multiple=True, type=click.Path(), help=help_text)
+def vectors_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--vectors PATH`` (repeatable files or folders, added to the bundled suite) and ``--no-bundled``, the same
+    in every command that reads the suite."""
+    command = click.option(
+        "--no-bundled", is_flag=True, help="Use only the --vectors files, without the bundled suite."
+    )(command)
+    return click.option(
+        "--vectors",
+        "vector_paths",
+        multiple=True,
+        type=click.Path(),
+        help="Vector files or folders added to the bundled suite (a case id it has already is an error); repeatable.",
+    )(command)
+
+
+def suite_files(vector_paths: Sequence[str], no_bundled: bool, extra: Sequence[str] = ()) -> list[VectorFile]:
+    """The bundled suite (unless ``no_bundled``) with the --vectors files and ``extra`` ones (an assignment's)."""
+    from dlconform.format.suite import bundled_dir
+
+    if no_bundled and not (vector_paths or extra):
+        raise DlconformError("--no-bundled needs --vectors PATH: without the bundled suite there is no case")
+    return load_files([*([] if no_bundled else [bundled_dir()]), *vector_paths, *extra])
 
 
 @click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
@@ -94,15 +138,17 @@ def main() -> None:
 
 
 @main.command("list")
-@vectors_option("Vector files or folders (default: the bundled suite).")
+@vectors_options
 @FUNCTION_OPTION
 @TAG_OPTION
-def list_cmd(vector_paths: tuple[str, ...], functions: tuple[str, ...], tags: tuple[str, ...]) -> None:
+def list_cmd(
+    vector_paths: tuple[str, ...], no_bundled: bool, functions: tuple[str, ...], tags: tuple[str, ...]
+) -> None:
     """List functions with their case counts by tag."""
     from dlconform.format.large import LARGE_TAG
     from dlconform.run.select import canonical_function
 
-    files = load_files(vector_paths or None)
+    files = suite_files(vector_paths, no_bundled)
     wanted = {canonical_function(f) for f in functions}
     total = large = 0
     click.echo(f"{'function':<20} {'cases':>5}  tags")
@@ -153,6 +199,7 @@ def generate(paths: tuple[str, ...], check: bool) -> None:
 
     files = vector_paths(paths or None)
     bad = 0
+    rewrote: list[str] = []
     jobs = [functools.partial(generate_file, path, check=check) for path in files]
     if not paths:
         jobs.append(functools.partial(generate_schema, check=check))
@@ -162,11 +209,12 @@ def generate(paths: tuple[str, ...], check: bool) -> None:
             click.echo(str(problem))
         bad += bool(result.problems)
         if result.changed:
-            click.echo(f"rewrote {result.path}")
+            rewrote.append(result.path)
+    done = f"{len(jobs) - len(rewrote) - bad} file(s) {'checked' if check else 'up to date'}"
+    click.echo("; ".join([f"rewrote {', '.join(rewrote)}", done] if rewrote else [done]))
     if bad:
         click.echo(f"{bad} file(s) with problems", err=True)
         sys.exit(EXIT_FAIL)
-    click.echo(f"{len(jobs)} file(s) {'checked' if check else 'up to date'}")
 
 
 def _tolerance(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
@@ -361,7 +409,7 @@ def default_baseline(loaded: Target, binds: tuple[str, ...], dtypes: str | None)
     metavar="float16,float32,float64",
     help="Run every float case once in each of these dtypes (ids <id>@<dtype>).",
 )
-@vectors_option("Vector files or folders, repeatable (default: the bundled suite).")
+@vectors_options
 @FUNCTION_OPTION
 @TAG_OPTION
 @EXCLUDE_TAG_OPTION
@@ -376,13 +424,13 @@ def default_baseline(loaded: Target, binds: tuple[str, ...], dtypes: str | None)
 )
 @click.option("--strict-dtype", is_flag=True, help="Demand the exact expected dtype, not only its kind.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file (atomically).")
-@click.option("--junit-xml", type=click.Path(dir_okay=False), help="Also write a JUnit XML report to this file.")
+@click.option("--output", "-o", type=OutputFile(), help="Write the report to this file (atomically).")
+@click.option("--junit-xml", type=OutputFile(), help="Also write a JUnit XML report to this file.")
 @click.option(
     "--baseline", type=click.Path(dir_okay=False), help="Known failures (YAML): only new or changed ones fail."
 )
 @click.option("--strict-baseline", is_flag=True, help="With --baseline, baseline cases that now pass fail the run too.")
-@click.option("--write-baseline", type=click.Path(dir_okay=False), help="Write this run's failures as a baseline file.")
+@click.option("--write-baseline", type=OutputFile(), help="Write this run's failures as a baseline file.")
 @click.option("--no-color", is_flag=True, help="No colour (default: colour on a terminal unless NO_COLOR is set).")
 @click.option("--verbose", "-v", "verbose", count=True, help="Every case, passing ones too (text and Markdown).")
 @click.option("--quiet", "-q", "quiet", count=True, help="Only the closing counts (text and Markdown).")
@@ -409,6 +457,7 @@ def run(
     binds: tuple[str, ...],
     dtypes: str | None,
     vector_paths: tuple[str, ...],
+    no_bundled: bool,
     functions: tuple[str, ...],
     tags: tuple[str, ...],
     exclude_tags: tuple[str, ...],
@@ -451,11 +500,11 @@ def run(
     slower than the reference; 2 usage errors, bad vector or baseline files, a target that
     does not exist, a selection that matches no case.
     """
-    from dlconform.format.suite import bundled_dir, iter_cases
+    from dlconform.format.suite import iter_cases
     from dlconform.judge.compare import Options
     from dlconform.report import render, render_junit
-    from dlconform.run.assignment import load_assignment, with_score
-    from dlconform.run.baseline import dump_baseline, load_baseline
+    from dlconform.run.assignment import check_coverage, load_assignment, with_score
+    from dlconform.run.baseline import FAILING, dump_baseline, load_baseline
     from dlconform.run.dtypes import expand, parse_dtypes
     from dlconform.run.pipeline import Plan, RunInterrupted, exit_code, open_plan, run_plan
     from dlconform.run.select import SelectionError, select
@@ -464,9 +513,10 @@ def run(
     chosen = load_assignment(assignment) if assignment else None
     if chosen:
         functions = graded_functions(chosen, functions)
-        vector_paths = (*(vector_paths or (str(bundled_dir()),)), *chosen.vectors)
         timeout = timeout if timeout is not None or not chosen.timeout else chosen.timeout
-    files = load_files(vector_paths or None)
+    files = suite_files(vector_paths, no_bundled, chosen.vectors if chosen else ())
+    if chosen:
+        check_coverage(chosen, functions, (vf.function for vf in files))
     selected = select(iter_cases(files), functions, tags, exclude_tags, keyword)
     if dtypes is not None:
         selected = expand(selected, parse_dtypes(dtypes))
@@ -499,8 +549,10 @@ def run(
         known = load_baseline(baseline) if baseline else None
         if loaded.load_error and (fmt != "text" or output):  # a text report on stdout says it itself
             click.echo(f"dlconform: target failed to import: {loaded.load_error}", err=True)
+        suite = frozenset(c.key for c in iter_cases(files))
         try:
-            report, interrupted = run_plan(replace(plan, baseline=known, baseline_label=baseline), loaded), False
+            report = run_plan(replace(plan, baseline=known, baseline_label=baseline, suite_keys=suite), loaded)
+            interrupted = False
         except RunInterrupted as exc:  # Ctrl-C: the report of what ran, then exit 130 as a shell would
             report, interrupted = exc.report, True
     if chosen:
@@ -518,6 +570,8 @@ def run(
         sys.exit(EXIT_INTERRUPTED)
     if write_baseline:
         write_or_exit(write_baseline, dump_baseline(report))
+        entries = sum(r.outcome in FAILING for r in report.results)
+        click.echo(f"dlconform: wrote baseline {write_baseline} ({entries} entries)", err=True)
     sys.exit(exit_code(report, strict_baseline, perf_fail))
 
 
@@ -546,7 +600,7 @@ def import_or_exit(module: str) -> ModuleType:
     help="Points per function and dtype (float16 elementwise sweeps are exhaustive).",
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the table to this file (atomically).")
+@click.option("--output", "-o", type=OutputFile(), help="Write the table to this file (atomically).")
 def accuracy(
     target: str | None,
     profile: str | None,
@@ -582,7 +636,7 @@ def accuracy(
 
 
 @main.command()
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the page here (docs/conformance.md).")
+@click.option("--output", "-o", type=OutputFile(), help="Write the page here (docs/conformance.md).")
 @click.option(
     "--tutorial",
     type=click.Path(),
@@ -608,15 +662,7 @@ def conformance(output: str | None, tutorial: str, points: int) -> None:
 
 @main.command()
 @click.argument("submissions", nargs=-1, required=True, type=click.Path())
-@click.option(
-    "--vectors",
-    "vector_paths",
-    multiple=True,
-    type=click.Path(),
-    help="Instructor vector files or folders, added to the bundled suite (their hidden cases show students "
-    "pass/fail only); repeatable.",
-)
-@click.option("--no-bundled", is_flag=True, help="Grade on the --vectors files only, without the bundled suite.")
+@vectors_options
 @FUNCTION_OPTION
 @TAG_OPTION
 @EXCLUDE_TAG_OPTION
@@ -627,7 +673,7 @@ def conformance(output: str | None, tutorial: str, points: int) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Submissions at a time.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write a JSON report each and gradebook.csv.")
 @click.option("--reveal-hidden", is_flag=True, help="In --out reports, show hidden cases in full (for instructors).")
-@click.option("--gradescope", type=click.Path(dir_okay=False), help="Write Gradescope's results.json (one submission).")
+@click.option("--gradescope", type=OutputFile(), help="Write Gradescope's results.json (one submission).")
 @click.option("--shard", metavar="I/N", help="Grade only slice I of N of the sorted submissions.")
 def grade(
     submissions: tuple[str, ...],
@@ -654,17 +700,21 @@ def grade(
 
     The grade covers an assignment's functions and points (--assignment NAME|FILE; default: course, the
     course's eight graded functions); cases beyond a function's documented contract are feedback unless the
-    assignment says otherwise. Prints one line per submission: its score and counts. Exit status: 0 every
+    assignment says otherwise. --vectors adds instructor files to the bundled suite (their hidden cases show
+    students pass/fail only). Prints one line per submission as soon as it is graded (in the order they finish
+    with -j above 1): its score and counts. Exit status: 0 every
     submission was graded (whatever its score); 2 usage errors, bad vector, assignment or weights files. With --gradescope, results.json is
     written whatever happens.
     """
     from dlconform.format.suite import bundled_dir, iter_cases
     from dlconform.report import gradescope as gs
+    from dlconform.run.assignment import check_coverage
     from dlconform.run.select import SelectionError, select
     from dlconform.targets.isolate.sandbox import describe as describe_sandbox
     from dlconform.tools.grade import (
         NO_WEIGHTS,
         GradeError,
+        check_weights,
         exposed_files,
         find_submissions,
         grade_all,
@@ -681,8 +731,12 @@ def grade(
         scheme = load_weights(weights) if weights else NO_WEIGHTS
         chosen = default_assignment(assignment, functions)
         timeout = timeout if timeout is not None or not chosen.timeout else chosen.timeout
-        files = load_files([*([] if no_bundled else [bundled_dir()]), *vector_paths, *chosen.vectors])
-        selected = select(iter_cases(files), graded_functions(chosen, functions), tags, exclude_tags, None)
+        files = suite_files(vector_paths, no_bundled, chosen.vectors)
+        graded_names = graded_functions(chosen, functions)
+        check_coverage(chosen, graded_names, (vf.function for vf in files))
+        if weights:
+            check_weights(scheme, weights, chosen, (c.key for c in iter_cases(files)))
+        selected = select(iter_cases(files), graded_names, tags, exclude_tags, None)
         if not selected:
             raise SelectionError("no case matches the selection")
         if not found:
@@ -699,12 +753,9 @@ def grade(
         limits = worker_limits(timeout, memory, sandbox, budget, chosen.support_files)
         click.echo(f"dlconform: grading {chosen.name}: {', '.join(chosen.functions)}", err=True)
         click.echo(f"dlconform: {describe_sandbox(limits.sandbox)}", err=True)
-        bar = click.progressbar(length=len(picked), label="grading", file=sys.stderr) if sys.stderr.isatty() else None
-        with bar or contextlib.nullcontext():
-            step = (lambda: bar.update(1)) if bar else None
-            graded = grade_all(
-                picked, cases, jobs=jobs, limits=limits, assignment=chosen, weights=scheme, progress=step, notes=notes
-            )
+        graded = grade_all(
+            picked, cases, jobs=jobs, limits=limits, assignment=chosen, weights=scheme, progress=_echo_line, notes=notes
+        )
         if out_dir:
             try:
                 write_outputs(graded, chosen.functions, out_dir, not reveal_hidden)
@@ -717,9 +768,14 @@ def grade(
             why = str(exc) if isinstance(exc, DlconformError) else f"the grader failed: {exc}"
             write_or_exit(gradescope, gs.dump(gs.failure(why, time.monotonic() - start)))
         raise
-    for g in graded:
-        click.echo(f"{g.submission}: {g.score.points:.4g} / {g.score.max_points:.4g} ({g.report.summary_line()})")
     sys.exit(EXIT_OK)
+
+
+def _echo_line(graded: Graded) -> None:
+    """A submission's line as soon as it is graded, flushed at once (click.echo flushes), on a terminal or not."""
+    from dlconform.tools.grade import grade_line
+
+    click.echo(grade_line(graded))
 
 
 @main.command()

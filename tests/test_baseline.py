@@ -57,7 +57,7 @@ def test_dump_then_load_round_trips_and_gates_nothing(tmp_path: Path) -> None:
     assert check.exit_code() == 0 and check.exit_code(strict=True) == 0
     assert all(r.expected_failure == r.failure and r.baseline_status == "known" for r in failing)
     assert report.baseline == {"path": str(tmp_path / "baseline.yaml"), "known": len(failing), "new": 0,
-                               "changed": 0, "fixed": 0, "stale": []}  # fmt: skip
+                               "changed": 0, "fixed": 0, "stale": [], "not_selected": 0}  # fmt: skip
 
 
 def test_reasons_are_kept_when_rewriting(tmp_path: Path) -> None:
@@ -99,6 +99,37 @@ def test_new_changed_fixed_stale(tmp_path: Path) -> None:
     assert [e.id for e in check.stale] == ["sigmoid::not-in-this-run"]
     assert marked.baseline is not None and marked.baseline["stale"] == ["sigmoid::not-in-this-run"]
     assert check.exit_code() == 1
+
+
+def test_entries_not_selected_are_counted_not_stale(tmp_path: Path) -> None:
+    suite = list(iter_cases(load_files()))
+    relu = next(c for c in suite if c.function == "relu")
+    text = (
+        f"- {{id: '{relu.key}', reason: r, failure: value, outcome: failed}}\n"
+        "- {id: 'sigmoid::retired-case', reason: r, failure: value, outcome: failed}\n"
+    )
+    marked, check = apply_baseline(report_for(reference.sigmoid), load_baseline(write(tmp_path, text)),
+                                   {c.key for c in suite})  # fmt: skip
+    assert [e.id for e in check.stale] == ["sigmoid::retired-case"]
+    assert [e.id for e in check.not_selected] == [relu.key]
+    assert marked.baseline is not None and marked.baseline["not_selected"] == 1
+    assert check.exit_code() == 0
+
+
+def test_cli_says_not_selected_in_one_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+    from dlconform.cli import main
+
+    path = tmp_path / "baseline.yaml"
+    CliRunner().invoke(main, ["run", "--bind", "relu=numpy:abs", "--bind", "tanh=numpy:sin", "--write-baseline",
+                              str(path)])  # fmt: skip
+    written = len(load_baseline(path).entries)
+    result = CliRunner().invoke(main, ["run", "--bind", "relu=numpy:abs", "--bind", "tanh=numpy:sin", "-f", "relu",
+                                       "--baseline", str(path)])  # fmt: skip
+    relu = sum(key.startswith("relu::") for key in load_baseline(path).entries)
+    assert result.exit_code == 0, result.output
+    assert f"{written - relu} baseline entries not selected (not run)" in result.stdout
+    assert "stale baseline entry" not in result.stdout and ", 0 stale" in result.stdout
 
 
 def test_fixed_fails_only_under_strict(tmp_path: Path) -> None:

@@ -40,9 +40,12 @@ def one_error_line(result: subprocess.CompletedProcess[str], text: str) -> None:
         (["no_such_file.py"], "no such file: no_such_file.py"),
         (["no_such_module_xyz"], "no module named 'no_such_module_xyz'"),
         (["dlconform.reference", "-f", "sigmod"], "unknown function 'sigmod'"),
-        (["dlconform.reference", "-t", "nope", "--vectors", FAKE_VECTORS], "unknown tag 'nope'"),
-        (["dlconform.reference", "-k", "sigmoid and", "--vectors", FAKE_VECTORS], "-k 'sigmoid and'"),
-        (["dlconform.reference", "-k", "zzz", "--vectors", FAKE_VECTORS], "no case matches the selection"),
+        (["dlconform.reference", "-t", "nope", "--no-bundled", "--vectors", FAKE_VECTORS], "unknown tag 'nope'"),
+        (["dlconform.reference", "-k", "sigmoid and", "--no-bundled", "--vectors", FAKE_VECTORS], "-k 'sigmoid and'"),
+        (
+            ["dlconform.reference", "-k", "zzz", "--no-bundled", "--vectors", FAKE_VECTORS],
+            "no case matches the selection",
+        ),
         (["dlconform.reference", "--vectors", "no/such/folder"], "no/such/folder: no such file or folder"),
         (["dlconform.reference", "--strict-baseline"], "--strict-baseline needs --baseline FILE"),
         (["dlconform.reference", "--baseline", "pyproject.toml"], "pyproject.toml"),
@@ -75,7 +78,7 @@ def test_bad_vector_file_exits_2(tmp_path):
 
 
 def test_a_raising_top_level_line_is_a_warning_and_the_rest_is_judged():
-    result = dlconform(str(FAKES / "import_error.py"), "--vectors", FAKE_VECTORS, "--format", "json")
+    result = dlconform(str(FAKES / "import_error.py"), "--no-bundled", "--vectors", FAKE_VECTORS, "--format", "json")
     assert result.returncode == 1  # the functions it does not define are errors
     report = json.loads(result.stdout)
     assert any("RuntimeError: cannot find weights.npz" in w for w in report["warnings"])
@@ -87,7 +90,7 @@ def test_a_raising_top_level_line_is_a_warning_and_the_rest_is_judged():
 def test_a_file_that_does_not_parse_exits_1_with_its_load_error(tmp_path):
     path = tmp_path / "broken.py"
     path.write_text("def relu(x)\n    return x\n")
-    result = dlconform(str(path), "--vectors", FAKE_VECTORS, "--format", "json")
+    result = dlconform(str(path), "--no-bundled", "--vectors", FAKE_VECTORS, "--format", "json")
     assert result.returncode == 1
     assert result.stderr.startswith("dlconform: target failed to import: SyntaxError: ")
     report = json.loads(result.stdout)
@@ -121,21 +124,23 @@ def test_tutorial_example_fails_but_passes_every_article_case():
 def test_sys_exit_inside_a_function_is_an_error_and_the_run_goes_on(tmp_path):
     target = tmp_path / "quitter.py"
     target.write_text("import sys\n\ndef sigmoid(x):\n    sys.exit(0)\n")
-    result = dlconform(str(target), "--vectors", FAKE_VECTORS, "-f", "sigmoid", "--format", "json")
+    result = dlconform(str(target), "--no-bundled", "--vectors", FAKE_VECTORS, "-f", "sigmoid", "--format", "json")
     assert result.returncode == 1
     cases = json.loads(result.stdout)["cases"]
     assert len(cases) == 5 and {c["failure"] for c in cases} == {"raised:SystemExit"}
 
 
 def test_what_the_target_prints_does_not_corrupt_json():
-    result = dlconform(str(FAKES / "noisy.py"), "--vectors", FAKE_VECTORS, "-f", "sigmoid", "--format", "json")
+    result = dlconform(
+        str(FAKES / "noisy.py"), "--no-bundled", "--vectors", FAKE_VECTORS, "-f", "sigmoid", "--format", "json"
+    )
     assert result.returncode == 0
     report = json.loads(result.stdout)
     assert report["warnings"][0] == "target printed while loading: hello from the target"
 
 
 def test_selection_options(tmp_path):
-    result = dlconform("dlconform.reference", "--vectors", FAKE_VECTORS, "-f", "normalize_rows", "-f", "sigmoid",
+    result = dlconform("dlconform.reference", "--no-bundled", "--vectors", FAKE_VECTORS, "-f", "normalize_rows", "-f", "sigmoid",
                        "-t", "core", "--exclude-tag", "dtype", "-k", "not rows", "--format", "json")  # fmt: skip
     assert result.returncode == 0
     assert [c["key"] for c in json.loads(result.stdout)["cases"]] == ["sigmoid::core-column"]
@@ -145,7 +150,7 @@ def test_tolerance_and_dtype_options(tmp_path):
     target = tmp_path / "rough.py"
     target.write_text("import numpy as np\nfrom dlconform.reference import sigmoid as s\n\n"
                       "def sigmoid(x):\n    return np.asarray(s(x), dtype=np.float64) * (1 + 1e-6)\n")  # fmt: skip
-    args = (str(target), "--vectors", FAKE_VECTORS, "-f", "sigmoid", "-k", "not nan")
+    args = (str(target), "--no-bundled", "--vectors", FAKE_VECTORS, "-f", "sigmoid", "-k", "not nan")
     assert dlconform(*args).returncode == 1
     assert dlconform(*args, "--rtol", "1e-5").returncode == 0
     strict = dlconform(*args, "--rtol", "1e-5", "--strict-dtype", "--format", "json")
@@ -155,6 +160,7 @@ def test_tolerance_and_dtype_options(tmp_path):
 
 def test_report_files_and_baselines(tmp_path):
     report, junit, baseline = tmp_path / "out" / "report.md", tmp_path / "junit.xml", tmp_path / "known.yaml"
+    report.parent.mkdir()  # an output file's folder must exist (tests/test_cli_usage.py)
     tutorial = str(EXAMPLES / "tutorial.py")
     first = dlconform(tutorial, "-o", str(report), "--format", "markdown", "--junit-xml", str(junit),
                       "--write-baseline", str(baseline))  # fmt: skip
@@ -172,7 +178,7 @@ def test_report_files_and_baselines(tmp_path):
 
 
 def test_no_colour_unless_a_terminal_asks_for_it(monkeypatch):
-    result = dlconform("dlconform.reference", "--vectors", FAKE_VECTORS)
+    result = dlconform("dlconform.reference", "--no-bundled", "--vectors", FAKE_VECTORS)
     assert "\x1b[" not in result.stdout
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     monkeypatch.delenv("NO_COLOR", raising=False)

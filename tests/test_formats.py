@@ -318,7 +318,7 @@ def test_baseline_status_in_every_format(report: Report, tmp_path: Path) -> None
     assert f"{passing.id}  [fixed: passes but is in the baseline]" in text
     new = next(r for r in failing[1:-1] if r.baseline_status == "new")
     assert f"{new.id}  [new failure]" in text
-    assert "stale baseline entry (not run): sigmoid::gone" in text
+    assert "stale baseline entry (no such case in the suite): sigmoid::gone" in text
     assert text.splitlines()[-1] == report.summary_line()
     md = render(report, "markdown", verbosity=1)
     assert f"**{known.key}** ({known.outcome}, known failure)" in md.replace("\\", "")

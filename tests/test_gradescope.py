@@ -32,7 +32,7 @@ accuracy: exact
 cases:
 - id: hidden-secret
   description: "An input the students never see."
-  tags: [private]
+  tags: [x-private]
   hidden: true
   args: [{array: [-31.0, 47.0, -59.0], dtype: float64}]
 """

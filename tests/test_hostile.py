@@ -45,12 +45,12 @@ tolerance:
 cases:
 - id: private-quarter
   description: "A value no public case uses."
-  tags: [private]
+  tags: [x-private]
   hidden: true
   args: [{array: [0.25, -0.75], dtype: float64}]
 - id: private-column
   description: "A column of values no public case uses."
-  tags: [private]
+  tags: [x-private]
   hidden: true
   args: [{array: [[1.5], [-2.5], [3.25]], dtype: float64}]
 """

@@ -87,14 +87,14 @@ def test_all_bad_fixtures_in_a_real_process() -> None:
 @pytest.mark.parametrize("path", UNREADABLE, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_list_refuses_a_bad_file_with_exit_2(path: Path) -> None:
     _, problems = read_file(path)
-    result = invoke("list", "--vectors", str(path))
+    result = invoke("list", "--no-bundled", "--vectors", str(path))
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.splitlines() == [f"dlconform: error: {p}" for p in problems]
 
 
 def test_list_counts_cases() -> None:
-    result = invoke("list", "--vectors", str(DATA / "good"))
+    result = invoke("list", "--no-bundled", "--vectors", str(DATA / "good"))
     assert result.exit_code == 0
     rows = {line.split()[0]: int(line.split()[1]) for line in result.stdout.splitlines()[1:]}
     files = load_files([DATA / "good"])
@@ -105,7 +105,7 @@ def test_list_counts_cases() -> None:
     "args",
     [
         ["lint", "no/such/file.yaml"],
-        ["list", "--vectors", "no/such/file.yaml"],
+        ["list", "--no-bundled", "--vectors", "no/such/file.yaml"],
         ["generate", "no/such/file.yaml"],
         ["generate", "--check", "no/such/file.yaml"],
     ],
@@ -156,7 +156,7 @@ def test_shape_rules_agree_with_the_reference() -> None:
 
 
 def test_list_selects_by_name_or_alias() -> None:
-    result = invoke("list", "--vectors", str(DATA / "good"), "-f", "normalize_rows", "-t", "edge")
+    result = invoke("list", "--no-bundled", "--vectors", str(DATA / "good"), "-f", "normalize_rows", "-t", "edge")
     assert result.exit_code == 0
     vf = load_files([DATA / "good" / "normalizeRows.yaml"])[0]
     edge = sum("edge" in c.tags for c in vf.cases)

@@ -134,24 +134,24 @@ def target_and_vectors(tmp_path: Path) -> tuple[Path, Path]:
 
 def test_cli_perf_reports_and_only_perf_fail_fails(target_and_vectors: tuple[Path, Path], tmp_path: Path) -> None:
     target, folder = target_and_vectors
-    done = run_cli(str(target), "--vectors", str(folder), "--perf", "--format", "json", cwd=tmp_path)
+    done = run_cli(str(target), "--no-bundled", "--vectors", str(folder), "--perf", "--format", "json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     doc = json.loads(done.stdout)
     assert [c["key"].split("::")[1] for c in doc["cases"]] == ["small"]  # the large case only feeds the timing
     (row,) = doc["perf"]
     assert row["function"] == "relu" and row["flagged"] and row["ratio"] > FLAG_RATIO
     assert any(w.startswith("perf: relu is") for w in doc["warnings"])
-    text = run_cli(str(target), "--vectors", str(folder), "--perf", cwd=tmp_path)
+    text = run_cli(str(target), "--no-bundled", "--vectors", str(folder), "--perf", cwd=tmp_path)
     assert text.returncode == 0 and "perf: relu: " in text.stdout and "warning: perf: relu is" in text.stdout
-    failing = run_cli(str(target), "--vectors", str(folder), "--perf-fail", "20", cwd=tmp_path)
+    failing = run_cli(str(target), "--no-bundled", "--vectors", str(folder), "--perf-fail", "20", cwd=tmp_path)
     assert failing.returncode == 1 and "1 passed, 0 failed" in failing.stdout
-    lenient = run_cli(str(target), "--vectors", str(folder), "--perf-fail", "1000000", cwd=tmp_path)
+    lenient = run_cli(str(target), "--no-bundled", "--vectors", str(folder), "--perf-fail", "1000000", cwd=tmp_path)
     assert lenient.returncode == 0
 
 
 def test_cli_perf_usage_errors(target_and_vectors: tuple[Path, Path], tmp_path: Path) -> None:
     target, folder = target_and_vectors
     for args in (("--perf", "--isolate"), ("--perf-fail", "0.5"), ("--perf-fail", "fast")):
-        done = run_cli(str(target), "--vectors", str(folder), *args, cwd=tmp_path)
+        done = run_cli(str(target), "--no-bundled", "--vectors", str(folder), *args, cwd=tmp_path)
         assert done.returncode == 2 and "Traceback" not in done.stderr
         assert "perf" in done.stderr.strip().splitlines()[-1]

@@ -107,7 +107,7 @@ def test_generate_checks_and_rewrites_a_stale_schema(tmp_path: Path, monkeypatch
     assert checked.exit_code == 1
     assert f"{folder / 'schema.json'}: not generated from the catalogue: run 'dlconform generate'" in checked.stdout
     files = len(vector_paths([folder])) + 1  # the vector files and the schema
-    rewrote = [f"rewrote {folder / 'schema.json'}", f"{files} file(s) up to date"]
+    rewrote = [f"rewrote {folder / 'schema.json'}; {files - 1} file(s) up to date"]  # what it did, said once
     assert CliRunner().invoke(main, ["generate"]).stdout.splitlines() == rewrote
     assert (folder / "schema.json").read_text(encoding="utf-8") == schema.render()
     assert CliRunner().invoke(main, ["generate", "--check"]).exit_code == 0

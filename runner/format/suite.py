@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from dlconform.catalogue import FUNCTIONS
 from dlconform.format import safeyaml, schema, wording
 from dlconform.format.domain import domain_problems
@@ -54,7 +55,7 @@ def bundled_dir() -> Path:
 
 
 def vector_paths(paths: Iterable[str | os.PathLike[str]] | None = None) -> list[Path]:
-    """The ``*.yaml`` files named, folders expanded in sorted order; the bundled suite by default."""
+    """The ``*.yaml`` files named, folders expanded in sorted order, each file once; the bundled suite by default."""
     out: list[Path] = []
     for p in paths or [bundled_dir()]:
         path = Path(p)
@@ -67,7 +68,8 @@ def vector_paths(paths: Iterable[str | os.PathLike[str]] | None = None) -> list[
             out.append(path)
         else:
             raise SuiteError([Problem(str(path), "no such file or folder")])
-    return out
+    unique = {f.resolve(): f for f in reversed(out)}  # a file named twice (a folder and a file in it) is read once
+    return [f for f in out if unique[f.resolve()] is f]
 
 
 def _tolerance(raw: Any) -> tuple[Tolerance | None, str | None]:
@@ -190,6 +192,15 @@ class _Checker:
             return None
         return fields
 
+    def tolerances(self, accuracy: str, tolerance: dict[str, Tolerance], used: set[str]) -> None:
+        """A default tolerance for each float dtype the file uses (float64 always: Python numbers and integers
+        give float64), and only those: a float64-only file needs no float16 tolerance."""
+        for dtype in sorted(used - set(tolerance), key=FLOAT_DTYPES.index):
+            self.add(
+                f"accuracy {accuracy} needs a default tolerance for {dtype} (the file has {dtype} cases)",
+                self.doc.key_lines.get("tolerance"),
+            )
+
     def _alternative(self, value: Any, what: str, where: dict[str, Any]) -> Any:
         """One entry of expected_any: a value, or ``{raises: Name}`` when raising is an acceptable outcome too."""
         if isinstance(value, dict) and set(value) == {"raises"}:
@@ -206,6 +217,19 @@ class _Checker:
         except ValueFormatError as exc:
             self.add(f"{what}: {exc}", **where)
             return None
+
+
+def _float_dtypes(domain: Any, fields: Iterable[dict[str, Any]]) -> set[str]:
+    """The float dtypes a file uses: float64, those of its values (arguments and results), its domain's."""
+    used = {"float64"}
+    if isinstance(domain, dict) and isinstance(domain.get("dtypes"), list):
+        used.update(d for d in domain["dtypes"] if d in FLOAT_DTYPES)
+    for f in fields:
+        for value in (*f["args"], f.get("expected"), *(f.get("expected_any") or ())):
+            dtype = getattr(value, "dtype", None)
+            if isinstance(dtype, np.dtype) and dtype.name in FLOAT_DTYPES:
+                used.add(dtype.name)
+    return used
 
 
 def read_file(path: str | Path, require_outcome: bool = True) -> tuple[VectorFile | None, list[Problem]]:
@@ -248,6 +272,8 @@ def _parse(name: str, content: bytes, require_outcome: bool) -> tuple[VectorFile
     raw_cases: list[Any] = data["cases"] if isinstance(data.get("cases"), list) else []
     seen: set[str] = set()
     fields = [checker.case(i, function, seen) for i in range(len(raw_cases))]
+    if accuracy != "exact" and isinstance(data.get("tolerance"), dict):
+        checker.tolerances(accuracy, tolerance, _float_dtypes(data.get("domain"), [f for f in fields if f]))
     checker.unreported(left)
     if checker.problems:
         return None, sorted(checker.problems, key=lambda p: p.line or 0)
@@ -285,7 +311,8 @@ def _parse(name: str, content: bytes, require_outcome: bool) -> tuple[VectorFile
 
 
 def load_files(paths: Iterable[str | os.PathLike[str]] | None = None) -> list[VectorFile]:
-    """Load every vector file named (default: the bundled suite); any problem raises SuiteError."""
+    """Load every vector file named (default: the bundled suite); any problem, a case key used in two files
+    among them, raises SuiteError."""
     files: list[VectorFile] = []
     problems: list[Problem] = []
     for path in vector_paths(paths):
@@ -293,9 +320,22 @@ def load_files(paths: Iterable[str | os.PathLike[str]] | None = None) -> list[Ve
         problems.extend(found)
         if vf is not None:
             files.append(vf)
+    problems.extend(duplicate_keys(files))
     if problems:
         raise SuiteError(problems)
     return files
+
+
+def duplicate_keys(files: Iterable[VectorFile]) -> list[Problem]:
+    """A problem for each case whose key (``function::id``, suite-wide) an earlier file already uses, naming both."""
+    seen: dict[str, str] = {}
+    problems = []
+    for vf in files:
+        for case in vf.cases:
+            if case.key in seen:
+                problems.append(Problem(vf.path, f"id {case.key} is also used in {seen[case.key]}", case.line, case.id))
+            seen.setdefault(case.key, vf.path)
+    return problems
 
 
 def iter_cases(files: Iterable[VectorFile]) -> Iterator[Case]:

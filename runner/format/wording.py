@@ -8,6 +8,7 @@ rules and more and can say precisely what is wrong.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,6 +18,7 @@ from dlconform.format.schemacheck import Path, Violation
 FORMAT = 1
 TOLERANCE_NUMBERS = ("rtol", "atol", "ulp")
 OUTCOME_KEYS = ("expected", "expected_any", "raises")
+NO_OUTCOME = "no expected value yet: run 'dlconform generate' (or give expected_any or raises)"
 Worded = list[tuple[str, Path]]  # a message and the path whose node's line it is given
 
 
@@ -94,8 +96,10 @@ def _case(v: Violation, rest: Path, data: Any, schema: dict[str, Any], require_o
         return [f"id {v.value!r} must match {_pattern(schema, 'id')}"]
     if key == "description":
         return ["needs a one-line description of what it catches"]
+    if key == "tags" and len(rest) > 1 and isinstance(v.value, str):
+        return [_unknown_tag(v.value, schema)]
     if key == "tags":
-        return [f"tags must be a non-empty list of names matching {_pattern(schema, 'tags')}"]
+        return [f"tags must be a non-empty list of {_tag_words(schema)}"]
     if key == "source":
         return ["source must be a string"]
     if key in ("signed_zero", "hidden"):
@@ -123,14 +127,14 @@ def _case_itself(v: Violation, schema: dict[str, Any], require_outcome: bool) ->
     if v.rule == "additionalProperties":
         return [f"unknown key {k!r}" for k in v.extra_keys()]
     if v.rule == "oneOf" and isinstance(v.value, dict):
-        if not require_outcome and not any(k in v.value for k in OUTCOME_KEYS):
-            return []  # generate fills the expected value in
+        if not any(k in v.value for k in OUTCOME_KEYS):  # args only: the authoring flow's first step
+            return [NO_OUTCOME] if require_outcome else []  # generate fills the expected value in
         return ["needs exactly one of expected, expected_any, raises"]
     if v.rule == "required":
         missing = {
             "id": f"id None must match {_pattern(schema, 'id')}",
             "description": "needs a one-line description of what it catches",
-            "tags": f"tags must be a non-empty list of names matching {_pattern(schema, 'tags')}",
+            "tags": f"tags must be a non-empty list of {_tag_words(schema)}",
             "args": "args must be a list, in params order",
         }
         return [missing.get(k, f"missing key {k!r}") for k in v.missing_keys()]
@@ -159,6 +163,22 @@ def _tolerance(v: Violation, rest: Path) -> Iterable[str]:
 
 
 def _pattern(schema: dict[str, Any], key: str) -> str:
-    """The pattern the schema gives a case's ``id`` or each of its ``tags``."""
-    prop = schema["$defs"]["case"]["properties"][key]
-    return str(prop.get("pattern") or prop["items"]["pattern"])
+    """The pattern the schema gives a case's ``id``."""
+    return str(schema["$defs"]["case"]["properties"][key]["pattern"])
+
+
+def _tags(schema: dict[str, Any]) -> list[str]:
+    """The suite's tags, as the schema lists them."""
+    return list(schema["$defs"]["tag"]["anyOf"][0]["enum"])
+
+
+def _tag_words(schema: dict[str, Any]) -> str:
+    """What a tag may be, in words."""
+    return f"tags ({', '.join(_tags(schema))}, or x-name for your own)"
+
+
+def _unknown_tag(tag: str, schema: dict[str, Any]) -> str:
+    """An unknown tag, with the closest known one when there is one."""
+    close = difflib.get_close_matches(tag, _tags(schema), n=1)
+    guess = f"did you mean {close[0]!r}? " if close else ""
+    return f"unknown tag {tag!r} ({guess}known: {', '.join(_tags(schema))}; tags of your own start with x-)"

@@ -91,7 +91,8 @@ def header_lines(report: Report, omit: str = "") -> Iterator[str]:
 
 
 def baseline_lines(report: Report) -> Iterator[str]:
-    """One line of baseline counts, and a line per stale entry, when a baseline was applied."""
+    """One line of baseline counts, a line per stale entry, and one for the entries not selected, when a baseline
+    was applied."""
     b = report.baseline
     if b is None:
         return
@@ -100,7 +101,9 @@ def baseline_lines(report: Report) -> Iterator[str]:
         f"{b['fixed']} fixed, {len(b['stale'])} stale"
     )
     for key in b["stale"]:
-        yield f"stale baseline entry (not run): {key}"
+        yield f"stale baseline entry (no such case in the suite): {key}"
+    if b.get("not_selected"):
+        yield f"{b['not_selected']} baseline entries not selected (not run)"
 
 
 def perf_lines(report: Report) -> Iterator[str]:

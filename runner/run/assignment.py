@@ -118,6 +118,18 @@ class Assignment:
         return Score(sum(p for p, _ in functions.values()), sum(m for _, m in functions.values()), functions)
 
 
+def check_coverage(assignment: Assignment, graded: Iterable[str], present: Iterable[str]) -> None:
+    """Each function graded (the assignment's, or those --function kept) must have cases among the functions
+    ``present`` in the loaded suite: an assignment that would grade a function on nothing is an error."""
+    have = set(present)
+    for function in graded:
+        if function not in have:
+            where = f"{assignment.path}: " if assignment.path else ""
+            raise AssignmentError(
+                f"{where}assignment {assignment.name} grades {function}, which has no case in the suite"
+            )
+
+
 def with_score(report: Report, assignment: Assignment, weights: Weights = NO_WEIGHTS) -> Report:
     """A new report carrying its score by ``assignment`` (what ``run --assignment`` shows a student)."""
     score = assignment.score(report.results, weights)

@@ -4,13 +4,15 @@ A baseline file is a YAML list of entries ``{id: "function::case-id", reason: ..
 failure: <code>, outcome: failed|error}``. Applied to a report, every failing
 case is a known failure (in the baseline, failing the same way), new (not in
 it), or changed (in it, failing another way); a baseline case that passes is
-fixed, and one the run did not select is stale.
+fixed; one the run did not select is counted as not selected, and one whose case
+is no longer in the suite is stale.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -63,13 +65,15 @@ class BaselineCheck:
     changed: list[tuple[CaseResult, BaselineEntry]] = field(default_factory=list)
     fixed: list[tuple[CaseResult, BaselineEntry]] = field(default_factory=list)
     stale: list[BaselineEntry] = field(default_factory=list)
+    not_selected: list[BaselineEntry] = field(default_factory=list)
 
     def exit_code(self, strict: bool = False) -> int:
         """1 for new or changed failures (and, when ``strict``, fixed ones); else 0. Stale entries never fail."""
         return 1 if gate_fails(self.summary(), strict) else 0
 
     def summary(self) -> dict[str, Any]:
-        """Counts and stale ids, as stored in ``Report.baseline`` and the JSON report."""
+        """Counts, stale ids and how many entries were not selected, as stored in ``Report.baseline`` and the JSON
+        report."""
         return {
             "path": self.path,
             "known": len(self.known),
@@ -77,6 +81,7 @@ class BaselineCheck:
             "changed": len(self.changed),
             "fixed": len(self.fixed),
             "stale": [e.id for e in self.stale],
+            "not_selected": len(self.not_selected),
         }
 
 
@@ -149,8 +154,13 @@ def _word(v: Violation) -> str:
     return f"outcome {v.value!r} must be failed or error"
 
 
-def apply_baseline(report: Report, baseline: Baseline) -> tuple[Report, BaselineCheck]:
-    """A new report whose results are marked against the baseline (see ``mark``), and the check sorting them."""
+def apply_baseline(
+    report: Report, baseline: Baseline, suite: Collection[str] | None = None
+) -> tuple[Report, BaselineCheck]:
+    """A new report whose results are marked against the baseline (see ``mark``), and the check sorting them.
+
+    ``suite`` holds the key of every case the run could have selected: a baseline entry that was not run is stale
+    only when its case is not among them (without ``suite``, every entry not run is stale)."""
     check = BaselineCheck(baseline.path)
     results = []
     for r in report.results:
@@ -167,7 +177,9 @@ def apply_baseline(report: Report, baseline: Baseline) -> tuple[Report, Baseline
         elif status == "fixed" and entry is not None:
             check.fixed.append((marked, entry))
     run = {r.key for r in report.results}
-    check.stale = [e for key, e in baseline.entries.items() if key not in run]
+    for key, entry in baseline.entries.items():
+        if key not in run:
+            (check.not_selected if suite is not None and key in suite else check.stale).append(entry)
     return replace(report, results=results, baseline=check.summary()), check
 
 

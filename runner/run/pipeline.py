@@ -46,6 +46,7 @@ class Plan:
     hints: bool = False  # explain failures to students (grade)
     baseline: Baseline | None = None
     baseline_label: str | None = None  # the baseline as the report's header names it
+    suite_keys: frozenset[str] | None = None  # every key the run could select; baseline entries outside are stale
     capture: bool = True  # what the target prints becomes report notes; the pytest plugin leaves it to pytest
     maxfail: int | None = None  # stop after this many failed or errored cases (run -x, --maxfail)
     slow_after: float | None = None  # in process: say on stderr which case runs once a call takes this long (run)
@@ -121,7 +122,7 @@ def _finish(plan: Plan, target: Target, report: Report) -> Report:
         from dlconform.run.baseline import apply_baseline
 
         header = {**report.target, "baseline": plan.baseline_label or plan.baseline.path}
-        report, _ = apply_baseline(replace(report, target=header), plan.baseline)
+        report, _ = apply_baseline(replace(report, target=header), plan.baseline, plan.suite_keys)
     return report
 
 

@@ -218,14 +218,25 @@ def is_module_spec(spec: str) -> bool:
     return not looks_like_path and bool(MODULE_SPEC.fullmatch(spec))
 
 
+def refuse_folder(spec: str) -> None:
+    """A folder that is not a package is no target (Python would import it as an empty namespace package)."""
+    path = Path(spec)
+    if path.is_dir() and not (path / "__init__.py").is_file():
+        raise TargetNotFound(
+            f"{spec} is a folder, not a package: give a .py file, a .ipynb notebook or a module path "
+            f"(for a folder of submissions: dlconform grade {spec})"
+        )
+
+
 def load_target(spec: str) -> ModuleTarget:
     """Load a target from a .py file, a .ipynb notebook, ``pkg.mod`` or ``pkg.mod:obj``."""
     path = Path(spec)
+    refuse_folder(spec)
     if is_module_spec(spec):
         return load_module(spec)
     is_path = spec.endswith((".py", ".ipynb")) or os.sep in spec or "/" in spec
     if path.is_dir():
-        raise TargetNotFound(f"{spec} is a folder: give a .py file, a .ipynb notebook or a module path")
+        raise TargetNotFound(f"{spec} is a package folder: name it as a module (pkg or pkg.mod), not a path")
     if not path.is_file():
         if is_path:
             raise TargetNotFound(f"no such file: {spec}")

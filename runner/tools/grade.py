@@ -11,6 +11,7 @@ and ``gradebook.csv``; ``--shard I/N`` grades a deterministic slice and
 from __future__ import annotations
 
 import csv
+import fnmatch
 import io
 import math
 import re
@@ -66,6 +67,20 @@ def load_weights(path: str | Path) -> Weights:
         else:
             functions[canonical] = float(value)
     return Weights(functions, tuple(cases))
+
+
+def check_weights(weights: Weights, path: str, assignment: Assignment, keys: Iterable[str]) -> None:
+    """Every weights entry must count: a function the assignment grades, a pattern matching some case of the suite."""
+    for function in weights.functions:
+        if function not in assignment.points:
+            raise GradeError(
+                f"{path}: {function!r} is not graded by assignment {assignment.name} "
+                f"({', '.join(assignment.functions)})"
+            )
+    known = list(keys)
+    for pattern, _ in weights.cases:
+        if not any(fnmatch.fnmatchcase(k, pattern) for k in known):
+            raise GradeError(f"{path}: {pattern!r} matches no case of the suite")
 
 
 def score(results: Sequence[CaseResult], assignment: Assignment | None = None, weights: Weights = NO_WEIGHTS) -> Score:
@@ -141,10 +156,11 @@ def grade_all(
     options: Options = DEFAULTS,
     assignment: Assignment | None = None,
     weights: Weights = NO_WEIGHTS,
-    progress: Callable[[], None] | None = None,
+    progress: Callable[[Graded], None] | None = None,
     notes: Sequence[str] = (),
 ) -> list[Graded]:
-    """Grade every submission, ``jobs`` at a time; results in submission order, ``progress`` called per one done."""
+    """Grade every submission, ``jobs`` at a time; results in submission order, ``progress`` called with each
+    as it finishes."""
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = [
@@ -153,10 +169,16 @@ def grade_all(
             )
             for s in submissions
         ]
-        for _ in as_completed(futures):
+        for done in as_completed(futures):
             if progress is not None:
-                progress()  # in the calling thread: progress bars need not be thread-safe
+                progress(done.result())  # in the calling thread: what it prints needs no lock
         return [f.result() for f in futures]
+
+
+def grade_line(graded: Graded) -> str:
+    """A submission's line in ``grade``'s output: its score and counts."""
+    s = graded.score
+    return f"{graded.submission}: {s.points:.4g} / {s.max_points:.4g} ({graded.report.summary_line()})"
 
 
 def exposed_files(files: Iterable[VectorFile], bundled: Path) -> list[str]:

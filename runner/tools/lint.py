@@ -16,7 +16,7 @@ from dlconform.catalogue import FUNCTIONS
 from dlconform.format.contract import level_problem
 from dlconform.format.large import FromReference
 from dlconform.format.model import Case, Problem, Raises
-from dlconform.format.suite import read_file, vector_paths
+from dlconform.format.suite import duplicate_keys, read_file, vector_paths
 
 
 def shape_problems(case: Case) -> list[Problem]:
@@ -48,18 +48,16 @@ def lint(paths: Iterable[str | Path] | None = None) -> list[Problem]:
     A path that does not exist raises SuiteError: that is a usage error, not a problem in a file.
     """
     problems: list[Problem] = []
-    seen: dict[str, str] = {}
+    files = []
     for path in vector_paths(paths):
         vf, found = read_file(path)
         problems.extend(found)
         if vf is None:
             continue
+        files.append(vf)
         for case in vf.cases:
             problems.extend(shape_problems(case))
             level = level_problem(case)
             if level:
                 problems.append(Problem(vf.path, level, case.line, case.id))
-            if case.key in seen:
-                problems.append(Problem(vf.path, f"id {case.key} is also used in {seen[case.key]}", case.line, case.id))
-            seen.setdefault(case.key, vf.path)
-    return problems
+    return problems + duplicate_keys(files)

@@ -38,7 +38,7 @@ from dlconform.targets.isolate.spawn import (
     WorkerTimeout,
     start_worker,
 )
-from dlconform.targets.load import TargetNotFound, is_module_spec
+from dlconform.targets.load import TargetNotFound, is_module_spec, refuse_folder
 from dlconform.targets.resolver import Unavailable
 
 MAX_CRASHES = 3  # crashes of one function before its remaining cases are not run
@@ -230,6 +230,7 @@ class IsolatedTarget(Closing):
 
 def _source_file(spec: str) -> Path | None:
     """The submission file a spec names, or None for a module spec; raises TargetNotFound as ``run`` does."""
+    refuse_folder(spec)
     if is_module_spec(spec):
         return None
     path = Path(spec)

@@ -21,7 +21,13 @@ from dlconform.targets.profiles.model import (
     read_profile,
     with_binds,
 )
-from dlconform.targets.profiles.target import ConversionError, LibraryMissing, ProfileTarget, open_profile
+from dlconform.targets.profiles.target import (
+    ConversionError,
+    LibraryMissing,
+    ProfileTarget,
+    open_profile,
+    resolve_attribute,
+)
 
 
 def profile_target(spec: str | None, binds: Sequence[str] = ()) -> ProfileTarget:
@@ -29,8 +35,21 @@ def profile_target(spec: str | None, binds: Sequence[str] = ()) -> ProfileTarget
     if spec is None and not binds:
         raise ProfileError("give a profile or at least one --bind")
     profile = load_profile(spec) if spec is not None else None
-    merged = with_binds(profile, [parse_bind(b) for b in binds])
+    parsed = [parse_bind(b) for b in binds]
+    for text, bound in zip(binds, parsed, strict=True):
+        _check_bind(text, bound)
+    merged = with_binds(profile, parsed)
     return open_profile(merged, spec if spec is not None else "--bind " + " ".join(binds))
+
+
+def _check_bind(text: str, bound: Binding) -> None:
+    """A ``--bind`` whose callable cannot be found is a usage error, said once, not an error in every case."""
+    try:
+        resolve_attribute(str(bound.call))
+    except ModuleNotFoundError as exc:
+        raise ProfileError(f"--bind {text!r}: no module named {exc.name!r}") from None
+    except Exception as exc:  # a missing attribute, a non-callable, a library that raises on import
+        raise ProfileError(f"--bind {text!r}: {type(exc).__name__}: {exc}") from None
 
 
 __all__ = [
