@@ -366,7 +366,14 @@ def default_baseline(loaded: Target, binds: tuple[str, ...], dtypes: str | None)
     "--atol", type=float, callback=_tolerance, help="Absolute tolerance for every case, overriding the files'."
 )
 @click.option("--strict-dtype", is_flag=True, help="Demand the exact expected dtype, not only its kind.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown", "html"]),
+    default="text",
+    show_default=True,
+    help="html: one self-contained page with a plot per failing function (needs the html extra).",
+)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file (atomically).")
 @click.option("--junit-xml", type=click.Path(dir_okay=False), help="Also write a JUnit XML report to this file.")
 @click.option(
@@ -452,6 +459,10 @@ def run(
         selected = expand(selected, parse_dtypes(dtypes))
     if not selected:
         raise SelectionError("no case matches the selection")
+    if fmt == "html":
+        from dlconform.report.page import require_matplotlib
+
+        require_matplotlib()
     selected, notes = with_random(selected, files, random_n, seed)
     isolated = isolate or any(o is not None for o in (timeout, memory, sandbox, budget))
     perf = perf or perf_fail is not None
@@ -468,6 +479,8 @@ def run(
         options=Options(rtol, atol, strict_dtype),
         notes=tuple(notes),
         perf_cases=tuple(iter_cases(files)) if perf else None,
+        hints=fmt == "html",
+        sweeps=fmt == "html",
     )
     with open_plan(plan) as loaded:
         baseline = baseline or default_baseline(loaded, binds, dtypes)
@@ -598,6 +611,12 @@ def conformance(output: str | None, tutorial: str, points: int) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Submissions at a time.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write a JSON report each and gradebook.csv.")
 @click.option("--reveal-hidden", is_flag=True, help="In --out reports, show hidden cases in full (for instructors).")
+@click.option(
+    "--html",
+    is_flag=True,
+    help="With --out, also an HTML page per submission (plots of its failing functions) and an instructor's "
+    "index.html (needs the html extra).",
+)
 @click.option("--gradescope", type=click.Path(dir_okay=False), help="Write Gradescope's results.json (one submission).")
 @click.option("--shard", metavar="I/N", help="Grade only slice I of N of the sorted submissions.")
 def grade(
@@ -618,6 +637,7 @@ def grade(
     jobs: int,
     out_dir: str | None,
     reveal_hidden: bool,
+    html: bool,
     gradescope: str | None,
     shard: str | None,
 ) -> None:
@@ -658,6 +678,12 @@ def grade(
             raise SelectionError("no case matches the selection")
         if not found:
             raise GradeError(f"no .py or .ipynb submission in {', '.join(submissions)}")
+        if html:
+            from dlconform.report.page import require_matplotlib
+
+            if not out_dir:
+                raise GradeError("--html writes its pages into --out DIR: give --out")
+            require_matplotlib()
         if gradescope and len(picked) != 1:
             raise GradeError(f"--gradescope grades one submission, found {len(picked)}: {', '.join(picked) or 'none'}")
         if os.geteuid() != 0 and any(c.hidden for c in selected):
@@ -674,11 +700,19 @@ def grade(
         with bar or contextlib.nullcontext():
             step = (lambda: bar.update(1)) if bar else None
             graded = grade_all(
-                picked, cases, jobs=jobs, limits=limits, assignment=chosen, weights=scheme, progress=step, notes=notes
+                picked,
+                cases,
+                jobs=jobs,
+                limits=limits,
+                assignment=chosen,
+                weights=scheme,
+                progress=step,
+                notes=notes,
+                sweeps=html,
             )
         if out_dir:
             try:
-                write_outputs(graded, chosen.functions, out_dir, not reveal_hidden)
+                write_outputs(graded, chosen.functions, out_dir, not reveal_hidden, html)
             except OSError as exc:
                 raise GradeError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
         if gradescope:

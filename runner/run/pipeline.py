@@ -46,6 +46,7 @@ class Plan:
     baseline: Baseline | None = None
     baseline_label: str | None = None  # the baseline as the report's header names it
     capture: bool = True  # what the target prints becomes report notes; the pytest plugin leaves it to pytest
+    sweeps: bool = False  # sweep each failing function across its domain for the HTML report's plots
 
 
 def execute(plan: Plan) -> Report:
@@ -67,7 +68,9 @@ def run_plan(plan: Plan, target: Target) -> Report:
     # each of grade's threads at once, and could leave it swapped.
     with captured() if plan.capture and not isolated else nullcontext(None) as out:
         results = _results(plan, target, isolated)
+        sweeps = _sweeps(results, target) if plan.sweeps else None
     report = build_report(target, results, out.notes("running") if out is not None else ())
+    report = replace(report, sweeps=sweeps)
     if isolate is not None and isolated:
         report = isolate.with_transcript(report, target)
     report = replace(report, warnings=[*report.warnings, *plan.notes])
@@ -97,6 +100,13 @@ def _results(plan: Plan, target: Target, isolated: bool) -> list[CaseResult]:
         results.extend(run_cases(list(run), target.resolve, plan.options))
     target.hiding = False  # type: ignore[attr-defined]
     return results
+
+
+def _sweeps(results: list[CaseResult], target: Target) -> list[Any]:
+    """The failing functions swept where the cases ran (in this process, or in the target's worker)."""
+    from dlconform.run.sweep import sweep_failing
+
+    return list(sweep_failing(results, target.resolve))
 
 
 def build_report(target: Target, results: list[CaseResult], notes: Iterable[str] = ()) -> Report:
