@@ -575,14 +575,27 @@ def accuracy(
     help="The tutorial's own code, the page's first subject.",
 )
 @click.option("--points", type=click.IntRange(min=100), default=100_000, show_default=True, help="Sweep points.")
-def conformance(output: str | None, tutorial: str, points: int) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "html"]),
+    default="markdown",
+    show_default=True,
+    help="html: a page with each function's error in ULP per subject as a plot (needs the html extra).",
+)
+def conformance(output: str | None, tutorial: str, points: int, fmt: str) -> None:
     """Write the published conformance page: the tutorial's code, the reference, SciPy, PyTorch, JAX, Array API.
 
-    Regenerate docs/conformance.md with: dlconform conformance -o docs/conformance.md
+    Regenerate docs/conformance.md with: dlconform conformance -o docs/conformance.md, and
+    docs/conformance.html with: dlconform conformance --format html -o docs/conformance.html
     """
     from pathlib import Path
 
-    text = import_or_exit("dlconform.tools.conformance").build(Path(tutorial), points)
+    if fmt == "html":
+        from dlconform.report.page import require_matplotlib
+
+        require_matplotlib()
+    text = import_or_exit("dlconform.tools.conformance").build(Path(tutorial), points, fmt=fmt)
     if output:
         write_or_exit(output, text)
         click.echo(f"wrote {output}", err=True)

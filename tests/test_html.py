@@ -253,3 +253,14 @@ def test_the_page_renders_in_chromium(page: str, tmp_path: Path) -> None:
         assert len(colours) > 50  # text, tables and plots, not a blank page
         right = pixels[:, width // 2 :, :3]
         assert (right < 0.9).any()  # the layout fills the width: not squeezed into the left half
+
+
+def test_conformance_page_plots_each_swept_function() -> None:
+    from dlconform.tools import accuracy
+    from dlconform.tools.conformance import build
+
+    text = build(ROOT / "examples" / "tutorial.py", 200, only=["tutorial code", "reference"], fmt="html")
+    parsed = Page(text)
+    assert sum(tag == "svg" for tag, _ in parsed.tags) == len(accuracy.SWEPT)
+    assert parsed.outside() == []
+    assert "tutorial code" in "".join(parsed.text) and "<strong>reference</strong>" in text

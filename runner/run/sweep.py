@@ -170,13 +170,15 @@ def _reference(function: str, args: list[np.ndarray], dtype: type) -> np.ndarray
 
 
 def ulp_error(got: np.ndarray, exact: np.ndarray) -> np.ndarray:
-    """|got - exact| in ULP of the exact value rounded to float64 (below the smallest normal, in its ULP);
-    NaN where either is NaN or infinite."""
+    """|got - exact| in ULP of the exact value rounded to float64, 0 where both are below the smallest normal (the
+    suite allows flushing, as ``dlconform accuracy`` does); NaN where either is NaN or infinite."""
     rounded = exact.astype(np.float64)
-    spacing = np.spacing(np.maximum(np.abs(rounded), np.finfo(np.float64).smallest_normal))
+    normal = np.finfo(np.float64).smallest_normal
+    spacing = np.spacing(np.maximum(np.abs(rounded), normal))
     with np.errstate(all="ignore"):
         err = np.minimum(np.abs(got.astype(np.longdouble) - exact) / spacing, np.finfo(np.float64).max)
-    return np.where(np.isfinite(got) & np.isfinite(rounded), err.astype(np.float64), np.nan)
+    err = np.where((np.abs(rounded) < normal) & (np.abs(got) < normal), 0.0, err.astype(np.float64))
+    return np.where(np.isfinite(got) & np.isfinite(rounded), err, np.nan)
 
 
 def _empty(function: str, seconds: float, message: str) -> Sweep:
