@@ -19,6 +19,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from dlconform.catalogue import FUNCTIONS
 from dlconform.results import CaseResult
 from dlconform.run.sweep import ROW, Sweep
 from matplotlib.ticker import MaxNLocator
@@ -134,12 +135,13 @@ def histogram_figure(function: str, scores: Sequence[float], max_points: float) 
 
 
 @_quiet
-def ulp_comparison_figure(function: str, sweeps: Sequence[tuple[str, Sweep]]) -> str:
-    """The error in ULP of each subject across one function's sweep, NaN marked per subject."""
+def ulp_comparison_figure(function: str, sweeps: Sequence[tuple[str, Sweep | None]]) -> str:
+    """The error in ULP of each subject across one function's sweep, NaN marked per subject; a subject keeps its
+    colour in every figure (None: it lacks the function)."""
     fig, ax = plt.subplots(figsize=(7, 3.4))
     colours = SUBJECTS
     for i, (label, s) in enumerate(sweeps):
-        if not s.x.size:
+        if s is None or not s.x.size:
             continue
         x, err = (np.log10(s.x), _row_max(s.ulp)) if s.rows else (s.x, s.ulp)
         ax.plot(x, np.clip(err, FLOOR, CEILING), lw=1, color=colours[i % len(colours)], label=label)
@@ -147,7 +149,7 @@ def ulp_comparison_figure(function: str, sweeps: Sequence[tuple[str, Sweep]]) ->
         _edge(ax, x[nan], 0.97 - 0.04 * i, "x", None, colours[i % len(colours)])
     ax.set_yscale("log")
     ax.axhline(WRONG_ULP, color=BAD, lw=0.8, ls="--")
-    if sweeps and sweeps[0][1].rows:
+    if FUNCTIONS[function].kind == "rowwise":
         ax.set_xlabel("log10 of the row scale s (each row is s * [...], as in the HTML report)")
     else:
         ax.set_xscale("symlog", linthresh=10.0, linscale=1.5)

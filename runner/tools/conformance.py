@@ -258,11 +258,8 @@ def render_html(done: list[Subject], points: int) -> str:
         "<h2>Error in ULP across each function's domain</h2>",
     ]
     for function in accuracy.SWEPT:
-        swept = []
-        for s in loaded:
-            fn = s.target.resolve(function)  # type: ignore[union-attr]
-            if not isinstance(fn, Unavailable):
-                swept.append((s.label, sweep(function, fn)))
+        found = [(s.label, s.target.resolve(function)) for s in loaded]  # type: ignore[union-attr]
+        swept = [(label, None if isinstance(fn, Unavailable) else sweep(function, fn)) for label, fn in found]
         caption = (
             f"{function} in float64: the error in ULP of each subject against the exact value; x at the top: NaN "
             f"where the exact value is a number; the dashed line: {plots.WRONG_ULP:g} ULP."
