@@ -36,7 +36,7 @@ pre { white-space: pre-wrap; word-break: break-word; background: var(--soft); pa
 @media (max-width: 40rem) { body { font-size: 14px; padding: .6rem; } th, td { padding: .25rem .3rem; } }
 @media print {
   body { max-width: none; font-size: 11px; } a { color: inherit; text-decoration: none; }
-  section, figure { break-inside: avoid; } details > * { display: block; }
+  figure { break-inside: avoid; } details::details-content { content-visibility: visible; display: block; }
 }
 """
 

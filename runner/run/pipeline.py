@@ -68,7 +68,11 @@ def run_plan(plan: Plan, target: Target) -> Report:
     # each of grade's threads at once, and could leave it swapped.
     with captured() if plan.capture and not isolated else nullcontext(None) as out:
         results = _results(plan, target, isolated)
-        sweeps = _sweeps(results, target) if plan.sweeps else None
+        sweeps = None
+        if plan.sweeps:  # after the cases, where they ran (in this process, or in the target's worker)
+            from dlconform.run.sweep import sweep_failing
+
+            sweeps = sweep_failing(results, target.resolve)
     report = build_report(target, results, out.notes("running") if out is not None else ())
     report = replace(report, sweeps=sweeps)
     if isolate is not None and isolated:
@@ -100,13 +104,6 @@ def _results(plan: Plan, target: Target, isolated: bool) -> list[CaseResult]:
         results.extend(run_cases(list(run), target.resolve, plan.options))
     target.hiding = False  # type: ignore[attr-defined]
     return results
-
-
-def _sweeps(results: list[CaseResult], target: Target) -> list[Any]:
-    """The failing functions swept where the cases ran (in this process, or in the target's worker)."""
-    from dlconform.run.sweep import sweep_failing
-
-    return list(sweep_failing(results, target.resolve))
 
 
 def build_report(target: Target, results: list[CaseResult], notes: Iterable[str] = ()) -> Report:
