@@ -115,7 +115,7 @@ def _plot(function: str, results: list[CaseResult], sweep: Sweep | None) -> list
 
     if sweep is not None and sweep.x.size:
         caption = (
-            f"{function} across its domain (swept in {sweep.seconds:.2f} s): the target against the reference, "
+            f"{function} across its domain (swept in {sweep.seconds * 1e3:.1f} ms): the target against the reference, "
             f"NaN, ±inf and values more than {plots.WRONG_ULP:g} ULP off marked; the error in ULP (log scale)."
         )
         return [figure(plots.sweep_figure(sweep), caption)]

@@ -22,7 +22,7 @@ import numpy as np
 from dlconform.catalogue import FUNCTIONS
 from dlconform.results import CaseResult
 from dlconform.run.sweep import ROW, Sweep
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 
 matplotlib.rcParams.update(
     {
@@ -59,9 +59,7 @@ def sweep_figure(s: Sweep) -> str:
     """Target against reference across the sweep, NaN, +-inf and wrong values marked, and the error in ULP below."""
     if s.rows:
         return _rows_figure(s)
-    fig, (top, bottom) = plt.subplots(
-        2, 1, figsize=(7, 4.8), sharex=True, gridspec_kw={"height_ratios": [3, 2], "hspace": 0.08}
-    )
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 4.8), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
     finite = np.isfinite(s.exact)
     top.plot(s.x[finite], s.exact[finite], color="black", lw=1.2, label="reference")
     top.plot(s.x, np.where(np.isfinite(s.got), s.got, np.nan), ".", ms=2.5, color=TARGET, label="target")
@@ -208,10 +206,20 @@ def _rel(result: CaseResult) -> float:
     return 0.0 if result.outcome == "passed" else np.nan
 
 
+def _tick(value: float, position: int) -> str:
+    """A log-axis tick as Python writes the number: 0.01, 1, 100, 1e+06."""
+    return f"{value:g}"
+
+
 def _svg(fig: Any, name: str) -> str:
     """The figure as an inline ``<svg>`` element (no XML prologue), its ids made unique in the page."""
+    for axis in (a for ax in fig.axes for a in (ax.xaxis, ax.yaxis)):
+        if axis.get_scale() in ("log", "symlog"):
+            axis.set_major_formatter(FuncFormatter(_tick))  # plain text: TeX-style labels cost half the drawing
+            axis.set_minor_formatter(NullFormatter())
+    fig.set_layout_engine("constrained")  # one drawing pass, where bbox_inches="tight" takes two
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     plt.close(fig)
     text = buffer.getvalue()
     text = text[text.index("<svg") :]

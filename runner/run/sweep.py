@@ -4,8 +4,8 @@ A sweep runs where the cases ran, through the target's resolver: in this process
 target's proxies, so in its confined worker, whose replies are checked there and again here (a plain float
 array of the input's shape, or no curve). It keeps plain float64 data: the inputs, what came back, the
 reference's value in extended precision and the error in ULP of both. Elementwise functions take one call on
-``POINTS`` values from -1000 to 1000 (past the 709 where exp overflows); scalar ones one call per point, for at
-most ``SECONDS``; row-wise ones one call on rows ``s * ROW`` for scales s from 1e-300 to 1e300.
+719 values from -1000 to 1000 (past the 709 where exp overflows); scalar ones one call per point, for at
+most ``SECONDS``; row-wise ones one call on 241 rows ``s * ROW`` (see ``inputs`` for the scales s).
 """
 
 from __future__ import annotations
@@ -72,10 +72,10 @@ def sweep_failing(results: Iterable[CaseResult], resolve: Resolver) -> list[Swee
 
 
 def inputs(function: str) -> np.ndarray:
-    """The sweep's inputs: the core [-10, 10] linearly, the tails to +-1000 geometrically; row scales for rows."""
-    if FUNCTIONS[function].kind == "rowwise":
-        scales = np.concatenate([np.geomspace(1e-300, 1e300, 121), np.geomspace(1e-2, 1e4, 121)])
-        return np.unique(scales)
+    """The sweep's inputs: the core [-10, 10] linearly, the tails to +-1000 geometrically; for rows, the scales
+    s of rows ``s * ROW``: 1e-3 to 1e4 for a function that uses exp, else 1e-300 to 1e300."""
+    if FUNCTIONS[function].kind == "rowwise":  # past where exp overflows (709), or where squares do (1e154)
+        return np.geomspace(1e-3, 1e4, 241) if FUNCTIONS[function].uses_exp else np.geomspace(1e-300, 1e300, 241)
     tail = np.geomspace(10.0, 1000.0, 160)
     points = np.concatenate([-tail, np.linspace(-10.0, 10.0, 401), tail])
     points = np.unique(points)
