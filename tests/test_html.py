@@ -104,6 +104,12 @@ def page(student: Path) -> str:
     return out.read_text(encoding="utf-8")
 
 
+def suite_cases(*functions: str) -> list:
+    """The bundled cases of ``functions``, without the large ones (10^7 elements)."""
+    files = load_files([bundled_dir()])
+    return [c for c in iter_cases(files) if c.function in functions and "large" not in c.tags]
+
+
 def cli(*args: str, prelude: str = "") -> subprocess.CompletedProcess[str]:
     """``dlconform ARGS`` in a fresh interpreter, after running ``prelude`` there."""
     code = f"import sys\n{prelude}\nfrom dlconform.cli import main\nsys.argv = ['dlconform', *sys.argv[1:]]\nmain()"
@@ -181,11 +187,24 @@ def test_sweeps_run_in_the_worker(tmp_path: Path) -> None:
     tmp_path.chmod(0o755)
     spy = tmp_path / "spy.py"
     spy.write_text("import os\nimport numpy as np\ndef relu(x):\n    return x * 0 + os.getpid()\n", encoding="utf-8")
-    cases = [c for c in iter_cases(load_files([bundled_dir()])) if c.function == "relu"]
+    cases = suite_cases("relu")
     report = execute(Plan(str(spy), tuple(cases), isolation=FAST, sweeps=True))
     (s,) = report.sweeps or []
     pids = set(s.got.tolist())
     assert len(pids) == 1 and pids != {float(os.getpid())}
+
+
+def test_a_workers_unplottable_sweep_is_refused_in_the_parent(tmp_path: Path) -> None:
+    tmp_path.chmod(0o755)
+    liar = tmp_path / "liar.py"
+    liar.write_text(
+        "import numpy as np\ndef relu(x):\n    return np.abs(x) if np.size(x) < 100 else np.zeros(7)\n",
+        encoding="utf-8",
+    )
+    cases = suite_cases("relu")
+    report = execute(Plan(str(liar), tuple(cases), isolation=FAST, sweeps=True))
+    (s,) = report.sweeps or []
+    assert "returned float64 of shape (7,)" in s.message and s.x.size == 0
 
 
 def test_a_text_run_never_imports_matplotlib() -> None:
@@ -217,8 +236,7 @@ def test_grade_html_needs_out() -> None:
 
 
 def test_grade_pages_redact_hidden_cases_and_the_index_links_them(student: Path, tmp_path: Path) -> None:
-    cases = [c for c in iter_cases(load_files([bundled_dir()])) if c.function in ("relu", "L1", "sigmoid")]
-    cases = [replace(c, hidden=c.function == "relu") for c in cases]
+    cases = [replace(c, hidden=c.function == "relu") for c in suite_cases("relu", "L1", "sigmoid")]
     graded = grade_all([str(student), str(ROOT / "examples" / "careful.py")], cases, limits=FAST, sweeps=True)
     functions = ["relu", "L1", "sigmoid"]
     write_outputs(graded, functions, tmp_path / "out", html=True)
