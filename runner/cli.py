@@ -423,7 +423,14 @@ def default_baseline(loaded: Target, binds: tuple[str, ...], dtypes: str | None)
     "--atol", type=float, callback=_tolerance, help="Absolute tolerance for every case, overriding the files'."
 )
 @click.option("--strict-dtype", is_flag=True, help="Demand the exact expected dtype, not only its kind.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown", "html"]),
+    default="text",
+    show_default=True,
+    help="html: one self-contained page with a plot per failing function (needs the html extra).",
+)
 @click.option("--output", "-o", type=OutputFile(), help="Write the report to this file (atomically).")
 @click.option("--junit-xml", type=OutputFile(), help="Also write a JUnit XML report to this file.")
 @click.option(
@@ -522,6 +529,10 @@ def run(
         selected = expand(selected, parse_dtypes(dtypes))
     if not selected:
         raise SelectionError("no case matches the selection")
+    if fmt == "html":
+        from dlconform.report.page import require_matplotlib
+
+        require_matplotlib()
     selected, notes = with_random(selected, files, random_n, seed)
     isolated = isolate or any(o is not None for o in (timeout, memory, sandbox, budget))
     perf = perf or perf_fail is not None
@@ -541,6 +552,7 @@ def run(
         hints=True,
         maxfail=1 if exitfirst else maxfail,
         slow_after=SLOW_AFTER,
+        sweeps=fmt == "html",
     )
     with open_plan(plan) as loaded:
         baseline = baseline or default_baseline(loaded, binds, dtypes)
@@ -645,14 +657,27 @@ def accuracy(
     help="The tutorial's own code, the page's first subject.",
 )
 @click.option("--points", type=click.IntRange(min=100), default=100_000, show_default=True, help="Sweep points.")
-def conformance(output: str | None, tutorial: str, points: int) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "html"]),
+    default="markdown",
+    show_default=True,
+    help="html: a page with each function's error in ULP per subject as a plot (needs the html extra).",
+)
+def conformance(output: str | None, tutorial: str, points: int, fmt: str) -> None:
     """Write the published conformance page: the tutorial's code, the reference, SciPy, PyTorch, JAX, Array API.
 
-    Regenerate docs/conformance.md with: dlconform conformance -o docs/conformance.md
+    Regenerate docs/conformance.md with: dlconform conformance -o docs/conformance.md, and
+    docs/conformance.html with: dlconform conformance --format html -o docs/conformance.html
     """
     from pathlib import Path
 
-    text = import_or_exit("dlconform.tools.conformance").build(Path(tutorial), points)
+    if fmt == "html":
+        from dlconform.report.page import require_matplotlib
+
+        require_matplotlib()
+    text = import_or_exit("dlconform.tools.conformance").build(Path(tutorial), points, fmt=fmt)
     if output:
         write_or_exit(output, text)
         click.echo(f"wrote {output}", err=True)
@@ -673,6 +698,12 @@ def conformance(output: str | None, tutorial: str, points: int) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Submissions at a time.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write a JSON report each and gradebook.csv.")
 @click.option("--reveal-hidden", is_flag=True, help="In --out reports, show hidden cases in full (for instructors).")
+@click.option(
+    "--html",
+    is_flag=True,
+    help="With --out, also an HTML page per submission (plots of its failing functions) and an instructor's "
+    "index.html (needs the html extra).",
+)
 @click.option("--gradescope", type=OutputFile(), help="Write Gradescope's results.json (one submission).")
 @click.option("--shard", metavar="I/N", help="Grade only slice I of N of the sorted submissions.")
 def grade(
@@ -693,6 +724,7 @@ def grade(
     jobs: int,
     out_dir: str | None,
     reveal_hidden: bool,
+    html: bool,
     gradescope: str | None,
     shard: str | None,
 ) -> None:
@@ -741,6 +773,12 @@ def grade(
             raise SelectionError("no case matches the selection")
         if not found:
             raise GradeError(f"no .py or .ipynb submission in {', '.join(submissions)}")
+        if html:
+            from dlconform.report.page import require_matplotlib
+
+            if not out_dir:
+                raise GradeError("--html writes its pages into --out DIR: give --out")
+            require_matplotlib()
         if gradescope and len(picked) != 1:
             raise GradeError(f"--gradescope grades one submission, found {len(picked)}: {', '.join(picked) or 'none'}")
         if os.geteuid() != 0 and any(c.hidden for c in selected):
@@ -754,11 +792,19 @@ def grade(
         click.echo(f"dlconform: grading {chosen.name}: {', '.join(chosen.functions)}", err=True)
         click.echo(f"dlconform: {describe_sandbox(limits.sandbox)}", err=True)
         graded = grade_all(
-            picked, cases, jobs=jobs, limits=limits, assignment=chosen, weights=scheme, progress=_echo_line, notes=notes
+            picked,
+            cases,
+            jobs=jobs,
+            limits=limits,
+            assignment=chosen,
+            weights=scheme,
+            progress=_echo_line,
+            notes=notes,
+            sweeps=html,
         )
         if out_dir:
             try:
-                write_outputs(graded, chosen.functions, out_dir, not reveal_hidden)
+                write_outputs(graded, chosen.functions, out_dir, not reveal_hidden, html)
             except OSError as exc:
                 raise GradeError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
         if gradescope:

@@ -70,6 +70,7 @@ class Report:
     perf: list[dict[str, Any]] | None = None  # from dlconform.run.perf.with_perf: each function's time vs the reference
     score: dict[str, Any] | None = None  # from dlconform.run.assignment.with_score: points by an assignment
     stopped: str = ""  # why the run ended before every selected case ran (-x, --maxfail, Ctrl-C); "" when it did not
+    sweeps: list[Any] | None = None  # dlconform.run.sweep.Sweep of each failing function, for the HTML report
 
     def counts(self) -> dict[str, int]:
         """How many results have each outcome, every outcome present (zero included)."""

@@ -291,8 +291,8 @@ def test_every_format_encodes_as_utf8(report: Report, fmt: str) -> None:
 
 
 def test_unknown_format(report: Report) -> None:
-    with pytest.raises(ValueError, match="unknown report format 'html'"):
-        render(report, "html")
+    with pytest.raises(ValueError, match="unknown report format 'pdf'"):
+        render(report, "pdf")
 
 
 # --- baseline status ----------------------------------------------------------------------------------------------

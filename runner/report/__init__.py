@@ -1,6 +1,6 @@
-"""Report formats: one ``Report`` rendered as text, JSON, Markdown or JUnit XML.
+"""Report formats: one ``Report`` rendered as text, JSON, Markdown, HTML or JUnit XML.
 
-``render(report, fmt)`` is the single entry point for text, json and markdown;
+``render(report, fmt)`` is the single entry point for text, json, markdown and html;
 ``render_junit`` writes the XML for CI systems. With ``redact_hidden=True``
 (student-facing output) a hidden case shows only whether it passed.
 """
@@ -14,13 +14,13 @@ from dlconform.report.markdown import render_markdown
 from dlconform.report.text import render_text
 from dlconform.results import CaseResult, Report
 
-FORMATS: tuple[str, ...] = ("text", "json", "markdown")
+FORMATS: tuple[str, ...] = ("text", "json", "markdown", "html")
 HIDDEN_MESSAGE = "hidden case: its inputs and expected values are not shown"
 
 
 def render(report: Report, fmt: str, *, color: bool = False, redact_hidden: bool = False, verbosity: int = 0) -> str:
-    """The report in format ``fmt`` (text, json or markdown); colour applies to text only, ``verbosity`` (-1
-    the counts only, 0 the failures, 1 every case) to text and Markdown; JSON always holds every case."""
+    """The report in format ``fmt`` (text, json, markdown or html); colour applies to text only, ``verbosity``
+    (-1 the counts only, 0 the failures, 1 every case) to text and Markdown; JSON always holds every case."""
     shown = redacted(report) if redact_hidden else report
     if fmt == "text":
         return render_text(shown, color=color, verbosity=verbosity)
@@ -28,6 +28,10 @@ def render(report: Report, fmt: str, *, color: bool = False, redact_hidden: bool
         return render_json(shown)
     if fmt == "markdown":
         return render_markdown(shown, verbosity=verbosity)
+    if fmt == "html":
+        from dlconform.report.html import render_html  # matplotlib only when a page is asked for
+
+        return render_html(shown)
     raise ValueError(f"unknown report format {fmt!r} (known: {', '.join(FORMATS)})")
 
 

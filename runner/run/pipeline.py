@@ -50,6 +50,7 @@ class Plan:
     capture: bool = True  # what the target prints becomes report notes; the pytest plugin leaves it to pytest
     maxfail: int | None = None  # stop after this many failed or errored cases (run -x, --maxfail)
     slow_after: float | None = None  # in process: say on stderr which case runs once a call takes this long (run)
+    sweeps: bool = False  # sweep each failing function across its domain for the HTML report's plots
 
 
 class RunInterrupted(KeyboardInterrupt):
@@ -91,6 +92,11 @@ def run_plan(plan: Plan, target: Target) -> Report:
             stopped = (
                 f"interrupted (Ctrl-C) while running {exc.case.key}; {len(results)} of {len(plan.cases)} cases ran"
             )
+        sweeps = None
+        if plan.sweeps and not interrupted:  # after the cases, where they ran (in this process, or in the worker)
+            from dlconform.run.sweep import sweep_failing
+
+            sweeps = sweep_failing(results, target.resolve)
     if not stopped and len(results) < len(plan.cases):
         bad = sum(r.outcome in ("failed", "error") for r in results)
         stopped = (
@@ -98,7 +104,7 @@ def run_plan(plan: Plan, target: Target) -> Report:
             f"{len(plan.cases) - len(results)} of {len(plan.cases)} cases not run"
         )
     report = build_report(target, results, out.notes("running") if out is not None else ())
-    report = _finish(plan, target, replace(report, stopped=stopped))
+    report = _finish(plan, target, replace(report, stopped=stopped, sweeps=sweeps))
     if interrupted:
         raise RunInterrupted(report)
     return report

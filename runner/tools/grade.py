@@ -33,6 +33,7 @@ from dlconform.targets.isolate.spawn import DEFAULT_LIMITS, Limits
 
 SUBMISSION_SUFFIXES = (".py", ".ipynb")
 GRADEBOOK = "gradebook.csv"
+INDEX = "index.html"  # grade --html: the instructor's page
 FIXED_COLUMNS = ("submission", "status", "score", "max_score")
 
 
@@ -139,9 +140,13 @@ def grade_one(
     assignment: Assignment | None = None,
     weights: Weights = NO_WEIGHTS,
     notes: Sequence[str] = (),
+    sweeps: bool = False,
 ) -> Graded:
-    """Grade one submission in its own worker: report with hints (and ``notes``), and its score by the assignment."""
-    plan = Plan(submission, tuple(cases), isolation=limits, options=options, notes=tuple(notes), hints=True)
+    """Grade one submission in its own worker: report with hints (and ``notes``), and its score by the assignment;
+    ``sweeps``: failing functions are swept in the worker too, for the HTML pages."""
+    plan = Plan(
+        submission, tuple(cases), isolation=limits, options=options, notes=tuple(notes), hints=True, sweeps=sweeps
+    )
     report = execute(plan)
     chosen = assignment or Assignment.covering(c.function for c in cases)
     return Graded(submission, report, score(report.results, chosen, weights))
@@ -158,6 +163,7 @@ def grade_all(
     weights: Weights = NO_WEIGHTS,
     progress: Callable[[Graded], None] | None = None,
     notes: Sequence[str] = (),
+    sweeps: bool = False,
 ) -> list[Graded]:
     """Grade every submission, ``jobs`` at a time; results in submission order, ``progress`` called with each
     as it finishes."""
@@ -165,7 +171,15 @@ def grade_all(
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = [
             pool.submit(
-                grade_one, s, cases, limits=limits, options=options, assignment=assignment, weights=weights, notes=notes
+                grade_one,
+                s,
+                cases,
+                limits=limits,
+                options=options,
+                assignment=assignment,
+                weights=weights,
+                notes=notes,
+                sweeps=sweeps,
             )
             for s in submissions
         ]
@@ -215,14 +229,19 @@ def gradebook_csv(graded: Sequence[Graded], functions: Sequence[str]) -> str:
 
 
 def write_outputs(
-    graded: Sequence[Graded], functions: Sequence[str], out_dir: str | Path, redact_hidden: bool = True
+    graded: Sequence[Graded],
+    functions: Sequence[str],
+    out_dir: str | Path,
+    redact_hidden: bool = True,
+    html: bool = False,
 ) -> None:
-    """One JSON report per submission and the gradebook, each written atomically into ``out_dir``.
+    """One JSON report per submission and the gradebook, each written atomically into ``out_dir``; with ``html``,
+    an HTML page per submission beside its JSON (same name, ``.html``) and the instructor's ``index.html``.
 
     The reports are what a student may be shown: hidden cases pass/fail only, unless ``redact_hidden`` is False
     (then they are written 0600). ``out_dir`` is made 0700, and refused if someone else owns it.
     """
-    from dlconform.report import render
+    from dlconform.report import redacted, render
     from dlconform.tools import outdir
 
     out = outdir.prepare(out_dir)
@@ -231,6 +250,17 @@ def write_outputs(
     for g in graded:
         write_atomic(out / names[g.submission], render(g.report, "json", redact_hidden=redact_hidden), mode=mode)
     write_atomic(out / GRADEBOOK, gradebook_csv(graded, functions))
+    if not html:
+        return
+    from dlconform.report.html import render_html
+    from dlconform.report.html_index import render_index
+
+    pages = {s: name.removesuffix(".json") + ".html" for s, name in names.items()}
+    for g in graded:
+        shown = redacted(g.report) if redact_hidden else g.report
+        write_atomic(out / pages[g.submission], render_html(shown, g.score), mode=mode)
+    statuses = {g.submission: status(g.report) for g in graded}
+    write_atomic(out / INDEX, render_index(graded, functions, pages, statuses), mode=mode)
 
 
 def merge(sources: Sequence[str | Path], out_dir: str | Path) -> int:

@@ -1,0 +1,135 @@
+"""The HTML report of one run: summary per function, hints, a plot per failing function, cases folded away.
+
+A failing function that has a sweep (``Report.sweeps``) gets its sweep's plot: the target against the
+reference across its domain with NaN, +-inf and wrong values marked, and the error in ULP below; the others
+(sums, shaping, linear algebra, or a sweep that could not run) get the error of each of their cases. Hidden
+cases are shown as the caller passes them: ``render(..., redact_hidden=True)`` redacts them first, as for JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dlconform.report.details import baseline_note, detail_lines
+from dlconform.report.page import esc, figure, page, table
+from dlconform.results import CaseResult, Report, Score, contract_line, count_outcomes
+from dlconform.run.sweep import Sweep, failing
+
+BAD = ("failed", "error")
+SHOWN_HINTS = 3  # distinct hints shown above a function's plot; each failing case below keeps its own
+
+
+def render_html(report: Report, score: Score | None = None) -> str:
+    """The whole page for ``report`` (and the submission's ``score``, from grade)."""
+    by_function: dict[str, list[CaseResult]] = {}
+    for r in report.results:
+        by_function.setdefault(r.function, []).append(r)
+    sweeps = {s.function: s for s in report.sweeps or ()}
+    plotted = set(failing(report.results))
+    name = str(report.target.get("spec") or report.target.get("profile") or "target")
+    body = [
+        "<header>",
+        "<h1>dlconform report</h1>",
+        f'<p class="muted">{esc(name)} · suite {esc(report.suite_version)}</p>',
+        f'<p><strong class="{"ok" if report.ok else "bad"}">{esc(report.summary_line())}</strong>; '
+        f"{esc(contract_line(report.results))}</p>",
+        *_score(report, score),
+        "</header>",
+        "<h2>Summary</h2>",
+        table(
+            ["function", "passed", "failed", "errors", "skipped", "inside the contract", "beyond it"],
+            [_summary_row(f, rs) for f, rs in by_function.items()],
+        ),
+        *_warnings(report.warnings),
+    ]
+    for function, results in by_function.items():
+        bad = [r for r in results if r.outcome in BAD]
+        if bad:
+            plot = _plot(function, results, sweeps.get(function)) if function in plotted else []
+            body.extend(_section(function, results, bad, plot))
+    return page(f"dlconform: {name}", body)
+
+
+def _score(report: Report, score: Score | None) -> list[str]:
+    """The score line, from grade's Score or from ``run --assignment``'s report.score."""
+    if score is not None:
+        return [f"<p>Score: <strong>{score.points:.4g} / {score.max_points:.4g}</strong></p>"]
+    if report.score is not None:
+        s = report.score
+        return [f"<p>Score ({esc(s['assignment'])}): <strong>{s['points']:.4g} / {s['max_points']:.4g}</strong></p>"]
+    return []
+
+
+def _summary_row(function: str, results: Sequence[CaseResult]) -> list[str]:
+    """One function's counts, its name linking to its section when something failed."""
+    c = count_outcomes(results)
+    failing = c["failed"] or c["error"]
+    label = f'<a href="#f-{esc(function)}">{esc(function)}</a>' if failing else esc(function)
+    return [
+        label,
+        str(c["passed"]),
+        f'<span class="bad">{c["failed"]}</span>' if c["failed"] else "0",
+        f'<span class="bad">{c["error"]}</span>' if c["error"] else "0",
+        str(c["skipped"]),
+        _level(results, "inside"),
+        _level(results, "beyond"),
+    ]
+
+
+def _level(results: Sequence[CaseResult], level: str) -> str:
+    """``passed of run`` for the cases at one contract level; blank when there are none."""
+    ran = [r for r in results if r.level == level and r.outcome != "skipped"]
+    return f"{sum(r.outcome == 'passed' for r in ran)} of {len(ran)}" if ran else ""
+
+
+def _warnings(warnings: Sequence[str]) -> list[str]:
+    """The report's warnings as a list, when there are any."""
+    if not warnings:
+        return []
+    return ["<h2>Notes</h2>", "<ul>", *(f"<li>{esc(w)}</li>" for w in warnings), "</ul>"]
+
+
+def _section(function: str, results: list[CaseResult], bad: list[CaseResult], plot: list[str]) -> list[str]:
+    """A failing function: counts, hints, its ``plot`` (none when it only is missing), its failing cases folded."""
+    counts = count_outcomes(results)
+    hints = list(dict.fromkeys(str(r.details["hint"]) for r in bad if r.details.get("hint")))
+    out = [
+        f'<section id="f-{esc(function)}">',
+        f"<h2>{esc(function)}</h2>",
+        f'<p class="muted">{counts["passed"]} passed, {counts["failed"]} failed, {counts["error"]} errors '
+        f"of {len(results)} cases; {esc(contract_line(results))}</p>",
+    ]
+    if hints:
+        more = [f'<li class="muted">and {len(hints) - SHOWN_HINTS} more in the cases below</li>'] * (
+            len(hints) > SHOWN_HINTS
+        )
+        out += ['<ul class="hints">', *(f"<li>{esc(h)}</li>" for h in hints[:SHOWN_HINTS]), *more, "</ul>"]
+    out.extend(plot)
+    out += [f"<details><summary>{len(bad)} failing cases</summary>", *map(_case, bad), "</details>", "</section>"]
+    return out
+
+
+def _plot(function: str, results: list[CaseResult], sweep: Sweep | None) -> list[str]:
+    """The sweep's figure when it has data; else the per-case errors (with why the sweep has none)."""
+    from dlconform.report import plots  # matplotlib, imported only for an HTML page
+
+    if sweep is not None and sweep.x.size:
+        caption = (
+            f"{function} across its domain (swept in {sweep.seconds * 1e3:.1f} ms): the target against the reference, "
+            f"NaN, ±inf and values more than {plots.WRONG_ULP:g} ULP off marked; the error in ULP (log scale)."
+        )
+        return [figure(plots.sweep_figure(sweep), caption)]
+    why = [f'<p class="muted">{esc(sweep.message)}</p>'] if sweep is not None else []
+    caption = f"{function}: the relative error of each case (largest over its elements); x at the top: no figure."
+    return [*why, figure(plots.cases_figure(function, results), caption)]
+
+
+def _case(result: CaseResult) -> str:
+    """One failing case: outcome, id and level, then its detail lines (repro included)."""
+    head = f'<p><strong class="bad">{result.outcome.upper()}</strong> <code>{esc(result.id)}</code>'
+    notes = [f"{result.level} the contract", *(["hidden"] if result.hidden else []), baseline_note(result)]
+    head += f' <span class="muted">({esc("; ".join(n for n in notes if n))})</span></p>'
+    lines = detail_lines(result)
+    if result.description:
+        lines.insert(0, f"case: {result.description}")
+    return head + (f"<pre>{esc(chr(10).join(lines))}</pre>" if lines else "")
