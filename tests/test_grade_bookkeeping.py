@@ -96,7 +96,7 @@ def test_vectors_add_to_the_bundled_suite_in_run_and_list(tmp_path: Path) -> Non
     path = private(tmp_path, "private-mixed")
     bundled = sum(1 for c in iter_cases(load_files([RELU])))
     listed = invoke("list", "-f", "relu", "--vectors", str(path))
-    assert listed.stdout.splitlines()[-1].split() == ["total", str(bundled + 1)]
+    assert listed.stdout.splitlines()[-1].split()[:2] == ["total", str(bundled + 1)]
     only = invoke("list", "-f", "relu", "--vectors", str(path), "--no-bundled")
     assert only.stdout.splitlines()[-1].split() == ["total", "1"]
     ran = invoke("run", CAREFUL, "-f", "relu", "--vectors", str(path), "--format", "json")
