@@ -25,7 +25,7 @@ import click
 from dlconform.atomic import write_atomic
 from dlconform.errors import EXIT_USAGE, DlconformError
 from dlconform.format.model import Case, VectorFile
-from dlconform.format.suite import load_files
+from dlconform.format.suite import iter_cases, load_files
 from dlconform.version import __version__
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ def main() -> None:
 @FUNCTION_OPTION
 @TAG_OPTION
 def list_cmd(vector_paths: tuple[str, ...], functions: tuple[str, ...], tags: tuple[str, ...]) -> None:
-    """List functions with their case counts by tag."""
+    """List functions with their case counts by tag, and by layout for the layout variants."""
     from dlconform.run.select import canonical_function
 
     files = load_files(vector_paths or None)
@@ -107,12 +107,14 @@ def list_cmd(vector_paths: tuple[str, ...], functions: tuple[str, ...], tags: tu
     for vf in files:
         if wanted and vf.function not in wanted:
             continue
-        cases = [c for c in vf.cases if not tags or set(tags) & set(c.tags)]
+        cases = [c for c in iter_cases([vf]) if not tags or set(tags) & set(c.tags)]
         if not cases:
             continue
         counts = Counter(t for c in cases for t in c.tags)
+        layouts = Counter(f"@{c.layout}" for c in cases if c.layout)
         total += len(cases)
-        click.echo(f"{vf.function:<20} {len(cases):>5}  " + ", ".join(f"{t} {n}" for t, n in sorted(counts.items())))
+        shown = [*sorted(counts.items()), *sorted(layouts.items())]
+        click.echo(f"{vf.function:<20} {len(cases):>5}  " + ", ".join(f"{t} {n}" for t, n in shown))
     click.echo(f"{'total':<20} {total:>5}")
 
 
