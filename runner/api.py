@@ -55,7 +55,8 @@ def case_inputs(key: str, vectors: str | Path | Iterable[str | Path] | None = No
     """Fresh copies of the inputs of case ``key`` (``function::case-id``) from ``vectors`` (default: the bundled suite).
 
     This is what long repro lines call; a layout variant (``case-id@fortran``) gives its inputs in its layout. A
-    ``case-id@dtype`` key (a case run in another dtype by ``--dtypes``) gives the case's inputs cast to that dtype. Raises ``KeyError`` when no such case exists.
+    ``case-id@dtype`` key (a case run in another dtype by ``--dtypes``) gives the case's inputs cast to that dtype.
+    Raises ``KeyError`` when no such case exists.
     """
 
     paths = [vectors] if isinstance(vectors, str | Path) else vectors

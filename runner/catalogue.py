@@ -99,7 +99,6 @@ class Function:
     uses_exp: bool = False  # naive code overflows exp on large inputs (a hint)
     mistakes: tuple[Mistake, ...] = ()
     contract: Contract | None = None  # default: by kind (see Contract)
-    layouts: tuple[Layout, ...] | None = None  # default: by kind (see _KIND_LAYOUTS)
 
     def __post_init__(self) -> None:
         """A kind with no shared shape or block rule (shaping, linalg) needs the function's own."""
@@ -125,8 +124,8 @@ class Function:
 
     @property
     def memory_layouts(self) -> tuple[Layout, ...]:
-        """The layouts its array inputs are also run in: its own, else its kind's."""
-        return _KIND_LAYOUTS[self.kind] if self.layouts is None else self.layouts
+        """The layouts its array inputs are also run in, by its kind (format/variants.py makes those cases)."""
+        return _KIND_LAYOUTS[self.kind]
 
     @property
     def documented(self) -> Contract:
