@@ -6,11 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from dlconform.api import case_inputs
+from dlconform.api import case_inputs, check
 from dlconform.catalogue import FUNCTIONS
 from dlconform.format.layouts import ARRAY_LAYOUTS, differs, lay_out, layout_of
 from dlconform.format.repro import repro
 from dlconform.format.suite import iter_cases, load_files
+from dlconform.judge.hints import with_hints
 from dlconform.run.baseline import load_baseline
 from dlconform.run.engine import run_cases
 from dlconform.run.pipeline import Plan, execute
@@ -127,3 +128,25 @@ def test_selection_and_baselines_name_variants(tmp_path: Path) -> None:
     key = fortran[0].key
     path.write_text(f"- id: '{key}'\n  reason: a layout this library mishandles\n  failure: value\n  outcome: failed\n")
     assert key in load_baseline(path).entries
+
+
+def test_a_variant_failing_where_its_case_passes_gets_the_layout_hint() -> None:
+    def order_a(image):
+        return np.reshape(image, (-1, 1), order="A")
+
+    def image_3d_only(image):
+        return np.reshape(image, (image.shape[0] * image.shape[1] * image.shape[2], 1), order="A")
+
+    stems = ("image2vector::core-rgb-channels-last", "image2vector::core-2d")
+    cases = [c for c in ALL if c.key.split("@")[0] in stems]
+    hints = {
+        (fn.__name__, r.id): r.details.get("hint")
+        for fn in (order_a, image_3d_only)
+        for r in with_hints(check({"image2vector": fn}, cases=cases), cases).results
+        if r.outcome != "passed"
+    }
+    assert "in fortran layout" in hints["order_a", "core-rgb-channels-last@fortran"]
+    assert ("order_a", "core-2d") not in hints  # order='A' is right in C order
+    # a variant failing as its case fails (IndexError on a 2-D input) gets its case's hint, not the layout's
+    assert hints["image_3d_only", "core-2d@fortran"] == hints["image_3d_only", "core-2d"]
+    assert "layout" not in hints["image_3d_only", "core-2d"]
