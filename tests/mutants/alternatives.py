@@ -50,3 +50,12 @@ def relu_where(x):
     """np.where(x < 0, 0, x) with a zero of the input's own dtype: NaN and bool pass through."""
     arr = np.asarray(x)
     return np.where(arr < 0, np.zeros((), arr.dtype), arr)[()]
+
+
+@alternative("L1")
+def L1_ordered_difference(yhat, y):
+    """|y - yhat| as the larger minus the smaller (np.where), so unsigned differences never wrap; np.sum's dtype."""
+    a, b = np.asarray(yhat), np.asarray(y)
+    if a.shape != b.shape:
+        raise ValueError(f"yhat has shape {a.shape} but y has shape {b.shape}")
+    return np.sum(np.where(b > a, b - a, a - b))
