@@ -70,8 +70,9 @@ def tanh_derivative(x: object) -> object:
 
 
 def relu(x: object) -> object:
-    """max(x, 0) in the input's own dtype; NaN stays NaN."""
-    return np.maximum(x, 0)
+    """max(x, 0) in the input's own dtype (a Python 0 would make bool int64); NaN stays NaN."""
+    arr = np.asarray(x)
+    return np.maximum(arr, np.zeros((), arr.dtype))
 
 
 def image2vector(image: object) -> np.ndarray:
@@ -109,11 +110,14 @@ def softmax(x: object) -> np.ndarray:
 
 
 def _difference(yhat: object, y: object) -> tuple[np.ndarray, np.dtype]:
-    """y - yhat (in float64 for floats), refusing inputs of different shapes."""
+    """y - yhat (in float64 for floats; |y - yhat| in uint64 for unsigned integers, where y - yhat wraps below 0),
+    refusing inputs of different shapes."""
     a, b = np.asarray(yhat), np.asarray(y)
     if a.shape != b.shape:
         raise ValueError(f"yhat and y differ in shape: {a.shape} and {b.shape}")
     dtype = np.result_type(a, b)
+    if dtype.kind == "u":  # in uint64, np.sum's own dtype for them, where squares do not wrap
+        return (np.maximum(a, b) - np.minimum(a, b)).astype(np.uint64), np.dtype(np.uint64)
     if dtype.kind != "f":
         return b - a, dtype
     return b.astype(np.float64) - a.astype(np.float64), dtype

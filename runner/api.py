@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 from dlconform.format.model import Case, SuiteError, fresh_inputs
 from dlconform.format.suite import iter_cases, load_files
+from dlconform.format.values import FLOAT_DTYPES
 from dlconform.judge.compare import DEFAULTS, Options
 from dlconform.results import Report
 from dlconform.run.dtypes import in_dtype
@@ -53,8 +54,9 @@ def check(
 def case_inputs(key: str, vectors: str | Path | Iterable[str | Path] | None = None) -> list[Any]:
     """Fresh copies of the inputs of case ``key`` (``function::case-id``) from ``vectors`` (default: the bundled suite).
 
-    This is what long repro lines call. A ``case-id@dtype`` key (a case run in another dtype by ``--dtypes``)
-    gives the stored case's inputs cast to that dtype. Raises ``KeyError`` when no such case exists.
+    This is what long repro lines call; a layout variant (``case-id@fortran``) gives its inputs in its layout. A
+    ``case-id@dtype`` key (a case run in another dtype by ``--dtypes``) gives the case's inputs cast to that dtype.
+    Raises ``KeyError`` when no such case exists.
     """
 
     paths = [vectors] if isinstance(vectors, str | Path) else vectors
@@ -62,10 +64,11 @@ def case_inputs(key: str, vectors: str | Path | Iterable[str | Path] | None = No
         cases = list(iter_cases(load_files(paths)))
     except SuiteError as exc:
         raise KeyError(f"cannot look up {key}: {exc}") from None
-    stored, _, dtype = key.rpartition("@") if "@" in key else (key, "", "")
     for case in cases:
         if case.key == key:
-            return fresh_inputs(case.args)
-        if dtype and case.key == stored:
-            return fresh_inputs(in_dtype(case, np.dtype(dtype)).args)
+            return fresh_inputs(case.args, case.layout)
+    stored, _, dtype = key.rpartition("@")
+    for case in cases if stored and dtype in FLOAT_DTYPES else ():
+        if case.key == stored:
+            return fresh_inputs(in_dtype(case, np.dtype(dtype)).args, case.layout)
     raise KeyError(f"no case {key} in the vector files")

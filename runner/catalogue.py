@@ -18,8 +18,13 @@ from typing import Any, Literal
 
 Kind = Literal["scalar", "elementwise", "rowwise", "reduction", "shaping", "linalg"]
 # The result's dtype: "float" (float inputs keep theirs, others give float64), "keep" (the argument's),
-# "promote" (NumPy's promotion of the arguments, np.result_type), "python-float" (a Python float).
-DtypeRule = Literal["float", "keep", "promote", "python-float"]
+# "promote" (NumPy's promotion of the arguments, np.result_type), "sum" (np.sum's dtype for the promoted
+# arguments: small integers widened to int64 or uint64), "python-float" (a Python float).
+DtypeRule = Literal["float", "keep", "promote", "sum", "python-float"]
+# Memory layouts a function's array inputs are also run in (dlconform.format.layouts): Fortran order, a strided
+# view, a view with negative strides, and a 0-d array in place of a scalar argument.
+Layout = Literal["fortran", "strided", "reversed", "0d"]
+ALL_LAYOUTS: tuple[Layout, ...] = ("fortran", "strided", "reversed", "0d")
 EXACT_BITS = 8000  # sums and products of float64 inputs are exact at this precision
 
 
@@ -118,6 +123,11 @@ class Function:
         return self.kind in ("elementwise", "rowwise") and len(self.params) == 1
 
     @property
+    def memory_layouts(self) -> tuple[Layout, ...]:
+        """The layouts its array inputs are also run in, by its kind (format/variants.py makes those cases)."""
+        return _KIND_LAYOUTS[self.kind]
+
+    @property
     def documented(self) -> Contract:
         """The function's documented contract: its own, else its kind's."""
         return self.contract or _KIND_CONTRACTS[self.kind]
@@ -133,6 +143,8 @@ class Function:
             return float
         if self.dtype == "promote":
             return np.result_type(*args)
+        if self.dtype == "sum":
+            return np.zeros(0, dtype=np.result_type(*args)).sum().dtype
         first = np.asarray(args[0]).dtype
         return first if self.dtype == "keep" or first.kind == "f" else np.dtype("float64")
 
@@ -179,6 +191,16 @@ _KIND_BLOCKS: dict[str, Callable[[tuple[Any, ...]], str | None]] = {
     "rowwise": lambda args: "rows" if args and np.ndim(args[0]) >= 2 else None,
     "reduction": lambda args: "sum" if _one_shape(args) else None,
     "shaping": lambda args: "whole",
+}
+
+# A scalar function takes real numbers only; row-wise functions and losses take arrays, never a 0-d one.
+_KIND_LAYOUTS: dict[str, tuple[Layout, ...]] = {
+    "scalar": (),
+    "elementwise": ALL_LAYOUTS,
+    "rowwise": ("fortran", "strided", "reversed"),
+    "reduction": ("fortran", "strided", "reversed"),
+    "shaping": ALL_LAYOUTS,
+    "linalg": ALL_LAYOUTS,
 }
 
 
@@ -384,7 +406,7 @@ FUNCTIONS: dict[str, Function] = {
             ("yhat", "y"),
             "reduction",
             _loss(1),
-            dtype="promote",
+            dtype="sum",
             mistakes=(
                 Mistake(lambda yhat, y: np.mean(np.abs(y - yhat)), "mean instead of sum: L1 is the sum of |y - yhat|."),
             ),
@@ -394,7 +416,7 @@ FUNCTIONS: dict[str, Function] = {
             ("yhat", "y"),
             "reduction",
             _loss(2),
-            dtype="promote",
+            dtype="sum",
             mistakes=(
                 Mistake(
                     lambda yhat, y: np.sqrt(np.sum((y - yhat) ** 2)),

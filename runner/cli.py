@@ -24,7 +24,7 @@ import click
 from dlconform.atomic import write_atomic
 from dlconform.errors import EXIT_USAGE, DlconformError
 from dlconform.format.model import Case, VectorFile
-from dlconform.format.suite import load_files
+from dlconform.format.suite import iter_cases, load_files
 from dlconform.version import __version__
 
 if TYPE_CHECKING:
@@ -144,7 +144,7 @@ def main() -> None:
 def list_cmd(
     vector_paths: tuple[str, ...], no_bundled: bool, functions: tuple[str, ...], tags: tuple[str, ...]
 ) -> None:
-    """List functions with their case counts by tag."""
+    """List functions with their case counts by tag, and by layout for the layout variants."""
     from dlconform.format.large import LARGE_TAG
     from dlconform.run.select import canonical_function
 
@@ -155,13 +155,15 @@ def list_cmd(
     for vf in files:
         if wanted and vf.function not in wanted:
             continue
-        cases = [c for c in vf.cases if not tags or set(tags) & set(c.tags)]
+        cases = [c for c in iter_cases([vf]) if not tags or set(tags) & set(c.tags)]
         if not cases:
             continue
         counts = Counter(t for c in cases for t in c.tags)
+        layouts = Counter(f"@{c.layout}" for c in cases if c.layout)
         total += len(cases)
         large += counts[LARGE_TAG]
-        click.echo(f"{vf.function:<20} {len(cases):>5}  " + ", ".join(f"{t} {n}" for t, n in sorted(counts.items())))
+        shown = [*sorted(counts.items()), *sorted(layouts.items())]
+        click.echo(f"{vf.function:<20} {len(cases):>5}  " + ", ".join(f"{t} {n}" for t, n in shown))
     # large cases are generated at run time and run only when asked for, so a default run counts fewer
     why = (
         f"  ({total - large} in a default run + {large} large, generated at run time, only with -t large)"

@@ -49,7 +49,11 @@ def test_selection_arguments_are_applied():
     report = check(reference, vectors=FAKE_VECTORS, functions=["normalize_rows"], keyword="not float")
     assert [r.key for r in report.results] == ["normalizeRows::article-matrix"]
     report = check(reference, vectors=FAKE_VECTORS, tags=["core"], exclude_tags=["dtype"])
-    assert [r.key for r in report.results] == ["normalizeRows::core-float", "sigmoid::core-column"]
+    rows, column = "normalizeRows::core-float", "sigmoid::core-column"  # each followed by its layout variants
+    assert [r.key for r in report.results] == [
+        *(rows, f"{rows}@fortran", f"{rows}@strided", f"{rows}@reversed"),
+        *(column, f"{column}@strided", f"{column}@reversed"),
+    ]
 
 
 def test_the_bundled_suite_is_the_default():

@@ -227,7 +227,7 @@ def test_nan_wrong_shape_wrong_kind_and_not_an_array(tmp_path: Path) -> None:
     assert judge(case, (right > 0.5).astype(np.int64)).failure == "dtype-kind"
     assert judge(case, "a string").failure == "not-array"
     assert judge(case, None).failure == "returned-none"
-    assert judge(case, right.tolist()).outcome == "passed"
+    assert judge(case, right.tolist()).failure == "not-array"  # a list is not an array, however right its values
 
 
 @pytest.mark.parametrize("bad", [np.array(["a"] * 3), np.array([0.5] * 3, dtype=object), np.str_("x")])

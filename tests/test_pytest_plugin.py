@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib.metadata import entry_points
 from pathlib import Path
 
+import numpy as np
 import pytest
 import tomllib
 from dlconform.format.suite import iter_cases, load_files
@@ -135,18 +136,20 @@ def test_selection_by_tag_and_k(pytester: pytest.Pytester) -> None:
     by_k.assert_outcomes(passed=len(core))
 
 
+@pytest.mark.skipif(np.finfo(np.longdouble).eps == np.finfo(np.float64).eps, reason="long double is float64 here")
 def test_strict_dtype(pytester: pytest.Pytester) -> None:
+    """basic_sigmoid's contract names only a real number; --strict-dtype asks the float64 of a Python float."""
     target = pytester.makepyfile(
-        narrow="import numpy as np\nfrom dlconform.reference import relu as _relu\n"
-        "def relu(x):\n    y = _relu(x)\n    return y.astype(np.int32) if getattr(y, 'dtype', None) == np.int64 else y\n"
+        wide="import numpy as np\nfrom dlconform.reference import basic_sigmoid as _s\n"
+        "def basic_sigmoid(x):\n    return np.longdouble(_s(x))\n"
     )
-    narrowed = expected_report(target, "relu", options=Options(strict_dtype=True)).counts()
-    assert narrowed["failed"] > 0
-    args = ("--dlconform", str(target), "--dlconform-function", "relu")
-    run(pytester, *args).assert_outcomes(passed=len(cases_of("relu")))
+    widened = expected_report(target, "basic_sigmoid", options=Options(strict_dtype=True)).counts()
+    assert widened["failed"] > 0
+    args = ("--dlconform", str(target), "--dlconform-function", "basic_sigmoid")
+    run(pytester, *args).assert_outcomes(passed=len(cases_of("basic_sigmoid")))
     strict = run(pytester, *args, "--dlconform-strict-dtype")
-    strict.assert_outcomes(passed=narrowed["passed"], failed=narrowed["failed"])
-    strict.stdout.fnmatch_lines(["*dtype int32 where int64 is expected (--strict-dtype)*"])
+    strict.assert_outcomes(passed=widened["passed"], failed=widened["failed"])
+    strict.stdout.fnmatch_lines([f"*dtype {np.dtype(np.longdouble)} where float64 is expected (--strict-dtype)*"])
 
 
 def test_baseline_entries_are_xfail(pytester: pytest.Pytester) -> None:

@@ -164,12 +164,12 @@ def test_links_leaving_the_folder_are_refused_for_that_submission_alone(tmp_path
     folder = tmp_path / "submissions"
     folder.mkdir()
     outside = tmp_path / "root_only.py"
-    outside.write_text("import numpy as np\ndef relu(x):\n    return np.maximum(x, 0)\n", encoding="utf-8")
+    outside.write_text("import numpy as np\ndef relu(x):\n    return np.maximum(x, False)\n", encoding="utf-8")
     outside.chmod(0o600)
     (folder / "steals.py").symlink_to(outside)
     (folder / "shadow.py").symlink_to("/etc/shadow")
     (folder / "honest.py").write_text(
-        "import numpy as np\ndef relu(x):\n    return np.maximum(x, 0)\n", encoding="utf-8"
+        "import numpy as np\ndef relu(x):\n    return np.maximum(x, False)\n", encoding="utf-8"
     )
     (folder / "alias.py").symlink_to(folder / "honest.py")  # a link within the folder is fine
     cases = [c for c in iter_cases(load_files([bundled_dir()])) if c.function == "relu" and "large" not in c.tags]
@@ -191,7 +191,7 @@ def test_the_budget_ends_a_submission_that_is_slow_on_every_call(tmp_path: Path)
 
     slow = tmp_path / "slow.py"
     slow.write_text(
-        "import time\nimport numpy as np\ndef relu(x):\n    time.sleep(0.4)\n    return np.maximum(x, 0)\n",
+        "import time\nimport numpy as np\ndef relu(x):\n    time.sleep(0.4)\n    return np.maximum(x, False)\n",
         encoding="utf-8",
     )
     cases = [c for c in iter_cases(load_files([bundled_dir()])) if c.function == "relu" and "large" not in c.tags]

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 from dlconform.errors import DlconformError
 from dlconform.format.large import materialize
+from dlconform.format.layouts import lay_out
 from dlconform.format.tolerance import Tolerance
 
 
@@ -72,6 +73,7 @@ class Case:
     line: int | None = None
     accuracy: str = "pointwise"
     level: str = "inside"
+    layout: str | None = None  # a layout variant's memory layout (dlconform.format.variants); None: as stored
     file_tolerance: dict[str, Tolerance] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -102,6 +104,10 @@ class VectorFile:
     domain: dict[str, Any] | None = None
 
 
-def fresh_inputs(args: tuple[Any, ...]) -> list[Any]:
-    """Owned copies of a case's arguments: arrays copied, generated inputs built, scalars as they are (immutable)."""
-    return [a.copy() if isinstance(a, np.ndarray | np.generic) else materialize(a) for a in args]
+def fresh_inputs(args: tuple[Any, ...], layout: str | None = None) -> list[Any]:
+    """Owned copies of a case's arguments: arrays copied (in ``layout``), generated inputs built, scalars as they are
+    (immutable)."""
+    return [
+        lay_out(a, layout) if isinstance(a, np.ndarray) else a.copy() if isinstance(a, np.generic) else materialize(a)
+        for a in args
+    ]

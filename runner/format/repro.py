@@ -31,6 +31,8 @@ class Unspellable(ValueError):
 def repro(case: Case, function_name: str | None = None) -> str:
     """A one-line call of ``function_name`` (default: the case's function) on the case's inputs."""
     name = function_name or case.function
+    if case.layout not in (None, "0d"):  # a literal is in C order: only the vector files give the layout back
+        return f"{name}(*dlconform_case({case.key!r}{_vectors_argument(case)}))"
     try:
         if sum(np.size(a) for a in case.args) > MAX_ELEMENTS:
             raise Unspellable("too many elements")

@@ -24,6 +24,7 @@ from dlconform.format.schemacheck import Path as SchemaPath
 from dlconform.format.schemacheck import Violation, located, violations
 from dlconform.format.tolerance import Tolerance
 from dlconform.format.values import FLOAT_DTYPES, ValueFormatError
+from dlconform.format.variants import with_variants
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")  # the schema's, for baselines that name cases
 EXCEPTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")  # the schema's raises pattern
@@ -339,6 +340,6 @@ def duplicate_keys(files: Iterable[VectorFile]) -> list[Problem]:
 
 
 def iter_cases(files: Iterable[VectorFile]) -> Iterator[Case]:
-    """Every case of the files, in file order."""
+    """Every case of the files, in file order, each followed by its layout variants (dlconform.format.variants)."""
     for vf in files:
-        yield from vf.cases
+        yield from with_variants(vf.cases)

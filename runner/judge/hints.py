@@ -42,6 +42,9 @@ def hint(result: CaseResult, case: Case) -> str | None:
         "not-array": "Return a NumPy array or NumPy number (for example the result of np.exp or np.sum), "
         "not a list, string or other object.",
         "dtype-kind": _dtype_kind(result, case),
+        "dtype": "Keep the dtype the contract gives: float16 and float32 inputs stay in their dtype (do not "
+        "convert with np.asarray(x, dtype=float) or np.float64), relu keeps its input's dtype, and two "
+        "inputs give the dtype NumPy promotes them to.",
         "signed-zero": "The sign of zero matters here: -0.0 must stay -0.0 (avoid abs, or adding 0.0).",
         "mutated-input": "It changes its argument in place (x[...] = ..., x /= ..., out=x): work on a copy, "
         "or use operations that return new arrays.",
@@ -58,13 +61,28 @@ def hint(result: CaseResult, case: Case) -> str | None:
 def with_hints(report: Report, cases: Iterable[Case]) -> Report:
     """A new report whose failed or errored results carry their hint, if any, in ``details["hint"]``."""
     by_key = {c.key: c for c in cases}
-    return replace(report, results=[_hinted(r, by_key.get(r.key)) for r in report.results])
+    passed = {r.key for r in report.results if r.outcome == "passed"}
+    return replace(report, results=[_hinted(r, by_key.get(r.key), passed) for r in report.results])
 
 
-def _hinted(result: CaseResult, case: Case | None) -> CaseResult:
+def _hinted(result: CaseResult, case: Case | None, passed: set[str]) -> CaseResult:
     """``result`` with its hint added, or ``result`` itself when it has none."""
-    text = hint(result, case) if case is not None else None
+    text = None
+    if case is not None and result.outcome in ("failed", "error"):
+        stored = case.key.rsplit("@", 1)[0]
+        right_as_stored = case.layout is not None and stored in passed
+        text = _layout(case.layout) if right_as_stored else hint(result, case)
     return replace(result, details={**result.details, "hint": text}) if text else result
+
+
+def _layout(layout: str | None) -> str:
+    """A hint for a layout variant that fails where its case, with C-ordered inputs, passes."""
+    if layout == "0d":
+        return "Right for a number but not for a 0-d array holding it: treat it as an array (np.asarray)."
+    return (
+        f"Right for C-ordered inputs but not for the same values in {layout} layout: do not depend on memory "
+        "order (reshape or ravel with order='A' or 'K', .data, strides); reshape in C order, x.reshape(-1, 1)."
+    )
 
 
 def _raised(name: str, message: str, case: Case) -> str:
@@ -124,8 +142,11 @@ def eval_shape(text: str) -> tuple[int, ...]:
 
 
 def _dtype_kind(result: CaseResult, case: Case) -> str:
-    """A hint for integers where floats belong, or the other way round; a known mistake that gives integers
-    on these inputs (x * (1 - x) on an integer x) is named instead, as converting would not fix it."""
+    """A hint for integers where floats belong, or the other way round (or anything but bool where bool belongs);
+    a known mistake that gives integers on these inputs (x * (1 - x) on an integer x) is named instead, as
+    converting would not fix it."""
+    if "bool dtype" in result.message:
+        return f"{case.function} keeps its input's dtype, bool included: a zero of that dtype keeps it (np.maximum(x, False))."
     if "integer dtype" in result.message and "(float)" in result.message:
         return f"{case.function} keeps integer inputs integer: don't mix in floats (0.0, true division)."
     spec = FUNCTIONS.get(case.function)

@@ -42,7 +42,7 @@ def mutation_message(case: Case, inputs: list[Any], params: tuple[str, ...]) -> 
 
 def run_case(case: Case, fn: Callable[..., Any], options: Options, params: tuple[str, ...] = ()) -> CaseResult:
     """Call ``fn`` on fresh copies of the case's inputs and judge what it did."""
-    inputs = fresh_inputs(case.args)
+    inputs = fresh_inputs(case.args, case.layout)
     start = time.perf_counter()
     try:
         got = fn(*inputs)

@@ -8,7 +8,7 @@ import numpy as np
 
 
 def relu(x):
-    return np.maximum(x, 0)
+    return np.maximum(x, False)  # a zero of the input's own dtype, bool included (relu keeps the dtype)
 
 
 sys.exit(0)

@@ -11,4 +11,4 @@ def sigmoid(x):
 
 
 def relu(x):
-    return np.maximum(x, 0)
+    return np.maximum(x, False)  # a zero of the input's own dtype, bool included (relu keeps the dtype)

@@ -35,11 +35,11 @@ time.sleep(0.1)
 
 
 def sigmoid(x):
-    x = np.asarray(x, dtype=float)
+    x = np.asarray(x, dtype=np.result_type(x, 1.0))  # float inputs keep their dtype, as the contract says
     e = np.exp(-np.abs(x))
     out = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
     return out[()] if out.ndim == 0 else out
 
 
 def relu(x):
-    return np.maximum(x, 0)
+    return np.maximum(x, False)  # a zero of the input's own dtype, bool included (relu keeps the dtype)

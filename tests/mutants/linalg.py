@@ -131,5 +131,5 @@ def multiply_first_dtype(a, b):
 def multiply_zip(a, b):
     """[x * y for x, y in zip(a, b)]: drops extra elements instead of refusing."""
     if np.ndim(a) == 1 and np.ndim(b) == 1:
-        return [x * y for x, y in zip(a, b)]
+        return np.array([x * y for x, y in zip(a, b)])
     return np.multiply(a, b)

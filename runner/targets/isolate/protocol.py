@@ -3,7 +3,8 @@
 A frame is ``>I`` total length, ``>I`` JSON length, the JSON header (UTF-8) and
 the blobs whose lengths the header lists under ``"blobs"``. Values travel as
 tagged JSON (``bool``, ``int``, ``float`` by repr, ``none``) or, for arrays and
-NumPy scalars, as JSON dtype and shape plus a blob of the raw element bytes.
+NumPy scalars, as JSON dtype and shape plus a blob of the raw element bytes (in C order; an array in another
+memory layout carries its ``layout``, and is rebuilt in it: dlconform/format/layouts.py).
 Only plain numeric dtypes (bool, integers, floats) are accepted, and the bytes
 must fill the shape exactly: nothing the worker sends is ever unpickled or
 interpreted beyond that.
@@ -19,6 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from dlconform.format.layouts import ARRAY_LAYOUTS, lay_out, layout_of
 
 MAX_FRAME = 512 * 1024 * 1024  # bytes; a longer frame is a protocol violation (the suite's largest: 160 MB)
 _LENGTH = struct.Struct(">I")
@@ -88,7 +90,9 @@ def encode_value(value: Any, blobs: list[Buffer]) -> dict[str, Any]:
         flat = arr.reshape(-1) if arr.flags.c_contiguous else np.ascontiguousarray(arr).reshape(-1)
         blobs.append(flat.data.cast("B"))  # the array's own bytes, in C order, not copied
         kind = "array" if isinstance(value, np.ndarray) else "scalar"
-        return {"t": kind, "dtype": arr.dtype.str, "shape": list(arr.shape), "b": len(blobs) - 1}
+        tagged = {"t": kind, "dtype": arr.dtype.str, "shape": list(arr.shape), "b": len(blobs) - 1}
+        layout = layout_of(arr)
+        return {**tagged, "layout": layout} if layout else tagged
     if isinstance(value, bool):
         return {"t": "bool", "v": value}
     if isinstance(value, int):
@@ -116,7 +120,10 @@ def decode_value(tagged: Any, blobs: Sequence[Buffer]) -> Any:
             raise ProtocolError(f"not a float: {tagged['v'][:40]!r}") from None
     if kind in ("array", "scalar"):
         arr = _array(tagged, blobs)
-        return arr[()] if kind == "scalar" else arr
+        layout = tagged.get("layout")
+        if layout is not None and layout not in ARRAY_LAYOUTS:
+            raise ProtocolError(f"unknown memory layout {str(layout)[:40]!r}")
+        return arr[()] if kind == "scalar" else lay_out(arr, layout) if layout else arr
     raise ProtocolError(f"unknown value tag {str(kind)[:40]!r}")
 
 
