@@ -98,7 +98,7 @@ def _case(v: Violation, rest: Path, data: Any, schema: dict[str, Any], require_o
         return [f"tags must be a non-empty list of names matching {_pattern(schema, 'tags')}"]
     if key == "source":
         return ["source must be a string"]
-    if key in ("signed_zero", "hidden"):
+    if key in ("signed_zero", "flush_subnormal", "hidden"):
         return [f"{key} must be true or false"]
     if key == "level":
         return [f"level must be one of {', '.join(map(str, v.wanted))}"]
