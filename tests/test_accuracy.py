@@ -64,11 +64,15 @@ def test_mpmath_is_used_where_longdouble_is_not_wider(monkeypatch):
 
 
 def test_ulp_errors_count_units_in_the_last_place():
-    exact = np.array([1.0, 1.0, 1.0, np.nan, np.inf, 1e-310])
-    got = np.array([1.0, np.nextafter(1.0, 2.0), np.nextafter(np.nextafter(1.0, 2.0), 2.0), 1.0, np.inf, 0.0])
+    tiny = 5e-324
+    exact = np.array([1.0, 1.0, 1.0, np.nan, np.inf, 85 * tiny, 85 * tiny, 0.0])
+    up = np.nextafter(1.0, 2.0)
+    got = np.array([1.0, up, np.nextafter(up, 2.0), 1.0, np.inf, 87 * tiny, 0.0, 1e-20])
     err = accuracy.ulp_errors(got, exact, np.zeros_like(exact), F64)
     np.testing.assert_array_equal(err[:3], [0.0, 1.0, 2.0])
-    assert np.isnan(err[3:]).all()  # NaN and inf are counted, not measured; flushed subnormals are allowed
+    assert np.isnan(err[3:5]).all()  # NaN and inf are counted, not measured
+    np.testing.assert_array_equal(err[5:7], [2.0, 85.0])  # subnormals in their own ULPs; a flushed one too
+    assert err[7] == 1e-20 / tiny  # an exact zero measured in the smallest subnormal
 
 
 def test_the_reference_is_within_half_an_ulp_below_float64():

@@ -14,10 +14,10 @@ or every float64 sweep where longdouble is float64; mpmath evaluates the catalog
 exact formula); a sample of every sweep is also checked against mpmath and the deviation reported.
 
 The error of a result is |got - exact| in units of the spacing of the exact value
-rounded to the dtype; a result where the exact value is NaN, infinite or below
-the smallest normal is not measured in ULP but counted: NaN where the exact
-value is a number, a wrong special value, and (as the suite allows flushing) a
-subnormal result that differs.
+rounded to the dtype, subnormal results in their own ULPs (the smallest subnormal),
+as the suite judges them; a result where the exact value is NaN or infinite is not
+measured in ULP but counted: NaN where the exact value is a number, a wrong special
+value. A zero where the exact value is subnormal (flushed) is measured and counted.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class Row:
     worst_input: str = ""
     nan_where_finite: int = 0
     wrong_special: int = 0
-    subnormal_differs: int = 0
+    flushed: int = 0
     result_dtype: str = ""
     reference_check_ulp: float | None = None
     status: str = "measured"  # measured | unsupported | missing | error
@@ -164,16 +164,14 @@ def _swept(function: str, dtype_name: str, points: int) -> tuple[np.ndarray, np.
 def ulp_errors(got: np.ndarray, hi: np.ndarray, lo: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """|got - exact| in ULP of the exact value rounded to ``dtype``; NaN where not measured in ULP.
 
-    Not measured: NaN or infinite results or exact values, and results where both
-    the exact value and the result are below the smallest normal (flushing is allowed).
+    Not measured: NaN or infinite results or exact values. A subnormal exact value is measured in
+    its own ULPs (the spacing of the subnormal range), as the suite judges it.
     """
-    normal = np.finfo(dtype).smallest_normal
     with np.errstate(all="ignore"):
         rounded = (hi + lo).astype(dtype)
         spacing = np.spacing(np.abs(rounded)).astype(np.float64)
         err = np.abs((got.astype(np.float64) - hi) - lo) / spacing
-        both_tiny = (np.abs(rounded) < normal) & (np.abs(got) < normal)
-    measured = np.isfinite(got) & np.isfinite(rounded) & ~both_tiny
+    measured = np.isfinite(got) & np.isfinite(rounded)
     return np.where(measured, err, np.nan)
 
 
@@ -186,7 +184,7 @@ def reference_check(function: str, x: np.ndarray, hi: np.ndarray, lo: np.ndarray
     with np.errstate(all="ignore"):
         rounded = np.abs((mp_hi + mp_lo).astype(x.dtype))
         dev = np.abs((hi[pick] - mp_hi) + (lo[pick] - mp_lo)) / np.spacing(rounded).astype(np.float64)
-    finite = np.isfinite(dev) & np.isfinite(mp_hi) & (rounded >= np.finfo(x.dtype).smallest_normal)  # as ulp_errors
+    finite = np.isfinite(dev) & np.isfinite(mp_hi)  # as ulp_errors
     return float(dev[finite].max()) if finite.any() else 0.0
 
 
@@ -222,7 +220,7 @@ def measure_one(fn: Callable[..., Any], function: str, dtype: np.dtype, points: 
     infinite = ~exact_nan & ~got_nan & (np.isinf(rounded) | np.isinf(g)) & (g != rounded)
     row.wrong_special = int((infinite | (exact_nan & ~got_nan)).sum())
     normal = np.finfo(dtype).smallest_normal
-    row.subnormal_differs = int(((np.abs(rounded) < normal) & (np.abs(g) < normal) & (g != rounded)).sum())
+    row.flushed = int(((rounded != 0) & (np.abs(rounded) < normal) & (g == 0)).sum())
     err = ulp_errors(g, hi, lo, dtype)
     finite = np.isfinite(err)
     if finite.any():
@@ -274,7 +272,7 @@ HEADERS = (
     "median ulp",
     "NaN where finite",
     "wrong special",
-    "subnormal",
+    "flushed",
     "worst input / note",
 )
 
@@ -294,7 +292,7 @@ def _cells(row: Row) -> list[str]:
         fmt_ulp(row.median_ulp),
         str(row.nan_where_finite),
         str(row.wrong_special),
-        str(row.subnormal_differs),
+        str(row.flushed),
         note,
     ]
 
