@@ -9,9 +9,9 @@ NaN, the smallest subnormal and normal, the largest finite), random bit patterns
 (every binade equally: tiny, subnormal and huge magnitudes), the full range in
 which the functions change ([-R, R], R = -log of the smallest subnormal, so the
 tails), random subnormals, and the core [-10, 10]. The exact value is the reference evaluated in
-np.longdouble where that is wide enough and in mpmath otherwise (float64 softmax,
-or every float64 sweep where longdouble is float64; mpmath evaluates the catalogue's
-exact formula); a sample of every sweep is also checked against mpmath and the deviation reported.
+np.longdouble where that is wider than float64 (``dlconform.judge.expected.wide_longdouble``) and
+otherwise in float64 for float16/float32 sweeps and in mpmath (the catalogue's exact formula) for
+float64 ones; a sample of every sweep is also checked against mpmath and the deviation reported.
 
 The error of a result is |got - exact| in units of the spacing of the exact value
 rounded to the dtype, subnormal results in their own ULPs (the smallest subnormal),
@@ -34,6 +34,7 @@ import mpmath
 import numpy as np
 from dlconform.catalogue import FUNCTIONS
 from dlconform.judge.compare import NotArrayLike, to_plain_array
+from dlconform.judge.expected import wide_longdouble
 from dlconform.targets.resolver import Resolver, Unavailable
 
 ELEMENTWISE: tuple[str, ...] = tuple(f.name for f in FUNCTIONS.values() if f.swept and f.kind == "elementwise")
@@ -43,8 +44,6 @@ ROW_LENGTH = 8
 DEFAULT_POINTS = 100_000
 MPMATH_SAMPLE = 500
 MPMATH_PREC = 160
-MPMATH_FLOAT64 = frozenset({"softmax"})
-WIDE_LONGDOUBLE = np.finfo(np.longdouble).nmant >= 63
 
 
 @dataclass
@@ -140,20 +139,23 @@ def mpmath_exact(function: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def exact_values(function: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The reference's value for every input, unrounded: longdouble where it is precise enough, else mpmath.
-
-    float64 softmax always takes mpmath: exp(x - max) with |x - max| in the hundreds loses about ten of
-    longdouble's 64 bits, too many for a float64 result.
+    """The reference's value for every input, unrounded: longdouble where it is wider than float64, else,
+    for float64 sweeps, mpmath (float16 and float32 sweeps take the reference in float64, within 1.5 ULP of it).
     """
-    if x.dtype == np.float64 and (not WIDE_LONGDOUBLE or function in MPMATH_FLOAT64):
+    wide = wide_longdouble()
+    if x.dtype == np.float64 and not wide:
         return mpmath_exact(function, x)
+    precise = np.dtype(np.longdouble if wide else np.float64)
     with np.errstate(all="ignore"):
-        return _pair(np.asarray(FUNCTIONS[function].impl(x.astype(np.longdouble)), dtype=np.longdouble))
+        return _pair(np.asarray(FUNCTIONS[function].impl(x.astype(precise)), dtype=np.longdouble))
 
 
 @functools.lru_cache(maxsize=64)
-def _swept(function: str, dtype_name: str, points: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """The sweep's inputs, exact values and their mpmath check; cached, as every subject shares them."""
+def _swept(function: str, dtype_name: str, points: int, wide: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """The sweep's inputs, exact values and their mpmath check; cached, as every subject shares them.
+
+    ``wide`` (``wide_longdouble()``) is part of the key: the exact values are computed another way without it.
+    """
     x = sweep(np.dtype(dtype_name), points, rows=function in ROWWISE)
     hi, lo = exact_values(function, x)
     for arr in (x, hi, lo):
@@ -198,7 +200,7 @@ def _call(fn: Callable[..., Any], x: np.ndarray) -> np.ndarray:
 def measure_one(fn: Callable[..., Any], function: str, dtype: np.dtype, points: int) -> Row:
     """Sweep one function in one dtype and summarise its error."""
     dtype = np.dtype(dtype)
-    x, hi, lo, check = _swept(function, dtype.name, points)
+    x, hi, lo, check = _swept(function, dtype.name, points, wide_longdouble())
     row = Row(function, dtype.name, points=int(x.size), reference_check_ulp=check)
     try:
         got = _call(fn, x)
@@ -325,12 +327,7 @@ def reference_note(rows: list[Row]) -> str:
     checked = [r.reference_check_ulp for r in rows if r.reference_check_ulp is not None]
     if not checked:
         return "exact values: nothing measured"
-    mp = ", ".join(sorted(MPMATH_FLOAT64))
-    source = (
-        f"np.longdouble (mpmath for float64 {mp})"
-        if WIDE_LONGDOUBLE
-        else "np.longdouble (float16/32), mpmath (float64)"
-    )
+    source = "np.longdouble" if wide_longdouble() else "float64 (float16/32), mpmath (float64)"
     return (
         f"exact values from the reference in {source}; on {MPMATH_SAMPLE}-point samples of each sweep they are "
         f"within {max(checked):.2g} ULP of mpmath at {MPMATH_PREC} bits"
