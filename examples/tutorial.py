@@ -8,11 +8,11 @@ demos are left out. The tutorial calls ``np.dot``, ``np.outer`` and
 
 Measured against the bundled vectors (``tests/test_mutants.py`` checks it): it
 passes every case inside each function's documented contract (every article case
-among them) and 244 of the 292 cases; it fails these 48, all beyond the contract
+among them) and 247 of the 297 cases; it fails these 50, all beyond the contract
 (``level: beyond``), each for a reason the suite exists to catch.
 
-- basic_sigmoid (2): stability-large-negative, stability-subnormal-result:
-  ``math.exp(-x)`` raises OverflowError at -1000 and -740.
+- basic_sigmoid (3): stability-large-negative, stability-subnormal-result,
+  stability-smallest-subnormal: ``math.exp(-x)`` raises OverflowError at -1000, -740 and -745.
 - sigmoid (1): stability-float16-tail: ``1 / (1 + exp(-x))`` flushes sigmoid(-12) to 0 in
   float16, where the truth is a subnormal (exp(12) overflows float16).
 - sigmoid_derivative (4): stability-tail-positive, stability-float32-tail,
@@ -23,8 +23,8 @@ among them) and 244 of the 292 cases; it fails these 48, all beyond the contract
   overflows (|x| > 710 in float64, 89 in float32, 11 in float16);
   edge-signed-zero: tanh(-0.0) comes out +0.0; stability-small, edge-subnormal:
   exp(x) - exp(-x) cancels near zero.
-- tanh_derivative (7): edge-infinities, stability-large: NaN where the tutorial's
-  tanh is NaN; stability-tail, stability-float32-tail, stability-float16-tail:
+- tanh_derivative (8): edge-infinities, stability-large: NaN where the tutorial's
+  tanh is NaN; stability-tail, stability-subnormal-range, stability-float32-tail, stability-float16-tail:
   ``1 - tanh**2`` cancels to 0 in the tails; dtype-float32, dtype-float16: it loses
   relative accuracy where the result is small (x = 5 in float32, -3 in float16).
 - relu (0).

@@ -196,4 +196,5 @@ def test_cast_cases_expect_the_same_values_where_longdouble_is_float64(dtype: st
         narrow = np.asarray(reference_value(case))
         assert narrow.dtype == value.dtype, case.key
         np.testing.assert_array_equal(narrow, value, err_msg=case.key)
-        np.testing.assert_array_equal(np.signbit(narrow), np.signbit(value), err_msg=case.key)
+        zero = value == 0  # the sign of a zero counts; a NaN's does not
+        np.testing.assert_array_equal(np.signbit(narrow[zero]), np.signbit(value[zero]), err_msg=case.key)

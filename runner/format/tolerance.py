@@ -5,7 +5,11 @@ override them (with a reason). The classes:
 
 - ``exact``: every value must be equal (relu, image2vector, multiply, outer).
 - ``pointwise``: ``|got - exact| <= atol + rtol * max(|exact|, tiny)``, or within
-  ``ulp`` units in the last place of the exact value (elementwise and row-wise functions).
+  ``ulp`` units in the last place of the exact value (elementwise functions, normalizeRows).
+- ``shifted``: as pointwise, plus ``eps64 * |x - max(row)| * |exact|`` (softmax): every practical
+  softmax rounds ``x - max`` (in float64 at best), and exp turns that absolute rounding error into
+  a relative one of up to ``|x - max|`` float64 ULPs. Only a compensated subtraction avoids it (the
+  reference does); float16 and float32 results, computed in float64 or wider, gain nothing from it.
 - ``reduction``: ``atol + rtol * sqrt(n) * |exact|``, n the number of summed terms (L1, L2).
 - ``dot``: ``|got - exact| <= atol + rtol * sqrt(n) * (|a| @ |b|)``: the error is
   measured against the sum of the absolute products, not against the result.
@@ -32,7 +36,8 @@ from typing import Any
 
 import numpy as np
 
-ACCURACY_CLASSES: tuple[str, ...] = ("exact", "pointwise", "reduction", "dot")
+ACCURACY_CLASSES: tuple[str, ...] = ("exact", "pointwise", "shifted", "reduction", "dot")
+EPS64 = float(np.finfo(np.float64).eps)
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,20 @@ def allowed_error(
         with np.errstate(invalid="ignore", over="ignore"):
             scale = np.broadcast_to(np.dot(a, b), exp.shape)
         return tol.atol + tol.rtol * np.sqrt(n) * scale
-    return _relative(exp, tol, dtype)
+    allow = _relative(exp, tol, dtype)
+    if accuracy == "shifted" and args:
+        allow = allow + _shift(args[0], exp)
+    return allow
+
+
+def _shift(x: Any, exp: np.ndarray) -> np.ndarray | float:
+    """eps64 * |x - max(row)| * |exact| (the ``shifted`` class); 0 where x - max is not finite."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.shape != exp.shape or x.ndim == 0 or x.shape[-1] == 0:
+        return 0.0
+    with np.errstate(invalid="ignore"):
+        d = np.abs(x - np.max(x, axis=-1, keepdims=True))
+    return np.where(np.isfinite(d), d, 0.0) * EPS64 * np.abs(exp)
 
 
 def _relative(exp: np.ndarray, tol: Tolerance, dtype: np.dtype) -> np.ndarray:

@@ -9,7 +9,7 @@ catch would never be shown. Alternatives are correct code written another way: t
 
 from dlconform.catalogue import FUNCTIONS
 
-from tests.mutants import activations, alternatives, derivatives, linalg, losses, shaping  # noqa: F401  (registers them)
+from tests.mutants import activations, alternatives, derivatives, linalg, losses, shaping, tiny  # noqa: F401  (registers them)
 from tests.mutants._registry import ALTERNATIVES, Mutant
 from tests.mutants._registry import MUTANTS as WRITTEN
 
