@@ -87,7 +87,8 @@ def test_ulp_errors_count_units_in_the_last_place():
     err = accuracy.ulp_errors(got, exact, np.zeros_like(exact), F64)
     np.testing.assert_array_equal(err[:3], [0.0, 1.0, 2.0])
     assert np.isnan(err[3:5]).all()  # NaN and inf are counted, not measured
-    np.testing.assert_array_equal(err[5:7], [2.0, 85.0])  # subnormals in their own ULPs; a flushed one too
+    assert err[5] == 2.0  # subnormals in their own ULPs
+    assert np.isnan(err[6])  # a flushed subnormal is counted apart (a case may allow it)
     assert err[7] == 1e-20 / tiny  # an exact zero measured in the smallest subnormal
 
 

@@ -17,7 +17,7 @@ The error of a result is |got - exact| in units of the spacing of the exact valu
 rounded to the dtype, subnormal results in their own ULPs (the smallest subnormal),
 as the suite judges them; a result where the exact value is NaN or infinite is not
 measured in ULP but counted: NaN where the exact value is a number, a wrong special
-value. A zero where the exact value is subnormal (flushed) is measured and counted.
+value, and a zero where the exact value is subnormal (flushed, which a case may allow).
 """
 
 from __future__ import annotations
@@ -166,15 +166,22 @@ def _swept(function: str, dtype_name: str, points: int, wide: bool) -> tuple[np.
 def ulp_errors(got: np.ndarray, hi: np.ndarray, lo: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """|got - exact| in ULP of the exact value rounded to ``dtype``; NaN where not measured in ULP.
 
-    Not measured: NaN or infinite results or exact values. A subnormal exact value is measured in
-    its own ULPs (the spacing of the subnormal range), as the suite judges it.
+    Not measured: NaN or infinite results or exact values, and zeros where the exact value is
+    subnormal (flushed, counted apart: a case may allow them). Any other result where the exact
+    value is subnormal is measured in its own ULPs (the spacing of the subnormal range), as the
+    suite judges it.
     """
     with np.errstate(all="ignore"):
         rounded = (hi + lo).astype(dtype)
         spacing = np.spacing(np.abs(rounded)).astype(np.float64)
         err = np.abs((got.astype(np.float64) - hi) - lo) / spacing
-    measured = np.isfinite(got) & np.isfinite(rounded)
+    measured = np.isfinite(got) & np.isfinite(rounded) & ~_flushed(rounded, got, dtype)
     return np.where(measured, err, np.nan)
+
+
+def _flushed(rounded: np.ndarray, got: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Where a result is zero and the exact value, rounded to ``dtype``, is subnormal."""
+    return (rounded != 0) & (np.abs(rounded) < np.finfo(dtype).smallest_normal) & (got == 0)
 
 
 def reference_check(function: str, x: np.ndarray, hi: np.ndarray, lo: np.ndarray, seed: int = 1) -> float:
@@ -221,8 +228,7 @@ def measure_one(fn: Callable[..., Any], function: str, dtype: np.dtype, points: 
     row.nan_where_finite = int((got_nan & ~exact_nan).sum())
     infinite = ~exact_nan & ~got_nan & (np.isinf(rounded) | np.isinf(g)) & (g != rounded)
     row.wrong_special = int((infinite | (exact_nan & ~got_nan)).sum())
-    normal = np.finfo(dtype).smallest_normal
-    row.flushed = int(((rounded != 0) & (np.abs(rounded) < normal) & (g == 0)).sum())
+    row.flushed = int(_flushed(rounded, g, dtype).sum())
     err = ulp_errors(g, hi, lo, dtype)
     finite = np.isfinite(err)
     if finite.any():
