@@ -77,3 +77,17 @@ def test_a_wider_result_is_judged_rounded_to_the_expected_dtype():
     assert judge(replace(c, expected=np.array([0.5], dtype=F16)), np.array([0.5004], dtype=np.float64)).outcome == (
         "passed"
     )
+
+
+def test_softmax_allows_the_rounding_of_x_minus_max_and_no_more():
+    """The careful log-domain softmax rounds x - max (and subtracts log(sum)): 'shifted' accepts it, 'pointwise' not."""
+    from dlconform.format.suite import iter_cases, load_files
+
+    from tests.mutants.alternatives import softmax_log_domain
+
+    case = next(c for c in iter_cases(load_files()) if c.key == "softmax::stability-wide-spread")
+    got = softmax_log_domain(*case.args)
+    assert case.accuracy == "shifted" and judge(case, got).outcome == "passed"
+    assert judge(replace(case, accuracy="pointwise"), got).outcome == "failed"
+    worse = np.asarray(got) * (1 + 64 * np.finfo(np.float64).eps)  # 64 ULP: more than the rounding explains
+    assert judge(case, worse).outcome == "failed"
