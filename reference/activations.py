@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
-from dlconform.reference._eft import div, exp_scaled, scaled, sum_rows, two_sum
-from dlconform.reference._work import elementwise, rowwise
+from dlconform.reference._eft import div, exp_scaled, scaled, two_sum
+from dlconform.reference._work import RowFunction, elementwise, rowwise
 
 # What dlconform.reference exports from here.
 __all__ = ["basic_sigmoid", "relu", "sigmoid", "softmax", "tanh"]
@@ -63,21 +65,27 @@ def softmax(x: object) -> np.ndarray:
     """
     if np.ndim(x) == 0:
         raise ValueError("softmax needs at least one axis")
-    return rowwise(_softmax_rows, x)
+    return rowwise(_SOFTMAX, x)
 
 
-def _softmax_rows(x: np.ndarray) -> np.ndarray:
-    """Softmax of each row within about 1.5 ULP.
+def _softmax_parts(x: np.ndarray, peak: np.ndarray) -> tuple[np.ndarray, np.ndarray, Any]:
+    """exp(x - max) as summands (hi, lo, scaled back) and the unscaled pair with its scale.
 
-    ``x - max`` is kept exactly (hi + lo, lo up to 1e-13 for a spread of 1,000, which exp(hi)
-    alone would turn into a relative error of 1e-13), exp(hi + lo) is exp(hi) * (1 + lo), the
-    row sum is added without rounding error and the division corrected by its remainder.
+    ``x - max`` is kept exactly (hi + lo: lo up to 1e-13 for a spread of 1,000, which exp(hi)
+    alone would turn into a relative error of 1e-13) and exp(hi + lo) is exp(hi) * (1 + lo).
     """
-    peak = np.max(x, axis=-1, keepdims=True)
     dh, dl = two_sum(x, -peak)
     finite = np.isfinite(dh)
     vh, vl, k = exp_scaled(dh, dl if finite.all() else np.where(finite, dl, 0))
-    th, tl = sum_rows(scaled(vh, k), scaled(vl, k))
+    return scaled(vh, k), scaled(vl, k), (vh, vl, k)
+
+
+def _softmax_finish(x: np.ndarray, peak: np.ndarray, th: np.ndarray, tl: np.ndarray, parts: Any) -> np.ndarray:
+    """Each exp(x - max) over the row sum (added without rounding error), the division corrected by its remainder."""
+    vh, vl, k = parts
     total = th + tl
-    y = div(vh, vl, total[..., None], (tl - (total - th))[..., None])
-    return scaled(y, k)
+    return scaled(div(vh, vl, total[..., None], (tl - (total - th))[..., None]), k)
+
+
+# Softmax of rows within about 1.5 ULP.
+_SOFTMAX = RowFunction(lambda x: np.max(x, axis=-1, keepdims=True), _softmax_parts, _softmax_finish)

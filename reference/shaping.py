@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
-from dlconform.reference._eft import div, sum_rows, two_prod
-from dlconform.reference._work import rowwise
+from dlconform.reference._eft import div, two_prod
+from dlconform.reference._work import RowFunction, rowwise
 
 SPREAD = 2.0**-900  # below this (relative to its row's largest), an element's quotient may end subnormal
 
@@ -27,22 +29,27 @@ def normalizeRows(x: object) -> np.ndarray:
     """
     if np.ndim(x) == 0:
         raise ValueError("normalizeRows needs at least one axis")
-    return rowwise(_unit_rows, x)
+    return rowwise(_UNIT, x)
 
 
-def _unit_rows(x: np.ndarray) -> np.ndarray:
-    """Each row over its norm within about 1 ULP.
-
-    The norm comes from the row scaled by a power of two (exactly, largest magnitude in [1, 2)):
-    its squares and their sum are exact pairs (hi + lo), the square root is corrected by one
-    Newton step and each division by its remainder. Where an element is so much smaller than its
-    row's largest that scaling would underflow it, elements are divided as their own significands
-    and scaled back by their own exponents, so a quotient that ends subnormal is rounded once.
+def _unit_parts(x: np.ndarray, peak: np.ndarray) -> tuple[np.ndarray, np.ndarray, Any]:
+    """The squares of the row scaled by a power of two (exactly; largest magnitude in [1, 2)) as exact
+    pairs (hi, lo), and the scaled row with its exponent.
     """
-    peak = np.max(np.abs(x), axis=-1, keepdims=True)
     top = np.frexp(np.where(np.isfinite(peak), peak, 1))[1] - 1
     u = np.ldexp(x, -top)
-    sh, sl = sum_rows(*two_prod(u, u))
+    p, pe = two_prod(u, u)
+    return p, pe, (u, top)
+
+
+def _unit_finish(x: np.ndarray, peak: np.ndarray, sh: np.ndarray, sl: np.ndarray, parts: Any) -> np.ndarray:
+    """Each element over the norm: the square root of the exact sum of squares, corrected by one Newton step.
+
+    Where an element is so much smaller than its row's largest that scaling underflowed it, elements are
+    divided as their own significands and scaled back by their own exponents, so a quotient that ends
+    subnormal is rounded once.
+    """
+    u, top = parts
     nh = np.sqrt(sh)
     ph, pl = two_prod(nh, nh)
     nl = np.where(nh > 0, ((sh - ph) - pl + sl) / (2 * nh), 0)[..., None]
@@ -51,6 +58,10 @@ def _unit_rows(x: np.ndarray) -> np.ndarray:
         return _quotient(u, nh, nl)
     significand, exponent = np.frexp(x)
     return np.ldexp(_quotient(significand, nh, nl), exponent - top)
+
+
+# Each row over its L2 norm within about 1 ULP.
+_UNIT = RowFunction(lambda x: np.max(np.abs(x), axis=-1, keepdims=True), _unit_parts, _unit_finish)
 
 
 def _quotient(u: np.ndarray, nh: np.ndarray, nl: np.ndarray) -> np.ndarray:
