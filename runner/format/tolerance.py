@@ -42,7 +42,7 @@ EPS64 = float(np.finfo(np.float64).eps)
 
 @dataclass(frozen=True)
 class Tolerance:
-    """Allowed error: ``atol + rtol * |exact|``, or ``ulp`` units in the last place when set."""
+    """Allowed error: ``atol + rtol * |exact|`` (``max(|exact|, tiny)``, see above), or ``ulp`` units in the last place."""
 
     rtol: float = 0.0
     atol: float = 0.0
