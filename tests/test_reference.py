@@ -165,3 +165,55 @@ def test_aliases_importable() -> None:
     for fn in FUNCTIONS.values():
         for alias in fn.names:
             assert getattr(reference, alias) is fn.impl
+
+
+def test_generate_writes_the_same_vectors_where_longdouble_is_float64(tmp_path, monkeypatch) -> None:
+    """Windows and macOS arm64 have no wider longdouble: there the truth comes from mpmath, to the same bits."""
+    from dlconform.format.suite import bundled_dir
+    from dlconform.judge.expected import NARROW_ENV
+    from dlconform.tools.generate import generate_file
+
+    monkeypatch.setenv(NARROW_ENV, "1")
+    files = sorted(bundled_dir().glob("*.yaml"))
+    for path in files:
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+        result = generate_file(tmp_path / path.name)
+        assert not result.problems, result.problems
+        assert (tmp_path / path.name).read_text(encoding="utf-8") == path.read_text(encoding="utf-8"), path.name
+    assert len(files) == len(FUNCTIONS)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32"])
+def test_cast_cases_expect_the_same_values_where_longdouble_is_float64(dtype: str, monkeypatch) -> None:
+    """--dtypes computes its expected values on the fly: the mpmath path gives the longdouble path's bits."""
+    from dlconform.judge.expected import NARROW_ENV, reference_value
+    from dlconform.run.dtypes import in_dtype, is_float_case
+
+    cases = [in_dtype(c, np.dtype(dtype)) for c in iter_cases(load_files()) if is_float_case(c) and not c.expected_any]
+    wide = [np.asarray(reference_value(c)) for c in cases]
+    monkeypatch.setenv(NARROW_ENV, "1")
+    for case, value in zip(cases, wide, strict=True):
+        narrow = np.asarray(reference_value(case))
+        assert narrow.dtype == value.dtype, case.key
+        np.testing.assert_array_equal(narrow, value, err_msg=case.key)
+        zero = value == 0  # the sign of a zero counts; a NaN's does not
+        np.testing.assert_array_equal(np.signbit(narrow[zero]), np.signbit(value[zero]), err_msg=case.key)
+
+
+@pytest.mark.parametrize("name", ROWWISE)
+def test_a_row_longer_than_a_block_gives_the_same_bits(name: str, monkeypatch) -> None:
+    """Long rows are taken in pieces (maximum, sum, result) so memory stays bounded; the values do not change."""
+    from dlconform.reference import _work
+
+    rng = np.random.default_rng(3)
+    rows = rng.uniform(-800, 800, (9, 3000))
+    rows[1, 5], rows[2, 7], rows[3, :] = np.nan, np.inf, -np.inf
+    rows[4, :], rows[5, :] = 0.0, 1e-310
+    rows[6, ::2] = 1e-300  # tiny next to huge: quotients below the subnormal range
+    rows[7, 100:] = -np.inf
+    rows[8] *= 1e305
+    impl = FUNCTIONS[name].impl
+    whole = impl(rows)
+    monkeypatch.setattr(_work, "BLOCK_BYTES", 8 * 256)  # rows of 3000 come in 12 pieces
+    pieces = impl(rows)
+    np.testing.assert_array_equal(pieces, whole)

@@ -22,6 +22,7 @@ CASE_ORDER = (
     "hidden",
     "source",
     "signed_zero",
+    "flush_subnormal",
     "tolerance",
     "args",
     "expected",

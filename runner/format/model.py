@@ -67,6 +67,7 @@ class Case:
     raises: str | None = None
     tolerance: Tolerance | None = None
     signed_zero: bool = False
+    flush_subnormal: bool = False  # a zero of the right sign is accepted where the truth is subnormal
     hidden: bool = False
     source: str | None = None
     path: str = ""

@@ -285,6 +285,7 @@ def _parse(name: str, content: bytes, require_outcome: bool) -> tuple[VectorFile
             description=raw["description"].strip(),
             source=raw.get("source"),
             signed_zero=raw.get("signed_zero", False),
+            flush_subnormal=raw.get("flush_subnormal", False),
             hidden=raw.get("hidden", False),
             level=raw.get("level", "inside"),
             line=line,

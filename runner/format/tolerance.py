@@ -4,15 +4,29 @@ A file names its accuracy class and gives per-dtype defaults; a case may
 override them (with a reason). The classes:
 
 - ``exact``: every value must be equal (relu, image2vector, multiply, outer).
-- ``pointwise``: ``|got - exact| <= atol + rtol * |exact|``, or within ``ulp`` units
-  in the last place of the exact value (elementwise functions).
-- ``reduction``: as pointwise, with rtol scaled by sqrt(n), n the number of
-  summed terms (L1, L2).
+- ``pointwise``: ``|got - exact| <= atol + rtol * max(|exact|, tiny)``, or within
+  ``ulp`` units in the last place of the exact value (elementwise functions, normalizeRows).
+- ``shifted``: as pointwise, plus ``eps64 * |x - max(row)| * |exact|`` (softmax): every practical
+  softmax rounds ``x - max`` (in float64 at best), and exp turns that absolute rounding error into
+  a relative one of up to ``|x - max|`` float64 ULPs. Only a compensated subtraction avoids it (the
+  reference does); float16 and float32 results, computed in float64 or wider, gain nothing from it.
+- ``reduction``: ``atol + rtol * sqrt(n) * |exact|``, n the number of summed terms (L1, L2).
 - ``dot``: ``|got - exact| <= atol + rtol * sqrt(n) * (|a| @ |b|)``: the error is
   measured against the sum of the absolute products, not against the result.
 
-In ULP mode a value whose exact result is below the smallest normal number may
-come back as any value below it: flushing subnormals is allowed.
+Tiny results, pointwise and in ULP mode (tiny = the dtype's smallest normal number):
+
+- an expected 0 accepts only a zero: the limits (sigmoid(-inf), a softmax entry of -inf) are exact,
+  and a 0 that rounds an exact value below half the smallest subnormal is what every careful
+  formula returns;
+- an expected subnormal value is judged in its own ULPs (the smallest subnormal, the spacing of the
+  whole subnormal range): ``rtol * tiny`` is rtol / eps of them, and ``atol`` does not apply, so a
+  result clipped to the smallest normal fails where the truth is subnormal;
+- a case with ``flush_subnormal`` also accepts a zero of the right sign where the truth is subnormal,
+  for platforms that flush by design.
+
+The relative part has its floor at tiny, so ``rtol * max(|exact|, tiny)`` runs continuously from the
+normal range into the subnormal one, as the spacing of floats does.
 """
 
 from __future__ import annotations
@@ -22,12 +36,13 @@ from typing import Any
 
 import numpy as np
 
-ACCURACY_CLASSES: tuple[str, ...] = ("exact", "pointwise", "reduction", "dot")
+ACCURACY_CLASSES: tuple[str, ...] = ("exact", "pointwise", "shifted", "reduction", "dot")
+EPS64 = float(np.finfo(np.float64).eps)
 
 
 @dataclass(frozen=True)
 class Tolerance:
-    """Allowed error: ``atol + rtol * |exact|``, or ``ulp`` units in the last place when set."""
+    """Allowed error: ``atol + rtol * |exact|`` (``max(|exact|, tiny)``, see above), or ``ulp`` units in the last place."""
 
     rtol: float = 0.0
     atol: float = 0.0
@@ -69,24 +84,49 @@ def allowed_error(
     exp = np.asarray(expected, dtype=np.float64)
     if accuracy == "exact" and tol == EXACT:
         return np.zeros(exp.shape)
-    if tol.ulp is not None:
-        return tol.ulp * ulp_of(exp, dtype)
-    if accuracy == "reduction":
+    if tol.ulp is None and accuracy == "reduction":
         n = max(1, max((np.size(a) for a in args), default=1))
         return tol.atol + tol.rtol * np.sqrt(n) * np.abs(exp)
-    if accuracy == "dot" and len(args) == 2:
+    if tol.ulp is None and accuracy == "dot" and len(args) == 2:
         a = np.abs(np.asarray(args[0], dtype=np.float64))
         b = np.abs(np.asarray(args[1], dtype=np.float64))
         n = a.shape[-1] if a.ndim else 1
         with np.errstate(invalid="ignore", over="ignore"):
             scale = np.broadcast_to(np.dot(a, b), exp.shape)
         return tol.atol + tol.rtol * np.sqrt(n) * scale
-    return tol.atol + tol.rtol * np.abs(exp)
+    allow = _relative(exp, tol, dtype)
+    if accuracy == "shifted" and args:
+        allow = allow + _shift(args[0], exp)
+    return allow
 
 
-def flush_allowed(expected: np.ndarray, got: np.ndarray, tol: Tolerance, dtype: np.dtype) -> np.ndarray:
-    """Where ULP mode accepts a result because both it and the exact value are below the smallest normal."""
-    if tol.ulp is None:
-        return np.zeros(np.shape(expected), dtype=bool)
+def _shift(x: Any, exp: np.ndarray) -> np.ndarray | float:
+    """eps64 * |x - max(row)| * |exact| (the ``shifted`` class); 0 where x - max is not finite."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.shape != exp.shape or x.ndim == 0 or x.shape[-1] == 0:
+        return 0.0
+    with np.errstate(invalid="ignore"):
+        d = np.abs(x - np.max(x, axis=-1, keepdims=True))
+    return np.where(np.isfinite(d), d, 0.0) * EPS64 * np.abs(exp)
+
+
+def _relative(exp: np.ndarray, tol: Tolerance, dtype: np.dtype) -> np.ndarray:
+    """The pointwise and ULP rules, with the tiny-result rules of the module docstring.
+
+    The spacing at tiny is the smallest subnormal, the spacing of the whole subnormal range, so both
+    rules judge a subnormal result in its own ULPs.
+    """
     tiny = float(np.finfo(dtype).smallest_normal)
-    return (np.abs(expected) < tiny) & (np.abs(got) < tiny)
+    mag = np.abs(exp)
+    if tol.ulp is not None:
+        allow = tol.ulp * ulp_of(np.maximum(mag, tiny), dtype)
+    else:
+        allow = tol.rtol * np.maximum(mag, tiny) + np.where(mag < tiny, 0.0, tol.atol)
+    return np.where(exp == 0, 0.0, allow)
+
+
+def flush_allowed(expected: np.ndarray, got: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Where a result is a zero of the right sign and the exact value is subnormal (``flush_subnormal`` cases)."""
+    tiny = float(np.finfo(dtype).smallest_normal)
+    subnormal = (expected != 0) & (np.abs(expected) < tiny)
+    return subnormal & (got == 0) & (np.signbit(got) == np.signbit(expected))

@@ -102,7 +102,7 @@ def _case(v: Violation, rest: Path, data: Any, schema: dict[str, Any], require_o
         return [f"tags must be a non-empty list of {_tag_words(schema)}"]
     if key == "source":
         return ["source must be a string"]
-    if key in ("signed_zero", "hidden"):
+    if key in ("signed_zero", "flush_subnormal", "hidden"):
         return [f"{key} must be true or false"]
     if key == "level":
         return [f"level must be one of {', '.join(map(str, v.wanted))}"]

@@ -9,15 +9,15 @@ NaN, the smallest subnormal and normal, the largest finite), random bit patterns
 (every binade equally: tiny, subnormal and huge magnitudes), the full range in
 which the functions change ([-R, R], R = -log of the smallest subnormal, so the
 tails), random subnormals, and the core [-10, 10]. The exact value is the reference evaluated in
-np.longdouble where that is wide enough and in mpmath otherwise (float64 softmax,
-or every float64 sweep where longdouble is float64; mpmath evaluates the catalogue's
-exact formula); a sample of every sweep is also checked against mpmath and the deviation reported.
+np.longdouble where that is wider than float64 (``dlconform.judge.expected.wide_longdouble``) and
+otherwise in float64 for float16/float32 sweeps and in mpmath (the catalogue's exact formula) for
+float64 ones; a sample of every sweep is also checked against mpmath and the deviation reported.
 
 The error of a result is |got - exact| in units of the spacing of the exact value
-rounded to the dtype; a result where the exact value is NaN, infinite or below
-the smallest normal is not measured in ULP but counted: NaN where the exact
-value is a number, a wrong special value, and (as the suite allows flushing) a
-subnormal result that differs.
+rounded to the dtype, subnormal results in their own ULPs (the smallest subnormal),
+as the suite judges them; a result where the exact value is NaN or infinite is not
+measured in ULP but counted: NaN where the exact value is a number, a wrong special
+value, and a zero where the exact value is subnormal (flushed, which a case may allow).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ import mpmath
 import numpy as np
 from dlconform.catalogue import FUNCTIONS
 from dlconform.judge.compare import NotArrayLike, to_plain_array
+from dlconform.judge.expected import wide_longdouble
 from dlconform.targets.resolver import Resolver, Unavailable
 
 ELEMENTWISE: tuple[str, ...] = tuple(f.name for f in FUNCTIONS.values() if f.swept and f.kind == "elementwise")
@@ -43,8 +44,6 @@ ROW_LENGTH = 8
 DEFAULT_POINTS = 100_000
 MPMATH_SAMPLE = 500
 MPMATH_PREC = 160
-MPMATH_FLOAT64 = frozenset({"softmax"})
-WIDE_LONGDOUBLE = np.finfo(np.longdouble).nmant >= 63
 
 
 @dataclass
@@ -59,7 +58,7 @@ class Row:
     worst_input: str = ""
     nan_where_finite: int = 0
     wrong_special: int = 0
-    subnormal_differs: int = 0
+    flushed: int = 0
     result_dtype: str = ""
     reference_check_ulp: float | None = None
     status: str = "measured"  # measured | unsupported | missing | error
@@ -140,20 +139,23 @@ def mpmath_exact(function: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def exact_values(function: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The reference's value for every input, unrounded: longdouble where it is precise enough, else mpmath.
-
-    float64 softmax always takes mpmath: exp(x - max) with |x - max| in the hundreds loses about ten of
-    longdouble's 64 bits, too many for a float64 result.
+    """The reference's value for every input, unrounded: longdouble where it is wider than float64, else,
+    for float64 sweeps, mpmath (float16 and float32 sweeps take the reference in float64, within 1.5 ULP of it).
     """
-    if x.dtype == np.float64 and (not WIDE_LONGDOUBLE or function in MPMATH_FLOAT64):
+    wide = wide_longdouble()
+    if x.dtype == np.float64 and not wide:
         return mpmath_exact(function, x)
+    precise = np.dtype(np.longdouble if wide else np.float64)
     with np.errstate(all="ignore"):
-        return _pair(np.asarray(FUNCTIONS[function].impl(x.astype(np.longdouble)), dtype=np.longdouble))
+        return _pair(np.asarray(FUNCTIONS[function].impl(x.astype(precise)), dtype=np.longdouble))
 
 
 @functools.lru_cache(maxsize=64)
-def _swept(function: str, dtype_name: str, points: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """The sweep's inputs, exact values and their mpmath check; cached, as every subject shares them."""
+def _swept(function: str, dtype_name: str, points: int, wide: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """The sweep's inputs, exact values and their mpmath check; cached, as every subject shares them.
+
+    ``wide`` (``wide_longdouble()``) is part of the key: the exact values are computed another way without it.
+    """
     x = sweep(np.dtype(dtype_name), points, rows=function in ROWWISE)
     hi, lo = exact_values(function, x)
     for arr in (x, hi, lo):
@@ -164,17 +166,22 @@ def _swept(function: str, dtype_name: str, points: int) -> tuple[np.ndarray, np.
 def ulp_errors(got: np.ndarray, hi: np.ndarray, lo: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """|got - exact| in ULP of the exact value rounded to ``dtype``; NaN where not measured in ULP.
 
-    Not measured: NaN or infinite results or exact values, and results where both
-    the exact value and the result are below the smallest normal (flushing is allowed).
+    Not measured: NaN or infinite results or exact values, and zeros where the exact value is
+    subnormal (flushed, counted apart: a case may allow them). Any other result where the exact
+    value is subnormal is measured in its own ULPs (the spacing of the subnormal range), as the
+    suite judges it.
     """
-    normal = np.finfo(dtype).smallest_normal
     with np.errstate(all="ignore"):
         rounded = (hi + lo).astype(dtype)
         spacing = np.spacing(np.abs(rounded)).astype(np.float64)
         err = np.abs((got.astype(np.float64) - hi) - lo) / spacing
-        both_tiny = (np.abs(rounded) < normal) & (np.abs(got) < normal)
-    measured = np.isfinite(got) & np.isfinite(rounded) & ~both_tiny
+    measured = np.isfinite(got) & np.isfinite(rounded) & ~_flushed(rounded, got, dtype)
     return np.where(measured, err, np.nan)
+
+
+def _flushed(rounded: np.ndarray, got: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Where a result is zero and the exact value, rounded to ``dtype``, is subnormal."""
+    return (rounded != 0) & (np.abs(rounded) < np.finfo(dtype).smallest_normal) & (got == 0)
 
 
 def reference_check(function: str, x: np.ndarray, hi: np.ndarray, lo: np.ndarray, seed: int = 1) -> float:
@@ -186,7 +193,7 @@ def reference_check(function: str, x: np.ndarray, hi: np.ndarray, lo: np.ndarray
     with np.errstate(all="ignore"):
         rounded = np.abs((mp_hi + mp_lo).astype(x.dtype))
         dev = np.abs((hi[pick] - mp_hi) + (lo[pick] - mp_lo)) / np.spacing(rounded).astype(np.float64)
-    finite = np.isfinite(dev) & np.isfinite(mp_hi) & (rounded >= np.finfo(x.dtype).smallest_normal)  # as ulp_errors
+    finite = np.isfinite(dev) & np.isfinite(mp_hi)  # as ulp_errors
     return float(dev[finite].max()) if finite.any() else 0.0
 
 
@@ -200,7 +207,7 @@ def _call(fn: Callable[..., Any], x: np.ndarray) -> np.ndarray:
 def measure_one(fn: Callable[..., Any], function: str, dtype: np.dtype, points: int) -> Row:
     """Sweep one function in one dtype and summarise its error."""
     dtype = np.dtype(dtype)
-    x, hi, lo, check = _swept(function, dtype.name, points)
+    x, hi, lo, check = _swept(function, dtype.name, points, wide_longdouble())
     row = Row(function, dtype.name, points=int(x.size), reference_check_ulp=check)
     try:
         got = _call(fn, x)
@@ -221,8 +228,7 @@ def measure_one(fn: Callable[..., Any], function: str, dtype: np.dtype, points: 
     row.nan_where_finite = int((got_nan & ~exact_nan).sum())
     infinite = ~exact_nan & ~got_nan & (np.isinf(rounded) | np.isinf(g)) & (g != rounded)
     row.wrong_special = int((infinite | (exact_nan & ~got_nan)).sum())
-    normal = np.finfo(dtype).smallest_normal
-    row.subnormal_differs = int(((np.abs(rounded) < normal) & (np.abs(g) < normal) & (g != rounded)).sum())
+    row.flushed = int(_flushed(rounded, g, dtype).sum())
     err = ulp_errors(g, hi, lo, dtype)
     finite = np.isfinite(err)
     if finite.any():
@@ -274,7 +280,7 @@ HEADERS = (
     "median ulp",
     "NaN where finite",
     "wrong special",
-    "subnormal",
+    "flushed",
     "worst input / note",
 )
 
@@ -294,7 +300,7 @@ def _cells(row: Row) -> list[str]:
         fmt_ulp(row.median_ulp),
         str(row.nan_where_finite),
         str(row.wrong_special),
-        str(row.subnormal_differs),
+        str(row.flushed),
         note,
     ]
 
@@ -327,12 +333,7 @@ def reference_note(rows: list[Row]) -> str:
     checked = [r.reference_check_ulp for r in rows if r.reference_check_ulp is not None]
     if not checked:
         return "exact values: nothing measured"
-    mp = ", ".join(sorted(MPMATH_FLOAT64))
-    source = (
-        f"np.longdouble (mpmath for float64 {mp})"
-        if WIDE_LONGDOUBLE
-        else "np.longdouble (float16/32), mpmath (float64)"
-    )
+    source = "np.longdouble" if wide_longdouble() else "float64 (float16/32), mpmath (float64)"
     return (
         f"exact values from the reference in {source}; on {MPMATH_SAMPLE}-point samples of each sweep they are "
         f"within {max(checked):.2g} ULP of mpmath at {MPMATH_PREC} bits"

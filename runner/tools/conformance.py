@@ -123,6 +123,8 @@ def _ulp(row: accuracy.Row | None) -> str:
         text += f", NaN ×{row.nan_where_finite}"
     if row.wrong_special:
         text += f", wrong inf/NaN ×{row.wrong_special}"
+    if row.flushed:
+        text += f", flushed ×{row.flushed}"
     if row.result_dtype and row.result_dtype != row.dtype:
         text += f" (returns {row.result_dtype})"
     return text
@@ -212,10 +214,11 @@ def render(done: list[Subject], points: int) -> str:
     lines += ["", "## Findings", "", *findings(done), "", "## Worst error in ULP per function and dtype", ""]
     lines += [
         "Max ULP over the sweep; `NaN ×n`: NaN where the exact value is a number; `wrong inf/NaN ×n`: an infinity",
-        "or NaN where the exact value differs (see `dlconform accuracy` for medians and worst inputs). Errors are",
-        "measured against the exact value of the function at the (rounded) input, so a figure the reference shares",
-        "is the working precision's: float64 softmax computes exp(x - max) in float64, and the rounding of x - max,",
-        "amplified by exp, costs every float64 implementation hundreds of ULP in entries far below the row maximum.",
+        "or NaN where the exact value differs; `flushed ×n`: 0 where the exact value is subnormal, not in the max",
+        "(see `dlconform accuracy` for medians and worst inputs). Subnormal results are measured in their own ULPs.",
+        "Errors are measured against the exact value of the function at the (rounded) input: float64 softmax",
+        "computes exp(x - max), and the rounding of x - max, amplified by exp, costs every uncompensated float64",
+        "implementation hundreds of ULP in entries far below the row maximum (the reference keeps x - max exact).",
         "A figure of 2^(p-1) ULP or more (p the dtype's significand bits) means no correct digit: for example 0",
         "returned where the exact value is tiny but normal.",
         "",

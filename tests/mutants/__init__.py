@@ -17,6 +17,7 @@ from tests.mutants import (  # noqa: F401  (registers them)
     linalg,
     losses,
     shaping,
+    tiny,
 )
 from tests.mutants._registry import ALTERNATIVES, Mutant
 from tests.mutants._registry import MUTANTS as WRITTEN
