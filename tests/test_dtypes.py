@@ -7,10 +7,11 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+import yaml
 from click.testing import CliRunner
 from dlconform.catalogue import FUNCTIONS
 from dlconform.cli import main
-from dlconform.format.suite import iter_cases, load_files
+from dlconform.format.suite import bundled_dir, iter_cases, load_files
 from dlconform.format.tolerance import Tolerance
 from dlconform.judge.expected import reference_value
 from dlconform.run.dtypes import DtypeError, expand, in_dtype, is_float_case, parse_dtypes
@@ -120,3 +121,20 @@ def test_run_dtypes_reports_the_new_ids():
     ids = [c["key"].split("::")[1] for c in json.loads(result.output)["cases"]]  # a passing case: key and outcome
     assert any(i.endswith("@float16") for i in ids) and any(i.endswith("@float32") for i in ids)
     assert not any(i.endswith("@float64") for i in ids)
+
+
+def test_a_dtype_without_a_default_tolerance_is_a_usage_error(tmp_path):
+    """A file that declares no float32 tolerance cannot be run in float32: it would be judged exactly."""
+    bundled = bundled_dir() / "sigmoid.yaml"
+    data = yaml.safe_load(bundled.read_text())
+    data["tolerance"] = {"float64": data["tolerance"]["float64"]}
+    data["cases"] = [c for c in data["cases"] if c["id"] == "core-matrix"]
+    mine = tmp_path / "sigmoid.yaml"
+    mine.write_text(yaml.safe_dump(data))
+    args = ["run", "dlconform.reference", "--no-bundled", "--vectors", str(mine), "--dtypes", "float32"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        f"dlconform: error: --dtypes float32: {mine} has no default float32 tolerance "
+        "(add one under its 'tolerance:' to run its cases in float32)"
+    ]

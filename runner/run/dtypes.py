@@ -64,6 +64,11 @@ def in_dtype(case: Case, dtype: np.dtype) -> Case:
     tolerance = case.tolerance
     if tolerance is not None and tolerance.ulp is None and own != dtype:
         tolerance = None  # an rtol/atol override is tuned to the case's own dtype
+    if tolerance is None and dtype.name not in case.file_tolerance:  # else it would be judged exactly
+        raise DtypeError(
+            f"--dtypes {dtype.name}: {case.path or case.function} has no default {dtype.name} tolerance "
+            f"(add one under its 'tolerance:' to run its cases in {dtype.name})"
+        )
     cast = replace(
         case,
         id=f"{case.id}@{dtype.name}",
