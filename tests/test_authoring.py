@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from dlconform import reference
 from dlconform.cli import main
-from dlconform.format.suite import bundled_dir, read_file
+from dlconform.format.suite import bundled_dir, iter_cases, load_files, read_file
 from dlconform.judge.expected import reference_value
 
 NEW_CASE = """- id: my-negative-tail
@@ -82,7 +82,9 @@ def test_a_float64_file_of_ones_own_needs_only_a_float64_tolerance(tmp_path: Pat
     assert invoke("lint", str(path)).stdout.strip() == "no problems"
     ran = invoke("run", str(Path(__file__).parent.parent / "examples" / "careful.py"), "--vectors", str(path),
                  "--no-bundled")  # fmt: skip
-    assert ran.exit_code == 0 and ran.stdout.splitlines()[-1].startswith("1 passed"), ran.output
+    ids = [c.id for c in iter_cases(load_files([path]))]
+    assert ids == ["my-core", "my-core@strided", "my-core@reversed"]  # a core case runs in its layouts too
+    assert ran.exit_code == 0 and ran.stdout.splitlines()[-1].startswith("3 passed"), ran.output
 
 
 @pytest.mark.parametrize(

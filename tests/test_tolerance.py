@@ -8,16 +8,16 @@ import numpy as np
 import pytest
 from dlconform.format.model import Case
 from dlconform.format.tolerance import Tolerance, allowed_error
-from dlconform.judge.compare import judge
+from dlconform.judge.compare import Options, judge
 
 F64, F32, F16 = (np.dtype(d) for d in ("float64", "float32", "float16"))
 POINTWISE = Tolerance(rtol=8 * np.finfo(np.float64).eps, atol=8 * np.finfo(np.float64).eps)
 ULP8 = Tolerance(ulp=8, reason="tiny results")
 
 
-def case(expected, tol: Tolerance | None = None, flush: bool = False, dtype=F64) -> Case:
+def case(expected, tol: Tolerance | None = None, flush: bool = False, dtype=F64, function: str = "sigmoid") -> Case:
     exp = np.asarray(expected, dtype=dtype)
-    return Case("sigmoid", "c", "d", ("t",), (exp.copy(),), expected=exp, tolerance=tol, flush_subnormal=flush)
+    return Case(function, "c", "d", ("t",), (exp.copy(),), expected=exp, tolerance=tol, flush_subnormal=flush)
 
 
 def outcome(c: Case, got) -> str:
@@ -71,12 +71,22 @@ def test_the_relative_floor_is_the_smallest_normal():
 
 
 def test_a_wider_result_is_judged_rounded_to_the_expected_dtype():
-    c = case([0.0], ULP8, dtype=F16)  # float16 sigmoid(-20): the exact 2e-9 rounds to 0
+    """Where a wider dtype is acceptable (a Python-float function without --strict-dtype), it is judged rounded."""
+    c = case([0.0], ULP8, dtype=F16, function="basic_sigmoid")  # float16 sigmoid(-20): the exact 2e-9 rounds to 0
     assert judge(c, np.array([2.06e-9], dtype=np.float32)).outcome == "passed"
     assert judge(c, np.array([1e-4], dtype=np.float32)).outcome == "failed"
     assert judge(replace(c, expected=np.array([0.5], dtype=F16)), np.array([0.5004], dtype=np.float64)).outcome == (
         "passed"
     )
+    strict = judge(c, np.array([2.06e-9], dtype=np.float32), Options(strict_dtype=True))
+    assert (strict.outcome, strict.failure) == ("failed", "dtype")
+
+
+def test_a_wider_result_fails_where_the_contract_states_the_dtype():
+    """sigmoid keeps a float16 input's dtype: a float32 result fails on its dtype, however well it rounds."""
+    verdict = judge(case([0.0], ULP8, dtype=F16), np.array([2.06e-9], dtype=np.float32))
+    assert (verdict.outcome, verdict.failure) == ("failed", "dtype")
+    assert "the contract of sigmoid" in verdict.message
 
 
 def test_softmax_allows_the_rounding_of_x_minus_max_and_no_more():

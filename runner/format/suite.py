@@ -14,7 +14,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from dlconform.catalogue import FUNCTIONS
 from dlconform.format import safeyaml, schema, wording
 from dlconform.format.domain import domain_problems
@@ -193,15 +192,6 @@ class _Checker:
             return None
         return fields
 
-    def tolerances(self, accuracy: str, tolerance: dict[str, Tolerance], used: set[str]) -> None:
-        """A default tolerance for each float dtype the file uses (float64 always: Python numbers and integers
-        give float64), and only those: a float64-only file needs no float16 tolerance."""
-        for dtype in sorted(used - set(tolerance), key=FLOAT_DTYPES.index):
-            self.add(
-                f"accuracy {accuracy} needs a default tolerance for {dtype} (the file has {dtype} cases)",
-                self.doc.key_lines.get("tolerance"),
-            )
-
     def _alternative(self, value: Any, what: str, where: dict[str, Any]) -> Any:
         """One entry of expected_any: a value, or ``{raises: Name}`` when raising is an acceptable outcome too."""
         if isinstance(value, dict) and set(value) == {"raises"}:
@@ -218,19 +208,6 @@ class _Checker:
         except ValueFormatError as exc:
             self.add(f"{what}: {exc}", **where)
             return None
-
-
-def _float_dtypes(domain: Any, fields: Iterable[dict[str, Any]]) -> set[str]:
-    """The float dtypes a file uses: float64, those of its values (arguments and results), its domain's."""
-    used = {"float64"}
-    if isinstance(domain, dict) and isinstance(domain.get("dtypes"), list):
-        used.update(d for d in domain["dtypes"] if d in FLOAT_DTYPES)
-    for f in fields:
-        for value in (*f["args"], f.get("expected"), *(f.get("expected_any") or ())):
-            dtype = getattr(value, "dtype", None)
-            if isinstance(dtype, np.dtype) and dtype.name in FLOAT_DTYPES:
-                used.add(dtype.name)
-    return used
 
 
 def read_file(path: str | Path, require_outcome: bool = True) -> tuple[VectorFile | None, list[Problem]]:
@@ -273,8 +250,6 @@ def _parse(name: str, content: bytes, require_outcome: bool) -> tuple[VectorFile
     raw_cases: list[Any] = data["cases"] if isinstance(data.get("cases"), list) else []
     seen: set[str] = set()
     fields = [checker.case(i, function, seen) for i in range(len(raw_cases))]
-    if accuracy != "exact" and isinstance(data.get("tolerance"), dict):
-        checker.tolerances(accuracy, tolerance, _float_dtypes(data.get("domain"), [f for f in fields if f]))
     checker.unreported(left)
     if checker.problems:
         return None, sorted(checker.problems, key=lambda p: p.line or 0)

@@ -46,13 +46,17 @@ def _top(v: Violation, data: Any) -> Worded:
         return [(f"unknown top-level key {k!r}", (k,)) for k in v.extra_keys()]
     if v.rule == "required" and v.schema_path[:1] == ("allOf",):
         accuracy = data.get("accuracy")
-        return [
-            (f"accuracy {accuracy} needs a default tolerance for {d}", ("accuracy",))
-            for d in v.node["properties"]["tolerance"]["required"]
-        ]
+        return [(_tolerance_wanted(accuracy, d), ("accuracy",)) for d in v.node["properties"]["tolerance"]["required"]]
     if v.rule == "required":
         return [(f"missing top-level key {k!r}", ()) for k in v.missing_keys()]
     return [(v.message, ())]
+
+
+def _tolerance_wanted(accuracy: Any, dtype: str) -> str:
+    """A missing default tolerance: float64's always (Python numbers and integers give float64), a narrower
+    dtype's where the file uses that dtype."""
+    why = "" if dtype == "float64" else f" (the file has {dtype} cases)"
+    return f"accuracy {accuracy} needs a default tolerance for {dtype}{why}"
 
 
 def _header(v: Violation, key: str, rest: Path, data: Any) -> list[str]:
@@ -79,7 +83,7 @@ def _header(v: Violation, key: str, rest: Path, data: Any) -> list[str]:
     if key == "tolerance" and "propertyNames" in v.schema_path:
         return [f"tolerance for unknown float dtype {v.value!r}"]
     if key == "tolerance" and v.rule == "required":
-        return [f"accuracy {data.get('accuracy')} needs a default tolerance for {d}" for d in v.missing_keys()]
+        return [_tolerance_wanted(data.get("accuracy"), d) for d in v.missing_keys()]
     if key == "tolerance":
         return ["tolerance must map dtype names to tolerances"]
     if key == "cases":

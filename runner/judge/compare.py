@@ -173,7 +173,7 @@ def judge_values(case: Case, got: np.ndarray, expected: Any, options: Options = 
         idx = tuple(int(i) for i in diff[0]) if diff.size else ()
         details = _details(case, got, exp, np.abs(got.astype(np.float64) - exp.astype(np.float64)), idx, exp.dtype)
         return Verdict("failed", f"{len(diff)} of {exp.size} values differ", details, "value")
-    if got.dtype.itemsize > exp.dtype.itemsize:  # a wider float result is judged as rounded to the expected dtype
+    if got.dtype.itemsize > exp.dtype.itemsize:  # where a wider float dtype is acceptable, judged rounded to exp's
         with np.errstate(over="ignore"):
             got = got.astype(exp.dtype)
     prepared = _prepared(case, expected, exp, options)
