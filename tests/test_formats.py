@@ -6,6 +6,7 @@ import dataclasses
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from dlconform import reference
 from dlconform.format.suite import iter_cases, load_files
 from dlconform.judge.compare import FAILURES
 from dlconform.report import FORMATS, HIDDEN_MESSAGE, render, render_junit
+from dlconform.report.shown import MAX_SHOWN
 from dlconform.results import BASELINE_STATUSES, OUTCOMES, Report
 from dlconform.run.baseline import apply_baseline, load_baseline
 from dlconform.run.engine import run_cases
@@ -194,9 +196,12 @@ def test_markdown_counts_table_and_failures(report: Report) -> None:
     for row in rows:
         assert row.count("|") - row.count("\\|") == 6
     failing = [r for r in report.results if r.outcome in ("failed", "error")]
-    assert md.count("\n- **") == len(failing)
+    per_function = Counter(r.function for r in failing)
+    assert md.count("\n- **") == sum(min(n, MAX_SHOWN) for n in per_function.values())  # a few per function
+    everything = render(report, "markdown", verbosity=1)
+    assert everything.count("\n- **") == len(failing)  # -v: every one
     visible = next(r for r in failing if not r.hidden and r.failure == "value")
-    assert f"repro: `{visible.details['repro']}`" in md
+    assert f"repro: `{visible.details['repro']}`" in everything
 
 
 def test_markdown_escapes_target_text(report: Report) -> None:
