@@ -102,7 +102,7 @@ def test_vectors_add_to_the_bundled_suite_in_run_and_list(tmp_path: Path) -> Non
     only = invoke("list", "-f", "relu", "--vectors", str(path), "--no-bundled")
     assert only.stdout.splitlines()[-1].split() == ["total", str(len(added))]
     ran = invoke("run", CAREFUL, "-f", "relu", "--vectors", str(path), "--format", "json")
-    keys = [c["key"] for c in json.loads(ran.stdout)["cases"]]
+    keys = [f"relu::{i}" for i in json.loads(ran.stdout)["passed"]["relu"]]
     run_by_default = [c.key for c in iter_cases(load_files([RELU])) if "large" not in c.tags]  # large: -t large
     assert keys == [*run_by_default, *added]
 
