@@ -148,6 +148,6 @@ def test_support_files_sit_beside_each_submission_in_its_worker(tmp_path: Path) 
     assert proc.returncode == 0, proc.stderr
     (report,) = [json.loads(p.read_text()) for p in out.glob("*.json")]
     assert not any("skipped" in w for w in report["warnings"])  # the import and the test call both ran
-    assert {c["outcome"] for c in report["cases"] if c["level"] == "inside"} == {"passed"}  # -x raises on bool
+    assert {c["level"] for c in report["cases"] if c["outcome"] != "passed"} <= {"beyond"}  # -x raises on bool
     without = _dlconform("run", str(submission), "--isolate", "--format", "json", "-f", "sigmoid", cwd=tmp_path)
     assert any("No module named 'public_tests'" in w for w in json.loads(without.stdout)["warnings"])

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,8 @@ from dlconform import reference
 from dlconform.format.suite import iter_cases, load_files
 from dlconform.judge.compare import FAILURES
 from dlconform.report import FORMATS, HIDDEN_MESSAGE, render, render_junit
+from dlconform.report.jsondoc import every_case
+from dlconform.report.shown import MAX_SHOWN
 from dlconform.results import BASELINE_STATUSES, OUTCOMES, Report
 from dlconform.run.baseline import apply_baseline, load_baseline
 from dlconform.run.engine import run_cases
@@ -149,14 +152,17 @@ def test_json_is_strict_and_valid(report: Report) -> None:
     assert {k: doc["summary"][k] for k in OUTCOMES} == report.counts()
     assert doc["summary"]["total"] == len(report.results) and doc["summary"]["line"] == report.summary_line()
     assert doc["summary"]["ok"] is False
-    assert [c["key"] for c in doc["cases"]] == [r.key for r in report.results]
+    passing = [r for r in report.results if r.outcome == "passed"]  # lean: a passing case is its id, by function
+    assert doc["passed"] == {
+        f: [r.id for r in passing if r.function == f] for f in dict.fromkeys(r.function for r in passing)
+    }
+    others = [r for r in report.results if r.outcome != "passed"]  # every other case in full, in the order it ran
+    assert [c["key"] for c in doc["cases"]] == [r.key for r in others]
+    assert sorted(c["key"] for c in every_case(doc)) == sorted(r.key for r in report.results)
     assert doc["target"] == report.target and doc["warnings"] == report.warnings and doc["baseline"] is None
     nan = next(c for c in doc["cases"] if c.get("failure") == "nan")
     assert nan["details"]["got"] == "nan"
-    for case, r in zip(doc["cases"], report.results, strict=True):
-        if r.outcome == "passed":  # lean: what a passing case checks is in the vector files
-            assert case == {"key": r.key, "outcome": "passed"}
-            continue
+    for case, r in zip(doc["cases"], others, strict=True):
         message = r.message.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate, escaped
         assert (case["function"], case["id"], case["outcome"], case["message"]) == (
             r.function,
@@ -194,9 +200,12 @@ def test_markdown_counts_table_and_failures(report: Report) -> None:
     for row in rows:
         assert row.count("|") - row.count("\\|") == 6
     failing = [r for r in report.results if r.outcome in ("failed", "error")]
-    assert md.count("\n- **") == len(failing)
+    per_function = Counter(r.function for r in failing)
+    assert md.count("\n- **") == sum(min(n, MAX_SHOWN) for n in per_function.values())  # a few per function
+    everything = render(report, "markdown", verbosity=1)
+    assert everything.count("\n- **") == len(failing)  # -v: every one
     visible = next(r for r in failing if not r.hidden and r.failure == "value")
-    assert f"repro: `{visible.details['repro']}`" in md
+    assert f"repro: `{visible.details['repro']}`" in everything
 
 
 def test_markdown_escapes_target_text(report: Report) -> None:
@@ -276,7 +285,7 @@ def test_hidden_cases_in_json_keep_outcome(report: Report) -> None:
     doc = load_strict(render(report, "json", redact_hidden=True))
     jsonschema.validate(doc, SCHEMA)
     hidden_keys = [r.key for r in report.results if r.hidden]
-    hidden = [c for c in doc["cases"] if c["key"] in hidden_keys]
+    hidden = [c for c in every_case(doc) if c["key"] in hidden_keys]
     assert hidden[0] == {"key": hidden_keys[0], "outcome": "passed"}
     assert [c["outcome"] for c in hidden[1:]] == ["failed"] * (len(hidden) - 1)  # a case and its variants
     for failed in hidden[1:]:
@@ -325,7 +334,7 @@ def test_baseline_status_in_every_format(report: Report, tmp_path: Path) -> None
     assert f"**{known.key}** ({known.outcome}, known failure)" in md.replace("\\", "")
     doc = load_strict(render(report, "json"))
     jsonschema.validate(doc, SCHEMA)
-    statuses = {c["key"]: c.get("baseline_status", "") for c in doc["cases"]}
+    statuses = {c["key"]: c.get("baseline_status", "") for c in every_case(doc)}
     assert (statuses[known.key], statuses[changed.key], statuses[passing.key], statuses[new.key]) == (
         "known",
         "changed",

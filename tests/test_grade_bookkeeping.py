@@ -95,14 +95,16 @@ def test_lint_given_both_files_names_both(tmp_path: Path) -> None:
 def test_vectors_add_to_the_bundled_suite_in_run_and_list(tmp_path: Path) -> None:
     path = private(tmp_path, "private-mixed")
     bundled = sum(1 for c in iter_cases(load_files([RELU])))
+    added = [c.key for c in iter_cases(load_files([path]))]  # the private case and its layout variants
+    assert added[0] == "relu::private-mixed" and all(k.startswith("relu::private-mixed@") for k in added[1:])
     listed = invoke("list", "-f", "relu", "--vectors", str(path))
-    assert listed.stdout.splitlines()[-1].split()[:2] == ["total", str(bundled + 1)]
+    assert listed.stdout.splitlines()[-1].split()[:2] == ["total", str(bundled + len(added))]
     only = invoke("list", "-f", "relu", "--vectors", str(path), "--no-bundled")
-    assert only.stdout.splitlines()[-1].split() == ["total", "1"]
+    assert only.stdout.splitlines()[-1].split() == ["total", str(len(added))]
     ran = invoke("run", CAREFUL, "-f", "relu", "--vectors", str(path), "--format", "json")
-    keys = [c["key"] for c in json.loads(ran.stdout)["cases"]]
+    keys = [f"relu::{i}" for i in json.loads(ran.stdout)["passed"]["relu"]]
     run_by_default = [c.key for c in iter_cases(load_files([RELU])) if "large" not in c.tags]  # large: -t large
-    assert keys == [*run_by_default, "relu::private-mixed"]
+    assert keys == [*run_by_default, *added]
 
 
 @pytest.mark.parametrize("command", ["run", "grade", "list"])

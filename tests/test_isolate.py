@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from dlconform.format.suite import iter_cases, load_files
+from dlconform.report.jsondoc import every_case
 from dlconform.run.engine import run_cases
 from dlconform.run.pipeline import Plan, execute
 from dlconform.targets.isolate.protocol import (
@@ -349,7 +350,7 @@ def test_run_isolate_reports_like_run() -> None:
     doc = json.loads(done.stdout)
     assert doc["summary"]["ok"] and doc["target"]["isolation"]["timeout"] == 10
     plain = json.loads(dlconform("run", CAREFUL, "--exclude-tag", "large", "--format", "json").stdout)
-    assert [c["key"] for c in doc["cases"]] == [c["key"] for c in plain["cases"]]
+    assert [c["key"] for c in every_case(doc)] == [c["key"] for c in every_case(plain)]
 
 
 def test_run_with_a_timeout_isolates_and_fails_a_hang() -> None:
@@ -379,5 +380,5 @@ def test_run_adds_random_cases_with_their_seed() -> None:
     )
     assert done.returncode == 0, done.stderr
     doc = json.loads(done.stdout)
-    assert [c["key"] for c in doc["cases"] if "::random-" in c["key"]] == [f"relu::random-7-{i}" for i in range(3)]
+    assert [c["key"] for c in every_case(doc) if "::random-" in c["key"]] == [f"relu::random-7-{i}" for i in range(3)]
     assert "3 random cases per function drawn with --seed 7" in doc["warnings"]

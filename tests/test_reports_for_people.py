@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 import warnings
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +23,10 @@ import pytest
 from dlconform.format.suite import iter_cases, load_files
 from dlconform.judge.compare import judge
 from dlconform.report import gradescope
-from dlconform.report.markdown import escape
-from dlconform.report.shown import MAX_SHOWN
-from dlconform.results import Graded, summarize
+from dlconform.report.jsondoc import every_case
+from dlconform.report.markdown import MAX_FAILURES, escape
+from dlconform.report.shown import MAX_SHOWN, failing, folded
+from dlconform.results import OUTCOMES, CaseResult, Graded, summarize
 from dlconform.run.engine import run_cases
 from dlconform.run.pipeline import Plan, execute
 from dlconform.run.select import select
@@ -35,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 STUDENTS = ROOT / "tests" / "data" / "students"
 HALFWAY = str(STUDENTS / "halfway.py")
 WRITTEN = {"sigmoid", "sigmoid_derivative", "relu", "softmax", "L1", "image2vector"}
+DEFAULT = select(iter_cases(load_files()))  # what a default run selects: the counts below come from it
 
 
 def dlconform(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -76,23 +79,32 @@ def sections(text: str) -> dict[str, list[str]]:
 def test_a_half_done_file_is_a_short_report_with_a_hint_per_failing_function(halfway_text: str, halfway_json) -> None:
     lines = halfway_text.splitlines()
     assert len(lines) <= 150, len(lines)
-    assert lines[-1] == halfway_json["summary"]["line"] == "60 passed, 52 failed, 180 errors"
+    outcomes = Counter(c["outcome"] for c in every_case(halfway_json))
+    assert sorted(c["key"] for c in every_case(halfway_json)) == sorted(c.key for c in DEFAULT)  # every case
+    assert lines[-1] == halfway_json["summary"]["line"] == summarize({o: outcomes[o] for o in OUTCOMES})
     assert not any(line.lstrip().startswith("PASS ") for line in lines)  # passing cases are not listed
     by_function = sections(halfway_text)
-    failing = {c["key"].split("::")[0] for c in halfway_json["cases"] if c["outcome"] != "passed"}
+    bad = Counter(c["function"] for c in halfway_json["cases"] if c["outcome"] != "passed")
+    failing = set(bad)
     assert set(by_function) == failing
     for function, block in by_function.items():
         if function in WRITTEN:  # a few failing cases, each explained with its hint, then how many more
-            assert sum(line.startswith(("  FAIL ", "  ERROR ")) for line in block) <= MAX_SHOWN
+            listed = [line for line in block if line.startswith(("  FAIL ", "  ERROR "))]
+            assert listed and len(listed) <= MAX_SHOWN
             assert any(line.strip().startswith("hint: ") for line in block), function
-            assert "(-v shows every case)" in block[-1]
+            folded = sum(len(line.split(", ")) for line in block if line.strip().startswith("also fails @"))
+            more = re.match(r"  \.\.\. and (\d+) more failing cases? \(-v shows every case\)$", block[-1])
+            assert len(listed) + folded + (int(more.group(1)) if more else 0) == bad[function]  # every one counted
         else:  # missing: explained once
             assert block[1:] == [
                 f"  target has no {function}" + (" (or alias normalize_rows)" if function == "normalizeRows" else ""),
                 f"  hint: Define a function named {function} at the top level of your file (names are case-sensitive).",
             ]
     assert halfway_text.count("target has no ") == len(failing - WRITTEN) == 8
-    assert "no failures: relu (21), sigmoid (26)" in halfway_text
+    clean = [f for f in halfway_json["passed"] if f not in failing]  # functions without a failing case
+    assert ("no failures: " in halfway_text) == bool(clean)
+    for function in clean:
+        assert f"{function} ({len(halfway_json['passed'][function])})" in halfway_text
 
 
 def test_each_typical_mistake_of_the_half_done_file_is_named(halfway_text: str) -> None:
@@ -102,15 +114,24 @@ def test_each_typical_mistake_of_the_half_done_file_is_named(halfway_text: str) 
 
 def test_verbose_lists_every_case(halfway_json) -> None:
     done = dlconform("run", HALFWAY, "-v")
-    status = [ln.split()[1] for ln in done.stdout.splitlines() if re.match(r"^  (PASS|FAIL|ERROR|SKIP) ", ln)]
-    assert len(status) == halfway_json["summary"]["total"] == 292
-    assert status == [c["key"].split("::")[1] for c in halfway_json["cases"]]
+    lines = done.stdout.splitlines()
+    status = [ln.split()[:2] for ln in lines if re.match(r"^  (PASS|FAIL|ERROR|SKIP) ", ln)]
+    functions = list(dict.fromkeys(c.function for c in DEFAULT))
+    in_order = sorted(DEFAULT, key=lambda c: functions.index(c.function))  # by function, each in suite order
+    outcome = {c["key"]: c["outcome"] for c in every_case(halfway_json)}
+    labels = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "skipped": "SKIP"}
+    assert status == [[labels[outcome[c.key]], c.id] for c in in_order]
+    assert not any(ln.strip().startswith("also fails @") for ln in lines)  # -v: no case folded into another
 
 
 def test_quiet_is_the_counts_only(halfway_json) -> None:
     done = dlconform("run", HALFWAY, "-q")
+    inside = [c for c in DEFAULT if c.level == "inside"]
+    passed = {c["key"] for c in every_case(halfway_json) if c["outcome"] == "passed"}
+    won = sum(c.key in passed for c in inside)
+    beyond = len(passed) - won
     assert done.stdout.splitlines() == [
-        "inside the contract: 49 of 209 passed; beyond it: 11 of 83",
+        f"inside the contract: {won} of {len(inside)} passed; beyond it: {beyond} of {len(DEFAULT) - len(inside)}",
         halfway_json["summary"]["line"],
     ]
 
@@ -121,7 +142,9 @@ def test_a_file_that_does_not_parse_is_a_few_lines() -> None:
     lines = done.stdout.splitlines()
     assert len(lines) <= 10, lines
     assert done.stdout.count("SyntaxError: expected ':' (syntax_error.py, line 6)") == 1
-    assert "none of the 292 cases ran:" in lines and lines[-1] == "0 passed, 0 failed, 292 errors"
+    assert (
+        f"none of the {len(DEFAULT)} cases ran:" in lines and lines[-1] == f"0 passed, 0 failed, {len(DEFAULT)} errors"
+    )
     assert any("could not be imported" in line for line in lines)
 
 
@@ -131,10 +154,13 @@ def test_stop_after_failures_and_say_so(option: list[str], failures: int) -> Non
     assert done.returncode == 1
     doc = json.loads(done.stdout)
     bad = [c for c in doc["cases"] if c["outcome"] in ("failed", "error")]
-    assert len(bad) == failures and doc["cases"][-1] == bad[-1]  # it stopped right at the last one
+    ran = every_case(doc)
+    assert len(bad) == failures
+    assert {c["key"] for c in ran} == {c.key for c in DEFAULT[: len(ran)]}  # the first cases, in suite order
+    assert DEFAULT[len(ran) - 1].key == bad[-1]["key"]  # it stopped right at the last one
     assert doc["stopped"] == (
         f"after {failures} failing case{'s' if failures > 1 else ''} (--maxfail {failures}); "
-        f"{292 - len(doc['cases'])} of 292 cases not run"
+        f"{len(DEFAULT) - len(ran)} of {len(DEFAULT)} cases not run"
     )
     text = dlconform("run", HALFWAY, *option).stdout
     assert f"stopped early: {doc['stopped']}" in text.splitlines()
@@ -148,8 +174,27 @@ def test_markdown_shows_a_few_failures_per_function(halfway_json) -> None:
         assert f"more failing cases of {escape(function)} (-v, or the JSON report)" in md
     assert "hint: " in md
     everything = dlconform("run", HALFWAY, "--format", "markdown", "-v").stdout
-    shown = sum(c["outcome"] != "passed" for c in halfway_json["cases"] if c["key"].split("::")[0] in WRITTEN)
-    assert everything.count("- **") == shown + 8  # the missing functions: an item each
+    shown = sum(c["outcome"] != "passed" for c in halfway_json["cases"] if c["function"] in WRITTEN)
+    assert everything.count("- **") == min(shown, MAX_FAILURES) + 8  # up to the cap; the missing: an item each
+
+
+def test_a_variant_failing_as_its_case_does_is_folded_into_it() -> None:
+    report = execute(Plan(HALFWAY, tuple(DEFAULT), hints=True))
+    bad = failing(report.results)
+    kept, also = folded(bad)
+    by_key = {r.key: r for r in bad}
+    assert also and len(kept) + sum(map(len, also.values())) == len(bad)  # each one kept or folded, once
+
+    def same(a: CaseResult, b: CaseResult) -> bool:
+        return all(getattr(a, f) == getattr(b, f) for f in ("outcome", "failure", "level")) and a.details.get(
+            "hint"
+        ) == b.details.get("hint")
+
+    for key, suffixes in also.items():
+        assert all(same(by_key[key], by_key[key + s]) for s in suffixes)
+    for r in kept:  # a variant kept on its own fails otherwise, or its case does not fail
+        base = by_key.get(r.key.partition("@")[0])
+        assert "@" not in r.id or base is None or not same(base, r)
 
 
 # --- JSON: complete but lean ---------------------------------------------------------------------------------------
@@ -160,12 +205,13 @@ def test_a_passing_report_is_lean() -> None:
     assert done.returncode == 0
     assert len(done.stdout.encode("utf-8")) <= 20_000
     doc = json.loads(done.stdout)
-    assert doc["cases"] and all(c == {"key": c["key"], "outcome": "passed"} for c in doc["cases"])
+    assert doc["cases"] == [] and sum(map(len, doc["passed"].values())) == doc["summary"]["total"] == len(DEFAULT)
+    assert {f"{f}::{i}" for f, ids in doc["passed"].items() for i in ids} == {c.key for c in DEFAULT}  # complete
 
 
 def test_failing_cases_in_json_carry_their_hint(halfway_json) -> None:
-    hinted = {c["key"].split("::")[0] for c in halfway_json["cases"] if c.get("details", {}).get("hint")}
-    failing = {c["key"].split("::")[0] for c in halfway_json["cases"] if c["outcome"] != "passed"}
+    hinted = {c["function"] for c in halfway_json["cases"] if c["details"].get("hint")}
+    failing = {c["function"] for c in halfway_json["cases"] if c["outcome"] != "passed"}
     assert hinted == failing
 
 
@@ -220,7 +266,7 @@ def test_a_slow_call_is_named_while_it_runs() -> None:
 
 def test_ctrl_c_prints_the_partial_report_and_exits_130(tmp_path: Path) -> None:
     target = tmp_path / "loops.py"
-    target.write_text("import numpy as np\n\ndef relu(x):\n    return np.maximum(x, 0)\n\n"
+    target.write_text("from dlconform.reference import relu\n\n"
                       "def sigmoid(x):\n    while True:\n        pass\n")  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
@@ -244,7 +290,7 @@ def test_ctrl_c_prints_the_partial_report_and_exits_130(tmp_path: Path) -> None:
     lines = out.splitlines()
     stopped = next(line for line in lines if line.startswith("stopped early: interrupted (Ctrl-C) while running"))
     assert notice.split()[1] in stopped  # the case that hung
-    assert lines[-1] == "21 passed, 0 failed"  # what ran: relu's cases
+    assert lines[-1] == f"{sum(c.function == 'relu' for c in DEFAULT)} passed, 0 failed"  # what ran: relu's cases
     assert err.startswith("dlconform: interrupted (Ctrl-C)")
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from dlconform.report import HIDDEN_MESSAGE, redacted
 from dlconform.report.details import detail_lines
-from dlconform.report.shown import failing, shown_failures, unrun
+from dlconform.report.shown import also_line, failing, folded, shown_failures, unrun
 from dlconform.results import CaseResult, Graded
 
 MAX_CHARS = 100_000  # Gradescope's limit on the output text of one submission
@@ -89,14 +89,18 @@ def _test_output(found: list[CaseResult]) -> str:
         lines.extend(line for line in detail_lines(reason) if not line.startswith("repro:"))
         return "\n".join(lines)
     visible = [r for r in found if not r.hidden]
-    shown = shown_failures(failing(visible))
+    kept, also = folded(failing(visible))  # a variant failing as its case does is named under that case
+    shown = shown_failures(kept)
     for r in found:  # a hidden case has nothing to explain: each one that failed is a line
         if r in shown:
             lines.append(f"FAILED {r.id}: {r.description}")
             lines.extend(f"    {line}" for line in detail_lines(r))
+            if r.key in also:
+                lines.append(f"    {also_line(also[r.key])}")
         elif r.hidden and r.outcome in ("failed", "error"):
             lines.append(f"FAILED {r.id} ({HIDDEN_MESSAGE})")
-    others = [r.id for r in failing(visible) if r not in shown]
+    said = {f"{r.id}{suffix}" for r in shown for suffix in also.get(r.key, ())}
+    others = [r.id for r in failing(visible) if r not in shown and r.id not in said]
     if others:
         lines.append(f"Also failing ({len(others)}): {', '.join(others)}")
     return "\n".join(lines)

@@ -1,7 +1,8 @@
 """The JSON report: strict JSON (no NaN or Infinity literals), described by docs/report-schema.json.
 
-Complete but lean: every selected case is there, one line each, but a passing case
-is only its key and outcome (what it checks is in the vector files), so a passing
+Complete but lean: every selected case that ran is accounted for, but a passing case is
+only its id, listed under its function in ``passed`` (what it checks is in the vector
+files); ``cases`` holds the full object of every other case, one line each. So a passing
 run's report stays small enough to keep one per submission. Non-finite floats anywhere in the document are written as the strings
 ``"nan"``, ``"inf"`` and ``"-inf"``; NumPy scalars become plain numbers; a lone
 surrogate in a string (which UTF-8 cannot hold) is written as a ``\\udXXX`` escape.
@@ -17,21 +18,39 @@ import numpy as np
 from dlconform.results import CaseResult, Report
 from dlconform.version import __version__
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def render_json(report: Report) -> str:
-    """The report as a strict JSON document: the header indented, then one line per case."""
+    """The report as a strict JSON document: the header indented, then a line per function of passing case ids,
+    then one line per other case."""
     doc = report_document(report)
-    cases = doc.pop("cases")
-    head = json.dumps(doc, indent=2, allow_nan=False, ensure_ascii=False)
-    lines = ",\n".join("    " + json.dumps(c, allow_nan=False, ensure_ascii=False) for c in cases)
-    return head.removesuffix("\n}") + ',\n  "cases": [' + (f"\n{lines}\n  " if cases else "") + "]\n}\n"
+    passed, cases = doc.pop("passed"), doc.pop("cases")
+    head = json.dumps(doc, indent=2, allow_nan=False, ensure_ascii=False).removesuffix("\n}")
+    ids = ",\n".join(f"    {_line(f)}: {_line(i)}" for f, i in passed.items())
+    lines = ",\n".join(f"    {_line(c)}" for c in cases)
+    return (
+        head
+        + ',\n  "passed": {'
+        + (f"\n{ids}\n  " if passed else "")
+        + '},\n  "cases": ['
+        + (f"\n{lines}\n  " if cases else "")
+        + "]\n}\n"
+    )
+
+
+def _line(value: Any) -> str:
+    """``value`` as strict JSON on one line."""
+    return json.dumps(value, allow_nan=False, ensure_ascii=False)
 
 
 def report_document(report: Report) -> dict[str, Any]:
     """The JSON report as plain data, already strict (non-finite floats as strings)."""
     counts = report.counts()
+    passed: dict[str, list[str]] = {}
+    for r in report.results:
+        if _lean(r):
+            passed.setdefault(r.function, []).append(r.id)
     doc = {
         "schema_version": SCHEMA_VERSION,
         "dlconform_version": __version__,
@@ -44,16 +63,22 @@ def report_document(report: Report) -> dict[str, Any]:
         "perf": report.perf,
         "score": report.score,
         "stopped": report.stopped,
-        "cases": [_case(r) for r in report.results],
+        "passed": passed,
+        "cases": [{**r.to_dict(), "key": r.key} for r in report.results if not _lean(r)],
     }
     return strict(doc)
 
 
-def _case(r: CaseResult) -> dict[str, Any]:
-    """A case's entry: its key and outcome when it passed (and no baseline said otherwise), else everything."""
-    if r.outcome == "passed" and not r.baseline_status:
-        return {"key": r.key, "outcome": r.outcome}
-    return {**r.to_dict(), "key": r.key}
+def _lean(r: CaseResult) -> bool:
+    """A case the report lists by id only: it passed, and no baseline has anything to say about it."""
+    return r.outcome == "passed" and not r.baseline_status
+
+
+def every_case(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every case a JSON report accounts for, for its readers: each passing id of ``passed`` as
+    ``{"key", "outcome": "passed"}``, then the full objects of ``cases``."""
+    lean = [{"key": f"{f}::{i}", "outcome": "passed"} for f, ids in doc["passed"].items() for i in ids]
+    return [*lean, *doc["cases"]]
 
 
 def strict(value: Any) -> Any:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 
 from dlconform.report.details import baseline_note, detail_lines, printable
-from dlconform.report.shown import MAX_SHOWN, failing, news, shown_failures, unrun
+from dlconform.report.shown import MAX_SHOWN, also_line, failing, folded, news, shown_failures, unrun
 from dlconform.report.text import QUIET, VERBOSE, baseline_lines, grouped, header_lines, perf_lines, score_lines
 from dlconform.results import OUTCOMES, CaseResult, Report, contract_line, count_outcomes
 
@@ -58,12 +58,16 @@ def _failures(report: Report, verbose: bool) -> Iterator[str]:
             yield from (f"  - {escape(line)}" for line in detail_lines(reason) if not line.startswith("repro: "))
             continue
         listed = bad if verbose else [r for r in news(results) if r.outcome != "passed"]
-        shown = shown_failures(listed, None if verbose else MAX_SHOWN)[: max(0, MAX_FAILURES - written)]
+        kept, also = (listed, {}) if verbose else folded(listed)  # a variant failing as its case does: one item
+        shown = shown_failures(kept, None if verbose else MAX_SHOWN)[: max(0, MAX_FAILURES - written)]
         for r in shown:
             yield from _failure(r)
+            if r.key in also:
+                yield f"  - {escape(also_line(also[r.key]))}"
         written += len(shown)
-        if len(listed) > len(shown):
-            yield f"- ... and {len(listed) - len(shown)} more failing cases of {escape(function)} (-v, or the JSON report)"
+        more = len(listed) - len(shown) - sum(len(also.get(r.key, ())) for r in shown)
+        if more:
+            yield f"- ... and {more} more failing cases of {escape(function)} (-v, or the JSON report)"
         known = len(bad) - len(listed) if not verbose else 0
         if known:
             yield f"- {escape(function)}: {known} known failures, as the baseline expects (-v shows them)"

@@ -3,8 +3,10 @@
 A function whose cases could not run at all (the target lacks it, or failed to
 load) is explained once, not once per case; of a function's failing cases a
 few are shown, inside the contract first and one per distinct hint, so that
-each typical mistake is named; failures a baseline expects are counted, not
-shown. The JSON report keeps every case.
+each typical mistake is named; a layout variant (``id@layout``) that fails as its
+case does is folded into that case's entry (``also fails @fortran, @strided``)
+rather than shown as a case of its own; failures a baseline expects are counted,
+not shown. The JSON report keeps every case.
 """
 
 from __future__ import annotations
@@ -54,3 +56,33 @@ def shown_failures(bad: list[CaseResult], limit: int | None = MAX_SHOWN) -> list
     picked += [r for r in ranked if id(r) not in taken][: limit - len(picked)]
     order = {id(r): i for i, r in enumerate(bad)}
     return sorted(picked, key=lambda r: order[id(r)])
+
+
+def folded(bad: list[CaseResult]) -> tuple[list[CaseResult], dict[str, list[str]]]:
+    """``bad`` less each variant ``id@layout`` that fails as its case ``id`` in ``bad`` does (same outcome, failure,
+    hint, level and baseline status), and the folded variants' ``@layout`` suffixes by their case's key."""
+    by_key = {r.key: r for r in bad}
+    kept: list[CaseResult] = []
+    also: dict[str, list[str]] = {}
+    for r in bad:
+        base_id, at, layout = r.id.partition("@")
+        base = by_key.get(f"{r.function}::{base_id}") if at else None
+        if base is not None and _same_failure(base, r):
+            also.setdefault(base.key, []).append(f"@{layout}")
+        else:
+            kept.append(r)
+    return kept, also
+
+
+def also_line(suffixes: list[str]) -> str:
+    """The line under a case's explanation naming the variants folded into it."""
+    return "also fails " + ", ".join(suffixes)
+
+
+def _same_failure(base: CaseResult, variant: CaseResult) -> bool:
+    """Whether ``variant`` fails as ``base`` does: what a person would read about it is the same."""
+
+    def kind(r: CaseResult) -> tuple[object, ...]:
+        return (r.outcome, r.failure, r.details.get("hint"), r.level, r.baseline_status, r.hidden)
+
+    return kind(base) == kind(variant)
