@@ -192,3 +192,13 @@ def test_no_colour_unless_a_terminal_asks_for_it(monkeypatch):
     assert not use_color("text", "report.txt", no_color=False)
     monkeypatch.setenv("NO_COLOR", "1")
     assert not use_color("text", None, no_color=False)
+
+
+def test_the_readme_states_the_suite_as_it_is():
+    """README's counts (stored cases, layout variants, the quick start's passed line) follow the vectors."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    default = select(iter_cases(load_files()))
+    variants = sum("@" in case.id for case in default)
+    assert f" {len(default) - variants} cases with stable ids" in readme
+    assert f"{variants} layout variants" in readme
+    assert f"(`{len(default)} passed, 0 failed`, exit 0)" in readme
