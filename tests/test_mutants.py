@@ -2,7 +2,8 @@
 tutorial's own code and the course's textbook answers pass every case inside the contract, every correct
 alternative passes everything, and every mutant is caught (inside the contract, unless its mistake lies beyond it).
 
-``pytest -s tests/test_mutants.py`` prints the kill rate and the case that killed each mutant.
+Every ``pytest`` run ends with the kill rate and the alternatives' pass rate; ``pytest -s tests/test_mutants.py``
+also prints the case that killed each mutant.
 """
 
 from __future__ import annotations
@@ -98,10 +99,12 @@ def test_correct_alternative_passes_every_case(m: Mutant) -> None:
     assert not alternative_failures(m)
 
 
-def test_kill_rate() -> None:
+def test_kill_rate(summary_line: Callable[[str], None]) -> None:
     killed = [m for m in MUTANTS if caught_by(m)]
     inside = [m for m in MUTANTS if not m.beyond]
-    print(f"\nmutant kill rate: {len(killed)}/{len(MUTANTS)} ({len(inside)} caught inside the contract)")
+    rate = f"mutant kill rate: {len(killed)}/{len(MUTANTS)} ({len(killed) / len(MUTANTS):.0%})"
+    summary_line(f"{rate}, {len(inside)} of them caught inside the contract")
+    print(f"\n{rate}")
     for m in MUTANTS:
         ids = caught_by(m)
         level = "beyond" if m.beyond else "inside"
@@ -110,10 +113,12 @@ def test_kill_rate() -> None:
     assert len(killed) == len(MUTANTS)
 
 
-def test_alternatives_pass_rate() -> None:
-    """Printed beside the kill rate: every correct alternative passes every case of its function."""
+def test_alternatives_pass_rate(summary_line: Callable[[str], None]) -> None:
+    """Shown beside the kill rate: every correct alternative passes every case of its function."""
     passing = [m for m in ALTERNATIVES if not alternative_failures(m)]
-    print(f"\nalternatives pass rate: {len(passing)}/{len(ALTERNATIVES)}")
+    summary_line(
+        f"correct alternatives' pass rate: {len(passing)}/{len(ALTERNATIVES)} ({len(passing) / len(ALTERNATIVES):.0%})"
+    )
     assert len(passing) == len(ALTERNATIVES) > 0
 
 
