@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from dlconform.errors import DlconformError
 from dlconform.format.model import Case, SuiteError
-from dlconform.format.suite import iter_cases, load_files
+from dlconform.format.suite import bundled_dir, iter_cases, load_files
 from dlconform.judge.compare import Options
 from dlconform.report.details import baseline_note, detail_lines
 from dlconform.report.text import target_line
@@ -68,10 +68,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if not spec:
         return
     try:
-        vectors = config.getoption("dlconform_vectors") or None
-        cases = select(
-            iter_cases(load_files(vectors)), config.getoption("dlconform_function"), config.getoption("dlconform_tag")
-        )
+        vectors = config.getoption("dlconform_vectors")
+        bundled = not config.getoption("dlconform_no_bundled")
+        if not (bundled or vectors):
+            raise pytest.UsageError("--dlconform-no-bundled needs --dlconform-vectors PATH: there is no case without")
+        files = load_files([*([bundled_dir()] if bundled else []), *vectors])
+        cases = select(iter_cases(files), config.getoption("dlconform_function"), config.getoption("dlconform_tag"))
         path = config.getoption("dlconform_baseline")
         baseline = load_baseline(path) if path else None
         target = open_target(spec)

@@ -20,8 +20,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="append",
         default=[],
         metavar="PATH",
-        help="Vector files or folders (repeatable; default: the bundled suite).",
+        help="Vector files or folders added to the bundled suite (repeatable), as run's --vectors.",
     )
+    group.addoption("--dlconform-no-bundled", action="store_true", help="Use only the --dlconform-vectors files.")
     group.addoption("--dlconform-function", action="append", default=[], metavar="NAME", help="Only this function.")
     group.addoption("--dlconform-tag", action="append", default=[], metavar="TAG", help="Only cases with this tag.")
     group.addoption("--dlconform-baseline", metavar="FILE", help="Baseline file: its entries run as xfail.")

@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import tomllib
+from click.testing import CliRunner
+from dlconform.cli import main
 from dlconform.format.suite import iter_cases, load_files
 from dlconform.judge.compare import DEFAULTS, Options
 from dlconform.results import Report
@@ -188,6 +190,34 @@ def test_a_missing_function_in_the_baseline_is_xfail(pytester: pytest.Pytester) 
     result.stdout.fnmatch_lines([f"XFAIL *dlconform::{case.key} - baseline: error/missing: not in this course"])
 
 
+MY_CASE = """format: 1
+function: sigmoid
+params: [x]
+description: "One case of a course's own."
+accuracy: pointwise
+tolerance:
+  float64: {rtol: 4.440892098500626e-16, atol: 0.0}
+cases:
+- id: my-edge
+  description: "A few ordinary values."
+  tags: [edge]
+  args: [{array: [-1.0, 0.0, 2.0], dtype: float64}]
+"""
+
+
+def test_vectors_add_to_the_bundled_suite_as_in_run(pytester: pytest.Pytester) -> None:
+    """--dlconform-vectors adds its cases to the bundled ones, as run's --vectors; --dlconform-no-bundled: only those."""
+    mine = pytester.path / "mine.yaml"
+    mine.write_text(MY_CASE, encoding="utf-8")
+    assert CliRunner().invoke(main, ["generate", str(mine)]).exit_code == 0  # the reference writes the expected value
+    target = pytester.makepyfile(good=GOOD)
+    args = ("--dlconform", str(target), "--dlconform-function", "sigmoid", "--dlconform-vectors", str(mine))
+    run(pytester, *args).assert_outcomes(passed=len(cases_of("sigmoid")) + 1)
+    result = run(pytester, *args, "--dlconform-no-bundled", "-v")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*dlconform::sigmoid::my-edge PASSED*"])
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -195,6 +225,7 @@ def test_a_missing_function_in_the_baseline_is_xfail(pytester: pytest.Pytester) 
         (("--dlconform-function", "softplus"), "ERROR: --dlconform: unknown function 'softplus'*"),
         (("--dlconform-baseline", "missing.yaml"), "ERROR: --dlconform: missing.yaml: cannot read*"),
         (("--dlconform-vectors", "nowhere"), "ERROR: --dlconform-vectors: nowhere: no such file or folder"),
+        (("--dlconform-no-bundled",), "ERROR: --dlconform-no-bundled needs --dlconform-vectors PATH*"),
     ],
 )
 def test_bad_options_are_usage_errors(pytester: pytest.Pytester, args: tuple[str, ...], message: str) -> None:
