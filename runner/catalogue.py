@@ -97,6 +97,7 @@ class Function:
     shape: Callable[..., tuple[int, ...]] | None = None  # default: by kind (see result_shape)
     blocks: Callable[[tuple[Any, ...]], str | None] | None = None  # default: by kind (see block_plan)
     uses_exp: bool = False  # naive code overflows exp on large inputs (a hint)
+    squares: bool = False  # naive code squares its inputs (a norm): they overflow or underflow at the extremes (a hint)
     mistakes: tuple[Mistake, ...] = ()
     contract: Contract | None = None  # default: by kind (see Contract)
 
@@ -360,6 +361,7 @@ FUNCTIONS: dict[str, Function] = {
             "rowwise",
             _unit_row,
             aliases=("normalize_rows",),
+            squares=True,
             mistakes=(
                 Mistake(
                     lambda x: x / np.linalg.norm(x, axis=0, keepdims=True),

@@ -78,3 +78,14 @@ def test_softmax_without_keepdims_on_a_square_input_is_named() -> None:
     assert result.failure == "value"
     text = hint(result, case)
     assert text is not None and "keepdims=True" in text and "square" in text
+
+
+@pytest.mark.parametrize("case_id", ["stability-huge-rows", "stability-magnitude-spread-rows"])
+def test_a_norm_that_overflows_is_named_not_taken_for_column_norms(case_id: str) -> None:
+    """The textbook's x / ||x|| fails these rows because its squares overflow or underflow, not for its axis."""
+    case = next(c for c in select(iter_cases(load_files()), functions=["normalizeRows"]) if c.id == case_id)
+    with np.errstate(all="ignore"):
+        (result,) = run_cases([case], lambda _f: lambda x: x / np.linalg.norm(x, axis=1, keepdims=True))
+    text = hint(result, case)
+    assert result.outcome == "failed" and text is not None, result
+    assert "divide each row by its largest |x| first" in text and "column" not in text

@@ -181,6 +181,11 @@ def _values(result: CaseResult, case: Case) -> str | None:
         )
     if any(a.dtype.kind == "f" and not np.isfinite(a).all() for a in arrays):
         return "The input holds inf or NaN here: follow the contract for special values (see vectors/README.md)."
+    if spec is not None and spec.squares and _squares_leave_range(arrays[:1], dtype):
+        return (
+            "Rows this large or this small make sqrt(sum(x**2)) overflow to inf or underflow to 0 (np.linalg.norm "
+            "too): divide each row by its largest |x| first, then take the norm."
+        )
     got = result.details.get("got")
     for mistake in spec.mistakes if spec is not None else ():
         if _explains(mistake.formula, case, result.details.get("index") or [], got):
@@ -188,6 +193,19 @@ def _values(result: CaseResult, case: Case) -> str | None:
     if "stability" in case.tags:
         return "A numerical-stability case: the textbook formula loses accuracy here; use a form that avoids cancellation and overflow."
     return None
+
+
+def _squares_leave_range(arrays: list[np.ndarray], dtype: str) -> bool:
+    """Whether some row's largest |x| squares beyond the dtype's finite range, or below its smallest normal."""
+    info = np.finfo(dtype if dtype in OVERFLOW_AT else "float64")
+    for a in arrays:
+        if a.ndim == 0 or a.size == 0:
+            continue
+        with np.errstate(invalid="ignore"):
+            biggest = np.max(np.where(np.isfinite(a), np.abs(a.astype(np.float64)), 0.0), axis=-1)
+        if (biggest > np.sqrt(float(info.max))).any() or ((biggest > 0) & (biggest < np.sqrt(float(info.tiny)))).any():
+            return True
+    return False
 
 
 def _explains(mistake: Callable[..., Any], case: Case, index: list[int], got: Any) -> bool:
