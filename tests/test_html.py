@@ -23,7 +23,7 @@ from dlconform.report import HIDDEN_MESSAGE
 from dlconform.run.pipeline import Plan, execute
 from dlconform.run.sweep import failing, sweep, sweepable
 from dlconform.targets.isolate.spawn import Limits
-from dlconform.tools.grade import grade_all, report_name, write_outputs
+from dlconform.tools.grade import GradeError, grade_all, merge, report_name, take_shard, write_outputs
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = Limits(timeout=5.0, memory=1 << 30)
@@ -253,6 +253,24 @@ def test_grade_pages_redact_hidden_cases_and_the_index_links_them(student: Path,
     for r in hidden:
         assert r.details["repro"] not in mine and f"<code>{r.id}</code>" in mine
     assert Page(mine).plots.get("L1") == 1 and Page(mine).outside() == []
+
+
+def test_shards_with_pages_merge_into_the_unsharded_index(student: Path, tmp_path: Path) -> None:
+    """merge brings each shard's pages and rebuilds the index from the reports' scores: the same as one batch."""
+    functions = ["relu", "L1", "sigmoid"]
+    submissions = [str(student), str(ROOT / "examples" / "careful.py"), str(ROOT / "examples" / "tutorial.py")]
+    graded = grade_all(submissions, suite_cases(*functions), limits=FAST, sweeps=True)
+    write_outputs(graded, functions, tmp_path / "all", html=True)
+    for index in (1, 2):
+        chosen = take_shard(submissions, (index, 2))
+        write_outputs([g for g in graded if g.submission in chosen], functions, tmp_path / f"s{index}", html=True)
+    assert merge([tmp_path / "s1", tmp_path / "s2"], tmp_path / "merged") == 3
+    merged, whole = tmp_path / "merged", tmp_path / "all"
+    assert sorted(p.name for p in merged.iterdir()) == sorted(p.name for p in whole.iterdir())
+    assert (merged / "index.html").read_text(encoding="utf-8") == (whole / "index.html").read_text(encoding="utf-8")
+    (tmp_path / "s2" / "index.html").unlink()  # as if graded without --html
+    with pytest.raises(GradeError, match="graded without --html"):
+        merge([tmp_path / "s1", tmp_path / "s2"], tmp_path / "mixed")
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="headless Chromium (Debian package chromium) is absent")

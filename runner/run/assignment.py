@@ -132,10 +132,31 @@ def check_coverage(assignment: Assignment, graded: Iterable[str], present: Itera
 
 def with_score(report: Report, assignment: Assignment, weights: Weights = NO_WEIGHTS) -> Report:
     """A new report carrying its score by ``assignment`` (what ``run --assignment`` shows a student)."""
-    score = assignment.score(report.results, weights)
+    return replace(report, score=score_doc(assignment.score(report.results, weights), assignment.name))
+
+
+def score_doc(score: Score, assignment: str) -> dict[str, Any]:
+    """A score as a report carries it (``Report.score``, the JSON report's ``"score"``)."""
     functions = {f: list(pm) for f, pm in score.functions.items()}
-    summary = {"assignment": assignment.name, "points": score.points, "max_points": score.max_points}
-    return replace(report, score={**summary, "functions": functions})
+    return {"assignment": assignment, "points": score.points, "max_points": score.max_points, "functions": functions}
+
+
+def score_from_doc(doc: Any) -> Score:
+    """The Score of a report's ``"score"`` (``score_doc``'s output read back); ValueError if it is not one."""
+
+    def number(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"{value!r} is not a number")
+        return float(value)
+
+    if not isinstance(doc, dict) or not isinstance(doc.get("functions"), dict):
+        raise ValueError("no score (graded without an assignment, or by an older dlconform)")
+    functions: dict[str, tuple[float, float]] = {}
+    for name, pair in doc["functions"].items():
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise ValueError(f"the score of {name!r} is not [points, max points]")
+        functions[str(name)] = (number(pair[0]), number(pair[1]))
+    return Score(number(doc.get("points")), number(doc.get("max_points")), functions)
 
 
 def _share(passed: dict[Any, float], total: dict[Any, float], key: Any) -> float:

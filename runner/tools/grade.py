@@ -19,6 +19,7 @@ import shutil
 import stat
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from dlconform.errors import DlconformError
 from dlconform.format.model import Case, VectorFile
 from dlconform.judge.compare import DEFAULTS, Options
 from dlconform.results import CaseResult, Graded, Report, Score
-from dlconform.run.assignment import NO_WEIGHTS, Assignment, Weights
+from dlconform.run.assignment import NO_WEIGHTS, Assignment, Weights, score_doc, score_from_doc
 from dlconform.run.pipeline import Plan, execute
 from dlconform.targets.isolate.spawn import DEFAULT_LIMITS, Limits
 
@@ -149,7 +150,8 @@ def grade_one(
     )
     report = execute(plan)
     chosen = assignment or Assignment.covering(c.function for c in cases)
-    return Graded(submission, report, score(report.results, chosen, weights))
+    points = score(report.results, chosen, weights)
+    return Graded(submission, replace(report, score=score_doc(points, chosen.name)), points)
 
 
 def grade_all(
@@ -253,25 +255,31 @@ def write_outputs(
     if not html:
         return
     from dlconform.report.html import render_html
-    from dlconform.report.html_index import render_index
+    from dlconform.report.html_index import Entry, render_index
 
-    pages = {s: name.removesuffix(".json") + ".html" for s, name in names.items()}
-    for g in graded:
+    entries = [Entry(g.submission, _page(names[g.submission]), status(g.report), g.score) for g in graded]
+    for g, entry in zip(graded, entries, strict=True):
         shown = redacted(g.report) if redact_hidden else g.report
-        write_atomic(out / pages[g.submission], render_html(shown, g.score), mode=mode)
-    statuses = {g.submission: status(g.report) for g in graded}
-    write_atomic(out / INDEX, render_index(graded, functions, pages, statuses), mode=mode)
+        write_atomic(out / entry.page, render_html(shown, g.score), mode=mode)
+    write_atomic(out / INDEX, render_index(entries, functions), mode=mode)
+
+
+def _page(report_name: str) -> str:
+    """The file name of a submission's HTML page: its JSON report's, ending .html."""
+    return report_name.removesuffix(".json") + ".html"
 
 
 def merge(sources: Sequence[str | Path], out_dir: str | Path) -> int:
     """Combine the outputs of several ``grade --out`` runs (shards) into ``out_dir``; returns the submission count.
 
-    Gradebook columns are the union in order of appearance; a submission graded twice is an error.
+    Gradebook columns are the union in order of appearance; a submission graded twice is an error. Shards graded
+    with ``--html`` bring their pages, and the merged folder gets an index over all of them.
     """
     columns: list[str] = list(FIXED_COLUMNS)
     rows: dict[str, dict[str, str]] = {}
     origin: dict[str, Path] = {}
     reports: list[Path] = []
+    with_pages: list[bool] = []  # per source: graded with --html
     for source in map(Path, sources):
         book = source / GRADEBOOK
         try:
@@ -288,6 +296,11 @@ def merge(sources: Sequence[str | Path], out_dir: str | Path) -> int:
                 raise GradeError(f"{name} is graded in both {origin[name]} and {book}")
             rows[name], origin[name] = row, book
         reports.extend(p for p in sorted(source.glob("*.json")))
+        reports.extend(p for p in sorted(source.glob("*.html")) if p.name != INDEX)
+        with_pages.append((source / INDEX).is_file())
+    if any(with_pages) and not all(with_pages):
+        bare = ", ".join(str(src) for src, paged in zip(sources, with_pages, strict=True) if not paged)
+        raise GradeError(f"{bare}: graded without --html where other shards have pages; grade every shard alike")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     seen: dict[str, Path] = {}
@@ -298,7 +311,32 @@ def merge(sources: Sequence[str | Path], out_dir: str | Path) -> int:
         if report.resolve() != (out / report.name).resolve():
             shutil.copyfile(report, out / report.name)
     write_atomic(out / GRADEBOOK, _csv(columns, [rows[k] for k in sorted(rows)]))
+    if with_pages and all(with_pages):
+        _merged_index(out, [p for p in seen.values() if p.suffix == ".json"], rows, columns[len(FIXED_COLUMNS) :])
     return len(rows)
+
+
+def _merged_index(
+    out: Path, reports: Sequence[Path], rows: dict[str, dict[str, str]], functions: Sequence[str]
+) -> None:
+    """The instructor's index over merged shards, from each JSON report's score and the gradebook's status."""
+    import json
+
+    from dlconform.report.html_index import Entry, render_index
+
+    entries = []
+    for path in sorted(reports, key=lambda p: p.name):
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            submission = doc["target"]["spec"]
+            points = score_from_doc(doc.get("score"))
+        except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError) as exc:
+            raise GradeError(f"{path}: not a graded submission's report, for the index: {exc}") from None
+        graded = rows.get(submission)
+        if graded is None:
+            raise GradeError(f"{path}: its submission {submission!r} is in no gradebook")
+        entries.append(Entry(submission, _page(path.name), graded["status"], points))
+    write_atomic(out / INDEX, render_index(sorted(entries, key=lambda e: e.submission), functions))
 
 
 def _csv(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
