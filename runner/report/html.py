@@ -12,15 +12,15 @@ from collections.abc import Sequence
 
 from dlconform.report.details import baseline_note, detail_lines
 from dlconform.report.page import esc, figure, page, table
-from dlconform.results import CaseResult, Report, Score, contract_line, count_outcomes
+from dlconform.results import CaseResult, Report, contract_line, count_outcomes
 from dlconform.run.sweep import Sweep, failing
 
 BAD = ("failed", "error")
 SHOWN_HINTS = 3  # distinct hints shown above a function's plot; each failing case below keeps its own
 
 
-def render_html(report: Report, score: Score | None = None) -> str:
-    """The whole page for ``report`` (and the submission's ``score``, from grade)."""
+def render_html(report: Report) -> str:
+    """The whole page for ``report``, with its score where an assignment gave one (grade, ``run --assignment``)."""
     by_function: dict[str, list[CaseResult]] = {}
     for r in report.results:
         by_function.setdefault(r.function, []).append(r)
@@ -33,7 +33,7 @@ def render_html(report: Report, score: Score | None = None) -> str:
         f'<p class="muted">{esc(name)} · suite {esc(report.suite_version)}</p>',
         f'<p><strong class="{"ok" if report.ok else "bad"}">{esc(report.summary_line())}</strong>; '
         f"{esc(contract_line(report.results))}</p>",
-        *_score(report, score),
+        *_score(report),
         "</header>",
         "<h2>Summary</h2>",
         table(
@@ -50,14 +50,12 @@ def render_html(report: Report, score: Score | None = None) -> str:
     return page(f"dlconform: {name}", body)
 
 
-def _score(report: Report, score: Score | None) -> list[str]:
-    """The score line, from grade's Score or from ``run --assignment``'s report.score."""
-    if score is not None:
-        return [f"<p>Score: <strong>{score.points:.4g} / {score.max_points:.4g}</strong></p>"]
-    if report.score is not None:
-        s = report.score
-        return [f"<p>Score ({esc(s['assignment'])}): <strong>{s['points']:.4g} / {s['max_points']:.4g}</strong></p>"]
-    return []
+def _score(report: Report) -> list[str]:
+    """The score line, when the report carries one."""
+    if report.score is None:
+        return []
+    s = report.score
+    return [f"<p>Score ({esc(s['assignment'])}): <strong>{s['points']:.4g} / {s['max_points']:.4g}</strong></p>"]
 
 
 def _summary_row(function: str, results: Sequence[CaseResult]) -> list[str]:

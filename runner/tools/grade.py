@@ -260,7 +260,7 @@ def write_outputs(
     entries = [Entry(g.submission, _page(names[g.submission]), status(g.report), g.score) for g in graded]
     for g, entry in zip(graded, entries, strict=True):
         shown = redacted(g.report) if redact_hidden else g.report
-        write_atomic(out / entry.page, render_html(shown, g.score), mode=mode)
+        write_atomic(out / entry.page, render_html(shown), mode=mode)
     write_atomic(out / INDEX, render_index(entries, functions), mode=mode)
 
 
