@@ -176,6 +176,7 @@ def test_library_baselines_ship_beside_their_profiles_and_name_suite_cases():
         ("imports: {np: 'numpy; rm'}\n", "is not 'name: module.path'"),
         ("inputs: 'torch.from_numpy(a)'\n", "inputs: unknown name 'torch'"),
         ("setup: ['import os']\n", "not a Python expression"),
+        ("weak_scalars: yes please\n", "weak_scalars must be true or false"),
         ("- a list\n", "a profile is a mapping"),
         ("name: [unclosed\n", "mine.yaml:2: did not find expected"),
     ],
@@ -392,6 +393,18 @@ def test_array_api_profile_works_with_another_namespace(tmp_path):
         target, functions=["sigmoid", "sigmoid_derivative", "tanh_derivative", "relu"], exclude_tags=["dtype"]
     )
     assert report.ok, [r.key for r in report.results if r.outcome != "passed"]
+
+
+@pytest.mark.parametrize(("weak", "dtype"), [(False, "float64"), (True, "float32")])
+def test_weak_scalars_leave_a_python_number_beside_an_array_to_the_library(tmp_path, weak, dtype):
+    """Converted, 2.5 becomes a float64 array and wins over float32; left as it is, NumPy keeps float32 (NEP 50)."""
+    body = "name: np-arrays\nimports: {numpy: numpy}\ninputs: 'numpy.asarray(a)'\n"
+    body += f"weak_scalars: {str(weak).lower()}\nfunctions: {{multiply: numpy:multiply}}\n"
+    target = open_target(read_profile(write(tmp_path, body)))
+    multiply = target.resolve("multiply")
+    assert multiply(2.5, np.ones(3, dtype=np.float32)).dtype == dtype
+    assert multiply(np.float64(2.5), np.ones(3, dtype=np.float32)).dtype == "float64"  # a NumPy scalar is strong
+    assert multiply(2.5, 4.0) == 10.0  # without an array beside it, a number is converted as before
 
 
 # --- the run command --------------------------------------------------------------------------------------

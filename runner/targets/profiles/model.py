@@ -30,6 +30,7 @@ KEYS = {
     "setup",
     "inputs",
     "outputs",
+    "weak_scalars",
     "functions",
     "bind_by_name",
     "unsupported",
@@ -82,6 +83,7 @@ class Profile:
     setup: tuple[str, ...] = ()
     inputs: str | None = None
     outputs: str | None = None
+    weak_scalars: bool = False  # a Python number beside an array argument reaches the library as it is
     functions: dict[str, Binding] = field(default_factory=dict)
     unsupported: dict[str, str] = field(default_factory=dict)
     only_bound: bool = False  # built from --bind alone: unbound functions are skipped, not missing
@@ -213,6 +215,9 @@ def _validate(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Profil
             parse(source, [*imports, *device, *extra])
         except ExpressionError as exc:
             raise error(key, f"{key}: {exc}") from None
+    weak_scalars = data.get("weak_scalars", False)
+    if not isinstance(weak_scalars, bool):
+        raise error("weak_scalars", "weak_scalars must be true or false")
     functions = _bindings(data.get("functions") or {}, [*imports, *device], error)
     unsupported = _unsupported(data.get("unsupported") or {}, error)
     both = sorted(set(functions) & set(unsupported))
@@ -233,6 +238,7 @@ def _validate(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Profil
         setup=tuple(setup),
         inputs=texts["inputs"],
         outputs=texts["outputs"],
+        weak_scalars=weak_scalars,
         functions=functions,
         unsupported=unsupported,
     )

@@ -123,11 +123,17 @@ class ProfileTarget(Closing):
         def bound(*args: Any) -> Any:
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")  # the verdict says what went wrong; warnings only clutter the log
-                return self.to_numpy(impl(*[self.to_library(a) for a in args]))
+                return self.to_numpy(impl(*self.arguments(args)))
 
         bound.__name__ = bound.__qualname__ = binding.function
         bound.__doc__ = f"{binding.function} bound by profile {self.profile.name} to {binding.describe()}"
         return bound
+
+    def arguments(self, args: tuple[Any, ...]) -> list[Any]:
+        """The call's arguments for the library: arrays converted; with ``weak_scalars``, a Python number beside
+        an array left as it is, so the library's weak-scalar promotion applies (``2.5 * float32`` stays float32)."""
+        weak = self.profile.weak_scalars and any(isinstance(a, np.ndarray) for a in args)
+        return [a if weak and _python_number(a) else self.to_library(a) for a in args]
 
     def to_library(self, value: Any) -> Any:
         """A NumPy argument as the library's array (dtype kept); unchanged when the profile has no ``inputs``."""
@@ -151,6 +157,11 @@ class ProfileTarget(Closing):
             raise ConversionError(
                 f"outputs {self._outputs.source!r} failed on {type(value).__name__}: {type(exc).__name__}: {exc}"
             ) from exc
+
+
+def _python_number(value: Any) -> bool:
+    """A Python bool, int, float or complex (weak in NEP 50 and the array API), not a NumPy scalar."""
+    return type(value) in (bool, int, float, complex)
 
 
 def _expression_function(expr: Expression, params: tuple[str, ...], namespace: dict[str, Any]) -> Callable[..., Any]:
