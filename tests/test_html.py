@@ -20,6 +20,7 @@ from dlconform.api import check
 from dlconform.catalogue import FUNCTIONS
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
 from dlconform.report import HIDDEN_MESSAGE
+from dlconform.report.shown import also_line, folded
 from dlconform.run.pipeline import Plan, execute
 from dlconform.run.sweep import failing, sweep, sweepable
 from dlconform.targets.isolate.spawn import Limits
@@ -142,10 +143,26 @@ def test_failing_cases_are_folded_with_their_repro(page: str, student: Path) -> 
     assert details and all("open" not in attrs for attrs in details)
     text = "".join(parsed.text)
     report = check(str(student))
-    for r in report.results:
+    shown, also = folded([r for r in report.results if r.outcome in ("failed", "error")])
+    assert also  # layout variants that fail as their case does are named under it, not repeated
+    for r in shown:
         if r.outcome == "failed":
             assert f"repro: {r.details['repro']}" in text
+    for variants in also.values():
+        assert also_line(variants) in text
     assert report.summary_line() in text
+
+
+def test_a_function_the_target_lacks_is_explained_once(tmp_path: Path) -> None:
+    target = tmp_path / "only_sigmoid.py"
+    target.write_text("from dlconform.reference import sigmoid\n", encoding="utf-8")
+    out = tmp_path / "report.html"
+    assert cli("run", str(target), "-f", "sigmoid", "-f", "dot", "--format", "html", "-o", str(out)).returncode == 1
+    text = out.read_text(encoding="utf-8")
+    section = text[text.index('<section id="f-dot">') :]
+    section = section[: section.index("</section>")]
+    count = len(suite_cases("dot"))
+    assert section.count("target has no dot") == 1 and f"(all {count} cases)" in section and "<details" not in section
 
 
 def test_sweeps_mark_nan_where_the_textbook_formula_overflows(student: Path) -> None:
@@ -250,8 +267,11 @@ def test_grade_pages_redact_hidden_cases_and_the_index_links_them(student: Path,
     mine = (tmp_path / "out" / str(links[0])).read_text(encoding="utf-8")
     hidden = [r for r in graded[0].report.results if r.hidden and r.outcome == "failed"]
     assert hidden and HIDDEN_MESSAGE in mine
+    shown, _also = folded(hidden)
     for r in hidden:
-        assert r.details["repro"] not in mine and f"<code>{r.id}</code>" in mine
+        assert r.details["repro"] not in mine
+    for r in shown:
+        assert f"<code>{r.id}</code>" in mine
     assert Page(mine).plots.get("L1") == 1 and Page(mine).outside() == []
 
 

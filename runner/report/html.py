@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from dlconform.report.details import baseline_note, detail_lines
 from dlconform.report.page import esc, figure, page, table
+from dlconform.report.shown import also_line, folded, unrun
 from dlconform.results import CaseResult, Report, contract_line, count_outcomes
 from dlconform.run.sweep import Sweep, failing
 
@@ -103,8 +104,16 @@ def _section(function: str, results: list[CaseResult], bad: list[CaseResult], pl
         )
         out += ['<ul class="hints">', *(f"<li>{esc(h)}</li>" for h in hints[:SHOWN_HINTS]), *more, "</ul>"]
     out.extend(plot)
-    out += [f"<details><summary>{len(bad)} failing cases</summary>", *map(_case, bad), "</details>", "</section>"]
-    return out
+    once = unrun(results)
+    if once is not None:  # the target lacks it or failed to load: said once, as in the text report
+        return [
+            *out,
+            f'<p><strong class="bad">{esc(once.message)}</strong> (all {len(results)} cases)</p>',
+            "</section>",
+        ]
+    kept, also = folded(bad)
+    cases = [_case(r, also.get(r.key, [])) for r in kept]
+    return [*out, f"<details><summary>{len(bad)} failing cases</summary>", *cases, "</details>", "</section>"]
 
 
 def _plot(function: str, results: list[CaseResult], sweep: Sweep | None) -> list[str]:
@@ -122,12 +131,15 @@ def _plot(function: str, results: list[CaseResult], sweep: Sweep | None) -> list
     return [*why, figure(plots.cases_figure(function, results), caption)]
 
 
-def _case(result: CaseResult) -> str:
-    """One failing case: outcome, id and level, then its detail lines (repro included)."""
+def _case(result: CaseResult, variants: list[str]) -> str:
+    """One failing case: outcome, id and level, then its detail lines (repro included) and the layout
+    ``variants`` that fail as it does."""
     head = f'<p><strong class="bad">{result.outcome.upper()}</strong> <code>{esc(result.id)}</code>'
     notes = [f"{result.level} the contract", *(["hidden"] if result.hidden else []), baseline_note(result)]
     head += f' <span class="muted">({esc("; ".join(n for n in notes if n))})</span></p>'
     lines = detail_lines(result)
     if result.description:
         lines.insert(0, f"case: {result.description}")
+    if variants:
+        lines.append(also_line(variants))
     return head + (f"<pre>{esc(chr(10).join(lines))}</pre>" if lines else "")
