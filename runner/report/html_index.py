@@ -24,8 +24,11 @@ class Entry:
 
 
 def render_index(entries: Sequence[Entry], functions: Sequence[str]) -> str:
-    """The index page: totals, one histogram per graded function, one row per submission linking to its page."""
+    """The index page: totals, one histogram per graded function, one row per submission (sorted by name, as
+    the gradebook of ``merge``) linking to its page."""
     from dlconform.report import plots  # matplotlib, imported only for an HTML page
+
+    entries = sorted(entries, key=lambda e: e.submission)
 
     totals = [e.score.points for e in entries]
     top = max((e.score.max_points for e in entries), default=0.0)

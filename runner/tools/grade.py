@@ -336,7 +336,7 @@ def _merged_index(
         if graded is None:
             raise GradeError(f"{path}: its submission {submission!r} is in no gradebook")
         entries.append(Entry(submission, _page(path.name), graded["status"], points))
-    write_atomic(out / INDEX, render_index(sorted(entries, key=lambda e: e.submission), functions))
+    write_atomic(out / INDEX, render_index(entries, functions))
 
 
 def _csv(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
