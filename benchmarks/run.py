@@ -13,6 +13,8 @@ docs/performance.md. Exit status 1 when a target is missed.
 - start-up: ``dlconform run dlconform.reference`` as a process, over
   ``python -c "import numpy, yaml, click"``: at most 2, over the whole suite, and over its
   ``article`` cases alone (the fixed cost of a run: imports, loading, the report).
+- html extra: a text run (``-t article``) where matplotlib is installed, over the same run with
+  matplotlib hidden: at most 1.1 (HTML output imports it only when asked for).
 - large: peak memory above the interpreter's baseline while running a large
   case, over the size of its inputs, worst case of the suite's: at most 4. The
   same figure for a bare call of the function is shown beside it.
@@ -21,6 +23,7 @@ docs/performance.md. Exit status 1 when a target is missed.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import statistics
 import subprocess
@@ -127,11 +130,9 @@ def load_row(repeat: int) -> Row:
     return Row("load: warm / cold", f"warm {warm_s * 1e3:.1f} ms vs cold {cold_s * 1e3:.1f} ms", ratio, 0.1)
 
 
-def startup_row(repeat: int, cache_dir: str, label: str, *options: str) -> Row:
-    """``dlconform run dlconform.reference [options]`` as a process vs importing numpy, yaml and click."""
+def processes(base: list[str], mine: list[str], repeat: int, cache_dir: str) -> tuple[float, float, float]:
+    """Two commands run as processes, interleaved, with a warm load cache: ``median_pair`` of their wall times."""
     env = {**os.environ, "DLCONFORM_CACHE_DIR": cache_dir}
-    run = [sys.executable, "-m", "dlconform", "run", "dlconform.reference", *options]
-    imports = [sys.executable, "-c", "import numpy, yaml, click"]
 
     def process(argv: list[str]) -> Callable[[], float]:
         def go() -> float:
@@ -144,9 +145,27 @@ def startup_row(repeat: int, cache_dir: str, label: str, *options: str) -> Row:
 
         return go
 
-    process(run)()  # warm the cache
-    base, mine, ratio = median_pair(process(imports), process(run), repeat)
+    process(mine)()  # warm the cache
+    return median_pair(process(base), process(mine), repeat)
+
+
+def startup_row(repeat: int, cache_dir: str, label: str, *options: str) -> Row:
+    """``dlconform run dlconform.reference [options]`` as a process vs importing numpy, yaml and click."""
+    run = [sys.executable, "-m", "dlconform", "run", "dlconform.reference", *options]
+    base, mine, ratio = processes([sys.executable, "-c", "import numpy, yaml, click"], run, repeat, cache_dir)
     return Row(label, f"run {mine * 1e3:.0f} ms vs imports {base * 1e3:.0f} ms", ratio, 2.0)
+
+
+def html_row(repeat: int, cache_dir: str) -> Row:
+    """A text run where matplotlib (the html extra) is installed vs the same run with it hidden: at most 1.1."""
+    code = "import sys\n{}\nfrom dlconform.cli import main\n"
+    code += "sys.argv = ['dlconform', 'run', 'dlconform.reference', '-t', 'article']\nmain()"
+    hidden = [sys.executable, "-c", code.format("sys.modules['matplotlib'] = None")]
+    installed = [sys.executable, "-c", code.format("")]
+    base, mine, ratio = processes(hidden, installed, repeat, cache_dir)
+    where = "" if importlib.util.find_spec("matplotlib") else " (matplotlib is not installed here: no figure)"
+    figures = f"with matplotlib {mine * 1e3:.0f} ms vs hidden {base * 1e3:.0f} ms (-t article){where}"
+    return Row("html extra: text run / without it", figures, ratio, 1.1)
 
 
 def large_rows(cache_dir: str) -> list[Row]:
@@ -196,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
             load_row(args.repeat),
             startup_row(args.startup_repeat, cache_dir, "start-up: run / imports"),
             startup_row(args.startup_repeat, cache_dir, "start-up: run -t article / imports", "-t", "article"),
+            html_row(args.startup_repeat, cache_dir),
         ]
         if not args.skip_large:
             rows.extend(large_rows(cache_dir))
