@@ -526,7 +526,8 @@ def run(
     files = suite_files(vector_paths, no_bundled, chosen.vectors if chosen else ())
     if chosen:
         check_coverage(chosen, functions, (vf.function for vf in files))
-    selected = select(iter_cases(files), functions, tags, exclude_tags, keyword)
+    every = tuple(iter_cases(files))  # variants made once: for the selection, --perf and the baseline's suite
+    selected = select(every, functions, tags, exclude_tags, keyword)
     if dtypes is not None:
         selected = expand(selected, parse_dtypes(dtypes))
     if not selected:
@@ -550,7 +551,7 @@ def run(
         else None,
         options=Options(rtol, atol, strict_dtype),
         notes=tuple(notes),
-        perf_cases=tuple(iter_cases(files)) if perf else None,
+        perf_cases=every if perf else None,
         hints=True,
         maxfail=1 if exitfirst else maxfail,
         slow_after=SLOW_AFTER,
@@ -563,7 +564,7 @@ def run(
         known = load_baseline(baseline) if baseline else None
         if loaded.load_error and (fmt != "text" or output):  # a text report on stdout says it itself
             click.echo(f"dlconform: target failed to import: {loaded.load_error}", err=True)
-        suite = frozenset(c.key for c in iter_cases(files))
+        suite = frozenset(c.key for c in every)
         try:
             report = run_plan(replace(plan, baseline=known, baseline_label=baseline, suite_keys=suite), loaded)
             interrupted = False
@@ -768,9 +769,10 @@ def grade(
         files = suite_files(vector_paths, no_bundled, chosen.vectors)
         graded_names = graded_functions(chosen, functions)
         check_coverage(chosen, graded_names, (vf.function for vf in files))
+        every = tuple(iter_cases(files))
         if weights:
-            check_weights(scheme, weights, chosen, (c.key for c in iter_cases(files)))
-        selected = select(iter_cases(files), graded_names, tags, exclude_tags, None)
+            check_weights(scheme, weights, chosen, (c.key for c in every))
+        selected = select(every, graded_names, tags, exclude_tags, None)
         if not selected:
             raise SelectionError("no case matches the selection")
         if not found:

@@ -22,7 +22,7 @@ from dlconform.format.suite import bundled_dir, iter_cases, load_files
 from dlconform.report import HIDDEN_MESSAGE
 from dlconform.report.shown import also_line, folded
 from dlconform.run.pipeline import Plan, execute
-from dlconform.run.sweep import failing, sweep, sweepable
+from dlconform.run.sweep import failing_functions, sweep, sweepable
 from dlconform.targets.isolate.spawn import Limits
 from dlconform.tools.grade import GradeError, grade_all, merge, report_name, take_shard, write_outputs
 
@@ -121,7 +121,7 @@ def cli(*args: str, prelude: str = "") -> subprocess.CompletedProcess[str]:
 
 
 def test_every_failing_function_has_its_plot(page: str, student: Path) -> None:
-    wrong = failing(check(str(student)).results)
+    wrong = failing_functions(check(str(student)).results)
     assert sorted(wrong) == ["L1", "relu", "softmax", "tanh"]  # the four mistakes, and nothing else
     parsed = Page(page)
     assert {f for f, n in parsed.plots.items() if n} == set(wrong)

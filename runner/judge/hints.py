@@ -181,7 +181,7 @@ def _values(result: CaseResult, case: Case) -> str | None:
         )
     if any(a.dtype.kind == "f" and not np.isfinite(a).all() for a in arrays):
         return "The input holds inf or NaN here: follow the contract for special values (see vectors/README.md)."
-    if spec is not None and spec.squares and _squares_leave_range(arrays[:1], dtype):
+    if spec is not None and spec.squares and arrays and _squares_leave_range(arrays[0], dtype):
         return (
             "Rows this large or this small make sqrt(sum(x**2)) overflow to inf or underflow to 0 (np.linalg.norm "
             "too): divide each row by its largest |x| first, then take the norm."
@@ -195,17 +195,16 @@ def _values(result: CaseResult, case: Case) -> str | None:
     return None
 
 
-def _squares_leave_range(arrays: list[np.ndarray], dtype: str) -> bool:
-    """Whether some row's largest |x| squares beyond the dtype's finite range, or below its smallest normal."""
+def _squares_leave_range(rows: np.ndarray, dtype: str) -> bool:
+    """Whether some row's largest finite |x| squares beyond the dtype's finite range, or below its smallest normal."""
+    if rows.ndim == 0 or rows.size == 0:
+        return False
     info = np.finfo(dtype if dtype in OVERFLOW_AT else "float64")
-    for a in arrays:
-        if a.ndim == 0 or a.size == 0:
-            continue
-        with np.errstate(invalid="ignore"):
-            biggest = np.max(np.where(np.isfinite(a), np.abs(a.astype(np.float64)), 0.0), axis=-1)
-        if (biggest > np.sqrt(float(info.max))).any() or ((biggest > 0) & (biggest < np.sqrt(float(info.tiny)))).any():
-            return True
-    return False
+    with np.errstate(invalid="ignore"):
+        biggest = np.max(np.where(np.isfinite(rows), np.abs(rows.astype(np.float64)), 0.0), axis=-1)
+    return bool(
+        (biggest > np.sqrt(float(info.max))).any() or ((biggest > 0) & (biggest < np.sqrt(float(info.tiny)))).any()
+    )
 
 
 def _explains(mistake: Callable[..., Any], case: Case, index: list[int], got: Any) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 
 from dlconform.report import HIDDEN_MESSAGE, redacted
 from dlconform.report.details import detail_lines
-from dlconform.report.shown import also_line, failing, folded, shown_failures, unrun
+from dlconform.report.shown import also_line, failing, folded, shown_failures, unrun, unshown
 from dlconform.results import CaseResult, Graded
 
 MAX_CHARS = 100_000  # Gradescope's limit on the output text of one submission
@@ -99,8 +99,7 @@ def _test_output(found: list[CaseResult]) -> str:
                 lines.append(f"    {also_line(also[r.key])}")
         elif r.hidden and r.outcome in ("failed", "error"):
             lines.append(f"FAILED {r.id} ({HIDDEN_MESSAGE})")
-    said = {f"{r.id}{suffix}" for r in shown for suffix in also.get(r.key, ())}
-    others = [r.id for r in failing(visible) if r not in shown and r.id not in said]
+    others = [r.id for r in unshown(failing(visible), shown, also)]
     if others:
         lines.append(f"Also failing ({len(others)}): {', '.join(others)}")
     return "\n".join(lines)

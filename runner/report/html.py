@@ -14,7 +14,7 @@ from dlconform.report.details import baseline_note, detail_lines
 from dlconform.report.page import esc, figure, page, table
 from dlconform.report.shown import also_line, folded, unrun
 from dlconform.results import CaseResult, Report, contract_line, count_outcomes
-from dlconform.run.sweep import Sweep, failing
+from dlconform.run.sweep import Sweep, failing_functions
 
 BAD = ("failed", "error")
 SHOWN_HINTS = 3  # distinct hints shown above a function's plot; each failing case below keeps its own
@@ -26,7 +26,7 @@ def render_html(report: Report) -> str:
     for r in report.results:
         by_function.setdefault(r.function, []).append(r)
     sweeps = {s.function: s for s in report.sweeps or ()}
-    plotted = set(failing(report.results))
+    plotted = set(failing_functions(report.results))
     name = str(report.target.get("spec") or report.target.get("profile") or "target")
     body = [
         "<header>",

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 
 from dlconform.report.details import baseline_note, detail_lines, printable
-from dlconform.report.shown import MAX_SHOWN, also_line, failing, folded, news, shown_failures, unrun
+from dlconform.report.shown import MAX_SHOWN, also_line, failing, folded, news, shown_failures, unrun, unshown
 from dlconform.report.text import QUIET, VERBOSE, baseline_lines, grouped, header_lines, perf_lines, score_lines
 from dlconform.results import OUTCOMES, CaseResult, Report, contract_line, count_outcomes
 
@@ -65,7 +65,7 @@ def _failures(report: Report, verbose: bool) -> Iterator[str]:
             if r.key in also:
                 yield f"  - {escape(also_line(also[r.key]))}"
         written += len(shown)
-        more = len(listed) - len(shown) - sum(len(also.get(r.key, ())) for r in shown)
+        more = len(unshown(listed, shown, also))
         if more:
             yield f"- ... and {more} more failing cases of {escape(function)} (-v, or the JSON report)"
         known = len(bad) - len(listed) if not verbose else 0

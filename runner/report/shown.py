@@ -74,6 +74,13 @@ def folded(bad: list[CaseResult]) -> tuple[list[CaseResult], dict[str, list[str]
     return kept, also
 
 
+def unshown(listed: list[CaseResult], shown: list[CaseResult], also: dict[str, list[str]]) -> list[CaseResult]:
+    """The results of ``listed`` that a report neither shows nor names under a shown case (``folded``'s ``also``):
+    what its "... and N more" counts."""
+    said = {r.key for r in shown} | {f"{r.key}{suffix}" for r in shown for suffix in also.get(r.key, ())}
+    return [r for r in listed if r.key not in said]
+
+
 def also_line(suffixes: list[str]) -> str:
     """The line under a case's explanation naming the variants folded into it."""
     return "also fails " + ", ".join(suffixes)

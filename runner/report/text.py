@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import click
 from dlconform.report.details import baseline_note, detail_lines, printable
-from dlconform.report.shown import also_line, failing, folded, news, shown_failures, unrun
+from dlconform.report.shown import also_line, failing, folded, news, shown_failures, unrun, unshown
 from dlconform.results import CaseResult, Report, contract_line, count_outcomes, summarize
 
 LABELS = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "skipped": "SKIP"}
@@ -66,15 +66,16 @@ def _body(report: Report, color: bool, verbose: bool) -> Iterator[str]:
         elif verbose:
             shown = results
         else:  # a variant failing as its case does is a line under that case, not a case of its own
-            kept, also = folded(news(results))
+            listed = news(results)
+            kept, also = folded(listed)
             shown = shown_failures(kept)
+            more = len(unshown(listed, shown, also))
         for r in shown:
             yield from _case_lines(r, color, explain=reason is None)
             if r.key in also:
                 yield f"        {also_line(also[r.key])}"
         if verbose or reason is not None:
             continue
-        more = len(news(results)) - len(shown) - sum(len(also.get(r.key, ())) for r in shown)
         if more:
             yield f"  ... and {more} more failing case{'s' if more != 1 else ''} (-v shows every case)"
         known = sum(r.baseline_status == "known" for r in bad)

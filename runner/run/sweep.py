@@ -52,7 +52,7 @@ def sweepable(function: str) -> bool:
     return fn.kind in ("scalar", "elementwise") or (fn.kind == "rowwise" and len(fn.params) == 1)
 
 
-def failing(results: Iterable[CaseResult]) -> list[str]:
+def failing_functions(results: Iterable[CaseResult]) -> list[str]:
     """The functions, in suite order, with a case that failed or raised (not those the target lacks)."""
     out: dict[str, None] = {}
     for r in results:
@@ -64,7 +64,7 @@ def failing(results: Iterable[CaseResult]) -> list[str]:
 def sweep_failing(results: Iterable[CaseResult], resolve: Resolver) -> list[Sweep]:
     """A sweep of every failing function that has one and that the target defines."""
     out = []
-    for function in failing(results):
+    for function in failing_functions(results):
         fn = resolve(function) if sweepable(function) else None
         if fn is not None and not isinstance(fn, Unavailable):
             out.append(sweep(function, fn))

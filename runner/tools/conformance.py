@@ -130,20 +130,36 @@ def _ulp(row: accuracy.Row | None) -> str:
     return text
 
 
+def _worst_cells(done: list[Subject]) -> tuple[list[Subject], list[tuple[str, str, list[str]]]]:
+    """The subjects with accuracy rows, and for each swept function and dtype their worst-ULP cells (plain text)."""
+    measured = [s for s in done if s.rows]
+    cells = [
+        (f, d, [_ulp(next((r for r in s.rows if r.function == f and r.dtype == d), None)) for s in measured])
+        for f in accuracy.SWEPT
+        for d in DTYPES
+    ]
+    return measured, cells
+
+
 def _ulp_table(done: list[Subject]) -> list[str]:
     """Worst ULP per function and dtype (rows) and subject (columns)."""
-    measured = [s for s in done if s.rows]
+    measured, cells = _worst_cells(done)
     lines = [
         "| function | dtype | " + " | ".join(s.label for s in measured) + " |",
         "|---|---|" + "---|" * len(measured),
     ]
-    for function in accuracy.SWEPT:
-        for dtype in DTYPES:
-            cells = [
-                _ulp(next((r for r in s.rows if r.function == function and r.dtype == dtype), None)) for s in measured
-            ]
-            lines.append(f"| {function} | {dtype} | " + " | ".join(_escape(c) for c in cells) + " |")
+    lines += [f"| {f} | {d} | " + " | ".join(_escape(c) for c in row) + " |" for f, d, row in cells]
     return lines
+
+
+def _loaded_from(s: Subject) -> tuple[str, str, str]:
+    """Where a loaded subject came from: ``profile`` or ``file``, the profile's or file's name, and the library
+    and version its report header gives."""
+    info = s.report.target if s.report is not None else {}
+    version = " ".join(str(info[k]) for k in ("library", "version") if info.get(k))
+    if "profile" in info:
+        return "profile", str(info["profile"]), version
+    return "file", Path(str(info.get("path", info.get("spec", "")))).name, version
 
 
 def _grouped(rows: list[accuracy.Row]) -> str:
@@ -201,12 +217,8 @@ def render(done: list[Subject], points: int) -> str:
         if s.report is None:
             lines.append(f"| {s.label} | not available: {_escape(s.missing)} | | | | | |")
             continue
-        info = s.report.target
-        if "profile" in info:
-            where = f"profile `{info['profile']}`"
-        else:
-            where = f"`{Path(str(info.get('path', info.get('spec', '')))).name}`"
-        version = " ".join(str(info[k]) for k in ("library", "version") if info.get(k))
+        kind, name, version = _loaded_from(s)
+        where = f"profile `{name}`" if kind == "profile" else f"`{name}`"
         c = s.report.counts()
         lines.append(
             f"| {s.label} | {where} | {version} | {c['passed']} | {c['failed']} | {c['error']} | {c['skipped']} |"
@@ -268,13 +280,8 @@ def render_html(done: list[Subject], points: int) -> str:
             f"where the exact value is a number; the dashed line: {plots.WRONG_ULP:g} ULP."
         )
         body.append(figure(plots.ulp_comparison_figure(function, swept), caption))
-    measured = [s for s in done if s.rows]
-    rows = [
-        [esc(f), esc(d)]
-        + [esc(_ulp(next((r for r in s.rows if r.function == f and r.dtype == d), None))) for s in measured]
-        for f in accuracy.SWEPT
-        for d in DTYPES
-    ]
+    measured, cells = _worst_cells(done)
+    rows = [[esc(f), esc(d), *map(esc, row)] for f, d, row in cells]
     body += [
         "<h2>Worst error in ULP per function and dtype</h2>",
         f"<p>Max ULP over sweeps of {points:,} points per function and dtype (float16 elementwise: all 65,536 "
@@ -288,9 +295,8 @@ def _subject_row(s: Subject) -> list[str]:
     """A subject's row of the HTML page's first table: what was loaded (or why not) and its counts."""
     if s.report is None:
         return [esc(s.label), f"not available: {esc(s.missing)}", "", "", "", ""]
-    info = s.report.target
-    where = f"profile {info['profile']}" if info.get("profile") else Path(str(info.get("path") or "")).name
-    version = " ".join(str(info[k]) for k in ("library", "version") if info.get(k))
+    kind, name, version = _loaded_from(s)
+    where = f"profile {name}" if kind == "profile" else name
     counts = s.report.counts()
     return [esc(s.label), esc(f"{where} {version}".strip())] + [
         str(counts[k]) for k in ("passed", "failed", "error", "skipped")

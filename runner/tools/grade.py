@@ -325,7 +325,7 @@ def _merged_index(
     from dlconform.report.html_index import Entry, render_index
 
     entries = []
-    for path in sorted(reports, key=lambda p: p.name):
+    for path in reports:
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
             submission = doc["target"]["spec"]
