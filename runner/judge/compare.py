@@ -17,6 +17,7 @@ from dlconform.catalogue import FUNCTIONS
 from dlconform.format.large import FromReference, block_plan, blocks
 from dlconform.format.model import Case, Raises
 from dlconform.format.tolerance import EXACT, Tolerance, allowed_error, flush_allowed, ulp_of
+from dlconform.text import number
 
 FAILURES: dict[str, str] = {
     "returned-none": "returned None",
@@ -264,9 +265,9 @@ def _judge_floats(case: Case, got: np.ndarray, prepared: Prepared) -> Verdict:
     elif bad_nan[idx]:
         failure, why = "not-nan", "a number where NaN is expected"
     elif e_inf[idx]:
-        failure, why = "inf", f"{g[idx]!r} where {e[idx]!r} is expected"
+        failure, why = "inf", f"{number(g[idx])} where {number(e[idx])} is expected"
     elif case.signed_zero and e[idx] == 0 and g[idx] == 0:
-        failure, why = "signed-zero", f"zero of the wrong sign ({g[idx]!r} where {e[idx]!r} is expected)"
+        failure, why = "signed-zero", f"zero of the wrong sign ({number(g[idx])} where {number(e[idx])} is expected)"
     else:
         failure, why = "value", f"error {err[idx]:.3g} exceeds the allowed {allow[idx]:.3g} ({tol.describe()})"
     where = f" at index {list(idx)}" if e.ndim else ""
@@ -332,7 +333,7 @@ def _relocated(verdict: Verdict, where: slice, plan: str, shape: tuple[int, ...]
     d = verdict.details
     tolerance = f" ({d['tolerance']})" if "tolerance" in d else ""
     message = (
-        f"{FAILURES[verdict.failure]} at index {index}: got {d['got']!r} where {d['expected']!r} is expected"
+        f"{FAILURES[verdict.failure]} at index {index}: got {number(d['got'])} where {number(d['expected'])} is expected"
         f"{tolerance}; judged block by block, this is the first bad block"
     )
     return Verdict("failed", message, {**d, "index": index}, verdict.failure)
