@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 from dlconform.catalogue import FUNCTIONS
 from dlconform.errors import DlconformError
 from dlconform.targets.adapter import codec
@@ -144,10 +145,9 @@ class AdapterTarget(Closing):
     def _skip_unsupported(self, args: tuple[Any, ...]) -> None:
         """Raise Unsupported when an array or NumPy scalar argument has a dtype the adapter does not take."""
         for arg in args:
-            name = getattr(getattr(arg, "dtype", None), "name", None)
-            if name is not None and not isinstance(arg, bool | int | float) and name not in self._dtypes:
+            if isinstance(arg, np.ndarray | np.generic) and arg.dtype.name not in self._dtypes:
                 taken = ", ".join(sorted(self._dtypes)) or "none"
-                raise Unsupported(f"the adapter does not take {name} (its dtypes: {taken})")
+                raise Unsupported(f"the adapter does not take {arg.dtype.name} (its dtypes: {taken})")
 
     def _returned(self, line: bytes) -> Any:
         """The reply ``line`` to the current call as a value, or its exception raised here."""
