@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import subprocess
 import sys
 import time
@@ -86,7 +85,8 @@ SPECIAL = np.array([math.nan, math.inf, -math.inf, -0.0, 5e-324, 2.2250738585072
 @pytest.mark.parametrize("encoding", ["base64", "text"])
 @pytest.mark.parametrize("dtype", ["float64", "float32", "float16"])
 def test_specials_round_trip_bit_for_bit(encoding, dtype):
-    arr = SPECIAL.astype(dtype).reshape(2, 4)
+    with np.errstate(over="ignore"):  # -1e308 becomes -inf in float32 and float16
+        arr = SPECIAL.astype(dtype).reshape(2, 4)
     back = codec.decode(json.loads(json.dumps(codec.encode(arr, encoding))))
     assert back.dtype == arr.dtype and back.shape == arr.shape and back.tobytes() == arr.tobytes()
 

@@ -66,7 +66,7 @@ def answer(call):
             "kind": "scalar",
             "dtype": "float64",
             "shape": [],
-            "values": [text(math.fsum(abs(a - b) for a, b in zip(values[1], values[0])))],
+            "values": [text(math.fsum(abs(a - b) for a, b in zip(values[1], values[0], strict=True)))],
         }
     out = [text(logistic(v)) for v in values[0]]
     kind = "python" if name == "basic_sigmoid" else args[0]["kind"]
@@ -109,7 +109,10 @@ def main():
             return
         elif message["type"] == "call":
             calls += 1
-            reply = {"type": "result", "id": message["id"], "value": answer(message)}
+            try:
+                reply = {"type": "result", "id": message["id"], "value": answer(message)}
+            except ValueError as exc:  # zip(strict=True): inputs of different lengths
+                reply = {"type": "error", "id": message["id"], "error": {"type": "ValueError", "message": str(exc)}}
             if MODE == "garbage":
                 print("<<<this is not json>>>", flush=True)
             elif MODE == "partial":
@@ -121,7 +124,7 @@ def main():
                 sys.stdout.flush()
             elif MODE == "wrong-id":
                 send({**reply, "id": message["id"] + 7})
-            elif MODE == "exit" and calls == 2 or MODE == "exit-once" and starts == 0:
+            elif (MODE == "exit" and calls == 2) or (MODE == "exit-once" and starts == 0):
                 sys.stderr.write("fake adapter: exiting on purpose\n")
                 sys.exit(3)
             elif MODE == "silent":
