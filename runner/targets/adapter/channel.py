@@ -1,7 +1,8 @@
 """One adapter process and its JSON lines: started under the worker limits, every read bounded in time and size.
 
-The adapter runs in a session of its own (its children die with it), with RLIMIT_AS for memory and RLIMIT_CORE 0,
-stdin and stdout for the protocol and stderr captured up to the output limit. ``exchange`` sends one line and
+The adapter runs in a session of its own (its children die with it), with RLIMIT_AS for memory and RLIMIT_CORE 0
+(set by /bin/sh's ulimit before it execs the command), stdin and stdout for the protocol and stderr captured up
+to the output limit. ``exchange`` sends one line and
 waits for one line back until a deadline; a line longer than its limit, end of stream or a missed deadline raise,
 and the caller stops the process: nothing here ever waits without a deadline.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import resource
 import selectors
 import signal
 import subprocess
@@ -32,11 +32,13 @@ class LineTooLong(Exception):
     """The adapter sent a line longer than the limit for that reply."""
 
 
-def _limits(memory: int) -> None:
-    """In the child, before exec: the address-space limit (0: none) and no core files."""
-    if memory:
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+def limited(argv: Sequence[str], memory: int) -> list[str]:
+    """``argv`` run through /bin/sh's ulimit: its address space bounded (0: no bound) and no core files.
+
+    A shell sets the limits rather than a ``preexec_fn``, which would make Popen fork this process (unsafe
+    beside the threads a library such as JAX starts) instead of spawning."""
+    memory_kib = f"ulimit -v {max(1, memory >> 10)}; " if memory else ""
+    return ["/bin/sh", "-c", f'{memory_kib}ulimit -c 0; exec "$@"', "sh", *argv]
 
 
 class Channel:
@@ -45,14 +47,13 @@ class Channel:
     def __init__(self, argv: Sequence[str], memory: int, output: int, cwd: str | None = None) -> None:
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "NODE_PATH", "TMPDIR")}
         self.proc = subprocess.Popen(
-            list(argv),
+            limited(argv, memory),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             cwd=cwd,
             env=env,
             start_new_session=True,
-            preexec_fn=lambda: _limits(memory),
         )
         assert self.proc.stdin and self.proc.stdout and self.proc.stderr
         self.stdin, self.stdout, self.stderr = (

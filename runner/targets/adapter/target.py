@@ -14,6 +14,7 @@ import functools
 import json
 import os
 import shlex
+import shutil
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -54,6 +55,8 @@ class AdapterTarget(Closing):
             raise AdapterError(f"--adapter {command!r}: {exc}") from None
         if not self.argv:
             raise AdapterError("--adapter needs a command")
+        if shutil.which(self.argv[0], path=os.environ.get("PATH") if os.sep not in self.argv[0] else None) is None:
+            raise AdapterError(f"--adapter: no such program {self.argv[0]!r} (not found, or not executable)")
         self.limits, self.cwd = limits, cwd
         self.info: dict[str, Any] = {
             "kind": "adapter",
@@ -172,9 +175,7 @@ class AdapterTarget(Closing):
         """Start the adapter and read its describe; returns why that failed, or None."""
         try:
             channel = Channel(self.argv, self.limits.memory, self.limits.output, self.cwd)
-        except OSError as exc:
-            if not self._described:
-                raise AdapterError(f"--adapter: cannot run {self.argv[0]!r}: {exc.strerror or exc}") from None
+        except OSError as exc:  # /bin/sh itself, or no more processes
             return f"the adapter could not be started: {exc}"
         timeout, limit = self._budget.call_timeout(self.limits.timeout)
         hello = {"type": "hello", "protocol": PROTOCOL, "runner": f"dlconform {__version__}"}
