@@ -125,3 +125,13 @@ def test_tensorflow_js_meets_its_shipped_baseline(dtypes, tmp_path):
     report = json.loads(out.read_text())
     assert report["target"]["adapter"]["name"] == "tfjs" and report["target"]["version"] == "4.22.0"
     assert report["summary"]["passed"] > (250 if dtypes else 30)
+
+
+def test_the_html_report_plots_a_failing_js_function(tmp_path):
+    pytest.importorskip("matplotlib", reason="the html extra (matplotlib) is not installed")
+    out = tmp_path / "report.html"
+    command = f"node {ADAPTER} {EXAMPLE}"
+    done = cli("run", "--adapter", command, "-f", "tanh", "--format", "html", "-o", str(out))
+    assert done.returncode == 1, done.stderr[-2000:]  # the tutorial's exp formula fails beyond the contract
+    page = out.read_text(encoding="utf-8")
+    assert "<svg" in page and "tanh" in page
