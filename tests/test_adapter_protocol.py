@@ -182,6 +182,18 @@ def test_an_adapter_that_does_not_answer_costs_one_timeout(mode):
     assert time.monotonic() - start < 10
 
 
+def test_the_budget_bounds_the_whole_run():
+    start = time.monotonic()
+    limits = Limits(timeout=30.0, memory=1 << 30, budget=1.0)
+    report = run(
+        "silent", cases("sigmoid", ("core-mixed-signs",)) + cases("L1", ("core-overshoot", "core-matrix")), limits
+    )
+    messages = [r.message for r in report.results]
+    assert "no result within the 1 s budget of the submission (--budget)" in messages[0]
+    assert all("used its 1 s budget" in m for m in messages[1:])
+    assert time.monotonic() - start < 5
+
+
 def test_an_adapter_that_exits_mid_run_fails_that_call_and_is_restarted(tmp_path):
     report = run("exit", cases("sigmoid", ("core-mixed-signs", "core-matrix", "core-square")))
     assert [r.outcome for r in report.results] == ["passed", "error", "passed"]
