@@ -272,6 +272,17 @@ def target_source(target: str | None, profile: str | None, binds: tuple[str, ...
     return Bindings(profile, binds)
 
 
+def adapter_source(adapter: str | None, target: str | None, profile: str | None, binds: tuple[str, ...]) -> Any:
+    """What ``open_target`` opens for --adapter COMMAND (None without it); it cannot be given with a TARGET."""
+    if adapter is None:
+        return None
+    if target or profile or binds:
+        raise DlconformError("give --adapter COMMAND or a TARGET, --profile or --bind, not both")
+    from dlconform.targets.open import Adapter
+
+    return Adapter(adapter)
+
+
 def _grading_options(command: Callable[..., None]) -> Callable[..., None]:
     """The options `run` and `grade` share: worker limits and random cases."""
     for option in reversed(
@@ -449,6 +460,13 @@ def default_baseline(loaded: Target, binds: tuple[str, ...], dtypes: str | None)
 )
 @click.option("--isolate", is_flag=True, help="Run TARGET in a confined worker process, as `grade` does.")
 @click.option(
+    "--adapter",
+    "adapter",
+    metavar="COMMAND",
+    help="Check an implementation in another language through its adapter command (docs/protocol.md), "
+    'e.g. "node adapters/javascript/adapter.js solution.js"; it runs under --timeout, --memory and --budget.',
+)
+@click.option(
     "--perf",
     is_flag=True,
     help="Also time each function against the reference on a large input; over 50x slower is flagged.",
@@ -486,6 +504,7 @@ def run(
     exitfirst: bool,
     maxfail: int | None,
     isolate: bool,
+    adapter: str | None,
     perf: bool,
     perf_fail: float | None,
     timeout: float | None,
@@ -544,10 +563,10 @@ def run(
             "--perf times the target in this process: it cannot be combined with --isolate, --timeout or --memory"
         )
     plan = Plan(
-        target_source(target, profile, binds, isolated),
+        adapter_source(adapter, target, profile, binds) or target_source(target, profile, binds, isolated),
         tuple(selected),
         isolation=worker_limits(timeout, memory, sandbox, budget, chosen.support_files if chosen else ())
-        if isolated
+        if isolated or adapter
         else None,
         options=Options(rtol, atol, strict_dtype),
         notes=tuple(notes),
