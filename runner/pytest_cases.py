@@ -35,7 +35,7 @@ from dlconform.targets.resolver import Unavailable
 SESSION = pytest.StashKey["Session"]()
 
 
-class CaseFailure(pytest.fail.Exception):  # type: ignore[name-defined, misc]
+class CaseFailure(pytest.fail.Exception):  # type: ignore[name-defined]
     """A case that did not pass; its text is the verdict, error figures and repro.
 
     A pytest outcome without a traceback (``pytrace=False``), as ``pytest.fail`` raises: raised in setup (a function

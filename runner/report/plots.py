@@ -22,7 +22,7 @@ from dlconform.catalogue import FUNCTIONS
 from dlconform.results import CaseResult
 from dlconform.run.sweep import ROW, Sweep
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter, NullLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter, NullLocator
 
 matplotlib.rcParams.update(
     {
@@ -41,6 +41,7 @@ P = ParamSpec("P")
 SUBJECTS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf")  # one colour each
 TARGET, REFERENCE, BAD = "#1f5fbf", "#888888", "#d62728"
 THIN = 4  # where the target is right (within WRONG_ULP), one point in THIN is drawn: the curve is smooth there
+OFF_POINTS = 180  # and where it is off, at most about this many (a curve of wrong values is smooth too)
 _DRAWN: dict[str, str] = {}  # figures already drawn in this process, by a digest of what they show (grade's pages)
 
 
@@ -133,8 +134,11 @@ def _cases_figure(function: str, results: Sequence[CaseResult]) -> str:
     ax.set_ylim(1e-17, min(max(10.0, float(np.nanmax(errors, initial=1.0)) * 10), CEILING))
     ax.set_xlabel("case (in suite order)")
     ax.set_ylabel(f"{function}: relative error")
-    ax.set_xticks(index)
-    ax.set_xticklabels([r.id if len(results) <= 16 else "" for r in results], rotation=60, ha="right", fontsize=6)
+    if len(results) <= 16:  # each case named; more would not be readable, and a tick each costs a third of the page
+        ax.set_xticks(index)
+        ax.set_xticklabels([r.id for r in results], rotation=60, ha="right", fontsize=6)
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="best", fontsize=7)
     return _svg(fig, f"cases-{function}")
 
@@ -244,9 +248,13 @@ def _figure(width: float, height: float, left: float = 0.11, bottom: float = 0.1
 
 
 def _thinned(ulp: np.ndarray) -> np.ndarray:
-    """Which points of a sweep to mark: every one where the target is off (or not a number), one in THIN elsewhere."""
-    keep = ~(np.nan_to_num(ulp, nan=np.inf) <= WRONG_ULP)
+    """Which points of a sweep to mark: where the target is off (or not a number), every one up to OFF_POINTS and
+    evenly spread beyond; one in THIN elsewhere."""
+    off = np.flatnonzero(~(np.nan_to_num(ulp, nan=np.inf) <= WRONG_ULP))
+    keep = np.zeros(ulp.shape, dtype=bool)
     keep[::THIN] = True
+    keep[off] = False
+    keep[off[:: -(-off.size // OFF_POINTS) or 1]] = True
     return keep
 
 
@@ -265,6 +273,8 @@ def _digest(*parts: Any) -> str:
 def _svg(fig: Any, name: str) -> str:
     """The figure as an inline ``<svg>`` element (no XML prologue), its ids made unique in the page."""
     for axis in (a for ax in fig.axes for a in (ax.xaxis, ax.yaxis)):
+        if axis.get_scale() == "log":  # a labelled tick every few decades, not every one of up to 20
+            axis.set_major_locator(LogLocator(numticks=7))
         if axis.get_scale() in ("log", "symlog"):
             axis.set_major_formatter(FuncFormatter(_tick))  # plain text: TeX-style labels cost half the drawing
             axis.set_minor_formatter(NullFormatter())
