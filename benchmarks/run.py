@@ -259,7 +259,7 @@ def html_page_rows(repeat: int, cache_dir: str) -> list[Row]:
         report = execute(Plan(str(student), tuple(select(iter_cases(load_files()))), sweeps=True))
 
         def page() -> float:
-            plots._DRAWN.clear()  # each page draws its own figures, as for a class of distinct mistakes
+            getattr(plots, "_DRAWN", {}).clear()  # each page draws its own figures, as for distinct mistakes
             start = time.process_time()
             render_html(report)
             return time.process_time() - start
