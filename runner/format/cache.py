@@ -68,9 +68,14 @@ def code_fingerprint() -> str:
     reference = importlib.util.find_spec("dlconform.reference")
     assert reference is not None and reference.origin is not None
     digest = hashlib.sha256(f"{__version__}|numpy {np.__version__}".encode())
-    for package in dict.fromkeys((Path(__file__).parents[1], Path(reference.origin).parent)):
-        for source in sorted([*package.rglob("*.py"), *package.rglob("*.json")]):
-            digest.update(str(source.relative_to(package)).encode() + b"\0" + source.read_bytes())
+    for package in dict.fromkeys((str(Path(__file__).parents[1]), os.path.dirname(reference.origin))):
+        sources = []
+        for folder, folders, files in os.walk(package):  # os.walk, not Path.rglob: a third of the time
+            folders[:] = [f for f in folders if f != "__pycache__"]
+            sources.extend(os.path.join(folder, f) for f in files if f.endswith((".py", ".json")))
+        for source in sorted(sources):
+            with open(source, "rb") as file:
+                digest.update(os.path.relpath(source, package).encode() + b"\0" + file.read())
     return digest.hexdigest()
 
 

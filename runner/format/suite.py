@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dlconform.catalogue import FUNCTIONS
-from dlconform.format.domain import domain_problems
 from dlconform.format.large import case_problem, decode_value
 from dlconform.format.model import Case, Problem, Raises, SuiteError, VectorFile
 from dlconform.format.tolerance import Tolerance
@@ -158,6 +157,8 @@ class _Checker:
             elif tol is not None and dtype in FLOAT_DTYPES:
                 tolerance[dtype] = tol
         if "domain" in data:
+            from dlconform.format.domain import domain_problems
+
             for message in domain_problems(data["domain"], params):
                 self.add(f"domain: {message}", self.doc.key_lines.get("domain"))
         return (str(function) if known else ""), params, str(accuracy), tolerance
