@@ -345,6 +345,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     parser.add_argument("--skip-large", action="store_true", help="leave out the (slow) large-input memory check")
     parser.add_argument(
+        "--skip", action="append", default=[], metavar="MEASURE", help="leave out a measure (repeatable)"
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="fewer repetitions, no large-input check: the gate CI runs (~1 minute)"
     )
     args = parser.parse_args(argv)
@@ -355,16 +358,22 @@ def main(argv: list[str] | None = None) -> int:
     warnings.simplefilter("ignore")  # the reference's own overflow warnings, identical in every loop
     with tempfile.TemporaryDirectory(prefix="dlconform-bench-") as cache_dir:
         os.environ["DLCONFORM_CACHE_DIR"] = cache_dir  # the user's own cache is left alone
-        rows = [
-            *engine_row(args.repeat),
-            load_row(args.repeat),
-            startup_row(args.startup_repeat, cache_dir, "start-up: run / imports"),
-            startup_row(args.startup_repeat, cache_dir, "start-up: run -t article / imports", "-t", "article"),
-            html_row(args.startup_repeat, cache_dir),
-            pytest_row(max(3, args.startup_repeat // 2), cache_dir),
-            *html_page_rows(max(3, args.startup_repeat // 2), cache_dir),
-            index_row(),
-        ]
+        measures: dict[str, Callable[[], list[Row]]] = {
+            "engine": lambda: engine_row(args.repeat),
+            "load": lambda: [load_row(args.repeat)],
+            "start-up": lambda: [
+                startup_row(args.startup_repeat, cache_dir, "start-up: run / imports"),
+                startup_row(args.startup_repeat, cache_dir, "start-up: run -t article / imports", "-t", "article"),
+            ],
+            "html-extra": lambda: [html_row(args.startup_repeat, cache_dir)],
+            "pytest": lambda: [pytest_row(max(3, args.startup_repeat // 2), cache_dir)],
+            "html-page": lambda: html_page_rows(max(3, args.startup_repeat // 2), cache_dir),
+            "index": lambda: [index_row()],
+        }
+        unknown = set(args.skip) - set(measures)
+        if unknown:
+            parser.error(f"--skip: no measure {', '.join(sorted(unknown))} (known: {', '.join(measures)})")
+        rows = [row for name, measure in measures.items() if name not in args.skip for row in measure()]
         if not args.skip_large:
             rows.extend(large_rows(cache_dir))
     print(render(rows, args.markdown), flush=True)
