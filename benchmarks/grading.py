@@ -222,7 +222,7 @@ def breakdown(n: int = 5, sandbox: str = "auto") -> tuple[dict[str, float], list
     this code no longer has."""
     from dlconform.format.suite import iter_cases, load_files
     from dlconform.targets.isolate.spawn import Limits
-    from dlconform.tools.grade import grade_all, write_outputs
+    from dlconform.tools import grade  # called through the module: the timers wrap its attributes
 
     timers = Timers()
     with tempfile.TemporaryDirectory(prefix="dlconform-bench-") as tmp:
@@ -234,12 +234,12 @@ def breakdown(n: int = 5, sandbox: str = "auto") -> tuple[dict[str, float], list
         cases = [c for c in iter_cases(load_files()) if "large" not in c.tags]
         load = time.perf_counter() - start
         limits = Limits(sandbox=sandbox)
-        grade_all(paths[:1], cases, limits=limits)  # imports and the first worker's one-off costs, untimed
+        grade.grade_all(paths[:1], cases, limits=limits)  # imports and the first worker's one-off costs, untimed
         undo = timers.install()
         try:
             start = time.perf_counter()
-            graded = grade_all(paths[1:], cases, limits=limits)
-            write_outputs(graded, sorted({c.function for c in cases}), Path(tmp) / "out")
+            graded = grade.grade_all(paths[1:], cases, limits=limits)
+            grade.write_outputs(graded, sorted({c.function for c in cases}), Path(tmp) / "out")
             total = time.perf_counter() - start
         finally:
             undo()
