@@ -69,7 +69,7 @@ def code_fingerprint() -> str:
     assert reference is not None and reference.origin is not None
     digest = hashlib.sha256(f"{__version__}|numpy {np.__version__}".encode())
     for package in dict.fromkeys((str(Path(__file__).parents[1]), os.path.dirname(reference.origin))):
-        sources = []
+        sources: list[str] = []
         for folder, folders, files in os.walk(package):  # os.walk, not Path.rglob: a third of the time
             folders[:] = [f for f in folders if f != "__pycache__"]
             sources.extend(os.path.join(folder, f) for f in files if f.endswith((".py", ".json")))

@@ -43,6 +43,7 @@ TARGET, REFERENCE, BAD = "#1f5fbf", "#888888", "#d62728"
 THIN = 4  # where the target is right (within WRONG_ULP), one point in THIN is drawn: the curve is smooth there
 OFF_POINTS = 180  # and where it is off, at most about this many (a curve of wrong values is smooth too)
 _DRAWN: dict[str, str] = {}  # figures already drawn in this process, by a digest of what they show (grade's pages)
+KEPT = 200  # at most this many (the oldest forgotten first): a few megabytes, whatever the size of the batch
 
 
 def _quiet(draw: Callable[P, str]) -> Callable[P, str]:
@@ -61,9 +62,7 @@ def _quiet(draw: Callable[P, str]) -> Callable[P, str]:
 def sweep_figure(s: Sweep) -> str:
     """Target against reference across the sweep, NaN, +-inf and wrong values marked, and the error in ULP below."""
     key = _digest("sweep", s.function, s.rows, s.x, s.got, s.exact, s.ulp, s.reference_ulp)
-    if key not in _DRAWN:
-        _DRAWN[key] = _rows_figure(s) if s.rows else _sweep_figure(s)
-    return _DRAWN[key]
+    return _drawn(key, lambda: _rows_figure(s) if s.rows else _sweep_figure(s))
 
 
 def _sweep_figure(s: Sweep) -> str:
@@ -113,9 +112,7 @@ def _rows_figure(s: Sweep) -> str:
 def cases_figure(function: str, results: Sequence[CaseResult]) -> str:
     """The relative error of each case (failing ones in red); a case without a figure is marked with its failure."""
     key = _digest("cases", function, [(r.id, r.outcome, _rel(r)) for r in results])
-    if key not in _DRAWN:
-        _DRAWN[key] = _cases_figure(function, results)
-    return _DRAWN[key]
+    return _drawn(key, lambda: _cases_figure(function, results))
 
 
 def _cases_figure(function: str, results: Sequence[CaseResult]) -> str:
@@ -256,6 +253,15 @@ def _thinned(ulp: np.ndarray) -> np.ndarray:
     keep[off] = False
     keep[off[:: -(-off.size // OFF_POINTS) or 1]] = True
     return keep
+
+
+def _drawn(key: str, draw: Callable[[], str]) -> str:
+    """The figure drawn for ``key`` earlier in this process, else ``draw()``'s, kept for the next page."""
+    if key not in _DRAWN:
+        while len(_DRAWN) >= KEPT:
+            del _DRAWN[next(iter(_DRAWN))]
+        _DRAWN[key] = draw()
+    return _DRAWN[key]
 
 
 def _digest(*parts: Any) -> str:
