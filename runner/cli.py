@@ -11,7 +11,6 @@ import functools
 import importlib
 import math
 import os
-import secrets
 import sys
 import time
 from collections import Counter
@@ -393,6 +392,8 @@ def with_random(
     """The selection with --random N cases per function, and report notes; a broken domain is a DlconformError."""
     if not n:
         return selected, []
+    import secrets  # here: random and hashlib cost start-up time
+
     from dlconform.run.random_cases import add_random
 
     chosen = seed if seed is not None else secrets.randbelow(1_000_000)
@@ -531,13 +532,12 @@ def run(
     from dlconform.format.suite import iter_cases
     from dlconform.judge.compare import Options
     from dlconform.report import render, render_junit
-    from dlconform.run.assignment import check_coverage, load_assignment, with_score
-    from dlconform.run.baseline import FAILING, dump_baseline, load_baseline
-    from dlconform.run.dtypes import expand, parse_dtypes
     from dlconform.run.pipeline import Plan, RunInterrupted, exit_code, open_plan, run_plan
     from dlconform.run.select import SelectionError, select
     from dlconform.run.watch import SLOW_AFTER
 
+    if assignment:  # assignments, dtypes and baselines import YAML and more: only when asked for
+        from dlconform.run.assignment import check_coverage, load_assignment, with_score
     chosen = load_assignment(assignment) if assignment else None
     if chosen:
         functions = graded_functions(chosen, functions)
@@ -548,6 +548,8 @@ def run(
     every = tuple(iter_cases(files))  # variants made once: for the selection, --perf and the baseline's suite
     selected = select(every, functions, tags, exclude_tags, keyword)
     if dtypes is not None:
+        from dlconform.run.dtypes import expand, parse_dtypes
+
         selected = expand(selected, parse_dtypes(dtypes))
     if not selected:
         raise SelectionError("no case matches the selection")
@@ -580,6 +582,8 @@ def run(
         baseline = baseline or default_baseline(loaded, binds, dtypes)
         if strict_baseline and not baseline:
             raise DlconformError("--strict-baseline needs --baseline FILE")
+        if baseline:
+            from dlconform.run.baseline import load_baseline
         known = load_baseline(baseline) if baseline else None
         if loaded.load_error and (fmt != "text" or output):  # a text report on stdout says it itself
             click.echo(f"dlconform: target failed to import: {loaded.load_error}", err=True)
@@ -603,6 +607,8 @@ def run(
         click.echo(f"dlconform: {report.stopped}" + (", no baseline written" if write_baseline else ""), err=True)
         sys.exit(EXIT_INTERRUPTED)
     if write_baseline:
+        from dlconform.run.baseline import FAILING, dump_baseline
+
         write_or_exit(write_baseline, dump_baseline(report))
         entries = sum(r.outcome in FAILING for r in report.results)
         click.echo(f"dlconform: wrote baseline {write_baseline} ({entries} entries)", err=True)
