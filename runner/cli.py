@@ -459,6 +459,12 @@ def default_baseline(loaded: Target, binds: tuple[str, ...], dtypes: str | None)
     metavar="RATIO",
     help="Implies --perf: exit 1 when a function is more than RATIO times slower than the reference.",
 )
+@click.option(
+    "--fail-under",
+    type=float,
+    metavar="SCORE",
+    help="With --assignment: exit 1 when the score is below SCORE points (default: below full marks).",
+)
 @_grading_options
 def run(
     target: str | None,
@@ -488,6 +494,7 @@ def run(
     isolate: bool,
     perf: bool,
     perf_fail: float | None,
+    fail_under: float | None,
     timeout: float | None,
     memory: str | None,
     budget: float | None,
@@ -507,7 +514,8 @@ def run(
     Exit status: 0 every selected case passed (or failed only as the baseline expects); 1 some case failed or
     errored, the target raising on import included, or (--perf-fail RATIO) a function was more than RATIO times
     slower than the reference; 2 usage errors, bad vector or baseline files, a target that
-    does not exist, a selection that matches no case.
+    does not exist, a selection that matches no case. With --assignment the grade decides instead: 0 at full
+    marks (or at --fail-under SCORE points or more), 1 below it or when the run stopped early.
     """
     from dlconform.format.suite import iter_cases
     from dlconform.judge.compare import Options
@@ -520,6 +528,8 @@ def run(
     from dlconform.run.watch import SLOW_AFTER
 
     chosen = load_assignment(assignment) if assignment else None
+    if fail_under is not None and not chosen:
+        raise DlconformError("--fail-under SCORE needs --assignment: it compares the assignment's score")
     if chosen:
         functions = graded_functions(chosen, functions)
         timeout = timeout if timeout is not None or not chosen.timeout else chosen.timeout
@@ -571,7 +581,7 @@ def run(
         except RunInterrupted as exc:  # Ctrl-C: the report of what ran, then exit 130 as a shell would
             report, interrupted = exc.report, True
     if chosen:
-        report = with_score(report, chosen)
+        report = with_score(report, chosen, planned=[c.key for c in selected])
     text = render(report, fmt, color=use_color(fmt, output, no_color), verbosity=verbose - quiet)
     if output:
         write_or_exit(output, text)
@@ -587,7 +597,7 @@ def run(
         write_or_exit(write_baseline, dump_baseline(report))
         entries = sum(r.outcome in FAILING for r in report.results)
         click.echo(f"dlconform: wrote baseline {write_baseline} ({entries} entries)", err=True)
-    sys.exit(exit_code(report, strict_baseline, perf_fail))
+    sys.exit(exit_code(report, strict_baseline, perf_fail, fail_under))
 
 
 def import_or_exit(module: str) -> ModuleType:

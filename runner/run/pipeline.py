@@ -193,10 +193,17 @@ def build_report(target: Target, results: list[CaseResult], notes: Iterable[str]
     )
 
 
-def exit_code(report: Report, strict_baseline: bool = False, perf_fail: float | None = None) -> int:
-    """1 when a case failed or errored (with a baseline: a new or changed failure, or a fixed one when strict),
-    or a function was more than ``perf_fail`` times slower than the reference; else 0."""
-    if report.baseline is not None:
+def exit_code(
+    report: Report, strict_baseline: bool = False, perf_fail: float | None = None, fail_under: float | None = None
+) -> int:
+    """1 when a case failed or errored (with a baseline: a new or changed failure, or a fixed one when strict;
+    with a score: below full marks, or below ``fail_under`` points, or a run stopped early), or a function was
+    more than ``perf_fail`` times slower than the reference; else 0."""
+    if report.score is not None:  # the grade decides: beyond cases worth nothing cannot fail a perfect student
+        s = report.score
+        failed = bool(report.stopped or s.get("not_run"))
+        failed |= s["points"] < fail_under if fail_under is not None else s["points"] < s["max_points"]
+    elif report.baseline is not None:
         from dlconform.run.baseline import gate_fails
 
         failed = gate_fails(report.baseline, strict_baseline)
