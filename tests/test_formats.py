@@ -232,7 +232,9 @@ def junit_order(report: Report) -> list:
     """The results as JUnit lists them: by function, in the order every report shows failures; a function not
     defined as one testcase (issue 19)."""
     missing = report.not_defined
-    return [r for rs in grouped(report.results).values() for r in (rs[:1] if rs[0].function in missing else ordered(rs))]
+    return [
+        r for rs in grouped(report.results).values() for r in (rs[:1] if rs[0].function in missing else ordered(rs))
+    ]
 
 
 def junit_counts(root: ET.Element) -> dict[str, int]:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from dlconform.report.shown import telling
 import tomllib
 from click.testing import CliRunner
 from dlconform.cli import main
 from dlconform.format.suite import iter_cases, load_files
 from dlconform.judge.compare import DEFAULTS, Options
+from dlconform.report.shown import telling
 from dlconform.results import Report
 from dlconform.run.baseline import dump_baseline
 from dlconform.run.engine import run_cases

@@ -34,6 +34,7 @@ FAILURES: dict[str, str] = {
     "wrong-exception": "raised another exception than the one required",
     "raised": "raised an exception (the code is raised:ExceptionName)",
     "missing": "the target has no such function",
+    "unresolved": "a profile's binding names a callable the library does not have",
     "unsupported": "the target declares the function unsupported",
     "import-error": "the target failed to load",
 }

@@ -91,9 +91,7 @@ def _warnings(warnings: Sequence[str]) -> list[str]:
     return ["<h2>Notes</h2>", "<ul>", *(f"<li>{esc(w)}</li>" for w in warnings), "</ul>"]
 
 
-def _section(
-    function: str, results: list[CaseResult], bad: list[CaseResult], plot: list[str], free: bool
-) -> list[str]:
+def _section(function: str, results: list[CaseResult], bad: list[CaseResult], plot: list[str], free: bool) -> list[str]:
     """A failing function: counts, hints, its ``plot`` (none when it only is missing), its failing cases folded."""
     counts = count_outcomes(results)
     hints = list(dict.fromkeys(str(r.details["hint"]) for r in bad if r.details.get("hint")))

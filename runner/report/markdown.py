@@ -77,10 +77,8 @@ def _failures(report: Report, verbose: bool) -> Iterator[str]:
             yield from (f"  - {escape(line)}" for line in detail_lines(reason) if not line.startswith("repro: "))
             continue
         listed = bad if verbose else [r for r in news(results) if r.outcome != "passed"]
-        if verbose:
-            pick = {"shown": ordered(listed), "also": {}, "more": 0, "beyond": 0}
-        else:  # a variant failing as its case does: one item
-            pick = selection(listed, free)
+        # -v: every failure, in order; else a few, a variant failing as its case does folded into one item
+        pick = {"shown": ordered(listed), "also": {}, "more": 0, "beyond": 0} if verbose else selection(listed, free)
         shown = pick["shown"][: max(0, MAX_FAILURES - written)]
         for r in shown:
             yield from _failure(r, free)

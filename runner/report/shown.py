@@ -20,7 +20,12 @@ from typing import Any
 from dlconform.results import CaseResult, Report
 
 MAX_SHOWN = 3  # failing cases shown per function unless every case is asked for
-UNRUN_FAILURES = ("missing", "import-error", "unsupported")  # the case never reached the target's function
+UNRUN_FAILURES = (
+    "missing",
+    "unresolved",
+    "import-error",
+    "unsupported",
+)  # the case never reached the target's function
 # Tags from the most telling failure to the least: a worked example or a core case names the mistake, an edge or
 # stability case shows where a right idea breaks down. A case with none of them comes last among its level.
 TELLING = ("article", "course", "core", "random", "dtype", "edge", "stability")

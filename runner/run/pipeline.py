@@ -124,12 +124,27 @@ def _finish(plan: Plan, target: Target, report: Report) -> Report:
         from dlconform.judge.hints import with_hints
 
         report = with_hints(report, plan.cases)
+    report = _library_repros(report, target, plan.cases)
     if plan.baseline is not None:
         from dlconform.run.baseline import apply_baseline
 
         header = {**report.target, "baseline": plan.baseline_label or plan.baseline.path}
         report, _ = apply_baseline(replace(report, target=header), plan.baseline, plan.suite_keys)
     return report
+
+
+def _library_repros(report: Report, target: Target, cases: Iterable[Case]) -> Report:
+    """A library target's failures with repro lines in the library's own call (``target.repro``, a profile's),
+    where it can spell one; other targets' reports unchanged."""
+    spell = getattr(target, "repro", None)
+    if spell is None:
+        return report
+    by_key = {c.key: c for c in cases}
+    out = []
+    for r in report.results:
+        line = spell(by_key[r.key]) if "repro" in r.details and r.key in by_key else None
+        out.append(replace(r, details={**r.details, "repro": line}) if line else r)
+    return replace(report, results=out)
 
 
 @contextmanager
