@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from dlconform.report.details import baseline_note, detail_lines, printable
 from dlconform.report.shown import (
+    Selection,
     also_line,
     beyond_free,
     beyond_line,
@@ -78,18 +79,18 @@ def _failures(report: Report, verbose: bool) -> Iterator[str]:
             continue
         listed = bad if verbose else [r for r in news(results) if r.outcome != "passed"]
         # -v: every failure, in order; else a few, a variant failing as its case does folded into one item
-        pick = {"shown": ordered(listed), "also": {}, "more": 0, "beyond": 0} if verbose else selection(listed, free)
-        shown = pick["shown"][: max(0, MAX_FAILURES - written)]
+        pick = Selection(ordered(listed)) if verbose else selection(listed, free)
+        shown = pick.shown[: max(0, MAX_FAILURES - written)]
         for r in shown:
             yield from _failure(r, free)
-            if r.key in pick["also"]:
-                yield f"  - {escape(also_line(pick['also'][r.key]))}"
+            if r.key in pick.also:
+                yield f"  - {escape(also_line(pick.also[r.key]))}"
         written += len(shown)
-        more = pick["more"] + len(pick["shown"]) - len(shown)
+        more = pick.more + len(pick.shown) - len(shown)
         if more:
             yield f"- ... and {more} more failing cases of {escape(function)} (-v, or the JSON report)"
-        if pick["beyond"]:
-            yield f"- {escape(function)}: {escape(beyond_line(pick['beyond']))}"
+        if pick.beyond:
+            yield f"- {escape(function)}: {escape(beyond_line(pick.beyond))}"
         known = len(bad) - len(listed) if not verbose else 0
         if known:
             yield f"- {escape(function)}: {known} known failures, as the baseline expects (-v shows them)"

@@ -15,7 +15,7 @@ not shown. The JSON report keeps every case, in the same order.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from dataclasses import dataclass, field
 
 from dlconform.results import CaseResult, Report
 
@@ -113,15 +113,25 @@ def shown_failures(bad: list[CaseResult], limit: int | None = MAX_SHOWN) -> list
     return sorted(picked, key=lambda r: position[id(r)])
 
 
-def selection(listed: list[CaseResult], free: bool, limit: int | None = MAX_SHOWN) -> dict[str, Any]:
-    """What a report shows of one function's ``listed`` failures: ``shown`` (in order), ``also`` (variants folded
-    under a shown case), ``more`` (the count neither shown nor folded) and ``beyond`` (the count of failing beyond
-    cases left to one line when they carry no points, ``free``)."""
+@dataclass
+class Selection:
+    """What a report shows of one function's failures: ``shown`` (in order), ``also`` (variants folded under a
+    shown case), ``more`` (the count neither shown nor folded) and ``beyond`` (the count of failing beyond cases
+    left to one line because they carry no points)."""
+
+    shown: list[CaseResult]
+    also: dict[str, list[str]] = field(default_factory=dict)
+    more: int = 0
+    beyond: int = 0
+
+
+def selection(listed: list[CaseResult], free: bool, limit: int | None = MAX_SHOWN) -> Selection:
+    """The ``Selection`` of one function's ``listed`` failures; beyond ones only counted when ``free`` (no points)."""
     beyond = [r for r in listed if free and r.level == "beyond"]
     counted = [r for r in listed if not (free and r.level == "beyond")]
     kept, also = folded(counted)
     shown = shown_failures(kept, limit)
-    return {"shown": shown, "also": also, "more": len(unshown(counted, shown, also)), "beyond": len(beyond)}
+    return Selection(shown, also, len(unshown(counted, shown, also)), len(beyond))
 
 
 def folded(bad: list[CaseResult]) -> tuple[list[CaseResult], dict[str, list[str]]]:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterator
-from typing import Any
 
 import click
 from dlconform.report.details import baseline_note, detail_lines, printable
 from dlconform.report.shown import (
+    Selection,
     also_line,
     beyond_free,
     beyond_line,
@@ -76,7 +76,7 @@ def _body(report: Report, color: bool, verbose: bool) -> Iterator[str]:
         yield ""
         yield f"{function}: {summarize(count_outcomes(results))} ({contract_line(results)})"
         reason = unrun(results)
-        pick: dict[str, Any] = {"also": {}, "more": 0, "beyond": 0}
+        pick = Selection([])
         if reason is not None:  # none of its cases ran, for one reason: say it once
             yield from (f"  {line}" for line in detail_lines(reason) if not line.startswith("repro: "))
             shown = results if verbose else []
@@ -84,18 +84,18 @@ def _body(report: Report, color: bool, verbose: bool) -> Iterator[str]:
             shown = results
         else:  # a variant failing as its case does is a line under that case, not a case of its own
             pick = selection(news(results), free)
-            shown = pick["shown"]
+            shown = pick.shown
         for r in shown:
             yield from _case_lines(r, color, explain=reason is None, free=free)
-            if r.key in pick["also"]:
-                yield f"        {also_line(pick['also'][r.key])}"
+            if r.key in pick.also:
+                yield f"        {also_line(pick.also[r.key])}"
         if verbose or reason is not None:
             continue
-        if pick["more"]:
-            more = pick["more"]
+        if pick.more:
+            more = pick.more
             yield f"  ... and {more} more failing case{'s' if more != 1 else ''} (-v shows every case)"
-        if pick["beyond"]:
-            yield f"  {beyond_line(pick['beyond'])}"
+        if pick.beyond:
+            yield f"  {beyond_line(pick.beyond)}"
         known = sum(r.baseline_status == "known" for r in bad)
         if known:
             yield f"  {known} known failure{'s' if known != 1 else ''}, as the baseline expects (-v shows them)"
