@@ -176,3 +176,17 @@ def test_a_stopped_run_scores_no_function_that_did_not_run() -> None:
     assert doc["score"]["not_run"] and set(doc["score"]["not_run"]) & set(doc["score"]["functions"]) == set()
     assert doc["score"]["max_points"] == len(doc["score"]["functions"]) < len(COURSE.functions)
     assert set(doc["score"]["not_run"]) >= set(COURSE.functions) - ran
+
+
+def test_the_readme_says_what_a_plain_run_checks() -> None:
+    from dlconform.format.suite import iter_cases, load_files
+    from dlconform.run.select import select
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    default = select(iter_cases(load_files()))
+    functions = {c.function for c in default}
+    course = sum(c.function in COURSE.points for c in default)
+    assert f"A plain `run` checks all {len(functions)} functions of the suite, {len(default)} cases" in readme
+    assert f"runs\nthe course's eight functions ({course} cases)" in readme and len(COURSE.functions) == 8
+    halfway = check(str(ROOT / "tests/data/students/halfway.py"))
+    assert f"`{halfway.summary_line()[:40]}" in readme.replace("\n", " ")  # the example line is today's
