@@ -478,6 +478,12 @@ def default_baseline(loaded: Target, binds: tuple[str, ...], dtypes: str | None)
     metavar="RATIO",
     help="Implies --perf: exit 1 when a function is more than RATIO times slower than the reference.",
 )
+@click.option(
+    "--fail-under",
+    type=float,
+    metavar="SCORE",
+    help="With --assignment: exit 1 when the score is below SCORE points (default: below full marks).",
+)
 @_grading_options
 def run(
     target: str | None,
@@ -508,6 +514,7 @@ def run(
     adapter: str | None,
     perf: bool,
     perf_fail: float | None,
+    fail_under: float | None,
     timeout: float | None,
     memory: str | None,
     budget: float | None,
@@ -527,7 +534,8 @@ def run(
     Exit status: 0 every selected case passed (or failed only as the baseline expects); 1 some case failed or
     errored, the target raising on import included, or (--perf-fail RATIO) a function was more than RATIO times
     slower than the reference; 2 usage errors, bad vector or baseline files, a target that
-    does not exist, a selection that matches no case.
+    does not exist, a selection that matches no case. With --assignment the grade decides instead: 0 at full
+    marks (or at --fail-under SCORE points or more), 1 below it or when the run stopped early.
     """
     from dlconform.format.suite import iter_cases
     from dlconform.judge.compare import Options
@@ -539,6 +547,8 @@ def run(
     if assignment:  # assignments, dtypes and baselines import YAML and more: only when asked for
         from dlconform.run.assignment import check_coverage, load_assignment, with_score
     chosen = load_assignment(assignment) if assignment else None
+    if fail_under is not None and not chosen:
+        raise DlconformError("--fail-under SCORE needs --assignment: it compares the assignment's score")
     if chosen:
         functions = graded_functions(chosen, functions)
         timeout = timeout if timeout is not None or not chosen.timeout else chosen.timeout
@@ -594,7 +604,7 @@ def run(
         except RunInterrupted as exc:  # Ctrl-C: the report of what ran, then exit 130 as a shell would
             report, interrupted = exc.report, True
     if chosen:
-        report = with_score(report, chosen)
+        report = with_score(report, chosen, planned=[c.key for c in selected])
     text = render(report, fmt, color=use_color(fmt, output, no_color), verbosity=verbose - quiet)
     if output:
         write_or_exit(output, text)
@@ -612,7 +622,7 @@ def run(
         write_or_exit(write_baseline, dump_baseline(report))
         entries = sum(r.outcome in FAILING for r in report.results)
         click.echo(f"dlconform: wrote baseline {write_baseline} ({entries} entries)", err=True)
-    sys.exit(exit_code(report, strict_baseline, perf_fail))
+    sys.exit(exit_code(report, strict_baseline, perf_fail, fail_under))
 
 
 def import_or_exit(module: str) -> ModuleType:

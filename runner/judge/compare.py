@@ -37,6 +37,7 @@ FAILURES: dict[str, str] = {
     "wrong-exception": "raised another exception than the one required",
     "raised": "raised an exception (the code is raised:ExceptionName)",
     "missing": "the target has no such function",
+    "unresolved": "a profile's binding names a callable the library does not have",
     "unsupported": "the target declares the function unsupported",
     "import-error": "the target failed to load",
 }
@@ -174,7 +175,8 @@ def judge_values(case: Case, got: np.ndarray, expected: Any, options: Options = 
             return Verdict("passed")
         diff = np.argwhere(got != exp)
         idx = tuple(int(i) for i in diff[0]) if diff.size else ()
-        details = _details(case, got, exp, np.abs(got.astype(np.float64) - exp.astype(np.float64)), idx, exp.dtype)
+        err = np.abs(got.astype(np.float64) - exp.astype(np.float64))
+        details = _details(case, got, exp, err, idx, exp.dtype, got != exp)
         return Verdict("failed", f"{len(diff)} of {exp.size} values differ", details, "value")
     if got.dtype.itemsize > exp.dtype.itemsize:  # where a wider float dtype is acceptable, judged rounded to exp's
         with np.errstate(over="ignore"):
@@ -222,7 +224,7 @@ def _judge_floats(case: Case, got: np.ndarray, prepared: Prepared) -> Verdict:
     worst = np.unravel_index(int(np.argmax(badness)), e.shape) if e.ndim else ()
     idx = tuple(int(i) for i in worst)
     count = int((~ok).sum())
-    details = _details(case, g, e, np.where(finite & ~g_nan, err, np.nan), idx, dtype)
+    details = _details(case, g, e, np.where(finite & ~g_nan, err, np.nan), idx, dtype, ~ok)
     details["tolerance"] = tol.describe()
     if bad_nan[idx] and g_nan[idx]:
         failure, why = "nan", "NaN where a number is expected"
@@ -239,25 +241,51 @@ def _judge_floats(case: Case, got: np.ndarray, prepared: Prepared) -> Verdict:
 
 
 def _details(
-    case: Case, got: np.ndarray, exp: np.ndarray, err: np.ndarray, idx: tuple[int, ...], dtype: np.dtype
+    case: Case,
+    got: np.ndarray,
+    exp: np.ndarray,
+    err: np.ndarray,
+    idx: tuple[int, ...],
+    dtype: np.dtype,
+    bad: np.ndarray,
 ) -> dict[str, Any]:
-    """Error figures for a failing comparison: max abs/rel/ULP error and the worst element."""
-    finite = np.isfinite(err)
+    """Error figures for a failing comparison, over the values that fail (``bad``) as NumPy's assert_allclose
+    gives them: how many fail, their largest abs and rel errors, and their largest error in ULP where that means
+    something (``ulp_figure``); then the worst element."""
     out: dict[str, Any] = {"index": list(idx), "got": _item(got[idx]), "expected": _item(exp[idx])}
-    if finite.any():
+    bad = np.broadcast_to(bad, exp.shape)
+    out["failing_values"], out["values"] = int(bad.sum()), int(exp.size)
+    measured = bad & np.isfinite(err)
+    if measured.any():
         e = exp.astype(np.float64)
         with np.errstate(all="ignore"):  # the runner's own arithmetic on wild values warns nobody
-            rel = np.where(finite & (e != 0), err / np.abs(e), np.nan)
-            ulps = err / ulp_of(e, dtype) if dtype.kind == "f" else err
-        out["max_abs_error"] = float(np.nanmax(np.where(finite, err, np.nan)))
+            rel = np.where(measured & (e != 0), err / np.abs(e), np.nan)
+        out["max_abs_error"] = float(np.max(err[measured]))
         out["max_rel_error"] = float(np.nanmax(rel)) if np.isfinite(rel).any() else None
-        out["max_ulp_error"] = float(np.nanmax(np.where(finite, ulps, np.nan))) if dtype.kind == "f" else None
+        out["max_ulp_error"] = ulp_figure(got, exp, err, bad, dtype)
     first = case.args[0] if case.args else None
     if isinstance(first, np.ndarray) and first.shape == exp.shape and exp.ndim:
         out["input"] = _item(first[idx])
     elif first is not None and np.ndim(first) == 0:
         out["input"] = _item(first)
     return out
+
+
+MEANINGFUL_ULP = 2.0**20  # beyond this many ULPs the figure says only "far off": the relative error says it better
+
+
+def ulp_figure(got: np.ndarray, exp: np.ndarray, err: np.ndarray, bad: np.ndarray, dtype: np.dtype) -> float | None:
+    """The largest error in ULP of the expected dtype among the failing values, or None where it means nothing:
+    a non-float result, a failing value that is not finite, of the other sign than expected, or more than
+    MEANINGFUL_ULP ULPs off (a value off by 0.6 is not usefully 6e17 ULPs off)."""
+    if dtype.kind != "f" or not bad.any():
+        return None
+    g, e = got.astype(np.float64)[bad], exp.astype(np.float64)[bad]
+    if not (np.isfinite(g).all() and np.isfinite(e).all()) or (np.signbit(g) != np.signbit(e)).any():
+        return None
+    with np.errstate(all="ignore"):
+        worst = float(np.max(err[bad] / ulp_of(e, dtype)))
+    return worst if worst < MEANINGFUL_ULP else None
 
 
 def _item(value: Any) -> Any:
