@@ -26,6 +26,9 @@ SHOWN = (
     "tolerance",
     "hint",
     "repro",
+    "explained_by",  # the evidence behind the hint (dlconform.judge.diagnosis), in the JSON report
+    "observed",
+    "raised_at",  # said in the message
 )
 
 

@@ -1,0 +1,235 @@
+"""Evidence for a failing case: which typical mistake reproduces what the target did, else what was observed.
+
+Runs only for a case that failed or errored, in the grader's process, on the grader's own copy of the inputs.
+Each mistake the catalogue declares for the function is evaluated on the case's inputs (in their own dtypes)
+and compared with the target's result, within the case's tolerance (same shape, kind of dtype, NaN places;
+the exact dtype where the dtype failed), or with the exception it raised (same class name and message); a
+mistake that would itself pass the case explains nothing. The names of the mistakes that match go in
+``details["explained_by"]``. Without a match only what was seen is said (``details["observed"]``): which inputs
+give wrong values (``wrong for x < 0``, ``wrong only where |x| >= 800``), NaN where a number belongs, and exp
+overflow only where the target gave inf or NaN for finite inputs beyond exp's range. dlconform.judge.hints
+words both for students.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+from dlconform.catalogue import FUNCTIONS, Function, Mistake
+from dlconform.format.large import FromReference, Generated
+from dlconform.format.model import Case, Raises, fresh_inputs
+from dlconform.format.tolerance import allowed_error
+from dlconform.judge.compare import NotArrayLike, judge, to_plain_array
+from dlconform.results import CaseResult
+from dlconform.text import one_line
+
+LARGEST = 100_000  # elements of input beyond which a case is not re-evaluated (large cases only time and stress)
+OVERFLOW_AT = {"float16": 11.0, "float32": 88.0, "float64": 709.0}  # |x| beyond which exp(x) overflows
+SLACK = 4  # ULP of the mistake's own dtype allowed on top of the case's tolerance (another order of operations)
+
+
+def explained(result: CaseResult, case: Case, returned: Any = None, raised: BaseException | None = None) -> CaseResult:
+    """``result`` with its evidence added to its details when it failed or errored (unchanged otherwise)."""
+    if result.outcome not in ("failed", "error") or result.failure in ("mutated-input", "returned-none"):
+        return result
+    found = evidence(case, result.failure, returned, raised)
+    return replace(result, details={**result.details, **found}) if found else result
+
+
+def evidence(case: Case, failure: str, returned: Any = None, raised: BaseException | None = None) -> dict[str, Any]:
+    """``explained_by`` (the names of the catalogue's mistakes that reproduce the result), else ``observed``."""
+    spec = FUNCTIONS.get(case.function)
+    if spec is None or _too_large(case):
+        return {}
+    got = None
+    if raised is None:
+        try:
+            got = to_plain_array(returned)
+        except NotArrayLike:
+            return {}
+    names = [m.name for m in spec.mistakes if _reproduces(m, case, failure, got, raised)]
+    if names:
+        return {"explained_by": names}
+    seen = observed(spec, case, got) if got is not None and failure in ("value", "nan", "inf", "not-nan") else None
+    return {"observed": seen} if seen else {}
+
+
+def mistake_named(function: str, name: str) -> Mistake | None:
+    """The catalogue's mistake of ``function`` called ``name``."""
+    spec = FUNCTIONS.get(function)
+    return next((m for m in spec.mistakes if m.name == name), None) if spec is not None else None
+
+
+def _too_large(case: Case) -> bool:
+    """Whether the case's inputs are generated or large: re-evaluating mistakes there costs more than it tells."""
+    if isinstance(case.expected, FromReference) or any(isinstance(a, Generated) for a in case.args):
+        return True
+    return sum(int(np.size(a)) for a in case.args) > LARGEST
+
+
+def _reproduces(
+    mistake: Mistake, case: Case, failure: str, got: np.ndarray | None, raised: BaseException | None
+) -> bool:
+    """Whether the mistake, evaluated on the case's inputs, does what the target did."""
+    outcome, overflowed = _evaluate(mistake, case)
+    if raised is not None:
+        same = isinstance(outcome, BaseException) and type(outcome).__name__ == type(raised).__name__
+        return same and one_line(outcome) == one_line(raised)  # type: ignore[arg-type]
+    if got is None or not isinstance(outcome, np.ndarray):
+        return False
+    if outcome.shape != got.shape or _kind(outcome) != _kind(got):
+        return False
+    if failure in ("dtype", "dtype-kind") and outcome.dtype != got.dtype:
+        return False
+    if not _close(case, got, outcome) or judge(case, outcome).outcome == "passed":
+        return False
+    return not mistake.overflow or overflowed or bool(_nonfinite_from_finite(case, got).any())
+
+
+def _evaluate(mistake: Mistake, case: Case) -> tuple[np.ndarray | BaseException | None, bool]:
+    """The mistake's result on fresh copies of the case's inputs (a plain array), or the exception it raised; and
+    whether NumPy overflowed on the way. Its warnings are its own: nobody else's."""
+    quiet = np.errstate(divide="ignore", invalid="ignore", under="ignore", over="warn")
+    with quiet, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            value = mistake.formula(*fresh_inputs(case.args))
+        except Exception as exc:
+            return exc, False
+    overflowed = any("overflow" in str(w.message) for w in caught)
+    try:
+        return to_plain_array(value), overflowed
+    except NotArrayLike:
+        return None, overflowed
+
+
+def _kind(arr: np.ndarray) -> str:
+    """float, or integer for integers and bools (a sum of bools is an integer)."""
+    return "float" if arr.dtype.kind in "fc" else "integer"
+
+
+def _close(case: Case, got: np.ndarray, reference: np.ndarray) -> bool:
+    """Whether ``got`` equals ``reference`` within the case's tolerance (plus SLACK ULP): NaN where it has NaN,
+    the same infinities, integers exactly."""
+    if _kind(got) == "integer" and _kind(reference) == "integer":
+        return bool(np.array_equal(got, reference))
+    g, r = got.astype(np.float64), reference.astype(np.float64)
+    return bool(_agrees(case, g, r, reference.dtype).all())
+
+
+def _agrees(case: Case, g: np.ndarray, r: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Per element: whether ``g`` equals ``r`` within the case's tolerance for ``dtype`` (floats as float64)."""
+    dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)
+    with np.errstate(all="ignore"):
+        try:
+            allow = allowed_error(r, case.tolerance_for(dtype), case.accuracy, case.args, dtype)
+        except ValueError:  # a rule that scales by the inputs' own shape, on a result of another shape
+            allow = np.zeros(r.shape)
+        allow = np.maximum(allow, SLACK * float(np.finfo(dtype).eps) * np.abs(r))
+        finite = np.isfinite(g) & np.isfinite(r)
+        return np.where(finite, np.abs(g - r) <= allow, (g == r) | (np.isnan(g) & np.isnan(r)))
+
+
+def _expected(case: Case) -> np.ndarray | None:
+    """The case's expected value (its first acceptable one), as float64; None for a case that must raise."""
+    value = case.expected
+    if case.expected_any:
+        value = next((e for e in case.expected_any if not isinstance(e, Raises)), None)
+    if value is None or case.raises:
+        return None
+    arr = np.asarray(value)
+    return arr.astype(np.float64) if arr.dtype.kind in "biuf" else None
+
+
+def _nonfinite_from_finite(case: Case, got: np.ndarray) -> np.ndarray:
+    """Per element (per row for a row-wise function): inf or NaN returned where a number belongs, for finite
+    inputs."""
+    exp = _expected(case)
+    x = np.asarray(case.args[0]) if case.args else None
+    if exp is None or exp.shape != got.shape or x is None or x.dtype.kind not in "biuf":
+        return np.zeros(0, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(got.astype(np.float64)) & np.isfinite(exp)
+    if x.shape != got.shape:
+        return bad.reshape(-1) if np.all(np.isfinite(x)) else np.zeros(0, dtype=bool)
+    inputs = np.isfinite(x.astype(np.float64))
+    if FUNCTIONS[case.function].kind == "rowwise" and x.ndim:
+        return bad.any(axis=-1) & inputs.all(axis=-1)
+    return bad & inputs
+
+
+def observed(spec: Function, case: Case, got: np.ndarray) -> str | None:
+    """What the wrong values show, for a function of one array argument: which inputs give them (``wrong for
+    x < 0``, ``wrong only where |x| >= 800``, rows holding inf or NaN), and NaN where a number belongs."""
+    exp = _expected(case)
+    if (
+        exp is None
+        or exp.shape != got.shape
+        or len(case.args) != 1
+        or spec.kind not in ("scalar", "elementwise", "rowwise")
+    ):
+        return None
+    x = np.asarray(case.args[0])
+    if x.shape != got.shape or x.dtype.kind not in "biuf" or x.size == 0:
+        return None
+    dtype = np.asarray(case.expected if case.expected is not None else exp).dtype
+    wrong = ~_agrees(case, got.astype(np.float64), exp, dtype)
+    xs = x.astype(np.float64)
+    rows = spec.kind == "rowwise" and x.ndim >= 1
+    if rows:  # a row is wrong or right as a whole; its largest |x| stands for it
+        wrong = wrong.any(axis=-1)
+        with np.errstate(invalid="ignore"):
+            special = ~np.isfinite(xs).all(axis=-1)
+            xs = np.max(np.where(np.isfinite(xs), np.abs(xs), 0.0), axis=-1, initial=0.0)
+        xs = np.where(special, np.nan, xs)
+    name = spec.params[0]
+    region = _region(xs.reshape(-1), wrong.reshape(-1), name, rows)
+    nonfinite = _nonfinite_from_finite(case, got)
+    if not nonfinite.any():
+        return region
+    g = got.astype(np.float64)
+    what = "NaN" if np.isnan(g[np.isfinite(exp)]).any() else "inf"
+    line = f"It returns {what} where a number belongs" + (f", {region}" if region else "")
+    computed = x.dtype.name if x.dtype.name in OVERFLOW_AT else "float64"
+    finite_x = np.abs(x.astype(np.float64)[np.isfinite(x.astype(np.float64))])
+    if spec.uses_exp and finite_x.size and float(np.max(finite_x)) > OVERFLOW_AT[computed]:
+        line += (
+            f": exp overflows to inf beyond {OVERFLOW_AT[computed]:g} in {computed}; rewrite so that exp only "
+            "sees numbers <= 0 (subtract the maximum, or use exp(-|x|))"
+        )
+    return line + "."
+
+
+def _region(x: np.ndarray, wrong: np.ndarray, name: str, rows: bool) -> str | None:
+    """The simplest statement of which inputs give wrong results, when one fits them exactly (every input it names
+    is wrong, every other one right); None when none fits or no input is right."""
+    right = ~wrong
+    if not wrong.any() or not right.any():
+        return None
+    what = f"in rows whose largest |{name}|" if rows else f"for {name}"
+    special = np.isnan(x) | np.isinf(x)
+    if rows:
+        if (wrong == special).all():
+            return "wrong only in rows holding inf or NaN (right in the others)"
+    elif (wrong == special).all():
+        return f"wrong only where {name} is inf or NaN (right for finite {name})"
+    finite = ~special
+    if (wrong & special).any() or not finite[wrong].all():
+        return None
+    with np.errstate(invalid="ignore"):
+        low = float(np.min(np.abs(x[wrong])))
+        candidates = [] if rows else [(f"wrong for {name} < 0", x < 0), (f"wrong for {name} > 0", x > 0)]
+        candidates += [
+            (f"wrong only {what} >= {low:g}" if rows else f"wrong only where |{name}| >= {low:g}", np.abs(x) >= low),
+            (f"wrong only for {name} <= {-low:g}", x <= -low),
+            (f"wrong only for {name} >= {low:g}", x >= low),
+        ]
+    for text, region in candidates:
+        if ((wrong == region) | special).all() and not (region & special).any():
+            kept = np.abs(x[right & finite])
+            upto = f" (right up to {float(np.max(kept)):g})" if "|" in text and kept.size else ""
+            return text + upto
+    return None
