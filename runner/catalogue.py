@@ -118,6 +118,8 @@ class Function:
     uses_exp: bool = False  # naive code overflows exp on large inputs (a hint)
     squares: bool = False  # naive code squares its inputs (a norm): they overflow or underflow at the extremes (a hint)
     mistakes: tuple[Mistake, ...] = ()
+    textbook: Callable[..., Any] | None = None  # the course's answer as students write it: a mistake is told apart
+    # from it (dlconform.judge.diagnosis), so that what the textbook formula does too is never called a mistake
     contract: Contract | None = None  # default: by kind (see Contract)
 
     def __post_init__(self) -> None:
@@ -341,6 +343,7 @@ FUNCTIONS: dict[str, Function] = {
             _logistic,
             dtype="python-float",
             uses_exp=True,
+            textbook=lambda x: 1 / (1 + math.exp(-x)),
             mistakes=(
                 Mistake("exp-sign", "1 / (1 + math.exp(x))", _EXP_SIGN, lambda x: 1 / (1 + math.exp(x))),
                 Mistake(
@@ -365,6 +368,7 @@ FUNCTIONS: dict[str, Function] = {
             "elementwise",
             _logistic,
             uses_exp=True,
+            textbook=_np_sigmoid,
             mistakes=(
                 Mistake("exp-sign", "1 / (1 + np.exp(x))", _EXP_SIGN, lambda x: 1 / (1 + np.exp(x))),
                 Mistake(
@@ -387,6 +391,7 @@ FUNCTIONS: dict[str, Function] = {
             "elementwise",
             _logistic_slope,
             uses_exp=True,
+            textbook=lambda x: _np_sigmoid(x) * (1 - _np_sigmoid(x)),
             mistakes=(
                 Mistake(
                     "returns-s",
@@ -409,6 +414,7 @@ FUNCTIONS: dict[str, Function] = {
             "elementwise",
             lambda x: mp.tanh(x),
             uses_exp=True,
+            textbook=lambda x: np.tanh(x),
             mistakes=(
                 Mistake(
                     "exp-overflow",
@@ -439,6 +445,7 @@ FUNCTIONS: dict[str, Function] = {
             "elementwise",
             lambda x: mp.sech(x) ** 2,
             uses_exp=True,
+            textbook=lambda x: 1 - np.tanh(x) ** 2,
             mistakes=(
                 Mistake(
                     "missing-square",
@@ -472,6 +479,7 @@ FUNCTIONS: dict[str, Function] = {
             "elementwise",
             lambda x: x if mp.isnan(x) or x > 0 else mp.mpf(0),
             dtype="keep",
+            textbook=lambda x: np.maximum(x, 0),
             mistakes=(
                 Mistake(
                     "max-for-maximum",
@@ -509,6 +517,7 @@ FUNCTIONS: dict[str, Function] = {
             dtype="keep",
             shape=lambda image: (int(np.size(image)), 1),
             contract=Contract("a 3-D array (length, height, depth)", rank=3),
+            textbook=lambda v: v.reshape(v.shape[0] * v.shape[1] * v.shape[2], 1),
             mistakes=(
                 Mistake(
                     "fortran-order",
@@ -549,6 +558,7 @@ FUNCTIONS: dict[str, Function] = {
             _unit_row,
             aliases=("normalize_rows",),
             squares=True,
+            textbook=lambda x: x / np.linalg.norm(x, ord=2, axis=1, keepdims=True),
             mistakes=(
                 Mistake(
                     "column-norms",
@@ -600,6 +610,7 @@ FUNCTIONS: dict[str, Function] = {
             "rowwise",
             _softmax_row,
             uses_exp=True,
+            textbook=lambda x: np.exp(x) / np.sum(np.exp(x), axis=1, keepdims=True),
             mistakes=(
                 Mistake(
                     "axis-0",
@@ -645,6 +656,7 @@ FUNCTIONS: dict[str, Function] = {
             "reduction",
             _loss(1),
             dtype="sum",
+            textbook=lambda yhat, y: np.sum(np.abs(y - yhat)),
             mistakes=(
                 Mistake("no-abs", "np.sum(y - yhat)", _NO_ABS, lambda yhat, y: np.sum(y - yhat)),
                 Mistake("no-abs-reversed", "np.sum(yhat - y)", _NO_ABS, lambda yhat, y: np.sum(yhat - y)),
@@ -668,6 +680,7 @@ FUNCTIONS: dict[str, Function] = {
             "reduction",
             _loss(2),
             dtype="sum",
+            textbook=lambda yhat, y: np.dot(y - yhat, y - yhat),
             mistakes=(
                 Mistake(
                     "l1",
@@ -703,6 +716,7 @@ FUNCTIONS: dict[str, Function] = {
             dtype="promote",
             shape=_dot_shape,
             blocks=_dot_blocks,
+            textbook=lambda a, b: np.dot(a, b),
             mistakes=(
                 Mistake(
                     "elementwise",
@@ -727,6 +741,7 @@ FUNCTIONS: dict[str, Function] = {
             dtype="promote",
             shape=lambda a, b: (int(np.size(a)), int(np.size(b))),
             blocks=lambda args: "rows" if args and np.ndim(args[0]) == 1 else None,
+            textbook=lambda a, b: np.outer(a, b),
             mistakes=(
                 Mistake(
                     "dot",
@@ -755,6 +770,7 @@ FUNCTIONS: dict[str, Function] = {
             _exactly(lambda a, b: a * b),
             dtype="promote",
             contract=Contract("NumPy's own semantics", any_input=True),
+            textbook=lambda a, b: np.multiply(a, b),
             mistakes=(
                 Mistake(
                     "dot",

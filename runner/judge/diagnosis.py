@@ -4,16 +4,18 @@ Runs only for a case that failed or errored, in the grader's process, on the gra
 Each mistake the catalogue declares for the function is evaluated on the case's inputs (in their own dtypes)
 and compared with the target's result, within the case's tolerance (same shape, kind of dtype, NaN places;
 the exact dtype where the dtype failed), or with the exception it raised (same class name and message); a
-mistake that would itself pass the case explains nothing. The names of the mistakes that match go in
+mistake that would itself pass the case, or that does what the course's own formula does (the catalogue's
+``textbook``: the TypeError of ``-x`` on bools, unsigned differences that wrap), explains nothing. The names of the mistakes that match go in
 ``details["explained_by"]``. Without a match only what was seen is said (``details["observed"]``): which inputs
 give wrong values (``wrong for x < 0``, ``wrong only where |x| >= 800``), NaN where a number belongs, and exp
-overflow only where the target gave inf or NaN for finite inputs beyond exp's range. dlconform.judge.hints
+overflow only where the target gave inf or NaN for inputs beyond exp's range. dlconform.judge.hints
 words both for students.
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -40,7 +42,8 @@ def explained(result: CaseResult, case: Case, returned: Any = None, raised: Base
 
 
 def evidence(case: Case, failure: str, returned: Any = None, raised: BaseException | None = None) -> dict[str, Any]:
-    """``explained_by`` (the names of the catalogue's mistakes that reproduce the result), else ``observed``."""
+    """``explained_by``: the names of the catalogue's mistakes that reproduce the result (empty: none does), and
+    ``observed`` where the wrong values show a pattern."""
     spec = FUNCTIONS.get(case.function)
     if spec is None or _too_large(case):
         return {}
@@ -50,11 +53,11 @@ def evidence(case: Case, failure: str, returned: Any = None, raised: BaseExcepti
             got = to_plain_array(returned)
         except NotArrayLike:
             return {}
-    names = [m.name for m in spec.mistakes if _reproduces(m, case, failure, got, raised)]
-    if names:
-        return {"explained_by": names}
+    textbook = _evaluate(spec.textbook, case)[0] if spec.textbook is not None else None
+    found = [m.name for m in spec.mistakes if _reproduces(m, case, failure, got, raised, textbook)]
+    out: dict[str, Any] = {"explained_by": found}
     seen = observed(spec, case, got) if got is not None and failure in ("value", "nan", "inf", "not-nan") else None
-    return {"observed": seen} if seen else {}
+    return {**out, "observed": seen} if seen else out
 
 
 def mistake_named(function: str, name: str) -> Mistake | None:
@@ -71,32 +74,43 @@ def _too_large(case: Case) -> bool:
 
 
 def _reproduces(
-    mistake: Mistake, case: Case, failure: str, got: np.ndarray | None, raised: BaseException | None
+    mistake: Mistake, case: Case, failure: str, got: np.ndarray | None, raised: BaseException | None, textbook: Any
 ) -> bool:
-    """Whether the mistake, evaluated on the case's inputs, does what the target did."""
-    outcome, overflowed = _evaluate(mistake, case)
-    if raised is not None:
-        same = isinstance(outcome, BaseException) and type(outcome).__name__ == type(raised).__name__
-        return same and one_line(outcome) == one_line(raised)  # type: ignore[arg-type]
-    if got is None or not isinstance(outcome, np.ndarray):
+    """Whether the mistake, evaluated on the case's inputs, does what the target did, and what the course's own
+    formula does not (a mistake beyond the contract is a textbook formula: it need not differ from it)."""
+    outcome, overflowed = _evaluate(mistake.formula, case)
+    if not _same(case, outcome, raised if raised is not None else got, exact_dtype=failure in ("dtype", "dtype-kind")):
         return False
-    if outcome.shape != got.shape or _kind(outcome) != _kind(got):
+    if not mistake.beyond and textbook is not None and _same(case, outcome, textbook, exact_dtype=True):
         return False
-    if failure in ("dtype", "dtype-kind") and outcome.dtype != got.dtype:
+    if got is None:
+        return True
+    if judge(case, outcome).outcome == "passed":
         return False
-    if not _close(case, got, outcome) or judge(case, outcome).outcome == "passed":
-        return False
-    return not mistake.overflow or overflowed or bool(_nonfinite_from_finite(case, got).any())
+    return not mistake.overflow or overflowed or bool(_nonfinite(case, got).any())
 
 
-def _evaluate(mistake: Mistake, case: Case) -> tuple[np.ndarray | BaseException | None, bool]:
-    """The mistake's result on fresh copies of the case's inputs (a plain array), or the exception it raised; and
+def _same(case: Case, one: Any, other: Any, exact_dtype: bool) -> bool:
+    """Whether two outcomes agree: exceptions of one class name and message, or arrays of one shape and kind of
+    dtype (one dtype when ``exact_dtype``) with values equal within the case's tolerance."""
+    if isinstance(one, BaseException) or isinstance(other, BaseException):
+        both = isinstance(one, BaseException) and isinstance(other, BaseException)
+        return both and type(one).__name__ == type(other).__name__ and one_line(one) == one_line(other)
+    if not isinstance(one, np.ndarray) or not isinstance(other, np.ndarray):
+        return False
+    if one.shape != other.shape or _kind(one) != _kind(other) or (exact_dtype and one.dtype != other.dtype):
+        return False
+    return _close(case, other, one)
+
+
+def _evaluate(formula: Callable[..., Any], case: Case) -> tuple[np.ndarray | BaseException | None, bool]:
+    """The formula's result on fresh copies of the case's inputs (a plain array), or the exception it raised; and
     whether NumPy overflowed on the way. Its warnings are its own: nobody else's."""
     quiet = np.errstate(divide="ignore", invalid="ignore", under="ignore", over="warn")
     with quiet, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            value = mistake.formula(*fresh_inputs(case.args))
+            value = formula(*fresh_inputs(case.args))
         except Exception as exc:
             return exc, False
     overflowed = any("overflow" in str(w.message) for w in caught)
@@ -144,21 +158,13 @@ def _expected(case: Case) -> np.ndarray | None:
     return arr.astype(np.float64) if arr.dtype.kind in "biuf" else None
 
 
-def _nonfinite_from_finite(case: Case, got: np.ndarray) -> np.ndarray:
-    """Per element (per row for a row-wise function): inf or NaN returned where a number belongs, for finite
-    inputs."""
+def _nonfinite(case: Case, got: np.ndarray) -> np.ndarray:
+    """Per element: inf or NaN returned where a number belongs."""
     exp = _expected(case)
-    x = np.asarray(case.args[0]) if case.args else None
-    if exp is None or exp.shape != got.shape or x is None or x.dtype.kind not in "biuf":
+    if exp is None or exp.shape != got.shape:
         return np.zeros(0, dtype=bool)
     with np.errstate(invalid="ignore"):
-        bad = ~np.isfinite(got.astype(np.float64)) & np.isfinite(exp)
-    if x.shape != got.shape:
-        return bad.reshape(-1) if np.all(np.isfinite(x)) else np.zeros(0, dtype=bool)
-    inputs = np.isfinite(x.astype(np.float64))
-    if FUNCTIONS[case.function].kind == "rowwise" and x.ndim:
-        return bad.any(axis=-1) & inputs.all(axis=-1)
-    return bad & inputs
+        return ~np.isfinite(got.astype(np.float64)) & np.isfinite(exp)
 
 
 def observed(spec: Function, case: Case, got: np.ndarray) -> str | None:
@@ -187,8 +193,7 @@ def observed(spec: Function, case: Case, got: np.ndarray) -> str | None:
         xs = np.where(special, np.nan, xs)
     name = spec.params[0]
     region = _region(xs.reshape(-1), wrong.reshape(-1), name, rows)
-    nonfinite = _nonfinite_from_finite(case, got)
-    if not nonfinite.any():
+    if not _nonfinite(case, got).any():
         return region
     g = got.astype(np.float64)
     what = "NaN" if np.isnan(g[np.isfinite(exp)]).any() else "inf"
@@ -205,7 +210,7 @@ def observed(spec: Function, case: Case, got: np.ndarray) -> str | None:
 
 def _region(x: np.ndarray, wrong: np.ndarray, name: str, rows: bool) -> str | None:
     """The simplest statement of which inputs give wrong results, when one fits them exactly (every input it names
-    is wrong, every other one right); None when none fits or no input is right."""
+    is wrong, every other one right, some of those nonzero); None when none fits."""
     right = ~wrong
     if not wrong.any() or not right.any():
         return None
@@ -228,8 +233,7 @@ def _region(x: np.ndarray, wrong: np.ndarray, name: str, rows: bool) -> str | No
             (f"wrong only for {name} >= {low:g}", x >= low),
         ]
     for text, region in candidates:
-        if ((wrong == region) | special).all() and not (region & special).any():
-            kept = np.abs(x[right & finite])
-            upto = f" (right up to {float(np.max(kept)):g})" if "|" in text and kept.size else ""
-            return text + upto
+        kept = np.abs(x[right & finite & ~region])
+        if ((wrong == region) | special).all() and not (region & special).any() and kept.any():
+            return text + (f" (right up to {float(np.max(kept)):g})" if "|" in text else "")
     return None

@@ -11,11 +11,11 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 import numpy as np
-from dlconform.catalogue import FUNCTIONS
+from dlconform.catalogue import FUNCTIONS, Mistake
 from dlconform.format.model import Case
 from dlconform.judge.diagnosis import mistake_named
 from dlconform.results import CaseResult, Report
@@ -23,21 +23,16 @@ from dlconform.results import CaseResult, Report
 SHAPE = re.compile(r"shape (\(.*?\)) where (\(.*?\)) is expected")
 
 
-def hint(result: CaseResult, case: Case, explains: Mapping[str, int] | None = None) -> str | None:
+def hint(result: CaseResult, case: Case, evidence: Sequence[CaseResult] = ()) -> str | None:
     """The hint for a failed or errored result: a diagnosed mistake, else what was observed; None when the
-    evidence says nothing a student could act on.
-
-    Where several mistakes reproduce the result, the one that ``explains`` the most of the function's failing
-    cases is named (how many each explains), then a textbook formula (a mistake beyond the contract), then the
-    catalogue's order."""
+    evidence says nothing a student could act on. ``evidence``: the function's failing results (``diagnosed``
+    weighs them; without them, this case alone)."""
     code = result.failure
     if result.outcome not in ("failed", "error"):
         return None
-    found = [m for m in (mistake_named(case.function, n) for n in result.details.get("explained_by") or ()) if m]
-    if found:
-        count = explains or {}
-        best = min(found, key=lambda m: (-count.get(m.name, 0), not m.beyond))
-        return best.raised_hint if code.startswith("raised:") or code == "wrong-exception" else best.hint
+    mistake = diagnosed(case.function, result, evidence or (result,))
+    if mistake is not None:
+        return mistake.raised_hint if code.startswith("raised:") or code == "wrong-exception" else mistake.hint
     if code.startswith("raised:"):
         return _raised(code.split(":", 1)[1], result.details.get("raised_at"), case)
     if result.details.get("observed"):
@@ -65,10 +60,31 @@ def hint(result: CaseResult, case: Case, explains: Mapping[str, int] | None = No
     return fixed.get(code)
 
 
+def diagnosed(function: str, result: CaseResult, evidence: Sequence[CaseResult]) -> Mistake | None:
+    """The mistake that explains ``result``: of those that reproduce it, one that also reproduces at least half of
+    the function's failing results (those inside the contract, where any are), the one reproducing most (then a
+    textbook formula, one beyond the contract, then the catalogue's order); None where no such one exists.
+
+    One formula is what the student wrote: a mistake that reproduces a case (0 for 1e-300, the TypeError of ``-x``
+    on bools) but not most of the others is a coincidence, not a diagnosis."""
+    spec = FUNCTIONS.get(function)
+    found = [m for m in (mistake_named(function, n) for n in result.details.get("explained_by") or ()) if m]
+    if spec is None or not found:
+        return None
+    weighed = [r for r in evidence if "explained_by" in r.details]
+    weighed = [r for r in weighed if r.level == "inside"] or weighed
+    count = Counter(n for r in weighed for n in r.details["explained_by"])
+    order = {m.name: i for i, m in enumerate(spec.mistakes)}
+    kept = [m for m in found if 2 * count[m.name] >= len(weighed)]
+    return min(kept, key=lambda m: (-count[m.name], not m.beyond, order[m.name]), default=None)
+
+
 def function_hint(results: Iterable[CaseResult]) -> str | None:
-    """The hint most of a function's failing results agree on (the first of equals), shown once at the top; None
-    when none has one."""
-    counted = Counter(str(r.details["hint"]) for r in results if r.details.get("hint"))
+    """The hint most of a function's failing results agree on (the first of equals), those inside the contract
+    first, shown once at the top; None when none has one."""
+    hinted = [r for r in results if r.outcome in ("failed", "error") and r.details.get("hint")]
+    inside = [r for r in hinted if r.level == "inside"] or hinted
+    counted = Counter(str(r.details["hint"]) for r in inside)
     return counted.most_common(1)[0][0] if counted else None
 
 
@@ -76,22 +92,22 @@ def with_hints(report: Report, cases: Iterable[Case]) -> Report:
     """A new report whose failed or errored results carry their hint, if any, in ``details["hint"]``."""
     by_key = {c.key: c for c in cases}
     passed = {r.key for r in report.results if r.outcome == "passed"}
-    explains: dict[str, Counter[str]] = {}
+    failing: dict[str, list[CaseResult]] = {}
     for r in report.results:
         if r.outcome in ("failed", "error"):
-            explains.setdefault(r.function, Counter()).update(r.details.get("explained_by") or ())
+            failing.setdefault(r.function, []).append(r)
     return replace(
-        report, results=[_hinted(r, by_key.get(r.key), passed, explains.get(r.function)) for r in report.results]
+        report, results=[_hinted(r, by_key.get(r.key), passed, failing.get(r.function, [])) for r in report.results]
     )
 
 
-def _hinted(result: CaseResult, case: Case | None, passed: set[str], explains: Counter[str] | None) -> CaseResult:
+def _hinted(result: CaseResult, case: Case | None, passed: set[str], evidence: list[CaseResult]) -> CaseResult:
     """``result`` with its hint added, or ``result`` itself when it has none."""
     text = None
     if case is not None and result.outcome in ("failed", "error"):
         stored = case.key.rsplit("@", 1)[0]
         right_as_stored = case.layout is not None and stored in passed
-        text = _layout(case.layout) if right_as_stored else hint(result, case, explains)
+        text = _layout(case.layout) if right_as_stored else hint(result, case, evidence)
     return replace(result, details={**result.details, "hint": text}) if text else result
 
 

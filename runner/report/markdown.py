@@ -12,6 +12,7 @@ import html
 import re
 from collections.abc import Iterator
 
+from dlconform.judge.hints import function_hint
 from dlconform.report.details import baseline_note, detail_lines, printable
 from dlconform.report.shown import MAX_SHOWN, also_line, failing, folded, news, shown_failures, unrun, unshown
 from dlconform.report.text import QUIET, VERBOSE, baseline_lines, grouped, header_lines, perf_lines, score_lines
@@ -60,8 +61,11 @@ def _failures(report: Report, verbose: bool) -> Iterator[str]:
         listed = bad if verbose else [r for r in news(results) if r.outcome != "passed"]
         kept, also = (listed, {}) if verbose else folded(listed)  # a variant failing as its case does: one item
         shown = shown_failures(kept, None if verbose else MAX_SHOWN)[: max(0, MAX_FAILURES - written)]
+        top = function_hint(bad)  # said once; a case's own only where it differs
+        if top:
+            yield f"- {escape(function)} hint: {escape(top)}"
         for r in shown:
-            yield from _failure(r)
+            yield from _failure(r, top)
             if r.key in also:
                 yield f"  - {escape(also_line(also[r.key]))}"
         written += len(shown)
@@ -73,11 +77,11 @@ def _failures(report: Report, verbose: bool) -> Iterator[str]:
             yield f"- {escape(function)}: {known} known failures, as the baseline expects (-v shows them)"
 
 
-def _failure(r: CaseResult) -> Iterator[str]:
-    """A list item for one failing case, its explanation nested under it."""
+def _failure(r: CaseResult, shown_hint: str | None = None) -> Iterator[str]:
+    """A list item for one failing case, its explanation nested under it (without ``shown_hint``, said above)."""
     notes = [n for n in (r.outcome, baseline_note(r), "beyond the contract" if r.level == "beyond" else "") if n]
     yield f"- **{escape(r.key)}** ({escape(', '.join(notes))})"
-    for line in detail_lines(r):
+    for line in detail_lines(r, shown_hint):
         if line.startswith("repro: "):
             yield f"  - repro: {code(line.removeprefix('repro: '))}"
         else:

@@ -14,6 +14,7 @@ import textwrap
 from collections.abc import Iterator
 
 import click
+from dlconform.judge.hints import function_hint
 from dlconform.report.details import baseline_note, detail_lines, printable
 from dlconform.report.shown import also_line, failing, folded, news, shown_failures, unrun, unshown
 from dlconform.results import CaseResult, Report, contract_line, count_outcomes, summarize
@@ -59,6 +60,9 @@ def _body(report: Report, color: bool, verbose: bool) -> Iterator[str]:
         yield ""
         yield f"{function}: {summarize(count_outcomes(results))} ({contract_line(results)})"
         reason = unrun(results)
+        top = function_hint(bad) if reason is None else None  # said once here; a case's own only where it differs
+        if top:
+            yield printable(f"  hint: {top}")
         also: dict[str, list[str]] = {}
         if reason is not None:  # none of its cases ran, for one reason: say it once
             yield from (f"  {line}" for line in detail_lines(reason) if not line.startswith("repro: "))
@@ -71,7 +75,7 @@ def _body(report: Report, color: bool, verbose: bool) -> Iterator[str]:
             shown = shown_failures(kept)
             more = len(unshown(listed, shown, also))
         for r in shown:
-            yield from _case_lines(r, color, explain=reason is None)
+            yield from _case_lines(r, color, explain=reason is None, shown_hint=top)
             if r.key in also:
                 yield f"        {also_line(also[r.key])}"
         if verbose or reason is not None:
@@ -136,8 +140,9 @@ def grouped(results: list[CaseResult]) -> dict[str, list[CaseResult]]:
     return out
 
 
-def _case_lines(r: CaseResult, color: bool, explain: bool = True) -> Iterator[str]:
-    """One status line for the case; for a case that did not pass (when ``explain``), its indented explanation."""
+def _case_lines(r: CaseResult, color: bool, explain: bool = True, shown_hint: str | None = None) -> Iterator[str]:
+    """One status line for the case; for a case that did not pass (when ``explain``), its indented explanation
+    (without ``shown_hint``, the function's hint said above it)."""
     label = f"{LABELS[r.outcome]:<5}"
     style = COLORS["known"] if r.baseline_status == "known" else COLORS[r.outcome]
     if color:
@@ -149,7 +154,7 @@ def _case_lines(r: CaseResult, color: bool, explain: bool = True) -> Iterator[st
         return
     if r.description:
         yield printable(f"        case: {r.description}")
-    for line in detail_lines(r):
+    for line in detail_lines(r, shown_hint):
         yield f"        {line}"
 
 
