@@ -3,13 +3,14 @@
 Runs only for a case that failed or errored, in the grader's process, on the grader's own copy of the inputs.
 Each mistake the catalogue declares for the function is evaluated on the case's inputs (in their own dtypes)
 and compared with the target's result, within the case's tolerance (same shape, kind of dtype, NaN places;
-the exact dtype where the dtype failed), or with the exception it raised (same class name and message); a
-mistake that would itself pass the case, or that does what the course's own formula does (the catalogue's
-``textbook``: the TypeError of ``-x`` on bools, unsigned differences that wrap), explains nothing. The names of the mistakes that match go in
-``details["explained_by"]``. Without a match only what was seen is said (``details["observed"]``): which inputs
-give wrong values (``wrong for x < 0``, ``wrong only where |x| >= 800``), NaN where a number belongs, and exp
-overflow only where the target gave inf or NaN for inputs beyond exp's range. dlconform.judge.hints
-words both for students.
+the exact dtype where the dtype failed), or with the exception it raised (same class name and message). A
+mistake that would itself pass the case, or that does what the course's own formula does there (the
+catalogue's ``textbook``: the TypeError of ``-x`` on bools, unsigned differences that wrap), explains nothing.
+The names of the mistakes that match go in ``details["explained_by"]``; what the wrong values show goes in
+``details["observed"]``: which inputs give them (``wrong for x < 0``, ``wrong only where |x| >= 800``), NaN
+where a number belongs, and exp overflow only where the target gave inf or NaN for inputs beyond exp's
+range. dlconform.judge.hints words both for students, naming a mistake only where it explains most of the
+function's failing cases.
 """
 
 from __future__ import annotations
