@@ -74,7 +74,11 @@ def misleading(name: str) -> list[str]:
             for m in FUNCTIONS[r.function].mistakes
             if text in (m.hint, m.raised_hint) and mistake_named(r.function, m.name) is m
         ]
-        if "vectors/README.md" in text or ("overflow" in text and r.failure not in ("nan", "inf", "raised:OverflowError") and not named) or (named and named[0].name != want["mistake"] and not named[0].overflow):
+        if (
+            "vectors/README.md" in text
+            or ("overflow" in text and r.failure not in ("nan", "inf", "raised:OverflowError") and not named)
+            or (named and named[0].name != want["mistake"] and not named[0].overflow)
+        ):
             out.append(f"{r.id}: {text}")
     return out
 

@@ -187,7 +187,7 @@ def observed(spec: Function, case: Case, got: np.ndarray) -> str | None:
     xs = x.astype(np.float64)
     rows = spec.kind == "rowwise" and x.ndim >= 1
     if rows:  # a row is wrong or right as a whole; its largest |x| stands for it
-        wrong = wrong.any(axis=-1)
+        wrong = np.asarray(wrong.any(axis=-1))
         with np.errstate(invalid="ignore"):
             special = ~np.isfinite(xs).all(axis=-1)
             xs = np.max(np.where(np.isfinite(xs), np.abs(xs), 0.0), axis=-1, initial=0.0)
