@@ -395,7 +395,7 @@ FUNCTIONS: dict[str, Function] = {
             mistakes=(
                 Mistake(
                     "returns-s",
-                    "s = sigmoid(x); return s",
+                    "sigmoid(x)",
                     "that is sigmoid itself, not its derivative: return s * (1 - s).",
                     _np_sigmoid,
                 ),
@@ -614,7 +614,7 @@ FUNCTIONS: dict[str, Function] = {
             mistakes=(
                 Mistake(
                     "axis-0",
-                    "np.sum(x_exp, axis=0, keepdims=True)",
+                    "x_exp / np.sum(x_exp, axis=0, keepdims=True)",
                     "normalised over axis 0 (the columns): each row must sum to 1, np.sum(x_exp, axis=1, "
                     "keepdims=True).",
                     lambda x: _np_softmax(x, 0),
