@@ -191,3 +191,17 @@ def test_correct_code_is_never_diagnosed_with_a_mistake_it_does_not_make(source:
         text = str(r.details.get("hint") or "")
         named = [m for m in FUNCTIONS[r.function].mistakes if text in (m.hint, m.raised_hint)]
         assert all(m.beyond for m in named), (r.key, text)
+
+
+def test_without_a_known_mistake_the_hint_says_which_inputs_go_wrong(tmp_path: Path) -> None:
+    """A clipped exponent is no catalogued mistake: the hint names the region where the values go wrong, no cause."""
+    (tmp_path / "clipped.py").write_text(
+        "import numpy as np\n\n\ndef sigmoid(x):\n    return 1 / (1 + np.exp(-np.clip(x, -30, 30)))\n"
+    )
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        report = execute(Plan(str(tmp_path / "clipped.py"), default_cases("sigmoid"), hints=True))
+    hints = {str(r.details.get("hint")) for r in failing(report)}
+    region = [h for h in hints if h.startswith("It is wrong only where |x| >= ")]
+    assert region and all(float(h.split(">= ")[1].split(" ")[0]) > 30 for h in region), hints
+    assert not [h for h in hints if "Your result equals" in h or "overflow" in h], hints

@@ -218,7 +218,7 @@ def observed(spec: Function, case: Case, got: np.ndarray) -> str | None:
     name = spec.params[0]
     region = _region(xs.reshape(-1), wrong.reshape(-1), name, rows)
     if not _nonfinite(case, got).any():
-        return region
+        return f"It is {region}." if region else None
     g = got.astype(np.float64)
     what = "NaN" if np.isnan(g[np.isfinite(exp)]).any() else "inf"
     line = f"It returns {what} where a number belongs" + (f", {region}" if region else "")
@@ -238,7 +238,7 @@ def _region(x: np.ndarray, wrong: np.ndarray, name: str, rows: bool) -> str | No
     right = ~wrong
     if not wrong.any() or not right.any():
         return None
-    what = f"in rows whose largest |{name}|" if rows else f"for {name}"
+    what = f"in rows whose largest |{name}|" if rows else f"where |{name}|"
     special = np.isnan(x) | np.isinf(x)
     if rows:
         if (wrong == special).all():
@@ -250,12 +250,15 @@ def _region(x: np.ndarray, wrong: np.ndarray, name: str, rows: bool) -> str | No
         return None
     with np.errstate(invalid="ignore"):
         low = float(np.min(np.abs(x[wrong])))
-        candidates = [] if rows else [(f"wrong for {name} < 0", x < 0), (f"wrong for {name} > 0", x > 0)]
-        candidates += [
-            (f"wrong only {what} >= {low:g}" if rows else f"wrong only where |{name}| >= {low:g}", np.abs(x) >= low),
-            (f"wrong only for {name} <= {-low:g}", x <= -low),
-            (f"wrong only for {name} >= {low:g}", x >= low),
-        ]
+        candidates = [(f"wrong only {what} >= {low:g}", np.abs(x) >= low)]
+        if not rows:  # a row stands for its largest |x|: no sign
+            candidates = [
+                (f"wrong for {name} < 0 (right for {name} >= 0)", x < 0),
+                (f"wrong for {name} > 0 (right for {name} <= 0)", x > 0),
+                *candidates,
+                (f"wrong only for {name} <= {-low:g}", x <= -low),
+                (f"wrong only for {name} >= {low:g}", x >= low),
+            ]
     for text, region in candidates:
         kept = np.abs(x[right & finite & ~region])
         if ((wrong == region) | special).all() and not (region & special).any() and kept.any():
