@@ -205,3 +205,15 @@ def test_without_a_known_mistake_the_hint_says_which_inputs_go_wrong(tmp_path: P
     region = [h for h in hints if h.startswith("It is wrong only where |x| >= ")]
     assert region and all(float(h.split(">= ")[1].split(" ")[0]) > 30 for h in region), hints
     assert not [h for h in hints if "Your result equals" in h or "overflow" in h], hints
+
+
+@pytest.mark.parametrize("line", ["12; rm -rf /", True, -3, 10**9, 2.5, None, [1]])
+def test_a_workers_line_that_is_not_a_line_of_the_file_names_no_place(line: Any) -> None:
+    """The worker's reply is untrusted: only a plausible int becomes a place, and the file name is the grader's."""
+    from types import SimpleNamespace
+
+    from dlconform.targets.isolate.target import IsolatedTarget
+
+    grader = SimpleNamespace(source=Path("/submissions/alice/my_solution.py"))
+    assert IsolatedTarget._place(grader, line) is None  # type: ignore[arg-type]
+    assert IsolatedTarget._place(grader, 12) == "my_solution.py:12"  # type: ignore[arg-type]
