@@ -234,7 +234,7 @@ def test_the_memory_limit_covers_the_whole_sandbox_not_each_process(tmp_path: Pa
     with IsolatedTarget(str(source), FAST) as target:  # --memory 1 GiB: each child may reserve 300 MiB
         (result,) = execute(Plan(target, (case,))).results
     if "RuntimeError" in result.message:  # the children's exit codes: the cgroup killed at least one
-        codes = eval(result.message.split("RuntimeError: ", 1)[1])
+        codes = eval(result.message.split(": ", 1)[1])  # raised RuntimeError at forks.py:N: [codes]
         assert -signal.SIGKILL in codes, codes
     else:  # or the worker itself, the largest process of the cgroup at that moment
         assert "SIGKILL" in result.message, result.message
