@@ -28,6 +28,7 @@ FAILURES: dict[str, str] = {
     "not-nan": "a number where NaN is expected",
     "inf": "wrong infinity, or finite where infinite is expected",
     "signed-zero": "zero of the wrong sign",
+    "flushed": "zero where the exact result is subnormal (allowed only where a case says flush_subnormal)",
     "value": "values outside the tolerance",
     "mutated-input": "changed its input in place",
     "no-raise": "returned where it must raise",
@@ -74,12 +75,18 @@ DEFAULTS = Options()
 
 
 def to_plain_array(value: Any, copy: bool = True) -> np.ndarray:
-    """A plain ndarray holding ``value``'s data; subclasses are stripped without calling them. A list or tuple is
-    NotArrayLike: an array function's result must be an array (a scalar function's a number).
+    """A plain ndarray holding ``value``'s data. An ndarray subclass (np.matrix) is NotArrayLike, found without
+    calling it, as is a list or tuple: an array function's result must be a plain array (a scalar function's a
+    number or a NumPy scalar).
 
     The array is the runner's own copy, unless ``copy=False`` and ``value`` is an ndarray (a large result
     is judged in place). An ndarray or NumPy scalar of strings, objects or dates is NotArrayLike.
     """
+    if isinstance(value, np.ndarray) and type(value) is not np.ndarray:  # np.matrix, a masked or a lying array
+        raise NotArrayLike(
+            f"not array-like: returned {type(value).__name__}, an ndarray subclass, where a plain numpy.ndarray "
+            "is expected (np.asarray(result) gives one)"
+        )
     if isinstance(value, np.ndarray | np.generic):
         plain = np.ndarray.view(value, np.ndarray) if isinstance(value, np.ndarray) else value
         arr = np.array(plain, subok=False) if copy else np.asarray(plain)
@@ -204,7 +211,7 @@ class Prepared:
     dtype: np.dtype  # the expected value's own dtype
     tol: Tolerance
     allow: np.ndarray  # the largest acceptable |got - expected| per element
-    finite: bool  # every expected value finite and the sign of zero ignored: the fast path can decide a pass
+    finite: bool  # every expected value finite and normal or 0, the sign of zero ignored: the fast path may pass it
 
 
 _PREPARED: dict[int, dict[tuple[int | None, Tolerance | None], Prepared]] = {}  # id(case) -> its Prepared values
@@ -230,7 +237,8 @@ def _prepared(case: Case, expected: Any, exp: np.ndarray, options: Options) -> P
         tol = key[1] or (case.tolerance_for(dtype) if case.accuracy != "exact" else case.tolerance or EXACT)
         with np.errstate(all="ignore"):
             allow = allowed_error(e, tol, case.accuracy, case.args, dtype)
-        memo[key] = Prepared(e, dtype, tol, allow, bool(np.isfinite(e).all()) and not case.signed_zero)
+        fast = bool(np.isfinite(e).all() and not subnormal(e, dtype).any()) and not case.signed_zero
+        memo[key] = Prepared(e, dtype, tol, allow, fast)
     return memo[key]
 
 
@@ -244,7 +252,8 @@ def _judge_floats(case: Case, got: np.ndarray, prepared: Prepared) -> Verdict:
     finite = ~e_nan & ~e_inf
     with np.errstate(all="ignore"):
         err = np.where(finite & ~g_nan, np.abs(g - e), np.where(bad_nan | (e_inf & (g != e)), np.inf, 0.0))
-        within = err <= allow
+        flushed = subnormal(e, dtype) & (g == 0)
+        within = (err <= allow) & ~flushed
         if case.flush_subnormal:
             within |= flush_allowed(e, g, dtype)
     ok = ~bad_nan & np.where(e_inf, g == e, within | e_nan)
@@ -265,12 +274,19 @@ def _judge_floats(case: Case, got: np.ndarray, prepared: Prepared) -> Verdict:
         failure, why = "not-nan", "a number where NaN is expected"
     elif e_inf[idx]:
         failure, why = "inf", f"{g[idx]!r} where {e[idx]!r} is expected"
+    elif flushed[idx]:
+        failure, why = "flushed", f"0 where the exact result is the subnormal {float(e[idx])!r} (flushed to zero)"
     elif case.signed_zero and e[idx] == 0 and g[idx] == 0:
         failure, why = "signed-zero", f"zero of the wrong sign ({g[idx]!r} where {e[idx]!r} is expected)"
     else:
         failure, why = "value", f"error {err[idx]:.3g} exceeds the allowed {allow[idx]:.3g} ({tol.describe()})"
     where = f" at index {list(idx)}" if e.ndim else ""
     return Verdict("failed", f"{count} of {e.size} values off{where}: {why}", details, failure)
+
+
+def subnormal(expected: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Where an expected value is a nonzero subnormal of ``dtype``: a zero there is flushing, not rounding."""
+    return (expected != 0) & (np.abs(expected) < np.finfo(dtype).smallest_normal)
 
 
 def _details(
