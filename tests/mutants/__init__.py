@@ -13,6 +13,7 @@ from tests.mutants import (  # noqa: F401  (registers them)
     activations,
     alternatives,
     derivatives,
+    escapes,
     layouts_dtypes,
     linalg,
     losses,
