@@ -2,12 +2,13 @@
 
 ``bwrap``: the zygote runs inside one bubblewrap sandbox per grader, which shows it
 read-only only the Python installation, its site-packages and the runner's own
-code (not the vectors, the cache, the submissions or ``--out``), with no network;
-each worker then gets namespaces of its own (``namespaces.py``) and a cgroup
-bounding the memory and processes of everything it starts. ``uid``: a fork
+code (not the vectors, the cache, the submissions or ``--out``), with no network,
+as an unprivileged host uid (a root grader leases one: ``pool.py``); each worker
+then gets namespaces of its own (``namespaces.py``) and a cgroup bounding the
+memory and processes of everything it starts. ``uid``: a fork
 server on the host, each worker as an unprivileged uid of its own (when root).
 ``auto`` picks ``bwrap`` where bubblewrap can make namespaces and a cgroup
-is writable, else ``uid``.
+is writable, else ``uid``, saying why (``describe``).
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 
 ``ForkServer`` is the grader's handle on the zygote (one per grader process).
 ``Worker`` is one confined worker: its own copy of the submission in a fresh
-folder (owned by the worker's uid when the grader is root), a protocol socket,
+folder (a root grader's copy, read-only to the worker's uid), a protocol socket,
 and a pipe that captures what the submission prints. Every wait has a deadline;
-a worker that misses one is killed, never waited for again.
+a worker that misses one is killed, never waited for again; when it stops,
+nothing of it is left (its uid's processes and files, or its cgroup).
 """
 
 from __future__ import annotations
