@@ -225,6 +225,21 @@ def test_a_thread_that_outlives_its_main_thread_is_stopped_and_its_uid_not_hande
     assert _live_tasks(one_uid) == set()
 
 
+@ROOT_ONLY
+def test_a_uid_is_not_let_go_while_a_process_of_it_outlives_the_stop(
+    monkeypatch: pytest.MonkeyPatch, one_uid: int
+) -> None:
+    lease = uids.UidLease()
+    stop = uids.stop_uid
+    monkeypatch.setattr(uids, "stop_uid", lambda uid: False)  # as when a process of it cannot be stopped
+    assert lease.release() is False
+    with pytest.raises(uids.NoFreeUid):  # the only uid of the range stays leased
+        uids.UidLease()
+    monkeypatch.setattr(uids, "stop_uid", stop)
+    assert lease.release() is True
+    uids.UidLease().release()
+
+
 # uid mode: the staged copy of the submission is the grader's, not the worker's to change.
 OWN_COPY = r"""
 import json, os
