@@ -48,7 +48,9 @@ def test_verdicts_are_the_same_from_a_warm_load_and_without_the_cache(
     rng = np.random.default_rng(22)
     for case in warm:
         exp = np.asarray(case.expected)
-        for got in (exp, exp * (1 + 1e-9), exp * (1 + 1e-3), exp + rng.normal(size=exp.shape) * 1e-12):
+        with np.errstate(all="ignore"):  # the suite's huge values overflow when scaled: judged all the same
+            tries = [exp, exp * (1 + 1e-9), exp * (1 + 1e-3), exp + rng.normal(size=exp.shape) * 1e-12]
+        for got in tries:
             a, b = judge(case, got.astype(exp.dtype)), judge(cold[case.key], got.astype(exp.dtype))
             assert (a.outcome, a.message, a.failure) == (b.outcome, b.message, b.failure), case.key
 
