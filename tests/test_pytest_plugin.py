@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import tomllib
 from click.testing import CliRunner
 from dlconform.cli import main
 from dlconform.format.suite import iter_cases, load_files
@@ -242,8 +241,9 @@ def test_bad_options_are_usage_errors(pytester: pytest.Pytester, args: tuple[str
 
 
 def test_entry_point_is_declared() -> None:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert project["project"]["entry-points"]["pytest11"] == {"dlconform": "dlconform.pytest_plugin"}
+    """The installed distribution declares the plugin (importlib.metadata: tomllib is Python 3.11+)."""
+    (entry,) = entry_points(group="pytest11", name="dlconform")
+    assert entry.value == "dlconform.pytest_plugin"
 
 
 def test_unavailable_marks_skip(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,7 +8,6 @@ then values. Nothing here calls a method of an object the target returned.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -16,7 +15,11 @@ import numpy as np
 from dlconform.catalogue import FUNCTIONS
 from dlconform.format.large import FromReference, block_plan, blocks
 from dlconform.format.model import Case, Raises
-from dlconform.format.tolerance import EXACT, Tolerance, allowed_error, flush_allowed, ulp_of
+from dlconform.format.prepared import PREPARED as _PREPARED  # noqa: F401  # the memo, outside the frozen cases
+from dlconform.format.prepared import Prepared
+from dlconform.format.prepared import prepared as prepared_for
+from dlconform.format.tolerance import Tolerance, flush_allowed, ulp_of
+from dlconform.text import number
 
 FAILURES: dict[str, str] = {
     "returned-none": "returned None",
@@ -178,7 +181,7 @@ def judge_values(case: Case, got: np.ndarray, expected: Any, options: Options = 
     if got.dtype.itemsize > exp.dtype.itemsize:  # where a wider float dtype is acceptable, judged rounded to exp's
         with np.errstate(over="ignore"):
             got = got.astype(exp.dtype)
-    prepared = _prepared(case, expected, exp, options)
+    prepared = prepared_for(case, expected, exp, options.override())
     if prepared.finite:
         with np.errstate(all="ignore"):
             if (np.abs(np.subtract(got, prepared.exp, dtype=np.float64)) <= prepared.allow).all():
@@ -196,44 +199,6 @@ def dtype_stated(function: str) -> bool:
 def shape_verdict(got: tuple[int, ...], expected: tuple[int, ...]) -> Verdict:
     """The failing verdict for a result of the wrong shape."""
     return Verdict("failed", f"shape {got} where {expected} is expected", failure="shape")
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """What judging float results against one expected value needs that depends only on the case: computed once."""
-
-    exp: np.ndarray  # the expected value as float64
-    dtype: np.dtype  # the expected value's own dtype
-    tol: Tolerance
-    allow: np.ndarray  # the largest acceptable |got - expected| per element
-    finite: bool  # every expected value finite and the sign of zero ignored: the fast path can decide a pass
-
-
-_PREPARED: dict[int, dict[tuple[int | None, Tolerance | None], Prepared]] = {}  # id(case) -> its Prepared values
-
-
-def _case_memo(case: Case) -> dict[tuple[int | None, Tolerance | None], Prepared]:
-    """The Prepared values of a live case, outside the frozen case; dropped when the case is collected."""
-    memo = _PREPARED.get(id(case))
-    if memo is None:
-        memo = _PREPARED[id(case)] = {}
-        weakref.finalize(case, _PREPARED.pop, id(case), None)
-    return memo
-
-
-def _prepared(case: Case, expected: Any, exp: np.ndarray, options: Options) -> Prepared:
-    """The Prepared for ``exp``, kept for the case's life when ``expected`` is the case's own value (the usual call)."""
-    which = next((i for i, e in enumerate((case.expected, *(case.expected_any or ()))) if e is expected), None)
-    key = (which, options.override())
-    memo = _case_memo(case) if which is not None else {}
-    if key not in memo:
-        e = exp.astype(np.float64)
-        dtype = exp.dtype
-        tol = key[1] or (case.tolerance_for(dtype) if case.accuracy != "exact" else case.tolerance or EXACT)
-        with np.errstate(all="ignore"):
-            allow = allowed_error(e, tol, case.accuracy, case.args, dtype)
-        memo[key] = Prepared(e, dtype, tol, allow, bool(np.isfinite(e).all()) and not case.signed_zero)
-    return memo[key]
 
 
 def _judge_floats(case: Case, got: np.ndarray, prepared: Prepared) -> Verdict:
@@ -266,9 +231,9 @@ def _judge_floats(case: Case, got: np.ndarray, prepared: Prepared) -> Verdict:
     elif bad_nan[idx]:
         failure, why = "not-nan", "a number where NaN is expected"
     elif e_inf[idx]:
-        failure, why = "inf", f"{g[idx]!r} where {e[idx]!r} is expected"
+        failure, why = "inf", f"{number(g[idx])} where {number(e[idx])} is expected"
     elif case.signed_zero and e[idx] == 0 and g[idx] == 0:
-        failure, why = "signed-zero", f"zero of the wrong sign ({g[idx]!r} where {e[idx]!r} is expected)"
+        failure, why = "signed-zero", f"zero of the wrong sign ({number(g[idx])} where {number(e[idx])} is expected)"
     else:
         failure, why = "value", f"error {err[idx]:.3g} exceeds the allowed {allow[idx]:.3g} ({tol.describe()})"
     where = f" at index {list(idx)}" if e.ndim else ""
@@ -360,7 +325,7 @@ def _relocated(verdict: Verdict, where: slice, plan: str, shape: tuple[int, ...]
     d = verdict.details
     tolerance = f" ({d['tolerance']})" if "tolerance" in d else ""
     message = (
-        f"{FAILURES[verdict.failure]} at index {index}: got {d['got']!r} where {d['expected']!r} is expected"
+        f"{FAILURES[verdict.failure]} at index {index}: got {number(d['got'])} where {number(d['expected'])} is expected"
         f"{tolerance}; judged block by block, this is the first bad block"
     )
     return Verdict("failed", message, {**d, "index": index}, verdict.failure)

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from dlconform.results import BASELINE_STATUSES, CaseResult
+from dlconform.text import number
 
 # Control characters (a target's message may carry terminal escapes), lone surrogates and the two non-characters.
 UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -74,11 +75,6 @@ def baseline_note(result: CaseResult) -> str:
         return ""
     note = BASELINE_STATUSES[result.baseline_status]
     return f"{note} (baseline: {result.expected_failure})" if result.baseline_status == "changed" else note
-
-
-def number(value: Any) -> str:
-    """An element value as Python spells it: exact repr for floats, nan and inf included."""
-    return repr(value) if not isinstance(value, str) else value
 
 
 def _among(d: dict[str, Any]) -> str:
