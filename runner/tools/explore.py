@@ -4,8 +4,9 @@ For each function the target has, inputs are drawn with hypothesis from the func
 (its shapes and sizes), widened where bugs hide: more dtypes (float32, float16, small integers, bool, as the
 function's dtype rule takes them), memory layouts (Fortran order, strided, reversed views), special values
 (NaN, infinities, -0.0, subnormals, the largest finite) and magnitudes from 2**-30 to 2**10 and beyond, where
-formulas overflow or cancel. Each input is judged as a stored case would be, against the reference's correctly
-rounded value with the file's tolerance; functions judged pointwise are also held to the stability cases' ULP
+formulas overflow or cancel; where NumPy promotes, mixed dtypes, and for functions with NumPy's own semantics
+an argument with a leading axis or as a Python number. Each input is judged as a stored case would be, against
+the reference's correctly rounded value with the file's tolerance; functions judged pointwise are also held to the stability cases' ULP
 tolerance (8 ULP, 4 in float16; a flushed subnormal is allowed), and such a deviation is confirmed against the
 exact value in mpmath, so that the reference's own rounding never makes a finding. Every deviation is shrunk by
 hypothesis to a minimal input and printed as a vector case ready to paste (``dlconform generate`` fills in its
