@@ -4,8 +4,9 @@ For each function the target has, inputs are drawn with hypothesis from the func
 (its shapes and sizes), widened where bugs hide: more dtypes (float32, float16, small integers, bool, as the
 function's dtype rule takes them), memory layouts (Fortran order, strided, reversed views), special values
 (NaN, infinities, -0.0, subnormals, the largest finite) and magnitudes from 2**-30 to 2**10 and beyond, where
-formulas overflow or cancel. Each input is judged as a stored case would be, against the reference's correctly
-rounded value with the file's tolerance; functions judged pointwise are also held to the stability cases' ULP
+formulas overflow or cancel; where NumPy promotes, mixed dtypes, and for functions with NumPy's own semantics
+an argument with a leading axis or as a Python number. Each input is judged as a stored case would be, against
+the reference's correctly rounded value with the file's tolerance; functions judged pointwise are also held to the stability cases' ULP
 tolerance (8 ULP, 4 in float16; a flushed subnormal is allowed), and such a deviation is confirmed against the
 exact value in mpmath, so that the reference's own rounding never makes a finding. Every deviation is shrunk by
 hypothesis to a minimal input and printed as a vector case ready to paste (``dlconform generate`` fills in its
@@ -28,7 +29,7 @@ import numpy as np
 from dlconform.catalogue import FUNCTIONS
 from dlconform.format import emit
 from dlconform.format.contract import structurally_inside
-from dlconform.format.domain import PYTHON_SCALAR, Domain, parse_domain
+from dlconform.format.domain import PYTHON_SCALAR, Domain, Pattern, parse_domain
 from dlconform.format.model import Case, VectorFile
 from dlconform.format.tolerance import Tolerance
 from dlconform.format.values import encode
@@ -140,17 +141,18 @@ def _elements(dtype: np.dtype, domain: Domain, function: str) -> st.SearchStrate
 
 def _draw_case(data: st.DataObject, vf: VectorFile, domain: Domain, dtype: np.dtype) -> Case:
     """One case drawn from the domain's signatures and sizes, in ``dtype``, in a drawn memory layout."""
-    signature = data.draw(st.sampled_from(domain.shapes), label="signature")
+    signature = _widened(data, vf.function, data.draw(st.sampled_from(domain.shapes), label="signature"))
     sizes = {name: data.draw(st.integers(lo, hi), label=name) for name, (lo, hi) in sorted(domain.dims.items())}
-    elements = _elements(dtype, domain, vf.function)
     args: list[Any] = []
-    for pattern in signature:
+    for i, pattern in enumerate(signature):
+        kind = dtype if i == 0 else data.draw(st.sampled_from(_second_dtypes(vf.function, dtype)), label="dtype")
+        elements = _elements(kind, domain, vf.function)
         if pattern == PYTHON_SCALAR:
             value = data.draw(elements)
-            args.append(bool(value) if dtype.kind == "b" else int(value) if dtype.kind in "iu" else float(value))
+            args.append(bool(value) if kind.kind == "b" else int(value) if kind.kind in "iu" else float(value))
             continue
         shape = tuple(sizes[d] if isinstance(d, str) else d for d in pattern)
-        arr = data.draw(hnp.arrays(dtype, shape, elements=elements))
+        arr = data.draw(hnp.arrays(kind, shape, elements=elements))
         args.append(arr[()] if arr.ndim == 0 else arr)
     arrays = any(isinstance(a, np.ndarray) and a.ndim for a in args)
     layouts = [x for x in LAYOUTS if x in FUNCTIONS[vf.function].memory_layouts] if arrays else []
@@ -167,6 +169,28 @@ def _draw_case(data: st.DataObject, vf: VectorFile, domain: Domain, dtype: np.dt
         layout=layout,
     )
     return replace(case, expected=reference_value(case))
+
+
+def _widened(data: st.DataObject, function: str, signature: tuple[Pattern, ...]) -> tuple[Pattern, ...]:
+    """For functions with NumPy's own semantics (any input), the signature as drawn, or one argument given a
+    leading axis (N-D, broadcasting) or made a Python number (NumPy's weak scalars)."""
+    if not FUNCTIONS[function].documented.any_input:
+        return signature
+    how = data.draw(st.sampled_from(("as-is", "leading-axis", "python-number")), label="widen")
+    i = data.draw(st.integers(0, len(signature) - 1), label="argument")
+    pattern = signature[i]
+    if how == "as-is" or pattern == PYTHON_SCALAR:
+        return signature
+    new: Pattern = PYTHON_SCALAR if how == "python-number" else (data.draw(st.integers(1, 3)), *pattern)
+    return (*signature[:i], new, *signature[i + 1 :])
+
+
+def _second_dtypes(function: str, dtype: np.dtype) -> list[np.dtype]:
+    """The dtypes an argument after the first may have: the first's, or, where NumPy promotes the arguments,
+    another common one (mixed dtypes)."""
+    if FUNCTIONS[function].dtype not in ("promote", "sum"):
+        return [dtype]
+    return [np.dtype(n) for n in dict.fromkeys([dtype.name, "float64", "float32", "int64"])]
 
 
 def _strict(case: Case) -> Case | None:
