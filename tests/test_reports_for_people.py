@@ -78,7 +78,7 @@ def sections(text: str) -> dict[str, list[str]]:
 
 def test_a_half_done_file_is_a_short_report_with_a_hint_per_failing_function(halfway_text: str, halfway_json) -> None:
     lines = halfway_text.splitlines()
-    assert len(lines) <= 150, len(lines)
+    assert len(lines) <= 165, len(lines)  # 159 since issue 21's small-integer cases: 3 failures shown for sigmoid
     outcomes = Counter(c["outcome"] for c in every_case(halfway_json))
     assert sorted(c["key"] for c in every_case(halfway_json)) == sorted(c.key for c in DEFAULT)  # every case
     assert lines[-1] == halfway_json["summary"]["line"] == summarize({o: outcomes[o] for o in OUTCOMES})
