@@ -6,7 +6,8 @@ def basic_sigmoid(x):
 
 
 def sigmoid(x):
-    return np.exp(-np.logaddexp(0, -x))
+    e = np.exp(-np.abs(x))
+    return np.where(np.asarray(x) >= 0, 1 / (1 + e), e / (1 + e))
 
 
 def sigmoid_derivative(x):
