@@ -44,9 +44,7 @@ def hint(result: CaseResult, case: Case, evidence: Sequence[CaseResult] = ()) ->
         "not-array": "Return a NumPy array or NumPy number (for example the result of np.exp or np.sum), "
         "not a list, string or other object.",
         "dtype-kind": _dtype_kind(result, case),
-        "dtype": "Keep the dtype the contract gives: float16 and float32 inputs stay in their dtype (do not "
-        "convert with np.asarray(x, dtype=float) or np.float64), relu keeps its input's dtype, and two "
-        "inputs give the dtype NumPy promotes them to.",
+        "dtype": _dtype(result, case),
         "signed-zero": "The sign of zero matters here: -0.0 must stay -0.0 (avoid abs, or adding 0.0).",
         "mutated-input": "It changes its argument in place (x[...] = ..., x /= ..., out=x): work on a copy, "
         "or use operations that return new arrays.",
@@ -180,6 +178,25 @@ def _kind(case: Case) -> str | None:
 def eval_shape(text: str) -> tuple[int, ...]:
     """A shape tuple from its printed form ``(3, 1)``."""
     return tuple(int(n) for n in re.findall(r"\d+", text))
+
+
+def _dtype(result: CaseResult, case: Case) -> str:
+    """A hint for a float result of the wrong width, from what was observed: narrower or wider than the contract's."""
+    found = re.match(r"dtype (\w+) where (\w+) is expected", result.message)
+    if not found:
+        return f"The result's dtype is not the one the contract of {case.function} gives."
+    got, want = np.dtype(found.group(1)), np.dtype(found.group(2))
+    if got.itemsize < want.itemsize:
+        inputs = {a.dtype.kind for a in case.args if isinstance(a, np.ndarray | np.generic)}
+        source = " (NumPy computes small integer and bool inputs in float16 or float32)" if inputs & set("biu") else ""
+        return (
+            f"The result is {got} where {want} is expected{source}: the contract asks {want} here, so convert "
+            f"such inputs with np.asarray(x, dtype=np.{want}) before computing."
+        )
+    return (
+        f"The result is {got} where {want} is expected: something widened it (a conversion to float64, a "
+        f"np.float64 constant, or Python's math module); {want} inputs stay {want}."
+    )
 
 
 def _dtype_kind(result: CaseResult, case: Case) -> str:
