@@ -51,7 +51,11 @@ def run_case(case: Case, fn: Callable[..., Any], options: Options, params: tuple
         verdict = judge_raised(case, exc)
         if verdict is None:
             message = f"raised {type(exc).__name__}: {one_line(exc)}"
-            return result(case, "error", message, failure=f"raised:{type(exc).__name__}", duration=duration)
+            done = result(case, "error", message, failure=f"raised:{type(exc).__name__}", duration=duration)
+            line = getattr(exc, "submission_line", None)  # an isolated worker's: the submission's line that raised
+            if isinstance(line, int):
+                done.details["line"] = line
+            return done
         return result(case, verdict.outcome, verdict.message, verdict, duration)
     duration = time.perf_counter() - start
     mutated = mutation_message(case, inputs, params)

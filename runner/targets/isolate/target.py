@@ -79,6 +79,7 @@ class IsolatedTarget(Closing):
         self.output = ""  # what the submission printed while loading
         self.run_output = ""  # what it printed during calls of public cases (bounded)
         self.hiding = False  # set while hidden cases run: what is printed then is never shown (it would leak inputs)
+        self._given_hidden = False  # the current worker was given a hidden case's inputs
         self.calls = Capture()  # the warnings the calls of public cases raised, by case (the pipeline sets .case)
         self._raw_loading = ""  # what reached the capture pipe (not Python's sys.stdout) while loading
         self._missing: dict[str, Unavailable] = {}
@@ -108,6 +109,11 @@ class IsolatedTarget(Closing):
         if self._broken is not None:
             raise self._broken
         self._budget.check()
+        if self.hiding:
+            self._given_hidden = True
+        elif self._given_hidden:  # a worker that was given hidden inputs never runs a call the student sees
+            self._retire(0.0)
+            self._given_hidden = False
         worker = self._worker
         if worker is None:
             why = self._start()
@@ -130,10 +136,13 @@ class IsolatedTarget(Closing):
             self._given_up[function] = CallTimeout(f"not run: an earlier call of {function} ran past {limit}")
             raise CallTimeout(f"no result within {limit}; the worker was stopped") from None
         except (WorkerDied, ProtocolError) as exc:
-            how = self._retire(0.5)
+            broke = isinstance(exc, ProtocolError)  # a reply the checks refused: the worker is alive, and a liar
+            how = self._retire(0.0 if broke else 0.5)
             self._crashes[function] += 1
             if self._crashes[function] >= MAX_CRASHES:
                 self._given_up[function] = WorkerCrash(f"not run: {function} crashed the worker {MAX_CRASHES} times")
+            if broke:
+                raise WorkerCrash(f"the worker broke the protocol during the call: {exc}") from None
             detail = "" if str(exc) == CLOSED and how != STOPPED else f" ({exc})"
             raise WorkerCrash(f"the worker {how} during the call{detail}") from None
         finally:
@@ -142,7 +151,7 @@ class IsolatedTarget(Closing):
     def _returned(self, reply: dict[str, Any], blobs: list[bytes], args: tuple[Any, ...]) -> Any:
         """The call's outcome as the engine expects it: a value, or the submission's exception raised here."""
         if reply.get("status") == "raised":
-            raise remote_exception(reply.get("mro"), reply.get("message"))
+            raise remote_exception(reply.get("mro"), reply.get("message"), reply.get("line"))
         if reply.get("status") != "returned":
             raise ProtocolError("a reply that is neither a result nor an exception")
         for change in reply.get("mutated") or []:
@@ -201,11 +210,8 @@ class IsolatedTarget(Closing):
         for key in ("module", "version") if self.source is not None else ("module", "version", "path"):
             if isinstance(reply.get(key), str):
                 self.info[key] = reply[key]
-        for name, why in (reply.get("missing") or {}).items():
-            if isinstance(why, dict):
-                self._missing[str(name)] = Unavailable(
-                    str(why.get("reason")), str(why.get("outcome", "error")), str(why.get("failure", "missing"))
-                )
+        for name, why in (reply.get("missing") or {}).items():  # the worker's reason; the outcome is ours
+            self._missing[str(name)] = Unavailable(str(why), "error", "missing")
 
     def _collect_output(self, worker: Worker, loading: bool = False) -> None:
         """Add what the worker printed to the loading or running transcript, within the output limit."""
@@ -248,11 +254,14 @@ def _exception_class(names: tuple[str, ...]) -> type[Exception]:
     return cls
 
 
-def remote_exception(mro: Any, message: Any) -> Exception:
-    """A stand-in for an exception raised in the worker: same class names, same message, no code of theirs."""
+def remote_exception(mro: Any, message: Any, line: int | None = None) -> Exception:
+    """A stand-in for an exception raised in the worker: same class names, same message, no code of theirs; its
+    ``submission_line`` is the line of the submission's file where it was raised, when the worker named one."""
     names = mro if isinstance(mro, list) else []
     kept = tuple(re.sub(r"\W", "_", n)[:80] for n in names[:12] if isinstance(n, str) and n not in RESERVED)
-    return _exception_class(kept[:10])(str(message)[:2000])
+    exc = _exception_class(kept[:10])(str(message)[:2000])
+    exc.submission_line = line  # type: ignore[attr-defined]  # engine.run_case puts it in the case's details
+    return exc
 
 
 def not_array(message: str) -> Any:
