@@ -269,3 +269,22 @@ def test_an_out_a_submission_squats_while_graded_is_still_written(tmp_path: Path
         assert out.stat().st_uid == 0 and (out / "gradebook.csv").is_file()
     finally:
         shutil.rmtree(shared)
+
+
+def test_the_gradebook_is_written_whatever_stops_the_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A report that cannot be written (a full disk, say) stops the rest, but the gradebook is there already."""
+    from dlconform import report as reports
+    from dlconform.tools.grade import write_outputs
+
+    (sub,) = _write(tmp_path / "subs", "alice.py")
+    cases = [c for c in iter_cases(load_files()) if c.function == "relu" and "core" in c.tags][:2]
+    graded = grade_all([sub], cases, limits=replace(LIMITS, sandbox="uid"))
+
+    def full_disk(*args: object, **kwargs: object) -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(reports, "render", full_disk)
+    with pytest.raises(OSError, match="No space"):
+        write_outputs(graded, ["relu"], tmp_path / "out")
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "out" / "gradebook.csv").read_text(encoding="utf-8"))))
+    assert [r["submission"] for r in rows] == [sub]
