@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -13,6 +12,8 @@ def write_atomic(path: str | Path, data: str | bytes, mode: int | None = None) -
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8", "backslashreplace") if isinstance(data, str) else data  # a lone surrogate as \udcff
+    import tempfile  # here, not at start-up: it imports random and shutil, which a run that writes nothing never uses
+
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         os.fchmod(

@@ -11,7 +11,6 @@ import functools
 import importlib
 import math
 import os
-import secrets
 import sys
 import time
 from collections import Counter
@@ -273,6 +272,17 @@ def target_source(target: str | None, profile: str | None, binds: tuple[str, ...
     return Bindings(profile, binds)
 
 
+def adapter_source(adapter: str | None, target: str | None, profile: str | None, binds: tuple[str, ...]) -> Any:
+    """What ``open_target`` opens for --adapter COMMAND (None without it); it cannot be given with a TARGET."""
+    if adapter is None:
+        return None
+    if target or profile or binds:
+        raise DlconformError("give --adapter COMMAND or a TARGET, --profile or --bind, not both")
+    from dlconform.targets.open import Adapter
+
+    return Adapter(adapter)
+
+
 def _grading_options(command: Callable[..., None]) -> Callable[..., None]:
     """The options `run` and `grade` share: worker limits and random cases."""
     for option in reversed(
@@ -383,6 +393,8 @@ def with_random(
     """The selection with --random N cases per function, and report notes; a broken domain is a DlconformError."""
     if not n:
         return selected, []
+    import secrets  # here: random and hashlib cost start-up time
+
     from dlconform.run.random_cases import add_random
 
     chosen = seed if seed is not None else secrets.randbelow(1_000_000)
@@ -450,6 +462,13 @@ def default_baseline(loaded: Target, binds: tuple[str, ...], dtypes: str | None)
 )
 @click.option("--isolate", is_flag=True, help="Run TARGET in a confined worker process, as `grade` does.")
 @click.option(
+    "--adapter",
+    "adapter",
+    metavar="COMMAND",
+    help="Check an implementation in another language through its adapter command (docs/protocol.md), "
+    'e.g. "node adapters/javascript/adapter.js solution.js"; it runs under --timeout, --memory and --budget.',
+)
+@click.option(
     "--perf",
     is_flag=True,
     help="Also time each function against the reference on a large input; over 50x slower is flagged.",
@@ -459,6 +478,12 @@ def default_baseline(loaded: Target, binds: tuple[str, ...], dtypes: str | None)
     type=click.FloatRange(min=1),
     metavar="RATIO",
     help="Implies --perf: exit 1 when a function is more than RATIO times slower than the reference.",
+)
+@click.option(
+    "--fail-under",
+    type=float,
+    metavar="SCORE",
+    help="With --assignment: exit 1 when the score is below SCORE points (default: below full marks).",
 )
 @_grading_options
 def run(
@@ -487,8 +512,10 @@ def run(
     exitfirst: bool,
     maxfail: int | None,
     isolate: bool,
+    adapter: str | None,
     perf: bool,
     perf_fail: float | None,
+    fail_under: float | None,
     timeout: float | None,
     memory: str | None,
     budget: float | None,
@@ -508,19 +535,21 @@ def run(
     Exit status: 0 every selected case passed (or failed only as the baseline expects); 1 some case failed or
     errored, the target raising on import included, or (--perf-fail RATIO) a function was more than RATIO times
     slower than the reference; 2 usage errors, bad vector or baseline files, a target that
-    does not exist, a selection that matches no case.
+    does not exist, a selection that matches no case. With --assignment the grade decides instead: 0 at full
+    marks (or at --fail-under SCORE points or more), 1 below it or when the run stopped early.
     """
     from dlconform.format.suite import iter_cases
     from dlconform.judge.compare import Options
     from dlconform.report import render, render_junit
-    from dlconform.run.assignment import check_coverage, load_assignment, with_score
-    from dlconform.run.baseline import FAILING, dump_baseline, load_baseline
-    from dlconform.run.dtypes import expand, parse_dtypes
     from dlconform.run.pipeline import Plan, RunInterrupted, exit_code, open_plan, run_plan
     from dlconform.run.select import SelectionError, select
     from dlconform.run.watch import SLOW_AFTER
 
+    if assignment:  # assignments, dtypes and baselines import YAML and more: only when asked for
+        from dlconform.run.assignment import check_coverage, load_assignment, with_score
     chosen = load_assignment(assignment) if assignment else None
+    if fail_under is not None and not chosen:
+        raise DlconformError("--fail-under SCORE needs --assignment: it compares the assignment's score")
     if chosen:
         functions = graded_functions(chosen, functions)
         timeout = timeout if timeout is not None or not chosen.timeout else chosen.timeout
@@ -530,6 +559,8 @@ def run(
     every = tuple(iter_cases(files))  # variants made once: for the selection, --perf and the baseline's suite
     selected = select(every, functions, tags, exclude_tags, keyword)
     if dtypes is not None:
+        from dlconform.run.dtypes import expand, parse_dtypes
+
         selected = expand(selected, parse_dtypes(dtypes))
     if not selected:
         raise SelectionError("no case matches the selection")
@@ -545,10 +576,10 @@ def run(
             "--perf times the target in this process: it cannot be combined with --isolate, --timeout or --memory"
         )
     plan = Plan(
-        target_source(target, profile, binds, isolated),
+        adapter_source(adapter, target, profile, binds) or target_source(target, profile, binds, isolated),
         tuple(selected),
         isolation=worker_limits(timeout, memory, sandbox, budget, chosen.support_files if chosen else ())
-        if isolated
+        if isolated or adapter
         else None,
         options=Options(rtol, atol, strict_dtype),
         notes=tuple(notes),
@@ -562,6 +593,8 @@ def run(
         baseline = baseline or default_baseline(loaded, binds, dtypes)
         if strict_baseline and not baseline:
             raise DlconformError("--strict-baseline needs --baseline FILE")
+        if baseline:
+            from dlconform.run.baseline import load_baseline
         known = load_baseline(baseline) if baseline else None
         if loaded.load_error and (fmt != "text" or output):  # a text report on stdout says it itself
             click.echo(f"dlconform: target failed to import: {loaded.load_error}", err=True)
@@ -572,7 +605,7 @@ def run(
         except RunInterrupted as exc:  # Ctrl-C: the report of what ran, then exit 130 as a shell would
             report, interrupted = exc.report, True
     if chosen:
-        report = with_score(report, chosen)
+        report = with_score(report, chosen, planned=[c.key for c in selected])
     text = render(report, fmt, color=use_color(fmt, output, no_color), verbosity=verbose - quiet)
     if output:
         write_or_exit(output, text)
@@ -585,10 +618,12 @@ def run(
         click.echo(f"dlconform: {report.stopped}" + (", no baseline written" if write_baseline else ""), err=True)
         sys.exit(EXIT_INTERRUPTED)
     if write_baseline:
+        from dlconform.run.baseline import FAILING, dump_baseline
+
         write_or_exit(write_baseline, dump_baseline(report))
         entries = sum(r.outcome in FAILING for r in report.results)
         click.echo(f"dlconform: wrote baseline {write_baseline} ({entries} entries)", err=True)
-    sys.exit(exit_code(report, strict_baseline, perf_fail))
+    sys.exit(exit_code(report, strict_baseline, perf_fail, fail_under))
 
 
 def import_or_exit(module: str) -> ModuleType:

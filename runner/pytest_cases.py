@@ -1,10 +1,11 @@
 """The cases as pytest items: registered by the plugin (``dlconform.pytest_plugin``) when ``--dlconform`` is given.
 
 The target is loaded once per session;
-each case is one item, ``dlconform::function::case-id``, judged by the runner's
+each case is one item, ``dlconform::function::case-id`` (a function's items in the order every report shows
+failures: inside the contract first, the most telling first), judged by the runner's
 engine through the one run pipeline (``dlconform.run.pipeline``), one plan per
-item. A function the target lacks (or a target that fails to import) makes its
-cases errors; a wrong result fails with the verdict, its error figures and a
+item. A function the target lacks is one error (its other cases skipped, pointing at it); a target that fails
+to import makes its cases errors; a wrong result fails with the verdict, its error figures and a
 repro line. Baseline entries are xfail: a known failure is xfailed, one that now
 fails differently fails, one that now passes is xpassed.
 """
@@ -22,6 +23,7 @@ from dlconform.format.model import Case, SuiteError
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
 from dlconform.judge.compare import Options
 from dlconform.report.details import baseline_note, detail_lines
+from dlconform.report.shown import level_note, telling
 from dlconform.report.text import target_line
 from dlconform.results import CaseResult
 from dlconform.run.baseline import Baseline, load_baseline, mark
@@ -35,8 +37,15 @@ from dlconform.targets.resolver import Unavailable
 SESSION = pytest.StashKey["Session"]()
 
 
-class CaseFailure(Exception):
-    """A case that did not pass; its text is the verdict, error figures and repro."""
+class CaseFailure(pytest.fail.Exception):  # type: ignore[name-defined]
+    """A case that did not pass; its text is the verdict, error figures and repro.
+
+    A pytest outcome without a traceback (``pytrace=False``), as ``pytest.fail`` raises: raised in setup (a function
+    the target lacks), pytest would otherwise format the whole traceback, locals included, for every such case,
+    which took 0.2 s a case for the xfails of a baseline."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, pytrace=False)
 
 
 class KnownFailure(CaseFailure):
@@ -52,6 +61,7 @@ class Session:
     options: Options
     baseline: Baseline | None
     found: dict[str, Callable[..., Any] | Unavailable] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)  # function -> the one case key that reports it undefined
 
     def resolve(self, function: str) -> Callable[..., Any] | Unavailable:
         """The target's callable for ``function``, looked up once."""
@@ -127,9 +137,10 @@ class FunctionCollector(pytest.Collector):
     """One function's selected cases."""
 
     def collect(self) -> Iterator[CaseItem]:
-        for case in self.config.stash[SESSION].cases:
-            if case.function == self.name:
-                yield CaseItem.from_parent(self, name=case.id, case=case)
+        """Its cases in the order every report shows failures: inside the contract first, the most telling first."""
+        mine = [case for case in self.config.stash[SESSION].cases if case.function == self.name]
+        for case in sorted(mine, key=lambda c: telling(c.level, c.tags)):
+            yield CaseItem.from_parent(self, name=case.id, case=case)
 
 
 class CaseItem(pytest.Item):
@@ -152,10 +163,11 @@ class CaseItem(pytest.Item):
             return
         if fn.outcome == "skipped":
             pytest.skip(fn.reason)
-        outcome = self._failure(result(self.case, fn.outcome, fn.reason, failure=fn.failure))
-        if isinstance(outcome, KnownFailure):
-            raise outcome
-        pytest.fail(str(outcome), pytrace=False)
+        checked = self.config.stash[SESSION]
+        first = checked.missing.setdefault(self.case.function, self.case.key)
+        if fn.failure == "missing" and first != self.case.key:  # a function not defined is one error, not one a case
+            pytest.skip(f"{self.case.function} is not defined: counted once, as {first}")
+        raise self._failure(result(self.case, fn.outcome, fn.reason, failure=fn.failure))
 
     def runtest(self) -> None:
         checked = self.config.stash[SESSION]
@@ -171,7 +183,8 @@ class CaseItem(pytest.Item):
         baseline = self.config.stash[SESSION].baseline
         if baseline:
             res = mark(res, baseline.entries.get(res.key))
-        lines = [*detail_lines(res), f"case {res.key}: {res.description}"]
+        level = [f"[{level_note(res, free=False)}]"] if res.level == "beyond" else []
+        lines = [*level, *detail_lines(res), f"case {res.key}: {res.description}"]
         if res.baseline_status in ("changed", "new"):
             lines.append(baseline_note(res))
         return (KnownFailure if res.baseline_status == "known" else CaseFailure)("\n".join(lines))

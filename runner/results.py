@@ -73,18 +73,26 @@ class Report:
     sweeps: list[Any] | None = None  # dlconform.run.sweep.Sweep of each failing function, for the HTML report
 
     def counts(self) -> dict[str, int]:
-        """How many results have each outcome, every outcome present (zero included)."""
-        return count_outcomes(self.results)
+        """How many results have each outcome, every outcome present (zero included); the cases of a function the
+        target does not define are not counted (``not_defined`` names it once)."""
+        missing = set(self.not_defined)
+        return count_outcomes(r for r in self.results if r.function not in missing)
+
+    @property
+    def not_defined(self) -> list[str]:
+        """The functions the target does not define (every case of theirs a ``missing`` error), in report order."""
+        return not_defined(self.results)
 
     @property
     def ok(self) -> bool:
-        """True when no case failed or errored."""
+        """True when no case failed or errored and every function is defined."""
         c = self.counts()
-        return c["failed"] == 0 and c["error"] == 0
+        return c["failed"] == 0 and c["error"] == 0 and not self.not_defined
 
     def summary_line(self) -> str:
-        """The closing line of the text report: ``N passed, N failed`` plus errors and skipped when any."""
-        return summarize(self.counts())
+        """The closing line of the text report: ``N passed, N failed`` plus errors and skipped when any, then the
+        functions not defined (``; not defined: dot, outer``), each counted once."""
+        return summarize(self.counts(), self.not_defined)
 
 
 def count_outcomes(results: Iterable[CaseResult]) -> dict[str, int]:
@@ -95,9 +103,20 @@ def count_outcomes(results: Iterable[CaseResult]) -> dict[str, int]:
     return out
 
 
+def not_defined(results: Iterable[CaseResult]) -> list[str]:
+    """The functions of ``results`` every case of which is a ``missing`` error: the target does not define them."""
+    missing: dict[str, bool] = {}
+    for r in results:
+        missing[r.function] = missing.get(r.function, True) and r.outcome == "error" and r.failure == "missing"
+    return [f for f, lacking in missing.items() if lacking]
+
+
 def contract_line(results: Iterable[CaseResult]) -> str:
-    """``inside the contract: N of M passed; beyond it: N of M`` (the beyond half only when there are such cases)."""
-    counted = [r for r in results if r.outcome != "skipped"]
+    """``inside the contract: N of M passed; beyond it: N of M`` (the beyond half only when there are such cases),
+    over the functions the target defines."""
+    results = list(results)
+    missing = set(not_defined(results))
+    counted = [r for r in results if r.outcome != "skipped" and r.function not in missing]
     inside = [r for r in counted if r.level == "inside"]
     beyond = [r for r in counted if r.level == "beyond"]
     line = f"inside the contract: {sum(r.outcome == 'passed' for r in inside)} of {len(inside)} passed"
@@ -106,14 +125,16 @@ def contract_line(results: Iterable[CaseResult]) -> str:
     return line
 
 
-def summarize(c: dict[str, int]) -> str:
-    """``N passed, N failed`` plus errors and skipped when any, for outcome counts ``c``."""
+def summarize(c: dict[str, int], missing: Iterable[str] = ()) -> str:
+    """``N passed, N failed`` plus errors and skipped when any, for outcome counts ``c``, and the functions
+    ``missing`` (not defined), each once."""
     line = f"{c['passed']} passed, {c['failed']} failed"
     if c["error"]:
         line += f", {c['error']} error{'s' if c['error'] != 1 else ''}"
     if c["skipped"]:
         line += f", {c['skipped']} skipped"
-    return line
+    names = list(missing)
+    return line + (f"; not defined: {', '.join(names)}" if names else "")
 
 
 @dataclass

@@ -1,8 +1,9 @@
-"""Text helpers shared by every layer: messages are one line."""
+"""Text helpers shared by every layer: messages are one line, and numbers are printed as numbers."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 # Control characters (a target's message or a file's name may carry terminal escapes), lone surrogates (a file name
 # that is not UTF-8) and the two non-characters.
@@ -29,3 +30,13 @@ def _escape(match: re.Match[str]) -> str:
     """The escape of one unprintable character."""
     code = ord(match.group())
     return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\x{code:02x}"
+
+
+def number(value: Any) -> str:
+    """A value as a message prints it: Python's exact spelling of a number (``-0.0``, ``nan``, ``inf``), never
+    NumPy 2's ``np.float64(...)`` repr; a NumPy scalar prints as its value, a string as itself."""
+    if isinstance(value, str):
+        return value
+    if type(value).__module__ == "numpy":  # a NumPy scalar or array: str() is its value (repr names the type)
+        return str(value)
+    return repr(value)

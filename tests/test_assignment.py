@@ -116,7 +116,7 @@ def test_run_with_an_assignment_shows_the_students_score(tmp_path: Path) -> None
     proc = _dlconform(
         "run", str(EXAMPLES / "tutorial.py"), "--assignment", "tutorial", "--format", "json", cwd=tmp_path
     )
-    assert proc.returncode == 1  # cases beyond the contract fail: feedback, and the run says so
+    assert proc.returncode == 0  # full marks: beyond cases fail, but as feedback worth nothing (issue 19)
     score = json.loads(proc.stdout)["score"]
     assert (score["assignment"], score["points"], score["max_points"]) == ("tutorial", 14, 14)
 

@@ -113,7 +113,7 @@ def test_slightly_off_values_report_their_errors():
     assert r.details["expected"] == case.expected[worst, 0]
     assert r.details["max_abs_error"] == pytest.approx(case.expected[worst, 0] * 1e-6, rel=1e-6)
     assert r.details["max_rel_error"] == pytest.approx(1e-6, rel=1e-6)
-    assert r.details["max_ulp_error"] > 1e9
+    assert r.details["max_ulp_error"] is None  # some 4.5e9 ULPs: the relative error alone says it (issue 19)
     assert "sigmoid(" in r.details["repro"]
 
 

@@ -20,6 +20,7 @@ from dlconform.format.suite import bundled_dir, iter_cases, load_files
 from dlconform.results import Graded
 from dlconform.run.random_cases import add_random
 from dlconform.targets.isolate import uids
+from dlconform.targets.isolate.access import blocked
 from dlconform.targets.isolate.spawn import Limits
 from dlconform.tools.generate import generate_file
 from dlconform.tools.grade import grade_all
@@ -95,6 +96,13 @@ def graded(tmp_path_factory: pytest.TempPathFactory, mode: str) -> tuple[dict[st
         patch.setattr(uids.UidLease, "__init__", recorded)
         results = grade_all(submissions, cases, jobs=2, limits=replace(LIMITS, sandbox=mode))
     return {Path(g.submission).stem: g for g in results}, time.monotonic() - start
+
+
+def vectors_blocked() -> Path | None:
+    """What keeps a root grader's worker uid from listing the bundled vector files, or None (a non-root grader's
+    worker runs as the grader's own user and reads what the test can)."""
+    files = (bundled_dir(), bundled_dir() / "sigmoid.yaml")
+    return next(filter(None, map(blocked, files)), None) if IS_ROOT else None
 
 
 def outcomes(g: Graded, function: str) -> list[tuple[str, str, str]]:
@@ -211,7 +219,10 @@ def test_reading_the_vector_files_only_helps_with_public_cases(
         assert any(r.outcome == "failed" for r in public)  # it answers zeros: right only where zero is expected
         assert all(r.outcome == "failed" for r in hidden + random)
         return
-    assert public and all(r.outcome == "passed" for r in public)
+    if vectors_blocked() is None:  # it answers the public cases from the files
+        assert public and all(r.outcome == "passed" for r in public)
+    else:  # a checkout in a folder the worker's uid cannot enter (a clone in `mktemp -d`): it found no file
+        assert any(r.outcome == "failed" for r in public)
     assert len(hidden) == 2 and all(r.outcome == "failed" for r in hidden)
     assert len(random) == 10 and all(r.outcome == "failed" for r in random)
 

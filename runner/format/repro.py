@@ -64,14 +64,14 @@ def _array(arr: np.ndarray) -> str:
         return f"np.zeros({arr.shape!r}, {dtype})"
     if arr.dtype.kind not in "biuf":
         raise Unspellable(f"cannot spell a {arr.dtype} array")
-    return f"np.array({_nested(arr)}, {dtype})"
+    return f"np.array({nested(arr)}, {dtype})"
 
 
-def _nested(arr: np.ndarray) -> str:
-    """A nested list literal of the array's elements."""
+def nested(arr: np.ndarray) -> str:
+    """A nested list literal of the array's elements, each spelled exactly (a library's own array literal wraps it)."""
     if arr.ndim == 0:
         return _element(arr.flat[0])
-    return "[" + ", ".join(_nested(sub) for sub in arr) + "]"
+    return "[" + ", ".join(nested(sub) for sub in arr) + "]"
 
 
 def _element(x: np.generic) -> str:

@@ -12,18 +12,19 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlconform.catalogue import FUNCTIONS
-from dlconform.format import safeyaml, schema, wording
-from dlconform.format.domain import domain_problems
 from dlconform.format.large import case_problem, decode_value
 from dlconform.format.model import Case, Problem, Raises, SuiteError, VectorFile
-from dlconform.format.schemacheck import Path as SchemaPath
-from dlconform.format.schemacheck import Violation, located, violations
 from dlconform.format.tolerance import Tolerance
 from dlconform.format.values import FLOAT_DTYPES, ValueFormatError
 from dlconform.format.variants import with_variants
+
+if TYPE_CHECKING:  # a warm load (from the cache) parses nothing: YAML and the schema's modules load on a cold one
+    from dlconform.format import safeyaml
+    from dlconform.format.schemacheck import Path as SchemaPath
+    from dlconform.format.schemacheck import Violation
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")  # the schema's, for baselines that name cases
 EXCEPTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")  # the schema's raises pattern
@@ -38,6 +39,8 @@ def _schema() -> dict[str, Any]:
     rules too made a cold load of the suite about six times slower. So does the rule that plain cases have no
     generated args, which ``case_problem`` states with the rest of the generated-input rules.
     """
+    from dlconform.format import schema
+
     runtime = schema.build()
     case = runtime["$defs"]["case"]
     case["properties"]["args"]["items"] = {}
@@ -49,6 +52,11 @@ def _schema() -> dict[str, Any]:
 
 def bundled_dir() -> Path:
     """The suite's own vectors: the package data ``dlconform.vectors`` (``vectors/`` of the checkout)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("dlconform.vectors")  # importlib.resources would import zipfile: 5 ms a run
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
     from importlib.resources import files
 
     return Path(str(files("dlconform.vectors")))
@@ -102,6 +110,9 @@ class _Checker:
 
     def validate(self, require_outcome: bool) -> list[Violation]:
         """Word each schema violation as a problem; returns those left to the code's finer checks."""
+        from dlconform.format import wording
+        from dlconform.format.schemacheck import violations
+
         data, left = self.doc.data, []
         for v in violations(_schema(), data):
             if wording.deferred(v):
@@ -113,6 +124,8 @@ class _Checker:
 
     def where(self, path: SchemaPath) -> tuple[int | None, str | None]:
         """The line and case id of the node at ``path`` (the case id only where it is a usable one)."""
+        from dlconform.format.schemacheck import located
+
         line = located(path, self.doc.key_lines, {"cases": self.doc.case_lines})
         if len(path) < 2 or path[0] != "cases" or not isinstance(path[1], int):
             return line, None
@@ -144,6 +157,8 @@ class _Checker:
             elif tol is not None and dtype in FLOAT_DTYPES:
                 tolerance[dtype] = tol
         if "domain" in data:
+            from dlconform.format.domain import domain_problems
+
             for message in domain_problems(data["domain"], params):
                 self.add(f"domain: {message}", self.doc.key_lines.get("domain"))
         return (str(function) if known else ""), params, str(accuracy), tolerance
@@ -234,6 +249,8 @@ def read_file(path: str | Path, require_outcome: bool = True) -> tuple[VectorFil
 
 def _parse(name: str, content: bytes, require_outcome: bool) -> tuple[VectorFile | None, list[Problem]]:
     """Parse the bytes of the vector file ``name``, validate them against the schema, and decode its cases."""
+    from dlconform.format import safeyaml
+
     try:
         text = content.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # universal newlines
         doc = safeyaml.load(text)

@@ -6,10 +6,11 @@ override them (with a reason). The classes:
 - ``exact``: every value must be equal (relu, image2vector, multiply, outer).
 - ``pointwise``: ``|got - exact| <= atol + rtol * max(|exact|, tiny)``, or within
   ``ulp`` units in the last place of the exact value (elementwise functions, normalizeRows).
-- ``shifted``: as pointwise, plus ``eps64 * |x - max(row)| * |exact|`` (softmax): every practical
-  softmax rounds ``x - max`` (in float64 at best), and exp turns that absolute rounding error into
-  a relative one of up to ``|x - max|`` float64 ULPs. Only a compensated subtraction avoids it (the
-  reference does); float16 and float32 results, computed in float64 or wider, gain nothing from it.
+- ``shifted``: as pointwise, plus ``eps * |x - max(row)| * |exact|`` (softmax), eps that of the dtype
+  the result is computed in (float32 input: float32's): every practical softmax rounds ``x - max`` in
+  that dtype, and exp turns that absolute rounding error into a relative one of up to ``|x - max|``
+  ULPs of it. Only a compensated subtraction avoids it (the reference does). float16 is computed in
+  float32 or wider by every library, so it gains float32's allowance.
 - ``reduction``: ``atol + rtol * sqrt(n) * |exact|``, n the number of summed terms (L1, L2).
 - ``dot``: ``|got - exact| <= atol + rtol * sqrt(n) * (|a| @ |b|)``: the error is
   measured against the sum of the absolute products, not against the result.
@@ -38,6 +39,7 @@ import numpy as np
 
 ACCURACY_CLASSES: tuple[str, ...] = ("exact", "pointwise", "shifted", "reduction", "dot")
 EPS64 = float(np.finfo(np.float64).eps)
+EPS32 = float(np.finfo(np.float32).eps)
 
 
 @dataclass(frozen=True)
@@ -96,18 +98,24 @@ def allowed_error(
         return tol.atol + tol.rtol * np.sqrt(n) * scale
     allow = _relative(exp, tol, dtype)
     if accuracy == "shifted" and args:
-        allow = allow + _shift(args[0], exp)
+        allow = allow + _shift(args[0], exp, dtype)
     return allow
 
 
-def _shift(x: Any, exp: np.ndarray) -> np.ndarray | float:
-    """eps64 * |x - max(row)| * |exact| (the ``shifted`` class); 0 where x - max is not finite."""
+def shift_eps(dtype: np.dtype) -> float:
+    """The eps of the dtype a softmax of ``dtype`` results computes ``x - max`` in: float64's for float64 (and
+    integer input), float32's for float32 and float16 (which libraries compute in float32)."""
+    return EPS64 if np.dtype(dtype) == np.float64 or np.dtype(dtype).kind != "f" else EPS32
+
+
+def _shift(x: Any, exp: np.ndarray, dtype: np.dtype) -> np.ndarray | float:
+    """eps * |x - max(row)| * |exact| (the ``shifted`` class, eps by ``shift_eps``); 0 where x - max is not finite."""
     x = np.asarray(x, dtype=np.float64)
     if x.shape != exp.shape or x.ndim == 0 or x.shape[-1] == 0:
         return 0.0
     with np.errstate(invalid="ignore"):
         d = np.abs(x - np.max(x, axis=-1, keepdims=True))
-    return np.where(np.isfinite(d), d, 0.0) * EPS64 * np.abs(exp)
+    return np.where(np.isfinite(d), d, 0.0) * shift_eps(dtype) * np.abs(exp)
 
 
 def _relative(exp: np.ndarray, tol: Tolerance, dtype: np.dtype) -> np.ndarray:

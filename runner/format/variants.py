@@ -18,6 +18,7 @@ import numpy as np
 from dlconform.catalogue import FUNCTIONS
 from dlconform.format.layouts import ARRAY_LAYOUTS, differs
 from dlconform.format.model import Case
+from dlconform.format.prepared import share
 
 VARIED_TAG = "core"  # the cases run in every layout: ordinary inputs (values at the edges are not layout checks)
 LAYOUT_WORDS = {
@@ -64,7 +65,9 @@ def variants(case: Case) -> list[Case]:
                 continue
             args = zero_d
         description = f"{case.description} ({LAYOUT_WORDS[layout]})"
-        out.append(replace(case, id=f"{case.id}@{layout}", args=args, layout=layout, description=description))
+        variant = replace(case, id=f"{case.id}@{layout}", args=args, layout=layout, description=description)
+        share(variant, case)  # the same expected values and argument values: the same allowed errors
+        out.append(variant)
     return out
 
 

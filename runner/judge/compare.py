@@ -8,7 +8,6 @@ then values. Nothing here calls a method of an object the target returned.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -16,7 +15,11 @@ import numpy as np
 from dlconform.catalogue import FUNCTIONS
 from dlconform.format.large import FromReference, block_plan, blocks
 from dlconform.format.model import Case, Raises
-from dlconform.format.tolerance import EXACT, Tolerance, allowed_error, flush_allowed, ulp_of
+from dlconform.format.prepared import PREPARED as _PREPARED  # noqa: F401  # the memo, outside the frozen cases
+from dlconform.format.prepared import Prepared
+from dlconform.format.prepared import prepared as prepared_for
+from dlconform.format.tolerance import Tolerance, flush_allowed, ulp_of
+from dlconform.text import number
 
 FAILURES: dict[str, str] = {
     "returned-none": "returned None",
@@ -34,6 +37,7 @@ FAILURES: dict[str, str] = {
     "wrong-exception": "raised another exception than the one required",
     "raised": "raised an exception (the code is raised:ExceptionName)",
     "missing": "the target has no such function",
+    "unresolved": "a profile's binding names a callable the library does not have",
     "unsupported": "the target declares the function unsupported",
     "import-error": "the target failed to load",
 }
@@ -171,12 +175,13 @@ def judge_values(case: Case, got: np.ndarray, expected: Any, options: Options = 
             return Verdict("passed")
         diff = np.argwhere(got != exp)
         idx = tuple(int(i) for i in diff[0]) if diff.size else ()
-        details = _details(case, got, exp, np.abs(got.astype(np.float64) - exp.astype(np.float64)), idx, exp.dtype)
+        err = np.abs(got.astype(np.float64) - exp.astype(np.float64))
+        details = _details(case, got, exp, err, idx, exp.dtype, got != exp)
         return Verdict("failed", f"{len(diff)} of {exp.size} values differ", details, "value")
     if got.dtype.itemsize > exp.dtype.itemsize:  # where a wider float dtype is acceptable, judged rounded to exp's
         with np.errstate(over="ignore"):
             got = got.astype(exp.dtype)
-    prepared = _prepared(case, expected, exp, options)
+    prepared = prepared_for(case, expected, exp, options.override())
     if prepared.finite:
         with np.errstate(all="ignore"):
             if (np.abs(np.subtract(got, prepared.exp, dtype=np.float64)) <= prepared.allow).all():
@@ -194,44 +199,6 @@ def dtype_stated(function: str) -> bool:
 def shape_verdict(got: tuple[int, ...], expected: tuple[int, ...]) -> Verdict:
     """The failing verdict for a result of the wrong shape."""
     return Verdict("failed", f"shape {got} where {expected} is expected", failure="shape")
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """What judging float results against one expected value needs that depends only on the case: computed once."""
-
-    exp: np.ndarray  # the expected value as float64
-    dtype: np.dtype  # the expected value's own dtype
-    tol: Tolerance
-    allow: np.ndarray  # the largest acceptable |got - expected| per element
-    finite: bool  # every expected value finite and the sign of zero ignored: the fast path can decide a pass
-
-
-_PREPARED: dict[int, dict[tuple[int | None, Tolerance | None], Prepared]] = {}  # id(case) -> its Prepared values
-
-
-def _case_memo(case: Case) -> dict[tuple[int | None, Tolerance | None], Prepared]:
-    """The Prepared values of a live case, outside the frozen case; dropped when the case is collected."""
-    memo = _PREPARED.get(id(case))
-    if memo is None:
-        memo = _PREPARED[id(case)] = {}
-        weakref.finalize(case, _PREPARED.pop, id(case), None)
-    return memo
-
-
-def _prepared(case: Case, expected: Any, exp: np.ndarray, options: Options) -> Prepared:
-    """The Prepared for ``exp``, kept for the case's life when ``expected`` is the case's own value (the usual call)."""
-    which = next((i for i, e in enumerate((case.expected, *(case.expected_any or ()))) if e is expected), None)
-    key = (which, options.override())
-    memo = _case_memo(case) if which is not None else {}
-    if key not in memo:
-        e = exp.astype(np.float64)
-        dtype = exp.dtype
-        tol = key[1] or (case.tolerance_for(dtype) if case.accuracy != "exact" else case.tolerance or EXACT)
-        with np.errstate(all="ignore"):
-            allow = allowed_error(e, tol, case.accuracy, case.args, dtype)
-        memo[key] = Prepared(e, dtype, tol, allow, bool(np.isfinite(e).all()) and not case.signed_zero)
-    return memo[key]
 
 
 def _judge_floats(case: Case, got: np.ndarray, prepared: Prepared) -> Verdict:
@@ -257,16 +224,16 @@ def _judge_floats(case: Case, got: np.ndarray, prepared: Prepared) -> Verdict:
     worst = np.unravel_index(int(np.argmax(badness)), e.shape) if e.ndim else ()
     idx = tuple(int(i) for i in worst)
     count = int((~ok).sum())
-    details = _details(case, g, e, np.where(finite & ~g_nan, err, np.nan), idx, dtype)
+    details = _details(case, g, e, np.where(finite & ~g_nan, err, np.nan), idx, dtype, ~ok)
     details["tolerance"] = tol.describe()
     if bad_nan[idx] and g_nan[idx]:
         failure, why = "nan", "NaN where a number is expected"
     elif bad_nan[idx]:
         failure, why = "not-nan", "a number where NaN is expected"
     elif e_inf[idx]:
-        failure, why = "inf", f"{g[idx]!r} where {e[idx]!r} is expected"
+        failure, why = "inf", f"{number(g[idx])} where {number(e[idx])} is expected"
     elif case.signed_zero and e[idx] == 0 and g[idx] == 0:
-        failure, why = "signed-zero", f"zero of the wrong sign ({g[idx]!r} where {e[idx]!r} is expected)"
+        failure, why = "signed-zero", f"zero of the wrong sign ({number(g[idx])} where {number(e[idx])} is expected)"
     else:
         failure, why = "value", f"error {err[idx]:.3g} exceeds the allowed {allow[idx]:.3g} ({tol.describe()})"
     where = f" at index {list(idx)}" if e.ndim else ""
@@ -274,25 +241,51 @@ def _judge_floats(case: Case, got: np.ndarray, prepared: Prepared) -> Verdict:
 
 
 def _details(
-    case: Case, got: np.ndarray, exp: np.ndarray, err: np.ndarray, idx: tuple[int, ...], dtype: np.dtype
+    case: Case,
+    got: np.ndarray,
+    exp: np.ndarray,
+    err: np.ndarray,
+    idx: tuple[int, ...],
+    dtype: np.dtype,
+    bad: np.ndarray,
 ) -> dict[str, Any]:
-    """Error figures for a failing comparison: max abs/rel/ULP error and the worst element."""
-    finite = np.isfinite(err)
+    """Error figures for a failing comparison, over the values that fail (``bad``) as NumPy's assert_allclose
+    gives them: how many fail, their largest abs and rel errors, and their largest error in ULP where that means
+    something (``ulp_figure``); then the worst element."""
     out: dict[str, Any] = {"index": list(idx), "got": _item(got[idx]), "expected": _item(exp[idx])}
-    if finite.any():
+    bad = np.broadcast_to(bad, exp.shape)
+    out["failing_values"], out["values"] = int(bad.sum()), int(exp.size)
+    measured = bad & np.isfinite(err)
+    if measured.any():
         e = exp.astype(np.float64)
         with np.errstate(all="ignore"):  # the runner's own arithmetic on wild values warns nobody
-            rel = np.where(finite & (e != 0), err / np.abs(e), np.nan)
-            ulps = err / ulp_of(e, dtype) if dtype.kind == "f" else err
-        out["max_abs_error"] = float(np.nanmax(np.where(finite, err, np.nan)))
+            rel = np.where(measured & (e != 0), err / np.abs(e), np.nan)
+        out["max_abs_error"] = float(np.max(err[measured]))
         out["max_rel_error"] = float(np.nanmax(rel)) if np.isfinite(rel).any() else None
-        out["max_ulp_error"] = float(np.nanmax(np.where(finite, ulps, np.nan))) if dtype.kind == "f" else None
+        out["max_ulp_error"] = ulp_figure(got, exp, err, bad, dtype)
     first = case.args[0] if case.args else None
     if isinstance(first, np.ndarray) and first.shape == exp.shape and exp.ndim:
         out["input"] = _item(first[idx])
     elif first is not None and np.ndim(first) == 0:
         out["input"] = _item(first)
     return out
+
+
+MEANINGFUL_ULP = 2.0**20  # beyond this many ULPs the figure says only "far off": the relative error says it better
+
+
+def ulp_figure(got: np.ndarray, exp: np.ndarray, err: np.ndarray, bad: np.ndarray, dtype: np.dtype) -> float | None:
+    """The largest error in ULP of the expected dtype among the failing values, or None where it means nothing:
+    a non-float result, a failing value that is not finite, of the other sign than expected, or more than
+    MEANINGFUL_ULP ULPs off (a value off by 0.6 is not usefully 6e17 ULPs off)."""
+    if dtype.kind != "f" or not bad.any():
+        return None
+    g, e = got.astype(np.float64)[bad], exp.astype(np.float64)[bad]
+    if not (np.isfinite(g).all() and np.isfinite(e).all()) or (np.signbit(g) != np.signbit(e)).any():
+        return None
+    with np.errstate(all="ignore"):
+        worst = float(np.max(err[bad] / ulp_of(e, dtype)))
+    return worst if worst < MEANINGFUL_ULP else None
 
 
 def _item(value: Any) -> Any:
@@ -332,7 +325,7 @@ def _relocated(verdict: Verdict, where: slice, plan: str, shape: tuple[int, ...]
     d = verdict.details
     tolerance = f" ({d['tolerance']})" if "tolerance" in d else ""
     message = (
-        f"{FAILURES[verdict.failure]} at index {index}: got {d['got']!r} where {d['expected']!r} is expected"
+        f"{FAILURES[verdict.failure]} at index {index}: got {number(d['got'])} where {number(d['expected'])} is expected"
         f"{tolerance}; judged block by block, this is the first bad block"
     )
     return Verdict("failed", message, {**d, "index": index}, verdict.failure)

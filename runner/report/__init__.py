@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dlconform.report.jsondoc import render_json
-from dlconform.report.markdown import render_markdown
 from dlconform.report.text import render_text
 from dlconform.results import CaseResult, Report
 
@@ -24,9 +22,13 @@ def render(report: Report, fmt: str, *, color: bool = False, redact_hidden: bool
     shown = redacted(report) if redact_hidden else report
     if fmt == "text":
         return render_text(shown, color=color, verbosity=verbosity)
-    if fmt == "json":
+    if fmt == "json":  # each format's module imported when asked for: a text run's start-up time matters
+        from dlconform.report.jsondoc import render_json
+
         return render_json(shown)
     if fmt == "markdown":
+        from dlconform.report.markdown import render_markdown
+
         return render_markdown(shown, verbosity=verbosity)
     if fmt == "html":
         from dlconform.report.html import render_html  # matplotlib only when a page is asked for

@@ -11,12 +11,14 @@ import math
 from typing import Any
 
 from dlconform.results import BASELINE_STATUSES, CaseResult
-from dlconform.text import printable
+from dlconform.text import number, printable
 
 SHOWN = (
     "max_abs_error",
     "max_rel_error",
     "max_ulp_error",
+    "failing_values",
+    "values",
     "index",
     "input",
     "got",
@@ -41,8 +43,8 @@ def detail_lines(result: CaseResult) -> list[str]:
         if d.get(key) is not None
     ]
     if errors:
-        over = "the finite values" if result.failure in ("nan", "not-nan", "inf") else "all elements"
-        lines.append(", ".join(errors) + f" (largest over {over})")
+        among = _among(d)
+        lines.append(", ".join(errors) + (f" ({among})" if among else ""))
     if "got" in d or "expected" in d:
         # the element judged worst: furthest beyond its own tolerance, which need not be the largest error
         which = "worst element (furthest beyond its tolerance)" if "tolerance" in d else "first wrong element"
@@ -67,9 +69,16 @@ def baseline_note(result: CaseResult) -> str:
     return f"{note} (baseline: {result.expected_failure})" if result.baseline_status == "changed" else note
 
 
-def number(value: Any) -> str:
-    """An element value as Python spells it: exact repr for floats, nan and inf included."""
-    return repr(value) if not isinstance(value, str) else value
+def _among(d: dict[str, Any]) -> str:
+    """Which values the error figures are the largest of: the failing ones ("" for a single value)."""
+    n, of = d.get("failing_values"), d.get("values")
+    if n is None or of is None:
+        return "largest among the values that fail"
+    if of == 1:
+        return ""
+    if n == of:
+        return f"largest among the {of} values, all of which fail"
+    return f"largest among the {n} of {of} values that fail, {100 * n / of:.3g}%"
 
 
 def _figure(value: Any) -> str:

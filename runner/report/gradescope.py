@@ -16,7 +16,17 @@ from typing import Any
 
 from dlconform.report import HIDDEN_MESSAGE, redacted
 from dlconform.report.details import detail_lines
-from dlconform.report.shown import also_line, failing, folded, shown_failures, unrun, unshown
+from dlconform.report.shown import (
+    NO_POINTS,
+    also_line,
+    beyond_free,
+    failing,
+    folded,
+    ordered,
+    shown_failures,
+    unrun,
+    unshown,
+)
 from dlconform.results import CaseResult, Graded
 
 MAX_CHARS = 100_000  # Gradescope's limit on the output text of one submission
@@ -30,19 +40,33 @@ def results(graded: Graded, execution_time: float, notes: Sequence[str] = ()) ->
     for r in report.results:
         by_function.setdefault(r.function, []).append(r)
     tests = []
+    free = beyond_free(report)
     for function, found in by_function.items():
         points, worth = graded.score.functions.get(function, (0.0, 0.0))
         ok = all(r.outcome in ("passed", "skipped") for r in found if r.level == "inside")  # beyond: feedback
+        graded_cases = [r for r in found if not (free and r.level == "beyond")]
         tests.append(
             {
                 "name": function,
                 "score": round(points, 4),
                 "max_score": round(worth, 4),
                 "status": "passed" if ok else "failed",
-                "output": _test_output(found),
+                "output": _test_output(graded_cases, free),
                 "visibility": "visible",
             }
         )
+        beyond = [r for r in found if free and r.level == "beyond"]
+        if failing(beyond) and unrun(found) is None:  # feedback worth nothing: a test of 0 points, never "failed"
+            tests.append(
+                {
+                    "name": f"{function}: beyond the assignment ({NO_POINTS})",
+                    "score": 0.0,
+                    "max_score": 0.0,
+                    "status": "passed",  # Gradescope's own reading of 0 of 0 points: no failure to show
+                    "output": _test_output(beyond, free),
+                    "visibility": "visible",
+                }
+            )
     lines = [f"Score: {graded.score.points:.4g} / {graded.score.max_points:.4g}", report.summary_line()]
     lines += [*notes, *report.warnings]
     printed = str(report.target.get("output") or "").strip()
@@ -79,9 +103,10 @@ def dump(doc: dict[str, Any]) -> str:
     return json.dumps(doc, indent=1, allow_nan=False, ensure_ascii=False) + "\n"
 
 
-def _test_output(found: list[CaseResult]) -> str:
-    """A function's feedback: the count of passed cases, then a few failing cases explained (one per mistake
-    first), the ids of the others; a function that could not run at all explained once."""
+def _test_output(found: list[CaseResult], free: bool = False) -> str:
+    """A function's feedback: the count of passed cases, then a few failing cases explained in ``ordered`` order
+    (one per mistake first), the ids of the others; a function that could not run at all explained once. Cases
+    beyond the assignment that carry no points (``free``) are said to differ, not to fail."""
     passed = sum(r.outcome == "passed" for r in found)
     lines = [f"{passed} of {len(found)} cases passed."]
     reason = unrun(found)
@@ -91,17 +116,20 @@ def _test_output(found: list[CaseResult]) -> str:
     visible = [r for r in found if not r.hidden]
     kept, also = folded(failing(visible))  # a variant failing as its case does is named under that case
     shown = shown_failures(kept)
-    for r in found:  # a hidden case has nothing to explain: each one that failed is a line
+    for r in ordered(found):  # a hidden case has nothing to explain: each one that failed is a line
+        label = f"DIFFERS ({NO_POINTS})" if free and r.level == "beyond" else "FAILED"
+        note = " [beyond the contract]" if r.level == "beyond" and not free else ""
         if r in shown:
-            lines.append(f"FAILED {r.id}: {r.description}")
+            lines.append(f"{label} {r.id}{note}: {r.description}")
             lines.extend(f"    {line}" for line in detail_lines(r))
             if r.key in also:
                 lines.append(f"    {also_line(also[r.key])}")
         elif r.hidden and r.outcome in ("failed", "error"):
-            lines.append(f"FAILED {r.id} ({HIDDEN_MESSAGE})")
-    others = [r.id for r in unshown(failing(visible), shown, also)]
+            lines.append(f"{label} {r.id} ({HIDDEN_MESSAGE})")
+    others = [r.id for r in ordered(unshown(failing(visible), shown, also))]
     if others:
-        lines.append(f"Also failing ({len(others)}): {', '.join(others)}")
+        word = "differing" if free and all(r.level == "beyond" for r in found) else "failing"
+        lines.append(f"Also {word} ({len(others)}): {', '.join(others)}")
     return "\n".join(lines)
 
 

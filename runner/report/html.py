@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from dlconform.report.details import baseline_note, detail_lines
 from dlconform.report.page import esc, figure, page, table
-from dlconform.report.shown import also_line, folded, unrun
+from dlconform.report.shown import also_line, beyond_free, folded, level_note, not_defined_lines, ordered, unrun
 from dlconform.results import CaseResult, Report, contract_line, count_outcomes
 from dlconform.run.sweep import Sweep, failing_functions
 
@@ -28,6 +28,7 @@ def render_html(report: Report) -> str:
     sweeps = {s.function: s for s in report.sweeps or ()}
     plotted = set(failing_functions(report.results))
     name = str(report.target.get("spec") or report.target.get("profile") or "target")
+    missing = report.not_defined
     body = [
         "<header>",
         "<h1>dlconform report</h1>",
@@ -39,15 +40,17 @@ def render_html(report: Report) -> str:
         "<h2>Summary</h2>",
         table(
             ["function", "passed", "failed", "errors", "skipped", "inside the contract", "beyond it"],
-            [_summary_row(f, rs) for f, rs in by_function.items()],
+            [_summary_row(f, rs) for f, rs in by_function.items() if f not in missing],
         ),
+        *(f"<p>{esc(line.strip())}</p>" for line in not_defined_lines(report)),
         *_warnings(report.warnings),
     ]
+    free = beyond_free(report)
     for function, results in by_function.items():
-        bad = [r for r in results if r.outcome in BAD]
-        if bad:
+        bad = ordered(r for r in results if r.outcome in BAD)
+        if bad and function not in missing:
             plot = _plot(function, results, sweeps.get(function)) if function in plotted else []
-            body.extend(_section(function, results, bad, plot))
+            body.extend(_section(function, results, bad, plot, free))
     return page(f"dlconform: {name}", body)
 
 
@@ -88,7 +91,7 @@ def _warnings(warnings: Sequence[str]) -> list[str]:
     return ["<h2>Notes</h2>", "<ul>", *(f"<li>{esc(w)}</li>" for w in warnings), "</ul>"]
 
 
-def _section(function: str, results: list[CaseResult], bad: list[CaseResult], plot: list[str]) -> list[str]:
+def _section(function: str, results: list[CaseResult], bad: list[CaseResult], plot: list[str], free: bool) -> list[str]:
     """A failing function: counts, hints, its ``plot`` (none when it only is missing), its failing cases folded."""
     counts = count_outcomes(results)
     hints = list(dict.fromkeys(str(r.details["hint"]) for r in bad if r.details.get("hint")))
@@ -112,7 +115,7 @@ def _section(function: str, results: list[CaseResult], bad: list[CaseResult], pl
             "</section>",
         ]
     kept, also = folded(bad)
-    cases = [_case(r, also.get(r.key, [])) for r in kept]
+    cases = [_case(r, also.get(r.key, []), free) for r in kept]
     return [*out, f"<details><summary>{len(bad)} failing cases</summary>", *cases, "</details>", "</section>"]
 
 
@@ -131,11 +134,12 @@ def _plot(function: str, results: list[CaseResult], sweep: Sweep | None) -> list
     return [*why, figure(plots.cases_figure(function, results), caption)]
 
 
-def _case(result: CaseResult, variants: list[str]) -> str:
-    """One failing case: outcome, id and level, then its detail lines (repro included) and the layout
-    ``variants`` that fail as it does."""
+def _case(result: CaseResult, variants: list[str], free: bool = False) -> str:
+    """One failing case: outcome, id and level (``no points`` beyond an assignment that gives them none), then its
+    detail lines (repro included) and the layout ``variants`` that fail as it does."""
     head = f'<p><strong class="bad">{result.outcome.upper()}</strong> <code>{esc(result.id)}</code>'
-    notes = [f"{result.level} the contract", *(["hidden"] if result.hidden else []), baseline_note(result)]
+    level = level_note(result, free) or "inside the contract"
+    notes = [level, *(["hidden"] if result.hidden else []), baseline_note(result)]
     head += f' <span class="muted">({esc("; ".join(n for n in notes if n))})</span></p>'
     lines = detail_lines(result)
     if result.description:

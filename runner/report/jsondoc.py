@@ -15,6 +15,7 @@ import math
 from typing import Any
 
 import numpy as np
+from dlconform.report.shown import grouped, ordered
 from dlconform.results import CaseResult, Report
 from dlconform.version import __version__
 
@@ -57,16 +58,27 @@ def report_document(report: Report) -> dict[str, Any]:
         "target": report.target,
         "environment": report.environment,
         "suite_version": report.suite_version,
-        "summary": {**counts, "total": len(report.results), "ok": report.ok, "line": report.summary_line()},
+        "summary": {
+            **counts,
+            "total": len(report.results),
+            "ok": report.ok,
+            "line": report.summary_line(),
+            "not_defined": report.not_defined,
+        },
         "warnings": report.warnings,
         "baseline": report.baseline,
         "perf": report.perf,
         "score": report.score,
         "stopped": report.stopped,
         "passed": passed,
-        "cases": [{**r.to_dict(), "key": r.key} for r in report.results if not _lean(r)],
+        "cases": [{**r.to_dict(), "key": r.key} for r in _shown_order(report) if not _lean(r)],
     }
     return strict(doc)
+
+
+def _shown_order(report: Report) -> list[CaseResult]:
+    """The results by function, each function's in the order every report shows failures (``shown.ordered``)."""
+    return [r for results in grouped(report.results).values() for r in ordered(results)]
 
 
 def _lean(r: CaseResult) -> bool:

@@ -8,9 +8,10 @@ written as ``\\xNN`` escapes, as are other control characters.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 
 from dlconform.report.details import baseline_note, detail_lines, printable
-from dlconform.report.text import grouped
+from dlconform.report.shown import grouped, ordered
 from dlconform.results import CaseResult, Report
 
 
@@ -25,12 +26,13 @@ def render_junit_xml(report: Report) -> str:
         for name, value in _properties(report):
             ET.SubElement(props, "property", name=printable(name), value=printable(str(value)))
         counts = dict.fromkeys(totals, 0)
-        for r in results:
+        missing = function in report.not_defined
+        for r in results[:1] if missing else ordered(results):  # a function not defined: one error, not one a case
             counts["tests"] += 1
             kind = _element_kind(r)
             if kind:
                 counts[{"failure": "failures", "error": "errors", "skipped": "skipped"}[kind]] += 1
-            _testcase(suite, r, kind)
+            _testcase(suite, replace(r, id="not-defined") if missing else r, kind)
         seconds = sum(r.duration for r in results)
         suite.attrib.update({k: str(v) for k, v in counts.items()} | {"time": f"{seconds:.6f}"})
         for k, v in counts.items():

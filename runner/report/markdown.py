@@ -13,9 +13,23 @@ import re
 from collections.abc import Iterator
 
 from dlconform.report.details import baseline_note, detail_lines, printable
-from dlconform.report.shown import MAX_SHOWN, also_line, failing, folded, news, shown_failures, unrun, unshown
-from dlconform.report.text import QUIET, VERBOSE, baseline_lines, grouped, header_lines, perf_lines, score_lines
+from dlconform.report.shown import (
+    Selection,
+    also_line,
+    beyond_free,
+    beyond_line,
+    failing,
+    grouped,
+    level_note,
+    news,
+    not_defined_lines,
+    ordered,
+    selection,
+    unrun,
+)
+from dlconform.report.text import QUIET, VERBOSE, baseline_lines, header_lines, perf_lines, score_lines
 from dlconform.results import OUTCOMES, CaseResult, Report, contract_line, count_outcomes
+from dlconform.run.assignment import full_marks
 
 MAX_FAILURES = 100  # a job summary has a size limit; the JSON report has them all
 SPECIAL = re.compile(r"([\\`*_\[\]|#])")
@@ -23,7 +37,8 @@ SPECIAL = re.compile(r"([\\`*_\[\]|#])")
 
 def render_markdown(report: Report, verbosity: int = 0) -> str:
     """Summary heading with the counts line, header, per-function table, failures list."""
-    lines = [f"## dlconform: {'passed' if report.ok else 'failed'}", "", f"**{report.summary_line()}**", ""]
+    ok = full_marks(report.score) if report.score is not None else report.ok  # a grade: as run --assignment exits
+    lines = [f"## dlconform: {'passed' if ok else 'failed'}", "", f"**{report.summary_line()}**", ""]
     lines.extend([escape(contract_line(report.results)), ""])
     if report.stopped:
         lines.extend([escape(f"stopped early: {report.stopped}"), ""])
@@ -32,11 +47,15 @@ def render_markdown(report: Report, verbosity: int = 0) -> str:
         return "\n".join(lines) + "\n"
     lines.extend(f"- {escape(line)}" for line in header_lines(report))
     lines.extend(["", "| function | " + " | ".join(OUTCOMES) + " |", "|---|" + "---:|" * len(OUTCOMES)])
+    missing = report.not_defined
     for function, results in grouped(report.results).items():
+        if function in missing:
+            continue
         c = count_outcomes(results)
         lines.append(f"| {escape(function)} | " + " | ".join(str(c[o]) for o in OUTCOMES) + " |")
     total = report.counts()
     lines.append("| **total** | " + " | ".join(f"**{total[o]}**" for o in OUTCOMES) + " |")
+    lines.extend(["", *(escape(line) for line in not_defined_lines(report))] if missing else [])
     lines.extend(escape(line) for line in baseline_lines(report))
     lines.extend(f"- {escape(line)}" for line in perf_lines(report))
     if failing(report.results):
@@ -46,11 +65,14 @@ def render_markdown(report: Report, verbosity: int = 0) -> str:
 
 
 def _failures(report: Report, verbose: bool) -> Iterator[str]:
-    """Each function's failing cases (a few, or all when ``verbose``; at most MAX_FAILURES in all)."""
+    """Each function's failing cases in ``ordered`` order (a few, or all when ``verbose``; at most MAX_FAILURES in
+    all), beyond ones as one line where they carry no points."""
     written = 0
+    free = beyond_free(report) and not verbose
+    missing = report.not_defined
     for function, results in grouped(report.results).items():
         bad = failing(results)
-        if not bad:
+        if not bad or function in missing:
             continue
         reason = unrun(results)
         if reason is not None:
@@ -58,24 +80,27 @@ def _failures(report: Report, verbose: bool) -> Iterator[str]:
             yield from (f"  - {escape(line)}" for line in detail_lines(reason) if not line.startswith("repro: "))
             continue
         listed = bad if verbose else [r for r in news(results) if r.outcome != "passed"]
-        kept, also = (listed, {}) if verbose else folded(listed)  # a variant failing as its case does: one item
-        shown = shown_failures(kept, None if verbose else MAX_SHOWN)[: max(0, MAX_FAILURES - written)]
+        # -v: every failure, in order; else a few, a variant failing as its case does folded into one item
+        pick = Selection(ordered(listed)) if verbose else selection(listed, free)
+        shown = pick.shown[: max(0, MAX_FAILURES - written)]
         for r in shown:
-            yield from _failure(r)
-            if r.key in also:
-                yield f"  - {escape(also_line(also[r.key]))}"
+            yield from _failure(r, free)
+            if r.key in pick.also:
+                yield f"  - {escape(also_line(pick.also[r.key]))}"
         written += len(shown)
-        more = len(unshown(listed, shown, also))
+        more = pick.more + len(pick.shown) - len(shown)
         if more:
             yield f"- ... and {more} more failing cases of {escape(function)} (-v, or the JSON report)"
+        if pick.beyond:
+            yield f"- {escape(function)}: {escape(beyond_line(pick.beyond))}"
         known = len(bad) - len(listed) if not verbose else 0
         if known:
             yield f"- {escape(function)}: {known} known failures, as the baseline expects (-v shows them)"
 
 
-def _failure(r: CaseResult) -> Iterator[str]:
+def _failure(r: CaseResult, free: bool) -> Iterator[str]:
     """A list item for one failing case, its explanation nested under it."""
-    notes = [n for n in (r.outcome, baseline_note(r), "beyond the contract" if r.level == "beyond" else "") if n]
+    notes = [n for n in (r.outcome, baseline_note(r), level_note(r, free)) if n]
     yield f"- **{escape(r.key)}** ({escape(', '.join(notes))})"
     for line in detail_lines(r):
         if line.startswith("repro: "):

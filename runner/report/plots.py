@@ -2,12 +2,14 @@
 
 Imported only when an HTML page is asked for: matplotlib is the optional ``html`` extra and takes a while to
 import. Every figure is an ``<svg>`` element whose ids are prefixed with the figure's own name, so several
-figures in one page never share an id, and whose output does not depend on the clock.
+figures in one page never share an id, and whose output does not depend on the clock. A figure is drawn once
+per process for what it shows: the same mistake on many of grade's pages is drawn once (``_DRAWN``).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 import re
 import warnings
@@ -15,14 +17,12 @@ from collections.abc import Callable, Sequence
 from typing import Any, ParamSpec
 
 import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 from dlconform.catalogue import FUNCTIONS
 from dlconform.results import CaseResult
 from dlconform.run.sweep import ROW, Sweep
-from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter, NullLocator
 
 matplotlib.rcParams.update(
     {
@@ -40,6 +40,10 @@ CEILING = 1e18  # and errors beyond this (no correct digit since 2**53) here
 P = ParamSpec("P")
 SUBJECTS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf")  # one colour each
 TARGET, REFERENCE, BAD = "#1f5fbf", "#888888", "#d62728"
+THIN = 4  # where the target is right (within WRONG_ULP), one point in THIN is drawn: the curve is smooth there
+OFF_POINTS = 180  # and where it is off, at most about this many (a curve of wrong values is smooth too)
+_DRAWN: dict[str, str] = {}  # figures already drawn in this process, by a digest of what they show (grade's pages)
+KEPT = 200  # at most this many (the oldest forgotten first): a few megabytes, whatever the size of the batch
 
 
 def _quiet(draw: Callable[P, str]) -> Callable[P, str]:
@@ -57,12 +61,19 @@ def _quiet(draw: Callable[P, str]) -> Callable[P, str]:
 @_quiet
 def sweep_figure(s: Sweep) -> str:
     """Target against reference across the sweep, NaN, +-inf and wrong values marked, and the error in ULP below."""
-    if s.rows:
-        return _rows_figure(s)
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 4.8), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
+    key = _digest("sweep", s.function, s.rows, s.x, s.got, s.exact, s.ulp, s.reference_ulp)
+    return _drawn(key, lambda: _rows_figure(s) if s.rows else _sweep_figure(s))
+
+
+def _sweep_figure(s: Sweep) -> str:
+    """The sweep of an elementwise or scalar function: values above, the error in ULP below."""
+    fig = _figure(7, 4.8)
+    top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
     finite = np.isfinite(s.exact)
+    shown = _thinned(s.ulp)
     top.plot(s.x[finite], s.exact[finite], color="black", lw=1.2, label="reference")
-    top.plot(s.x, np.where(np.isfinite(s.got), s.got, np.nan), ".", ms=2.5, color=TARGET, label="target")
+    got = np.where(np.isfinite(s.got), s.got, np.nan)
+    top.plot(s.x[shown], got[shown], ".", ms=2.5, color=TARGET, label="target")
     low, high = _limits(s.exact[finite])
     top.set_ylim(low, high)
     wrong = np.isfinite(s.got) & (np.nan_to_num(s.ulp) > WRONG_ULP)
@@ -71,7 +82,7 @@ def sweep_figure(s: Sweep) -> str:
     _mark_specials(top, s.x, s.got, s.exact)
     top.set_ylabel(s.function)
     top.legend(loc="best", fontsize=7, ncol=2)
-    _error_axis(bottom, s.x, s.ulp, s.reference_ulp)
+    _error_axis(bottom, s.x, s.ulp, s.reference_ulp, shown)
     _mark_specials(bottom, s.x, s.got, s.exact, legend=False)
     bottom.set_xscale("symlog", linthresh=10.0, linscale=1.5)
     bottom.set_xlabel("x (linear in [-10, 10], logarithmic beyond)")
@@ -82,7 +93,8 @@ def _rows_figure(s: Sweep) -> str:
     """The largest error in ULP of each row ``scale * ROW`` of a row-wise function, NaN and inf rows marked.
 
     Drawn against log10 of the scale on a linear axis: matplotlib's log axis fails over 600 decades."""
-    fig, ax = plt.subplots(figsize=(7, 3.2))
+    fig = _figure(7, 3.2)
+    ax = fig.subplots()
     x = np.log10(s.x)
     _error_axis(ax, x, _row_max(s.ulp), _row_max(s.reference_ulp))
     nan = np.isnan(s.got).any(axis=1) & ~np.isnan(s.exact).any(axis=1)
@@ -99,7 +111,13 @@ def _rows_figure(s: Sweep) -> str:
 @_quiet
 def cases_figure(function: str, results: Sequence[CaseResult]) -> str:
     """The relative error of each case (failing ones in red); a case without a figure is marked with its failure."""
-    fig, ax = plt.subplots(figsize=(7, 3.2))
+    key = _digest("cases", function, [(r.id, r.outcome, _rel(r)) for r in results])
+    return _drawn(key, lambda: _cases_figure(function, results))
+
+
+def _cases_figure(function: str, results: Sequence[CaseResult]) -> str:
+    fig = _figure(7, 3.2, bottom=0.3)
+    ax = fig.subplots()
     index = np.arange(len(results))
     errors = np.array([_rel(r) for r in results], dtype=float)
     failed = np.array([r.outcome in ("failed", "error") for r in results])
@@ -113,8 +131,11 @@ def cases_figure(function: str, results: Sequence[CaseResult]) -> str:
     ax.set_ylim(1e-17, min(max(10.0, float(np.nanmax(errors, initial=1.0)) * 10), CEILING))
     ax.set_xlabel("case (in suite order)")
     ax.set_ylabel(f"{function}: relative error")
-    ax.set_xticks(index)
-    ax.set_xticklabels([r.id if len(results) <= 16 else "" for r in results], rotation=60, ha="right", fontsize=6)
+    if len(results) <= 16:  # each case named; more would not be readable, and a tick each costs a third of the page
+        ax.set_xticks(index)
+        ax.set_xticklabels([r.id for r in results], rotation=60, ha="right", fontsize=6)
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="best", fontsize=7)
     return _svg(fig, f"cases-{function}")
 
@@ -122,7 +143,8 @@ def cases_figure(function: str, results: Sequence[CaseResult]) -> str:
 @_quiet
 def histogram_figure(function: str, scores: Sequence[float], max_points: float) -> str:
     """How many submissions scored how much on one function (ten bins from 0 to its points)."""
-    fig, ax = plt.subplots(figsize=(3.4, 2.2))
+    fig = _figure(3.4, 2.2, left=0.18, bottom=0.22, top=0.88)
+    ax = fig.subplots()
     top = max_points or 1.0
     ax.hist(scores, bins=[top * i / 10 for i in range(11)], color=TARGET, edgecolor="white")
     ax.set_title(function, fontsize=9)
@@ -136,7 +158,8 @@ def histogram_figure(function: str, scores: Sequence[float], max_points: float) 
 def ulp_comparison_figure(function: str, sweeps: Sequence[tuple[str, Sweep | None]]) -> str:
     """The error in ULP of each subject across one function's sweep, NaN marked per subject; a subject keeps its
     colour in every figure (None: it lacks the function)."""
-    fig, ax = plt.subplots(figsize=(7, 3.4))
+    fig = _figure(7, 3.4)
+    ax = fig.subplots()
     colours = SUBJECTS
     for i, (label, s) in enumerate(sweeps):
         if s is None or not s.x.size:
@@ -157,10 +180,13 @@ def ulp_comparison_figure(function: str, sweeps: Sequence[tuple[str, Sweep | Non
     return _svg(fig, f"ulp-{function}")
 
 
-def _error_axis(ax: Any, x: np.ndarray, ulp: np.ndarray, reference: np.ndarray) -> None:
-    """The error in ULP on a log scale: the target's, the reference's, and the WRONG_ULP line."""
+def _error_axis(
+    ax: Any, x: np.ndarray, ulp: np.ndarray, reference: np.ndarray, shown: np.ndarray | slice = slice(None)
+) -> None:
+    """The error in ULP on a log scale: the target's (its ``shown`` points), the reference's, and the WRONG_ULP
+    line."""
     ax.plot(x, np.clip(reference, FLOOR, CEILING), color=REFERENCE, lw=1, label="reference (float64)")
-    ax.plot(x, np.clip(ulp, FLOOR, CEILING), ".", ms=2.5, color=TARGET, label="target")
+    ax.plot(x[shown], np.clip(ulp[shown], FLOOR, CEILING), ".", ms=2.5, color=TARGET, label="target")
     ax.axhline(WRONG_ULP, color=BAD, lw=0.8, ls="--", label=f"{WRONG_ULP:g} ULP")
     ax.set_yscale("log")
     ax.set_ylim(FLOOR / 2, min(max(1e3, float(np.nanmax(ulp, initial=1.0)) * 10), CEILING * 10))
@@ -211,16 +237,56 @@ def _tick(value: float, position: int) -> str:
     return f"{value:g}"
 
 
+def _figure(width: float, height: float, left: float = 0.11, bottom: float = 0.12, top: float = 0.97) -> Figure:
+    """A figure with fixed margins (a layout engine draws the figure twice), outside pyplot (nothing to close)."""
+    fig = Figure(figsize=(width, height))
+    fig.subplots_adjust(left=left, right=0.98, bottom=bottom, top=top, hspace=0.08)
+    return fig
+
+
+def _thinned(ulp: np.ndarray) -> np.ndarray:
+    """Which points of a sweep to mark: where the target is off (or not a number), every one up to OFF_POINTS and
+    evenly spread beyond; one in THIN elsewhere."""
+    off = np.flatnonzero(~(np.nan_to_num(ulp, nan=np.inf) <= WRONG_ULP))
+    keep = np.zeros(ulp.shape, dtype=bool)
+    keep[::THIN] = True
+    keep[off] = False
+    keep[off[:: -(-off.size // OFF_POINTS) or 1]] = True
+    return keep
+
+
+def _drawn(key: str, draw: Callable[[], str]) -> str:
+    """The figure drawn for ``key`` earlier in this process, else ``draw()``'s, kept for the next page."""
+    if key not in _DRAWN:
+        while len(_DRAWN) >= KEPT:
+            del _DRAWN[next(iter(_DRAWN))]
+        _DRAWN[key] = draw()
+    return _DRAWN[key]
+
+
+def _digest(*parts: Any) -> str:
+    """A digest of what a figure shows (its arrays' bytes, shapes and dtypes, and plain values)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, np.ndarray):
+            digest.update(f"{part.dtype.str}{part.shape}".encode() + np.ascontiguousarray(part).tobytes())
+        else:
+            digest.update(repr(part).encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
 def _svg(fig: Any, name: str) -> str:
     """The figure as an inline ``<svg>`` element (no XML prologue), its ids made unique in the page."""
     for axis in (a for ax in fig.axes for a in (ax.xaxis, ax.yaxis)):
+        if axis.get_scale() == "log":  # a labelled tick every few decades, not every one of up to 20
+            axis.set_major_locator(LogLocator(numticks=7))
         if axis.get_scale() in ("log", "symlog"):
             axis.set_major_formatter(FuncFormatter(_tick))  # plain text: TeX-style labels cost half the drawing
             axis.set_minor_formatter(NullFormatter())
-    fig.set_layout_engine("constrained")  # one drawing pass, where bbox_inches="tight" takes two
+            axis.set_minor_locator(NullLocator())  # minor ticks were a third of the drawing
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    plt.close(fig)
     text = buffer.getvalue()
     text = text[text.index("<svg") :]
     prefix = f"{re.sub(r'[^A-Za-z0-9]', '-', name)}-"

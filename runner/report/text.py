@@ -15,7 +15,19 @@ from collections.abc import Iterator
 
 import click
 from dlconform.report.details import baseline_note, detail_lines, printable
-from dlconform.report.shown import also_line, failing, folded, news, shown_failures, unrun, unshown
+from dlconform.report.shown import (
+    Selection,
+    also_line,
+    beyond_free,
+    beyond_line,
+    failing,
+    grouped,
+    level_note,
+    news,
+    not_defined_lines,
+    selection,
+    unrun,
+)
 from dlconform.results import CaseResult, Report, contract_line, count_outcomes, summarize
 
 LABELS = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "skipped": "SKIP"}
@@ -47,10 +59,15 @@ def render_text(report: Report, *, color: bool = False, verbosity: int = NORMAL)
 
 
 def _body(report: Report, color: bool, verbose: bool) -> Iterator[str]:
-    """Each function's results: every case when ``verbose``; else what needs attention (a few failing cases,
-    the known failures counted) and one line for the functions without failures."""
+    """Each function's results: every case when ``verbose``; else what needs attention (a few failing cases, in
+    ``ordered`` order, the known failures counted) and one line for the functions without failures; the functions
+    the target does not define, once."""
     passed: list[str] = []
+    free = beyond_free(report)
+    missing = set(report.not_defined)
     for function, results in grouped(report.results).items():
+        if function in missing and not verbose:
+            continue
         bad = failing(results)
         if not verbose and not bad and not news(results):
             skipped = sum(r.outcome == "skipped" for r in results)
@@ -59,28 +76,32 @@ def _body(report: Report, color: bool, verbose: bool) -> Iterator[str]:
         yield ""
         yield f"{function}: {summarize(count_outcomes(results))} ({contract_line(results)})"
         reason = unrun(results)
-        also: dict[str, list[str]] = {}
+        pick = Selection([])
         if reason is not None:  # none of its cases ran, for one reason: say it once
             yield from (f"  {line}" for line in detail_lines(reason) if not line.startswith("repro: "))
             shown = results if verbose else []
         elif verbose:
             shown = results
         else:  # a variant failing as its case does is a line under that case, not a case of its own
-            listed = news(results)
-            kept, also = folded(listed)
-            shown = shown_failures(kept)
-            more = len(unshown(listed, shown, also))
+            pick = selection(news(results), free)
+            shown = pick.shown
         for r in shown:
-            yield from _case_lines(r, color, explain=reason is None)
-            if r.key in also:
-                yield f"        {also_line(also[r.key])}"
+            yield from _case_lines(r, color, explain=reason is None, free=free)
+            if r.key in pick.also:
+                yield f"        {also_line(pick.also[r.key])}"
         if verbose or reason is not None:
             continue
-        if more:
+        if pick.more:
+            more = pick.more
             yield f"  ... and {more} more failing case{'s' if more != 1 else ''} (-v shows every case)"
+        if pick.beyond:
+            yield f"  {beyond_line(pick.beyond)}"
         known = sum(r.baseline_status == "known" for r in bad)
         if known:
             yield f"  {known} known failure{'s' if known != 1 else ''}, as the baseline expects (-v shows them)"
+    if missing and not verbose:
+        yield ""
+        yield from not_defined_lines(report)
     if passed:
         yield ""
         yield from textwrap.wrap("no failures: " + ", ".join(passed), WIDTH, subsequent_indent="  ")
@@ -125,24 +146,22 @@ def score_lines(report: Report) -> Iterator[str]:
         return
     s = report.score
     parts = ", ".join(f"{f} {p:.4g}/{m:.4g}" for f, (p, m) in s["functions"].items())
+    if s.get("not_run"):  # a run stopped early: a function that did not run has no score, high or low
+        yield (
+            f"score: {s['points']:.4g} / {s['max_points']:.4g} over the functions that ran (assignment "
+            f"{s['assignment']}: {parts}); no score for {', '.join(s['not_run'])}: not run"
+        )
+        return
     yield f"score: {s['points']:.4g} / {s['max_points']:.4g} (assignment {s['assignment']}: {parts})"
 
 
-def grouped(results: list[CaseResult]) -> dict[str, list[CaseResult]]:
-    """Results by function, functions in the order they first appear."""
-    out: dict[str, list[CaseResult]] = {}
-    for r in results:
-        out.setdefault(r.function, []).append(r)
-    return out
-
-
-def _case_lines(r: CaseResult, color: bool, explain: bool = True) -> Iterator[str]:
+def _case_lines(r: CaseResult, color: bool, explain: bool = True, free: bool = False) -> Iterator[str]:
     """One status line for the case; for a case that did not pass (when ``explain``), its indented explanation."""
     label = f"{LABELS[r.outcome]:<5}"
     style = COLORS["known"] if r.baseline_status == "known" else COLORS[r.outcome]
     if color:
         label = click.style(label, fg=style, bold=r.outcome != "passed")
-    notes = [n for n in (baseline_note(r), "beyond the contract" if r.level == "beyond" else "") if n]
+    notes = [n for n in (baseline_note(r), level_note(r, free)) if n]
     status = f"  [{'; '.join(notes)}]" if notes else ""
     yield f"  {label} {r.id}{status}"
     if r.outcome == "passed" or not explain:

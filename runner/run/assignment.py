@@ -130,15 +130,38 @@ def check_coverage(assignment: Assignment, graded: Iterable[str], present: Itera
             )
 
 
-def with_score(report: Report, assignment: Assignment, weights: Weights = NO_WEIGHTS) -> Report:
-    """A new report carrying its score by ``assignment`` (what ``run --assignment`` shows a student)."""
-    return replace(report, score=score_doc(assignment.score(report.results, weights), assignment.name))
+def with_score(
+    report: Report, assignment: Assignment, weights: Weights = NO_WEIGHTS, planned: Iterable[str] = ()
+) -> Report:
+    """A new report carrying its score by ``assignment`` (what ``run --assignment`` shows a student).
+
+    A run stopped early (Ctrl-C, --maxfail) scores only the functions all of whose ``planned`` case keys ran: the
+    others are named as not run, with no points either way."""
+    ran = {r.key for r in report.results}
+    not_run = list(dict.fromkeys(k.split("::", 1)[0] for k in planned if k not in ran))
+    kept = [r for r in report.results if r.function not in not_run]
+    scored = replace(assignment, points={f: p for f, p in assignment.points.items() if f not in not_run})
+    doc = score_doc(scored.score(kept, weights), assignment.name, assignment.beyond)
+    return replace(report, score={**doc, "not_run": [f for f in assignment.functions if f in not_run]})
 
 
-def score_doc(score: Score, assignment: str) -> dict[str, Any]:
-    """A score as a report carries it (``Report.score``, the JSON report's ``"score"``)."""
+def score_doc(score: Score, assignment: str, beyond: str = "feedback") -> dict[str, Any]:
+    """A score as a report carries it (``Report.score``, the JSON report's ``"score"``): the points, and how the
+    assignment counts beyond cases (``feedback``: no points)."""
     functions = {f: list(pm) for f, pm in score.functions.items()}
-    return {"assignment": assignment, "points": score.points, "max_points": score.max_points, "functions": functions}
+    return {
+        "assignment": assignment,
+        "points": score.points,
+        "max_points": score.max_points,
+        "functions": functions,
+        "beyond": beyond,
+        "not_run": [],
+    }
+
+
+def full_marks(score: dict[str, Any]) -> bool:
+    """Whether a report's score is full marks over every function of the assignment (none left unrun)."""
+    return not score.get("not_run") and score["points"] >= score["max_points"]
 
 
 def score_from_doc(doc: Any) -> Score:

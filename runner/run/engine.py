@@ -17,7 +17,7 @@ from dlconform.format.model import Case, fresh_inputs
 from dlconform.format.repro import repro
 from dlconform.judge.compare import DEFAULTS, Options, Verdict, judge, judge_raised
 from dlconform.results import CaseResult
-from dlconform.targets.resolver import Resolver, Unavailable
+from dlconform.targets.resolver import Resolver, Unavailable, Unsupported
 from dlconform.text import one_line
 
 
@@ -46,6 +46,8 @@ def run_case(case: Case, fn: Callable[..., Any], options: Options, params: tuple
     start = time.perf_counter()
     try:
         got = fn(*inputs)
+    except Unsupported as exc:
+        return result(case, "skipped", str(exc), failure="unsupported")
     except (Exception, SystemExit) as exc:  # sys.exit in a target must not end the run with its code
         duration = time.perf_counter() - start
         verdict = judge_raised(case, exc)

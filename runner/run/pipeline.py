@@ -118,12 +118,27 @@ def _finish(plan: Plan, target: Target, report: Report) -> Report:
         from dlconform.judge.hints import with_hints
 
         report = with_hints(report, plan.cases)
+    report = _library_repros(report, target, plan.cases)
     if plan.baseline is not None:
         from dlconform.run.baseline import apply_baseline
 
         header = {**report.target, "baseline": plan.baseline_label or plan.baseline.path}
         report, _ = apply_baseline(replace(report, target=header), plan.baseline, plan.suite_keys)
     return report
+
+
+def _library_repros(report: Report, target: Target, cases: Iterable[Case]) -> Report:
+    """A library target's failures with repro lines in the library's own call (``target.repro``, a profile's),
+    where it can spell one; other targets' reports unchanged."""
+    spell = getattr(target, "repro", None)
+    if spell is None:
+        return report
+    by_key = {c.key: c for c in cases}
+    out = []
+    for r in report.results:
+        line = spell(by_key[r.key]) if "repro" in r.details and r.key in by_key else None
+        out.append(replace(r, details={**r.details, "repro": line}) if line else r)
+    return replace(report, results=out)
 
 
 @contextmanager
@@ -214,10 +229,19 @@ def build_report(target: Target, results: list[CaseResult], notes: Iterable[str]
     )
 
 
-def exit_code(report: Report, strict_baseline: bool = False, perf_fail: float | None = None) -> int:
-    """1 when a case failed or errored (with a baseline: a new or changed failure, or a fixed one when strict),
-    or a function was more than ``perf_fail`` times slower than the reference; else 0."""
-    if report.baseline is not None:
+def exit_code(
+    report: Report, strict_baseline: bool = False, perf_fail: float | None = None, fail_under: float | None = None
+) -> int:
+    """1 when a case failed or errored (with a baseline: a new or changed failure, or a fixed one when strict;
+    with a score: below full marks, or below ``fail_under`` points, or a run stopped early), or a function was
+    more than ``perf_fail`` times slower than the reference; else 0."""
+    if report.score is not None:  # the grade decides: beyond cases worth nothing cannot fail a perfect student
+        from dlconform.run.assignment import full_marks
+
+        s = report.score
+        failed = bool(report.stopped) or (s["points"] < fail_under if fail_under is not None else not full_marks(s))
+        failed |= bool(s.get("not_run"))
+    elif report.baseline is not None:
         from dlconform.run.baseline import gate_fails
 
         failed = gate_fails(report.baseline, strict_baseline)

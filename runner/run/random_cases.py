@@ -4,7 +4,9 @@ Inputs come from a PCG64 stream keyed by the seed and the function name (bit
 generator streams are stable across NumPy versions, and adding a function
 shifts no other's draws); expected values come from the reference, here in the
 grader. Case ids are ``random-<seed>-<i>``, tagged ``random``: the same seed
-gives the same cases, a new seed cases nobody has seen.
+gives the same cases, a new seed cases nobody has seen. Each case carries the contract level of its draw
+(``dlconform.format.contract``): a float32, 1-D or 3-D draw beyond the function's documented contract is
+beyond, as a stored case with those inputs would be.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 import numpy as np
 from dlconform.errors import DlconformError
+from dlconform.format.contract import structurally_inside
 from dlconform.format.domain import PYTHON_SCALAR, Domain, Pattern, parse_domain
 from dlconform.format.model import Case, VectorFile
 
@@ -68,7 +71,8 @@ def random_cases(vf: VectorFile, n: int, seed: int) -> list[Case]:
             accuracy=vf.accuracy,
             file_tolerance=vf.tolerance,
         )
-        out.append(replace(case, expected=_expected(case)))
+        level = "inside" if structurally_inside(case) else "beyond"
+        out.append(replace(case, expected=_expected(case), level=level))
     return out
 
 

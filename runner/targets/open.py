@@ -3,7 +3,8 @@
 A spec string (``file.py``, ``notebook.ipynb``, ``pkg.mod``, ``pkg.mod:obj``), a
 module, a mapping of name -> callable or any object opens in this process; a
 ``Bindings`` (a profile and/or ``--bind`` lines) or a ``Profile`` opens a library
-through its profile; ``isolation=Limits(...)`` opens a spec in a worker process instead.
+through its profile; ``isolation=Limits(...)`` opens a spec in a worker process instead; an ``Adapter`` command opens an
+implementation in another language through its adapter process.
 """
 
 from __future__ import annotations
@@ -31,11 +32,22 @@ class Bindings:
         return self.profile is not None or bool(self.binds)
 
 
+@dataclass(frozen=True)
+class Adapter:
+    """An implementation in any language: the command that starts its adapter (docs/protocol.md)."""
+
+    command: str
+
+
 def open_target(source: Any, isolation: Limits | None = None) -> Target:
     """Open ``source`` as a Target; a spec that names nothing raises TargetNotFound, a bad profile ProfileError.
 
     A Target given is returned as it is. ``isolation`` runs a spec in a worker under those limits.
     """
+    if isinstance(source, Adapter):  # always under the worker's limits (the defaults without isolation)
+        from dlconform.targets.adapter.target import open_adapter
+
+        return open_adapter(source.command, isolation)
     if isolation is not None:
         if not isinstance(source, str | os.PathLike):
             raise DlconformError(

@@ -20,6 +20,11 @@ class Unavailable:
     failure: str = "missing"
 
 
+class Unsupported(Exception):
+    """Raised by a target's callable for a call it cannot take (an argument dtype an adapter lacks): the case is
+    skipped with this reason, never run."""
+
+
 class Resolver(Protocol):
     """Maps a canonical function name to the target's callable for it."""
 

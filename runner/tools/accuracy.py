@@ -35,7 +35,7 @@ import numpy as np
 from dlconform.catalogue import FUNCTIONS
 from dlconform.judge.compare import NotArrayLike, to_plain_array
 from dlconform.judge.expected import wide_longdouble
-from dlconform.targets.resolver import Resolver, Unavailable
+from dlconform.targets.resolver import Resolver, Unavailable, Unsupported
 
 ELEMENTWISE: tuple[str, ...] = tuple(f.name for f in FUNCTIONS.values() if f.swept and f.kind == "elementwise")
 ROWWISE: tuple[str, ...] = tuple(f.name for f in FUNCTIONS.values() if f.swept and f.kind == "rowwise")
@@ -211,6 +211,9 @@ def measure_one(fn: Callable[..., Any], function: str, dtype: np.dtype, points: 
     row = Row(function, dtype.name, points=int(x.size), reference_check_ulp=check)
     try:
         got = _call(fn, x)
+    except Unsupported as exc:  # an adapter that does not take this dtype
+        row.status, row.message = "unsupported", str(exc)
+        return row
     except NotArrayLike as exc:
         row.status, row.message = "error", str(exc)
         return row

@@ -1,7 +1,8 @@
 """``dlconform conformance``: the published results page, docs/conformance.md, generated, never edited.
 
 For each subject (the tutorial's own code, the reference, SciPy, PyTorch on the
-CPU, JAX, and the Array API through array-api-strict) it runs the bundled suite
+CPU, JAX, the Array API through array-api-strict, and TensorFlow.js through its adapter, its float cases run in
+float32 as ``--dtypes float32`` runs them) it runs the bundled suite
 and the accuracy sweep, and writes: versions, pass/fail per function and tag,
 the failing cases, worst ULP per function and dtype, and the findings the
 numbers show (NaN where the exact value is a number, ...). A subject whose
@@ -38,6 +39,7 @@ PROFILES: tuple[tuple[str, str], ...] = (
     ("JAX (CPU)", "jax"),
     ("Array API (array-api-strict)", "array_api"),
 )
+TFJS = ("TensorFlow.js (CPU)", Path(__file__).resolve().parents[2] / "adapters" / "tfjs")  # in a source checkout
 COMMAND = "dlconform conformance -o docs/conformance.md"
 HTML_COMMAND = "dlconform conformance --format html -o docs/conformance.html"
 
@@ -58,20 +60,38 @@ def _opener(source: Path | Bindings) -> Callable[[], Target]:
     return lambda: open_target(source)
 
 
+def _tfjs() -> Target:
+    """TensorFlow.js through adapters/tfjs (docs/protocol.md); a DlconformError where Node.js or tfjs is missing."""
+    import shutil
+
+    from dlconform.targets.open import Adapter
+
+    folder = TFJS[1]
+    if shutil.which("node") is None or not (folder / "node_modules" / "@tensorflow" / "tfjs-core").is_dir():
+        raise DlconformError(f"needs Node.js and `npm ci` in {folder.name}/ of a source checkout (adapters/tfjs)")
+    return open_target(Adapter(f"node {folder / 'adapter.js'}"))
+
+
 def subjects(tutorial: Path) -> list[tuple[str, Callable[[], Target]]]:
-    """The page's subjects in order: the tutorial's code, then every built-in library profile."""
-    return [("tutorial code", _opener(tutorial)), *[(label, _opener(Bindings(name))) for label, name in PROFILES]]
+    """The page's subjects in order: the tutorial's code, every built-in library profile, then TensorFlow.js."""
+    profiles = [(label, _opener(Bindings(name))) for label, name in PROFILES]
+    return [("tutorial code", _opener(tutorial)), *profiles, (TFJS[0], _tfjs)]
 
 
 def evaluate(label: str, load: Callable[[], Target], points: int) -> Subject:
-    """Load one subject, run the suite and the accuracy sweep on it."""
+    """Load one subject, run the suite (TensorFlow.js's float cases in float32) and the accuracy sweep on it."""
     from dlconform.api import check
+    from dlconform.format.suite import iter_cases, load_files
+    from dlconform.run.dtypes import expand
 
     try:
         target = load()
     except DlconformError as exc:  # a library that is not installed, a missing tutorial file
         return Subject(label, missing=str(exc))
-    report = check(target)
+    cases = None
+    if label == TFJS[0]:  # tfjs computes in float32: its float cases run as `--dtypes float32` runs them
+        cases = expand([c for c in iter_cases(load_files()) if "large" not in c.tags], (np.dtype("float32"),))
+    report = check(target, cases=cases)
     rows = accuracy.measure(target.resolve, accuracy.SWEPT, [np.dtype(d) for d in DTYPES], points)
     return Subject(label, target, report=report, rows=rows)
 
@@ -159,6 +179,12 @@ def _loaded_from(s: Subject) -> tuple[str, str, str]:
     version = " ".join(str(info[k]) for k in ("library", "version") if info.get(k))
     if "profile" in info:
         return "profile", str(info["profile"]), version
+    if info.get("kind") == "adapter":
+        return (
+            "adapter",
+            str(info["spec"]).split()[-1].split("/adapters/", 1)[-1],
+            f"{info['adapter']['name']} {version}",
+        )
     return "file", Path(str(info.get("path", info.get("spec", "")))).name, version
 
 
@@ -218,7 +244,7 @@ def render(done: list[Subject], points: int) -> str:
             lines.append(f"| {s.label} | not available: {_escape(s.missing)} | | | | | |")
             continue
         kind, name, version = _loaded_from(s)
-        where = f"profile `{name}`" if kind == "profile" else f"`{name}`"
+        where = f"{kind} `{name}`" if kind in ("profile", "adapter") else f"`{name}`"
         c = s.report.counts()
         lines.append(
             f"| {s.label} | {where} | {version} | {c['passed']} | {c['failed']} | {c['error']} | {c['skipped']} |"
@@ -296,7 +322,7 @@ def _subject_row(s: Subject) -> list[str]:
     if s.report is None:
         return [esc(s.label), f"not available: {esc(s.missing)}", "", "", "", ""]
     kind, name, version = _loaded_from(s)
-    where = f"profile {name}" if kind == "profile" else name
+    where = f"{kind} {name}" if kind in ("profile", "adapter") else name
     counts = s.report.counts()
     return [esc(s.label), esc(f"{where} {version}".strip())] + [
         str(counts[k]) for k in ("passed", "failed", "error", "skipped")

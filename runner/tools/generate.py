@@ -22,7 +22,7 @@ from dlconform.format.model import Case, Problem, Raises
 from dlconform.format.suite import bundled_dir, read_file
 from dlconform.format.values import ValueFormatError, encode
 from dlconform.judge.compare import judge_raised, judge_values, to_plain_array
-from dlconform.judge.expected import reference_value
+from dlconform.judge.expected import alternative_value, reference_value
 
 
 @dataclass
@@ -49,19 +49,35 @@ def _case_data(case: Case, raw: dict[str, Any]) -> tuple[dict[str, Any], Problem
         verdict = judge_raised(case, exc)
         if verdict is None or verdict.outcome != "passed":
             return new, Problem(case.path, f"the reference raised {type(exc).__name__}: {exc}", **where)
-        return new, None
+        if not any(not isinstance(alt, Raises) for alt in case.expected_any or ()):
+            return new, None
+        value = alternative_value(case)  # the reference refuses the inputs: its value alternative reads them so
     if case.raises:
         return new, Problem(case.path, f"the reference returns a value, not {case.raises}", **where)
     if case.expected_any is not None:
-        values = [alt for alt in case.expected_any if not isinstance(alt, Raises)]
-        if not any(judge_values(case, to_plain_array(value), alt).outcome == "passed" for alt in values):
-            return new, Problem(case.path, "the reference result is not among expected_any", **where)
-        return new, None
+        return _alternatives(case, new, value, where)
     try:
         new["expected"] = encode(value)
     except ValueFormatError as exc:
         return new, Problem(case.path, f"the reference result cannot be stored: {exc}", **where)
     return new, None
+
+
+def _alternatives(
+    case: Case, new: dict[str, Any], value: Any, where: dict[str, Any]
+) -> tuple[dict[str, Any], Problem | None]:
+    """The raw case with the value alternative that stands for the reference's ``value`` (the first within the
+    case's tolerance) replaced by it, correctly rounded; a problem when none does."""
+    got = to_plain_array(value)
+    for i, alt in enumerate(case.expected_any or ()):
+        if not isinstance(alt, Raises) and judge_values(case, got, alt).outcome == "passed":
+            try:
+                encoded = encode(value)
+            except ValueFormatError as exc:
+                return new, Problem(case.path, f"the reference result cannot be stored: {exc}", **where)
+            new["expected_any"] = [*new["expected_any"][:i], encoded, *new["expected_any"][i + 1 :]]
+            return new, None
+    return new, Problem(case.path, "the reference result is not among expected_any", **where)
 
 
 def _drift(case: Case, stored: Any, fresh_value: Any) -> str | None:

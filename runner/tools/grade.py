@@ -153,7 +153,7 @@ def grade_one(
     report = execute(plan)
     chosen = assignment or Assignment.covering(c.function for c in cases)
     points = score(report.results, chosen, weights)
-    return Graded(submission, replace(report, score=score_doc(points, chosen.name)), points)
+    return Graded(submission, replace(report, score=score_doc(points, chosen.name, chosen.beyond)), points)
 
 
 def grade_all(

@@ -23,6 +23,7 @@ from dlconform.catalogue import FUNCTIONS
 from dlconform.results import Report
 from dlconform.targets.base import Closing
 from dlconform.targets.capture import Capture
+from dlconform.targets.isolate.access import check_module_target
 from dlconform.targets.isolate.budget import Budget
 from dlconform.targets.isolate.paths import escaping_link
 from dlconform.targets.isolate.protocol import Buffer, ProtocolError, decode_value, encode_value
@@ -74,6 +75,8 @@ class IsolatedTarget(Closing):
                 "sandbox": resolve_sandbox(limits.sandbox, module_target=self.source is None),
             },
         }
+        if self.source is None:  # a module is imported where it lies: one line if the worker cannot read it
+            check_module_target(spec, self.info["isolation"]["sandbox"])
         self.warnings: list[str] = []
         self.load_error: str | None = None
         self.output = ""  # what the submission printed while loading

@@ -30,6 +30,7 @@ KEYS = {
     "setup",
     "inputs",
     "outputs",
+    "repro_input",
     "weak_scalars",
     "functions",
     "bind_by_name",
@@ -83,6 +84,7 @@ class Profile:
     setup: tuple[str, ...] = ()
     inputs: str | None = None
     outputs: str | None = None
+    repro_input: str | None = None  # an array in a repro line, the library's own literal: {list} and {dtype}
     weak_scalars: bool = False  # a Python number beside an array argument reaches the library as it is
     functions: dict[str, Binding] = field(default_factory=dict)
     unsupported: dict[str, str] = field(default_factory=dict)
@@ -189,7 +191,7 @@ def _validate(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Profil
     if not isinstance(name, str) or not name:
         raise error("name", "name must be a non-empty string")
     texts = {}
-    for key in ("description", "library", "device", "inputs", "outputs"):
+    for key in ("description", "library", "device", "inputs", "outputs", "repro_input"):
         value = data.get(key)
         if value is not None and not (isinstance(value, str) and value.strip()):
             raise error(key, f"{key} must be a non-empty string")
@@ -238,6 +240,7 @@ def _validate(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Profil
         setup=tuple(setup),
         inputs=texts["inputs"],
         outputs=texts["outputs"],
+        repro_input=texts["repro_input"],
         weak_scalars=weak_scalars,
         functions=functions,
         unsupported=unsupported,

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 from dlconform.catalogue import FUNCTIONS
+from dlconform.format.model import Case
+from dlconform.format.repro import MAX_ELEMENTS, MAX_LINE, Unspellable, nested, spell
 from dlconform.targets.base import Closing
 from dlconform.targets.profiles.expr import Expression, parse
 from dlconform.targets.profiles.model import Binding, Profile, ProfileError
@@ -100,9 +102,12 @@ class ProfileTarget(Closing):
             return Unavailable(f"not bound by profile {profile.name}", "skipped", "unsupported")
         try:
             impl = self._impl(binding)
-        except (ImportError, AttributeError, TypeError) as exc:
+        except (ImportError, AttributeError, TypeError) as exc:  # a library's words: which binding, and why
             return Unavailable(
-                f"{binding.describe()} is not available: {type(exc).__name__}: {exc}", "error", "missing"
+                f"profile {profile.name} binds {function} to {binding.describe()}, which is not available: "
+                f"{type(exc).__name__}: {exc}",
+                "error",
+                "unresolved",
             )
         return self._converting(impl, binding)
 
@@ -146,6 +151,43 @@ class ProfileTarget(Closing):
             raise ConversionError(
                 f"inputs {self._inputs.source!r} failed on {arr.dtype} {arr.shape}: {type(exc).__name__}: {exc}"
             ) from exc
+
+    def repro(self, case: Case) -> str | None:
+        """A one-line repro of ``case`` in the library's own call (``import torch; torch.sigmoid(torch.tensor([...],
+        dtype=torch.float64))``), or None where the runner's own line must do: a layout variant, a value with no
+        exact literal, a line too long to read."""
+        binding = self.profile.functions.get(case.function)
+        if binding is None or case.layout not in (None, "0d"):
+            return None
+        weak = self.profile.weak_scalars and any(isinstance(a, np.ndarray) for a in case.args)
+        try:  # every argument as ``arguments`` hands it to the library
+            args = [spell(a) if weak and _python_number(a) else self._literal(a) for a in case.args]
+        except Unspellable:
+            return None
+        params = FUNCTIONS[case.function].params
+        if binding.expr is not None:
+            imports = [f"import {m} as {alias}" for alias, m in self.profile.imports.items()]
+            call = f"(lambda {', '.join(params)}: {binding.expr})({', '.join(args)})"
+        else:
+            module, _, attr = str(binding.call).partition(":")
+            imports = [f"import {module}"]
+            ordered = [args[params.index(name)] for name in binding.args]
+            call = f"{module}.{attr}({', '.join([*ordered, *(f'{k}={v!r}' for k, v in binding.kwargs.items())])})"
+        if self.profile.repro_input is None:
+            imports.append("import numpy as np")
+        line = "; ".join([*dict.fromkeys(imports), call])
+        return line if len(line) <= 2 * MAX_LINE else None
+
+    def _literal(self, value: Any) -> str:
+        """One argument as the library's literal (the profile's ``repro_input``), else as NumPy's."""
+        template = self.profile.repro_input
+        if template is None or self._inputs is None:
+            return spell(value)
+        arr = np.asarray(value)
+        if arr.size > MAX_ELEMENTS:
+            raise Unspellable("too many elements")
+        name = "bool" if arr.dtype.kind == "b" else arr.dtype.name
+        return template.format(list=nested(arr), dtype=name)
 
     def to_numpy(self, value: Any) -> Any:
         """A library result back as NumPy through the profile's ``outputs``; plain values pass unchanged."""
