@@ -11,6 +11,7 @@ first use inside the formulas and rules.
 from __future__ import annotations
 
 import importlib
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
@@ -45,13 +46,31 @@ mp: Any = _Lazy("mpmath")
 
 @dataclass(frozen=True)
 class Mistake:
-    """A wrong formula students write (NumPy) and the hint that names it.
+    """A wrong formula students write (NumPy), as code reads, and what is wrong with it.
 
-    Hints recompute it on a failing case's arguments (as float64); the mutant tests check the vectors catch it.
+    Hints evaluate ``formula`` on a failing case's inputs (in their own dtypes): a result equal to the target's,
+    or the same exception, names the mistake (dlconform.judge.diagnosis). ``overflow``: the mistake is an
+    overflow, named only where the target gave inf or NaN for finite inputs, or raised OverflowError.
+    ``beyond``: wrong only beyond the contract (the textbook's own formula); the mutant tests check that the
+    vectors catch each mistake where it lies.
     """
 
+    name: str  # a stable id, in the JSON report's ``explained_by``
+    code: str  # the mistake as a student writes it: ``np.sum(np.abs(y - yhat))``
+    why: str  # what is wrong and what is right: ``that is L1; L2 squares the differences``
     formula: Callable[..., Any]
-    hint: str
+    overflow: bool = False
+    beyond: bool = False
+
+    @property
+    def hint(self) -> str:
+        """The diagnosis a student reads when the target's result equals this mistake's."""
+        return f"Your result equals `{self.code}`: {self.why}"
+
+    @property
+    def raised_hint(self) -> str:
+        """The diagnosis when the target raised the exception this mistake raises on the same input."""
+        return f"`{self.code}` raises this same exception on this input: {self.why}"
 
 
 @dataclass(frozen=True)
@@ -99,6 +118,8 @@ class Function:
     uses_exp: bool = False  # naive code overflows exp on large inputs (a hint)
     squares: bool = False  # naive code squares its inputs (a norm): they overflow or underflow at the extremes (a hint)
     mistakes: tuple[Mistake, ...] = ()
+    textbook: Callable[..., Any] | None = None  # the course's answer as students write it: a mistake is told apart
+    # from it (dlconform.judge.diagnosis), so that what the textbook formula does too is never called a mistake
     contract: Contract | None = None  # default: by kind (see Contract)
 
     def __post_init__(self) -> None:
@@ -290,19 +311,79 @@ def _np_softmax_lost_axis(x: Any) -> Any:
     return e / np.sum(e, axis=-1)
 
 
+def _s_times_one_minus_s(x: Any) -> Any:
+    s = _np_sigmoid(x)
+    return s * 1 - s
+
+
+def _tanh_by_exp(x: Any) -> Any:
+    return (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))
+
+
+def _depth_three(v: Any) -> Any:
+    return v.reshape(v.shape[0] * v.shape[1] * 3, 1)
+
+
+def _outer_by_broadcast(a: Any, b: Any) -> Any:
+    return np.asarray(a)[:, None] * np.asarray(b)[None, :]
+
+
+_EXP_SIGN = "exp(x) where exp(-x) belongs: sigmoid is 1 / (1 + exp(-x))."
+_NO_ABS = "without abs, errors of opposite sign cancel: L1 is np.sum(np.abs(y - yhat))."
+_ROW_NORM = "take each row's norm, np.linalg.norm(x, axis=1, keepdims=True)."
 # --- the catalogue ---------------------------------------------------------------------------------------------
 
 FUNCTIONS: dict[str, Function] = {
     f.name: f
     for f in (
-        Function("basic_sigmoid", ("x",), "scalar", _logistic, dtype="python-float", uses_exp=True),
+        Function(
+            "basic_sigmoid",
+            ("x",),
+            "scalar",
+            _logistic,
+            dtype="python-float",
+            uses_exp=True,
+            textbook=lambda x: 1 / (1 + math.exp(-x)),
+            mistakes=(
+                Mistake("exp-sign", "1 / (1 + math.exp(x))", _EXP_SIGN, lambda x: 1 / (1 + math.exp(x))),
+                Mistake(
+                    "missing-one",
+                    "1 / math.exp(-x)",
+                    "1 / exp(-x) is exp(x): the denominator is 1 + exp(-x).",
+                    lambda x: 1 / math.exp(-x),
+                ),
+                Mistake(
+                    "exp-overflow",
+                    "1 / (1 + math.exp(-x))",
+                    "math.exp(-x) overflows for x below -709: for negative x compute math.exp(x) / (1 + math.exp(x)).",
+                    lambda x: 1 / (1 + math.exp(-x)),
+                    overflow=True,
+                    beyond=True,
+                ),
+            ),
+        ),
         Function(
             "sigmoid",
             ("x",),
             "elementwise",
             _logistic,
             uses_exp=True,
-            mistakes=(Mistake(lambda x: _np_sigmoid(-x), "sign error: sigmoid is 1 / (1 + exp(-x))."),),
+            textbook=_np_sigmoid,
+            mistakes=(
+                Mistake("exp-sign", "1 / (1 + np.exp(x))", _EXP_SIGN, lambda x: 1 / (1 + np.exp(x))),
+                Mistake(
+                    "math-exp",
+                    "1 / (1 + math.exp(-x))",
+                    "math.exp takes one number, not an array: use np.exp, which works on every element.",
+                    lambda x: 1 / (1 + math.exp(-x)),
+                ),
+                Mistake(
+                    "missing-one",
+                    "1 / np.exp(-x)",
+                    "1 / exp(-x) is exp(x): the denominator is 1 + exp(-x).",
+                    lambda x: 1 / np.exp(-x),
+                ),
+            ),
         ),
         Function(
             "sigmoid_derivative",
@@ -310,23 +391,86 @@ FUNCTIONS: dict[str, Function] = {
             "elementwise",
             _logistic_slope,
             uses_exp=True,
+            textbook=lambda x: _np_sigmoid(x) * (1 - _np_sigmoid(x)),
             mistakes=(
                 Mistake(
-                    lambda x: x * (1 - x), "x * (1 - x) applied to x: compute s = sigmoid(x) first, then s * (1 - s)."
+                    "returns-s",
+                    "sigmoid(x)",
+                    "that is sigmoid itself, not its derivative: return s * (1 - s).",
+                    _np_sigmoid,
                 ),
-                Mistake(_np_sigmoid, "this is sigmoid itself, not its derivative s * (1 - s)."),
+                Mistake(
+                    "x-times-one-minus-x",
+                    "x * (1 - x)",
+                    "x * (1 - x) applied to x: compute s = sigmoid(x) first, then s * (1 - s).",
+                    lambda x: x * (1 - x),
+                ),
+                Mistake("precedence", "s * 1 - s", "s * 1 - s is 0: write s * (1 - s).", _s_times_one_minus_s),
             ),
         ),
-        Function("tanh", ("x",), "elementwise", lambda x: mp.tanh(x), uses_exp=True),
+        Function(
+            "tanh",
+            ("x",),
+            "elementwise",
+            lambda x: mp.tanh(x),
+            uses_exp=True,
+            textbook=lambda x: np.tanh(x),
+            mistakes=(
+                Mistake(
+                    "exp-overflow",
+                    "(np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))",
+                    "exp overflows to inf for |x| above 709 and inf / inf is NaN: use np.tanh(x), or a form with "
+                    "exp(-2 * |x|) only.",
+                    _tanh_by_exp,
+                    overflow=True,
+                    beyond=True,
+                ),
+                Mistake(
+                    "half-argument",
+                    "2 * sigmoid(x) - 1",
+                    "2 * sigmoid(x) - 1 is tanh(x / 2): tanh(x) = 2 * sigmoid(2 * x) - 1.",
+                    lambda x: 2 * _np_sigmoid(x) - 1,
+                ),
+                Mistake(
+                    "sign",
+                    "(np.exp(-x) - np.exp(x)) / (np.exp(x) + np.exp(-x))",
+                    "that is -tanh(x): the numerator is exp(x) - exp(-x).",
+                    lambda x: -np.tanh(x),
+                ),
+            ),
+        ),
         Function(
             "tanh_derivative",
             ("x",),
             "elementwise",
             lambda x: mp.sech(x) ** 2,
             uses_exp=True,
+            textbook=lambda x: 1 - np.tanh(x) ** 2,
             mistakes=(
-                Mistake(lambda x: 1 - x**2, "1 - x**2 applied to x: the derivative is 1 - tanh(x)**2."),
-                Mistake(lambda x: 1 - np.tanh(x), "1 - tanh(x): the derivative is 1 - tanh(x)**2."),
+                Mistake(
+                    "missing-square",
+                    "1 - np.tanh(x)",
+                    "the square is missing: the derivative is 1 - np.tanh(x) ** 2.",
+                    lambda x: 1 - np.tanh(x),
+                ),
+                Mistake(
+                    "x-squared",
+                    "1 - x ** 2",
+                    "1 - x ** 2 applied to x: compute t = np.tanh(x) first, then 1 - t ** 2.",
+                    lambda x: 1 - x**2,
+                ),
+                Mistake(
+                    "returns-tanh",
+                    "np.tanh(x)",
+                    "that is tanh itself, not its derivative: return 1 - np.tanh(x) ** 2.",
+                    lambda x: np.tanh(x),
+                ),
+                Mistake(
+                    "sech",
+                    "1 / np.cosh(x)",
+                    "1 / cosh(x) is sech(x): the derivative is its square, 1 - np.tanh(x) ** 2.",
+                    lambda x: 1 / np.cosh(x),
+                ),
             ),
         ),
         Function(
@@ -335,8 +479,33 @@ FUNCTIONS: dict[str, Function] = {
             "elementwise",
             lambda x: x if mp.isnan(x) or x > 0 else mp.mpf(0),
             dtype="keep",
+            textbook=lambda x: np.maximum(x, 0),
             mistakes=(
-                Mistake(lambda x: np.abs(x), "abs(x) is not relu: negative inputs must become 0 (np.maximum(x, 0))."),
+                Mistake(
+                    "max-for-maximum",
+                    "np.max(x, 0)",
+                    "np.max(x, 0) is the largest element along axis 0, not an elementwise maximum: use "
+                    "np.maximum(x, 0).",
+                    lambda x: np.max(x, 0),
+                ),
+                Mistake(
+                    "abs",
+                    "np.abs(x)",
+                    "abs(x) is not relu: negative inputs must become 0, np.maximum(x, 0).",
+                    lambda x: np.abs(x),
+                ),
+                Mistake(
+                    "minimum",
+                    "np.minimum(x, 0)",
+                    "np.minimum keeps the negative part: relu is np.maximum(x, 0).",
+                    lambda x: np.minimum(x, 0),
+                ),
+                Mistake(
+                    "float-zero",
+                    "np.maximum(x, 0.0)",
+                    "the float 0.0 turns integer inputs into floats: relu keeps its input's dtype, np.maximum(x, 0).",
+                    lambda x: np.maximum(x, 0.0),
+                ),
             ),
         ),
         Function(
@@ -348,10 +517,37 @@ FUNCTIONS: dict[str, Function] = {
             dtype="keep",
             shape=lambda image: (int(np.size(image)), 1),
             contract=Contract("a 3-D array (length, height, depth)", rank=3),
+            textbook=lambda v: v.reshape(v.shape[0] * v.shape[1] * v.shape[2], 1),
             mistakes=(
                 Mistake(
-                    lambda v: np.reshape(v, (-1, 1), order="F"),
+                    "fortran-order",
+                    "v.reshape(-1, 1, order='F')",
                     "flattened in Fortran (column-major) order: reshape in C order, v.reshape(-1, 1).",
+                    lambda v: np.reshape(v, (-1, 1), order="F"),
+                ),
+                Mistake(
+                    "depth-3",
+                    "v.reshape(v.shape[0] * v.shape[1] * 3, 1)",
+                    "the depth is hard-coded as 3: use v.shape[2] (or v.reshape(-1, 1)) so that any depth works.",
+                    _depth_three,
+                ),
+                Mistake(
+                    "flat",
+                    "v.reshape(-1)",
+                    "that is a 1-D vector (n,): the result is a column (n, 1), v.reshape(-1, 1).",
+                    lambda v: np.reshape(v, -1),
+                ),
+                Mistake(
+                    "row",
+                    "v.reshape(1, -1)",
+                    "that is a row (1, n): the result is a column (n, 1), v.reshape(-1, 1).",
+                    lambda v: np.reshape(v, (1, -1)),
+                ),
+                Mistake(
+                    "depth-as-columns",
+                    "v.reshape(v.shape[0] * v.shape[1], v.shape[2])",
+                    "the depth stays a second axis: the result is one column of every value, v.reshape(-1, 1).",
+                    lambda v: v.reshape(v.shape[0] * v.shape[1], v.shape[2]),
                 ),
             ),
         ),
@@ -362,22 +558,49 @@ FUNCTIONS: dict[str, Function] = {
             _unit_row,
             aliases=("normalize_rows",),
             squares=True,
+            textbook=lambda x: x / np.linalg.norm(x, ord=2, axis=1, keepdims=True),
             mistakes=(
                 Mistake(
+                    "column-norms",
+                    "x / np.linalg.norm(x, axis=0, keepdims=True)",
+                    f"normalised by the column norms (axis=0): {_ROW_NORM}",
                     lambda x: x / np.linalg.norm(x, axis=0, keepdims=True),
-                    "normalised by the column norms: take the norm of each row (axis=-1, keepdims=True).",
                 ),
                 Mistake(
+                    "global-norm",
+                    "x / np.linalg.norm(x)",
+                    f"divided by the norm of the whole matrix: {_ROW_NORM}",
                     lambda x: x / np.linalg.norm(x),
-                    "normalised by the norm of the whole matrix: take the norm of each row (axis=-1, keepdims=True).",
                 ),
                 Mistake(
+                    "no-keepdims",
+                    "x / np.linalg.norm(x, axis=1)",
+                    "the row norms lost their axis (no keepdims=True): on a square input they divide the columns, "
+                    "on others the shapes do not broadcast; keep it, np.linalg.norm(x, axis=1, keepdims=True).",
                     lambda x: x / np.linalg.norm(x, axis=-1),
-                    "the row norms lost their axis (no keepdims=True), so they divide columns: keep the axis.",
                 ),
                 Mistake(
+                    "l1-norm",
+                    "x / np.sum(np.abs(x), axis=1, keepdims=True)",
+                    "divided by the sum of absolute values (the L1 norm): the row norm here is the L2 norm, "
+                    "sqrt(sum(x ** 2)).",
                     lambda x: x / np.sum(np.abs(x), axis=-1, keepdims=True),
-                    "divided by the sum of absolute values: the row norm here is the L2 norm, sqrt(sum(x**2)).",
+                ),
+                Mistake(
+                    "no-sqrt",
+                    "x / np.sum(x ** 2, axis=1, keepdims=True)",
+                    "divided by the sum of squares: the norm is its square root, "
+                    "np.sqrt(np.sum(x ** 2, axis=1, keepdims=True)).",
+                    lambda x: x / np.sum(x**2, axis=-1, keepdims=True),
+                ),
+                Mistake(
+                    "squares-overflow",
+                    "x / np.linalg.norm(x, axis=1, keepdims=True)",
+                    "x ** 2 overflows to inf or underflows to 0 for rows this large or this small (np.linalg.norm "
+                    "too): divide each row by its largest |x| first, then take the norm.",
+                    lambda x: x / np.sqrt(np.sum(x * x, axis=-1, keepdims=True)),
+                    overflow=True,
+                    beyond=True,
                 ),
             ),
         ),
@@ -387,19 +610,43 @@ FUNCTIONS: dict[str, Function] = {
             "rowwise",
             _softmax_row,
             uses_exp=True,
+            textbook=lambda x: np.exp(x) / np.sum(np.exp(x), axis=1, keepdims=True),
             mistakes=(
                 Mistake(
+                    "axis-0",
+                    "x_exp / np.sum(x_exp, axis=0, keepdims=True)",
+                    "normalised over axis 0 (the columns): each row must sum to 1, np.sum(x_exp, axis=1, "
+                    "keepdims=True).",
                     lambda x: _np_softmax(x, 0),
-                    "softmax normalised over the wrong axis: each row must sum to 1 (axis=-1).",
                 ),
                 Mistake(
+                    "global",
+                    "x_exp / np.sum(x_exp)",
+                    "normalised over the whole array: divide each row by its own sum, np.sum(x_exp, axis=1, "
+                    "keepdims=True).",
                     lambda x: _np_softmax(x, None),
-                    "softmax normalised over the whole array: divide each row by its own sum (axis=-1, keepdims=True).",
                 ),
                 Mistake(
-                    _np_softmax_lost_axis,
+                    "no-keepdims",
+                    "x_exp / np.sum(x_exp, axis=1)",
                     "the row sums lost their axis (no keepdims=True): on a square input they divide the columns, "
-                    "not the rows; keep the axis (np.sum(..., axis=-1, keepdims=True)).",
+                    "on others the shapes do not broadcast; keep it, np.sum(x_exp, axis=1, keepdims=True).",
+                    _np_softmax_lost_axis,
+                ),
+                Mistake(
+                    "no-exp",
+                    "x / np.sum(x, axis=1, keepdims=True)",
+                    "exp is missing: softmax divides np.exp(x) by the row sums of np.exp(x).",
+                    lambda x: x / np.sum(x, axis=-1, keepdims=True),
+                ),
+                Mistake(
+                    "unshifted",
+                    "np.exp(x) / np.sum(np.exp(x), axis=1, keepdims=True)",
+                    "exp overflows to inf for entries above 709 and inf / inf is NaN: subtract each row's maximum "
+                    "first, np.exp(x - np.max(x, axis=1, keepdims=True)).",
+                    lambda x: np.exp(x) / np.sum(np.exp(x), axis=-1, keepdims=True),
+                    overflow=True,
+                    beyond=True,
                 ),
             ),
         ),
@@ -409,8 +656,22 @@ FUNCTIONS: dict[str, Function] = {
             "reduction",
             _loss(1),
             dtype="sum",
+            textbook=lambda yhat, y: np.sum(np.abs(y - yhat)),
             mistakes=(
-                Mistake(lambda yhat, y: np.mean(np.abs(y - yhat)), "mean instead of sum: L1 is the sum of |y - yhat|."),
+                Mistake("no-abs", "np.sum(y - yhat)", _NO_ABS, lambda yhat, y: np.sum(y - yhat)),
+                Mistake("no-abs-reversed", "np.sum(yhat - y)", _NO_ABS, lambda yhat, y: np.sum(yhat - y)),
+                Mistake(
+                    "mean",
+                    "np.mean(np.abs(y - yhat))",
+                    "mean instead of sum: L1 is the sum of |y - yhat|.",
+                    lambda yhat, y: np.mean(np.abs(y - yhat)),
+                ),
+                Mistake(
+                    "squares",
+                    "np.sum((y - yhat) ** 2)",
+                    "that is L2: L1 sums |y - yhat|, not its squares.",
+                    lambda yhat, y: np.sum((y - yhat) ** 2),
+                ),
             ),
         ),
         Function(
@@ -419,13 +680,31 @@ FUNCTIONS: dict[str, Function] = {
             "reduction",
             _loss(2),
             dtype="sum",
+            textbook=lambda yhat, y: np.dot(y - yhat, y - yhat),
             mistakes=(
                 Mistake(
-                    lambda yhat, y: np.sqrt(np.sum((y - yhat) ** 2)),
-                    "square root taken: L2 here is the plain sum of squares, no sqrt.",
+                    "l1",
+                    "np.sum(np.abs(y - yhat))",
+                    "that is L1; L2 squares the differences, np.sum((y - yhat) ** 2).",
+                    lambda yhat, y: np.sum(np.abs(y - yhat)),
                 ),
                 Mistake(
-                    lambda yhat, y: np.mean((y - yhat) ** 2), "mean instead of sum: L2 is the sum of (y - yhat)**2."
+                    "sqrt",
+                    "np.sqrt(np.sum((y - yhat) ** 2))",
+                    "the square root is taken: L2 here is the plain sum of squares, no sqrt.",
+                    lambda yhat, y: np.sqrt(np.sum((y - yhat) ** 2)),
+                ),
+                Mistake(
+                    "mean",
+                    "np.mean((y - yhat) ** 2)",
+                    "mean instead of sum: L2 is the sum of (y - yhat) ** 2.",
+                    lambda yhat, y: np.mean((y - yhat) ** 2),
+                ),
+                Mistake(
+                    "times-two",
+                    "np.sum((y - yhat) * 2)",
+                    "* 2 where ** 2 belongs: L2 squares the differences.",
+                    lambda yhat, y: np.sum((y - yhat) * 2),
                 ),
             ),
         ),
@@ -437,6 +716,22 @@ FUNCTIONS: dict[str, Function] = {
             dtype="promote",
             shape=_dot_shape,
             blocks=_dot_blocks,
+            textbook=lambda a, b: np.dot(a, b),
+            mistakes=(
+                Mistake(
+                    "elementwise",
+                    "a * b",
+                    "that is the elementwise product: np.dot sums the products, rows times columns.",
+                    lambda a, b: a * b,
+                ),
+                Mistake(
+                    "sum-of-products",
+                    "np.sum(a * b)",
+                    "np.sum(a * b) is the dot product of two vectors only: for matrices np.dot(a, b) multiplies "
+                    "rows by columns.",
+                    lambda a, b: np.sum(a * b),
+                ),
+            ),
         ),
         Function(
             "outer",
@@ -446,6 +741,27 @@ FUNCTIONS: dict[str, Function] = {
             dtype="promote",
             shape=lambda a, b: (int(np.size(a)), int(np.size(b))),
             blocks=lambda args: "rows" if args and np.ndim(args[0]) == 1 else None,
+            textbook=lambda a, b: np.outer(a, b),
+            mistakes=(
+                Mistake(
+                    "dot",
+                    "np.dot(a, b)",
+                    "that is the dot product: outer gives every product a[i] * b[j], np.outer(a, b).",
+                    lambda a, b: np.dot(a, b),
+                ),
+                Mistake(
+                    "elementwise",
+                    "a * b",
+                    "that is the elementwise product: outer gives every product a[i] * b[j], np.outer(a, b).",
+                    lambda a, b: a * b,
+                ),
+                Mistake(
+                    "no-ravel",
+                    "a[:, None] * b[None, :]",
+                    "right for 1-D vectors only: np.outer flattens its inputs first, np.outer(a, b).",
+                    _outer_by_broadcast,
+                ),
+            ),
         ),
         Function(
             "multiply",
@@ -454,6 +770,21 @@ FUNCTIONS: dict[str, Function] = {
             _exactly(lambda a, b: a * b),
             dtype="promote",
             contract=Contract("NumPy's own semantics", any_input=True),
+            textbook=lambda a, b: np.multiply(a, b),
+            mistakes=(
+                Mistake(
+                    "dot",
+                    "np.dot(a, b)",
+                    "that is the dot product: multiply is elementwise, a * b (np.multiply).",
+                    lambda a, b: np.dot(a, b),
+                ),
+                Mistake(
+                    "outer",
+                    "np.outer(a, b)",
+                    "that is the outer product: multiply is elementwise, a * b (np.multiply).",
+                    lambda a, b: np.outer(a, b),
+                ),
+            ),
         ),
     )
 }

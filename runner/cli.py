@@ -687,6 +687,70 @@ def accuracy(
 
 
 @main.command()
+@click.argument("target", required=False)
+@_profile_options
+@vectors_options
+@FUNCTION_OPTION
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="The search's seed.")
+@click.option(
+    "--max-examples", type=click.IntRange(min=1), default=100, show_default=True, help="Inputs per function and dtype."
+)
+@click.option(
+    "--time-budget",
+    type=click.FloatRange(min=1.0),
+    default=60.0,
+    show_default=True,
+    help="Seconds per function, shrinking included.",
+)
+@click.option("--isolate", is_flag=True, help="Call TARGET in a confined worker process (untrusted code).")
+@click.option("--output", "-o", type=OutputFile(), help="Write the cases to this file (atomically).")
+def explore(
+    target: str | None,
+    profile: str | None,
+    binds: tuple[str, ...],
+    vector_paths: tuple[str, ...],
+    no_bundled: bool,
+    functions: tuple[str, ...],
+    seed: int,
+    max_examples: int,
+    time_budget: float,
+    isolate: bool,
+    output: str | None,
+) -> None:
+    """Search TARGET's functions for inputs where they deviate from the reference; print each, shrunk, as a case.
+
+    Inputs come from each vector file's domain, widened (dtypes, layouts, special values, magnitudes); needs
+    hypothesis (pip install 'dlconform[explore]'). Exit status: 0 nothing found, 1 deviations found, 2 usage errors.
+    """
+    from dlconform.targets.open import open_target
+
+    try:
+        tool = importlib.import_module("dlconform.tools.explore")
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("hypothesis"):
+            raise
+        raise DlconformError(
+            "explore needs hypothesis, which is not installed: pip install 'dlconform[explore]'"
+        ) from None
+    from dlconform.catalogue import FUNCTIONS, canonical
+
+    chosen = [canonical(f) for f in functions] or list(FUNCTIONS)
+    unknown = [f for f, c in zip(functions, chosen, strict=False) if c is None]
+    if unknown:
+        raise DlconformError(f"--function {unknown[0]}: no such function in the suite")
+    files = suite_files(vector_paths, no_bundled)
+    limits = worker_limits(None, None, budget=0) if isolate else None
+    with open_target(target_source(target, profile, binds, isolate), isolation=limits) as loaded:
+        reports = tool.explore(loaded.resolve, files, chosen, seed, max_examples, time_budget)
+    text = tool.render(reports, seed)
+    if output:
+        write_or_exit(output, text)
+    else:
+        click.echo(text, nl=False)
+    sys.exit(1 if any(r.findings for r in reports) else 0)
+
+
+@main.command()
 @click.option("--output", "-o", type=OutputFile(), help="Write the page here (docs/conformance.md).")
 @click.option(
     "--tutorial",

@@ -158,9 +158,9 @@ def test_a_valid_source_line_reaches_the_case_result() -> None:
     case = next(c for c in iter_cases(load_files()) if c.function == "relu" and not c.raises)
 
     def raising(*args: object) -> None:
-        raise remote_exception(["ValueError", "Exception"], "no", 12)
+        raise remote_exception(["ValueError", "Exception"], "no", "hw.py:12")
 
-    assert run_case(case, raising, DEFAULTS).details["line"] == 12
+    assert run_case(case, raising, DEFAULTS).details["raised_at"] == "hw.py:12"
 
 
 def dlconform(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[bytes]:

@@ -53,7 +53,7 @@ def test_nan_only_where_nan_is_expected():
 def test_raising_is_an_error_with_the_exception():
     results = run_sigmoid(broken.raising)
     assert {(r.outcome, r.failure) for r in results.values()} == {("error", "raised:ValueError")}
-    assert results["article-scalar"].message == "raised ValueError: shapes do not align"
+    assert results["article-scalar"].message == "raised ValueError at broken.py:22: shapes do not align"  # its line
 
 
 def test_sys_exit_is_an_error_not_the_end_of_the_run():

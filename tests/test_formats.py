@@ -271,7 +271,10 @@ def test_junit_parses_and_counts_match(report: Report) -> None:
 def test_junit_escapes_control_characters(report: Report) -> None:
     root = ET.fromstring(render_junit(report).encode("utf-8"))
     error = next(root.iter("error"))
-    assert error.get("message") == "raised ValueError: bad | input \\x01\\x1b[31m <b>*bold*</b> `tick` & \\xd800"
+    assert (
+        error.get("message")
+        == "raised ValueError at test_formats.py:48: bad | input \\x01\\x1b[31m <b>*bold*</b> `tick` & \\xd800"
+    )
     assert "repro: tanh(" in (error.text or "")
 
 

@@ -136,10 +136,10 @@ def hints_of(impl, function: str) -> set[str]:
 @pytest.mark.parametrize(
     ("function", "impl", "fragment"),
     [
-        ("image2vector", lambda v: np.asarray(v).reshape(-1), "flat"),
+        ("image2vector", lambda v: np.asarray(v).reshape(-1), "1-D vector (n,)"),
         ("image2vector", lambda v: np.asarray(v).reshape((-1, 1), order="F"), "Fortran"),
-        ("softmax", lambda x: np.exp(x) / np.sum(np.exp(x), axis=0, keepdims=True), "wrong axis"),
-        ("softmax", lambda x: np.exp(x) / np.sum(np.exp(x), axis=-1, keepdims=True), "make exp overflow"),
+        ("softmax", lambda x: np.exp(x) / np.sum(np.exp(x), axis=0, keepdims=True), "over axis 0"),
+        ("softmax", lambda x: np.exp(x) / np.sum(np.exp(x), axis=-1, keepdims=True), "exp overflows"),
         ("L2", lambda yhat, y: np.sqrt(np.sum((np.asarray(y) - yhat) ** 2)), "square root"),
         ("sigmoid_derivative", lambda x: np.asarray(x) * (1 - np.asarray(x)), "compute s = sigmoid(x) first"),
         ("sigmoid", lambda x: None, "never returns it"),

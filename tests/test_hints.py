@@ -21,26 +21,37 @@ from tests.mutants import MUTANTS, Mutant
 
 
 @cache
-def inside(function: str) -> tuple[Case, ...]:
-    return tuple(c for c in select(iter_cases(load_files()), functions=[function]) if c.level == "inside")
+def inside(function: str, level: str = "inside") -> tuple[Case, ...]:
+    return tuple(c for c in select(iter_cases(load_files()), functions=[function]) if c.level == level)
 
 
 def quietly(fn: Callable[..., Any], *args: Any) -> Any:
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return np.asarray(fn(*args), dtype=np.float64)
+        return np.asarray(fn(*args))
+
+
+def outcome(fn: Callable[..., Any], args: list[Any]) -> Any:
+    """What ``fn`` does on ``args``: its result as float64, or the class of the exception it raises."""
+    try:
+        return quietly(fn, *args)
+    except Exception as exc:
+        return type(exc)
 
 
 def embodies(m: Mutant, mistake: Mistake) -> bool:
-    """Whether the mutant is the catalogue's mistake: the same values on every inside case both can compute (3+)."""
+    """Whether the mutant is the catalogue's mistake: the same values, or the same exception, on every case of the
+    function (inside and beyond), and values on 3 or more."""
     agreed = 0
-    for case in inside(m.function):
-        try:
-            got = quietly(m.impl, *fresh_inputs(case.args))
-            wrong = quietly(mistake.formula, *[np.asarray(a, dtype=np.float64) for a in case.args])
-        except Exception:
+    for case in inside(m.function) + inside(m.function, "beyond"):
+        got, wrong = outcome(m.impl, fresh_inputs(case.args)), outcome(mistake.formula, fresh_inputs(case.args))
+        if isinstance(got, type) or isinstance(wrong, type):
+            if got is not wrong:
+                return False
             continue
-        if got.shape != wrong.shape or not np.allclose(got, wrong, rtol=1e-9, atol=1e-300, equal_nan=True):
+        if got.shape != wrong.shape or got.dtype != wrong.dtype:
+            return False
+        if not np.allclose(got.astype(float), wrong.astype(float), rtol=1e-9, atol=1e-300, equal_nan=True):
             return False
         agreed += 1
     return agreed >= 3
@@ -55,12 +66,14 @@ def test_the_mutant_library_holds_the_catalogues_mistakes() -> None:
 
 @pytest.mark.parametrize(("m", "mistake"), PAIRS, ids=[f"{m.function}:{m.name}" for m, _ in PAIRS])
 def test_each_typical_mistake_gets_its_hint(m: Mutant, mistake: Mistake) -> None:
-    cases = inside(m.function)
+    """Where the mistake lies (inside the contract, or beyond it for the textbook's own formulas), its diagnosis
+    is the hint of some failing case: as a result it reproduces, or an exception it raises too."""
+    cases = inside(m.function, "beyond" if mistake.beyond else "inside")
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         results = run_cases(cases, lambda _f: m.impl)
     hints = {hint(r, c) for r, c in zip(results, cases, strict=True) if r.outcome in ("failed", "error")}
-    assert mistake.hint in hints, hints
+    assert {mistake.hint, mistake.raised_hint} & hints, hints
 
 
 def test_x_times_one_minus_x_on_an_integer_is_that_mistake_not_a_dtype_problem() -> None:

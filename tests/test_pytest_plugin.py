@@ -108,7 +108,7 @@ def test_failures_errors_and_missing_functions(pytester: pytest.Pytester) -> Non
     out = result.stdout.str()
     assert f"FAILED dlconform::{shape.key} - shape " in out
     assert "repro: sigmoid(np.array([[" in out
-    assert "raised ValueError: not written yet" in out
+    assert "raised ValueError at broken.py:10: not written yet" in out  # the line of the target that raised
     assert out.count("ERROR dlconform::relu::") == 1 and "target has no relu" in out
     assert "Traceback" not in out
 

@@ -1,4 +1,4 @@
-"""The sandbox modes: choosing one, the bubblewrap pool's view of the host, uid leases and the root-side sweep."""
+"""The sandbox modes: choosing one, the bubblewrap pool's view of the host, uid leases and stopping a uid from root."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from dlconform.targets.isolate import sandbox
+from dlconform.targets.isolate.leftovers import processes_of, stop_uid
 from dlconform.targets.isolate.spawn import Limits
-from dlconform.targets.isolate.sweep import processes_of, sweep
 from dlconform.targets.isolate.target import IsolatedTarget
 from dlconform.targets.isolate.uids import UID_BASE, UID_SLOTS, UidLease
 
@@ -124,7 +124,7 @@ def _stop_the_others_forever() -> None:
 
 
 @ROOT_ONLY
-def test_the_sweep_ends_processes_that_stop_each_other() -> None:
+def test_stopping_a_uid_ends_processes_that_stop_each_other() -> None:
     lease = UidLease()
     uid = lease.uid
     try:
@@ -144,7 +144,7 @@ def test_the_sweep_ends_processes_that_stop_each_other() -> None:
             time.sleep(0.05)
         assert processes_of(uid)
         start = time.monotonic()
-        assert sweep(uid)
+        assert stop_uid(uid)
         assert time.monotonic() - start < 6
         assert processes_of(uid) == set()
     finally:
@@ -234,7 +234,7 @@ def test_the_memory_limit_covers_the_whole_sandbox_not_each_process(tmp_path: Pa
     with IsolatedTarget(str(source), FAST) as target:  # --memory 1 GiB: each child may reserve 300 MiB
         (result,) = execute(Plan(target, (case,))).results
     if "RuntimeError" in result.message:  # the children's exit codes: the cgroup killed at least one
-        codes = eval(result.message.split("RuntimeError: ", 1)[1])
+        codes = eval(result.message.split(": ", 1)[1])  # raised RuntimeError at forks.py:N: [codes]
         assert -signal.SIGKILL in codes, codes
     else:  # or the worker itself, the largest process of the cgroup at that moment
         assert "SIGKILL" in result.message, result.message

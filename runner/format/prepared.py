@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 from dlconform.format.model import Case
-from dlconform.format.tolerance import EXACT, Tolerance, allowed_error
+from dlconform.format.tolerance import EXACT, Tolerance, allowed_error, subnormal
 
 Key = tuple[int | None, Tolerance | None]  # (which expected value, the override)
 
@@ -23,7 +23,8 @@ Key = tuple[int | None, Tolerance | None]  # (which expected value, the override
 @dataclass(frozen=True)
 class Prepared:
     """The expected value as float64, its own dtype, the tolerance in force, the allowed error per element, and
-    whether the fast path can decide a pass (every expected value finite and the sign of zero ignored)."""
+    whether the fast path can decide a pass (every expected value finite and normal or 0, the sign of zero
+    ignored)."""
 
     exp: np.ndarray
     dtype: np.dtype
@@ -75,7 +76,8 @@ def prepare(case: Case, exp: np.ndarray, override: Tolerance | None, allow: np.n
     if allow is None or allow.shape != e.shape:
         with np.errstate(all="ignore"):
             allow = allowed_error(e, tol, case.accuracy, case.args, dtype)
-    return Prepared(e, dtype, tol, allow, bool(np.isfinite(e).all()) and not case.signed_zero)
+    fast = bool(np.isfinite(e).all() and not subnormal(e, dtype).any()) and not case.signed_zero
+    return Prepared(e, dtype, tol, allow, fast)
 
 
 def float_expected(value: Any) -> np.ndarray | None:

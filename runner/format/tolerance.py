@@ -138,3 +138,8 @@ def flush_allowed(expected: np.ndarray, got: np.ndarray, dtype: np.dtype) -> np.
     tiny = float(np.finfo(dtype).smallest_normal)
     subnormal = (expected != 0) & (np.abs(expected) < tiny)
     return subnormal & (got == 0) & (np.signbit(got) == np.signbit(expected))
+
+
+def subnormal(expected: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Where an expected value is a nonzero subnormal of ``dtype``: a zero there is flushing, not rounding."""
+    return (expected != 0) & (np.abs(expected) < np.finfo(dtype).smallest_normal)

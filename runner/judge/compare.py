@@ -18,7 +18,7 @@ from dlconform.format.model import Case, Raises
 from dlconform.format.prepared import PREPARED as _PREPARED  # noqa: F401  # the memo, outside the frozen cases
 from dlconform.format.prepared import Prepared
 from dlconform.format.prepared import prepared as prepared_for
-from dlconform.format.tolerance import Tolerance, flush_allowed, ulp_of
+from dlconform.format.tolerance import Tolerance, flush_allowed, subnormal, ulp_of
 from dlconform.text import number
 
 FAILURES: dict[str, str] = {
@@ -31,6 +31,7 @@ FAILURES: dict[str, str] = {
     "not-nan": "a number where NaN is expected",
     "inf": "wrong infinity, or finite where infinite is expected",
     "signed-zero": "zero of the wrong sign",
+    "flushed": "zero where the exact result is subnormal (allowed only where a case says flush_subnormal)",
     "value": "values outside the tolerance",
     "mutated-input": "changed its input in place",
     "no-raise": "returned where it must raise",
@@ -78,12 +79,18 @@ DEFAULTS = Options()
 
 
 def to_plain_array(value: Any, copy: bool = True) -> np.ndarray:
-    """A plain ndarray holding ``value``'s data; subclasses are stripped without calling them. A list or tuple is
-    NotArrayLike: an array function's result must be an array (a scalar function's a number).
+    """A plain ndarray holding ``value``'s data. An ndarray subclass (np.matrix) is NotArrayLike, found without
+    calling it, as is a list or tuple: an array function's result must be a plain array (a scalar function's a
+    number or a NumPy scalar).
 
     The array is the runner's own copy, unless ``copy=False`` and ``value`` is an ndarray (a large result
     is judged in place). An ndarray or NumPy scalar of strings, objects or dates is NotArrayLike.
     """
+    if isinstance(value, np.ndarray) and type(value) is not np.ndarray:  # np.matrix, a masked or a lying array
+        raise NotArrayLike(
+            f"not array-like: returned {type(value).__name__}, an ndarray subclass, where a plain numpy.ndarray "
+            "is expected (np.asarray(result) gives one)"
+        )
     if isinstance(value, np.ndarray | np.generic):
         plain = np.ndarray.view(value, np.ndarray) if isinstance(value, np.ndarray) else value
         arr = np.array(plain, subok=False) if copy else np.asarray(plain)
@@ -211,7 +218,8 @@ def _judge_floats(case: Case, got: np.ndarray, prepared: Prepared) -> Verdict:
     finite = ~e_nan & ~e_inf
     with np.errstate(all="ignore"):
         err = np.where(finite & ~g_nan, np.abs(g - e), np.where(bad_nan | (e_inf & (g != e)), np.inf, 0.0))
-        within = err <= allow
+        flushed = subnormal(e, dtype) & (g == 0)
+        within = (err <= allow) & ~flushed
         if case.flush_subnormal:
             within |= flush_allowed(e, g, dtype)
     ok = ~bad_nan & np.where(e_inf, g == e, within | e_nan)
@@ -232,6 +240,8 @@ def _judge_floats(case: Case, got: np.ndarray, prepared: Prepared) -> Verdict:
         failure, why = "not-nan", "a number where NaN is expected"
     elif e_inf[idx]:
         failure, why = "inf", f"{number(g[idx])} where {number(e[idx])} is expected"
+    elif flushed[idx]:
+        failure, why = "flushed", f"0 where the exact result is the subnormal {number(e[idx])} (flushed to zero)"
     elif case.signed_zero and e[idx] == 0 and g[idx] == 0:
         failure, why = "signed-zero", f"zero of the wrong sign ({number(g[idx])} where {number(e[idx])} is expected)"
     else:

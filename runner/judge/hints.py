@@ -1,42 +1,44 @@
-"""Feedback a student can act on: one hint per failing case, tied to the likely mistake.
+"""Feedback a student can act on: one hint per failing case, from evidence, and one per function at the top.
 
-A hint is chosen from the verdict's failure code, the case's inputs and, for
-wrong values, by recomputing the classic mistakes of the tutorial on the case's
-inputs (softmax over the wrong axis, x * (1 - x) instead of s * (1 - s), a
-Fortran-order reshape, ...) and seeing whether one of them explains the value
-the submission returned at its worst element. The mistakes, and which functions
-are row-wise, sums or prone to exp overflow, come from the function catalogue.
+A known mistake that reproduces what the target did (dlconform.judge.diagnosis evaluates the catalogue's
+mistakes on the case's inputs) is stated as a diagnosis: "your result equals `np.sum(np.abs(y - yhat))`: that
+is L1; ...". Without one, the hint says only what was observed (which inputs go wrong, the wrong shape, the
+line that raised), or what the failure code itself says (None returned, an input changed in place).
 """
 
 from __future__ import annotations
 
 import math
 import re
-import warnings
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
-from dlconform.catalogue import FUNCTIONS
+from dlconform.catalogue import FUNCTIONS, Mistake
 from dlconform.format.model import Case
+from dlconform.judge.diagnosis import mistake_named
 from dlconform.results import CaseResult, Report
 
 SHAPE = re.compile(r"shape (\(.*?\)) where (\(.*?\)) is expected")
-OVERFLOW_AT = {"float16": 11.0, "float32": 88.0, "float64": 709.0}  # |x| beyond which exp(x) overflows
 
 
-def hint(result: CaseResult, case: Case) -> str | None:
-    """The most specific hint for a failed or errored result, or None when nothing useful can be said."""
+def hint(result: CaseResult, case: Case, evidence: Sequence[CaseResult] = ()) -> str | None:
+    """The hint for a failed or errored result: a diagnosed mistake, else what was observed; None when the
+    evidence says nothing a student could act on. ``evidence``: the function's failing results (``diagnosed``
+    weighs them; without them, this case alone)."""
     code = result.failure
     if result.outcome not in ("failed", "error"):
         return None
+    mistake = diagnosed(case.function, result, evidence or (result,))
+    if mistake is not None:
+        return mistake.raised_hint if code.startswith("raised:") or code == "wrong-exception" else mistake.hint
     if code.startswith("raised:"):
-        return _raised(code.split(":", 1)[1], result.message, case)
+        return _raised(code.split(":", 1)[1], result.details.get("raised_at"), case)
+    if result.details.get("observed"):
+        return str(result.details["observed"])
     if code == "shape":
         return _shape(result.message, case)
-    if code in ("value", "nan", "inf", "not-nan"):
-        return _values(result, case)
     fixed = {
         "returned-none": "It returns None: it computes a value but never returns it (add `return ...`).",
         "not-array": "Return a NumPy array or NumPy number (for example the result of np.exp or np.sum), "
@@ -58,20 +60,54 @@ def hint(result: CaseResult, case: Case) -> str | None:
     return fixed.get(code)
 
 
+def diagnosed(function: str, result: CaseResult, evidence: Sequence[CaseResult]) -> Mistake | None:
+    """The mistake that explains ``result``: of those that reproduce it, one that also reproduces at least half of
+    the function's failing results (those inside the contract, where any are), the one reproducing most (then a
+    textbook formula, one beyond the contract, then the catalogue's order); None where no such one exists.
+
+    One formula is what the student wrote: a mistake that reproduces a case (0 for 1e-300, the TypeError of ``-x``
+    on bools) but not most of the others is a coincidence, not a diagnosis."""
+    spec = FUNCTIONS.get(function)
+    found = [m for m in (mistake_named(function, n) for n in result.details.get("explained_by") or ()) if m]
+    if spec is None or not found:
+        return None
+    weighed = [r for r in evidence if "explained_by" in r.details]
+    weighed = [r for r in weighed if r.level == "inside"] or weighed
+    count = Counter(n for r in weighed for n in r.details["explained_by"])
+    order = {m.name: i for i, m in enumerate(spec.mistakes)}
+    kept = [m for m in found if 2 * count[m.name] >= len(weighed)]
+    return min(kept, key=lambda m: (-count[m.name], not m.beyond, order[m.name]), default=None)
+
+
+def function_hint(results: Iterable[CaseResult]) -> str | None:
+    """The hint most of a function's failing results agree on (the first of equals), those inside the contract
+    first, shown once at the top; None when none has one."""
+    hinted = [r for r in results if r.outcome in ("failed", "error") and r.details.get("hint")]
+    inside = [r for r in hinted if r.level == "inside"] or hinted
+    counted = Counter(str(r.details["hint"]) for r in inside)
+    return counted.most_common(1)[0][0] if counted else None
+
+
 def with_hints(report: Report, cases: Iterable[Case]) -> Report:
     """A new report whose failed or errored results carry their hint, if any, in ``details["hint"]``."""
     by_key = {c.key: c for c in cases}
     passed = {r.key for r in report.results if r.outcome == "passed"}
-    return replace(report, results=[_hinted(r, by_key.get(r.key), passed) for r in report.results])
+    failing: dict[str, list[CaseResult]] = {}
+    for r in report.results:
+        if r.outcome in ("failed", "error"):
+            failing.setdefault(r.function, []).append(r)
+    return replace(
+        report, results=[_hinted(r, by_key.get(r.key), passed, failing.get(r.function, [])) for r in report.results]
+    )
 
 
-def _hinted(result: CaseResult, case: Case | None, passed: set[str]) -> CaseResult:
+def _hinted(result: CaseResult, case: Case | None, passed: set[str], evidence: list[CaseResult]) -> CaseResult:
     """``result`` with its hint added, or ``result`` itself when it has none."""
     text = None
     if case is not None and result.outcome in ("failed", "error"):
         stored = case.key.rsplit("@", 1)[0]
         right_as_stored = case.layout is not None and stored in passed
-        text = _layout(case.layout) if right_as_stored else hint(result, case)
+        text = _layout(case.layout) if right_as_stored else hint(result, case, evidence)
     return replace(result, details={**result.details, "hint": text}) if text else result
 
 
@@ -85,8 +121,9 @@ def _layout(layout: str | None) -> str:
     )
 
 
-def _raised(name: str, message: str, case: Case) -> str:
+def _raised(name: str, where: str | None, case: Case) -> str:
     """A hint for an exception the submission raised (or a timeout or crash of its worker)."""
+    at = f" at {where}" if where else ""
     special = {
         "CallTimeout": "It did not finish within the time limit: look for an infinite loop, or a Python loop "
         "over many elements where a NumPy expression would do.",
@@ -95,15 +132,19 @@ def _raised(name: str, message: str, case: Case) -> str:
         "_ArrayMemoryError": "It tried to use more memory than allowed: avoid building huge intermediate arrays.",
         "EOFError": "It reads input(): graded functions must not ask for input.",
         "SystemExit": "It calls sys.exit() (or exit()): a function must return its result instead.",
-        "OverflowError": "math.exp overflowed for a large input: avoid exp of large positive numbers.",
+        "BdbQuit": f"A breakpoint() or pdb.set_trace() left in your code stopped it{at} (the line after the "
+        "breakpoint): remove it, nobody answers the debugger while it is graded.",
+        "OverflowError": f"A Python float overflowed{at} (math.exp does above 709): NumPy's np.exp gives inf "
+        "instead of raising, and a form where exp only sees numbers <= 0 gives no inf at all.",
     }
     if name in special:
         return special[name]
-    if name == "ValueError" and "broadcast" in message and _kind(case) == "rowwise":
-        return "Shapes do not broadcast: keep the reduced axis (keepdims=True) so a row's value divides that row."
-    if name in ("AxisError", "IndexError") and any(np.ndim(a) < 2 for a in case.args):
-        return f"It raised {name} on a {np.ndim(case.args[0])}-D input: it assumes 2-D arrays (axis=1, shape[1]); use axis=-1 so any shape works."
-    return f"It raised {name} on this input: call it on the same input to see the traceback."
+    if name in ("AxisError", "IndexError") and _kind(case) == "rowwise" and any(np.ndim(a) < 2 for a in case.args):
+        return (
+            f"It raised {name}{at} on a {np.ndim(case.args[0])}-D input: code that assumes 2-D arrays (axis=1, "
+            "shape[1]) fails there, where axis=-1 works for any number of dimensions."
+        )
+    return f"It raised {name}{at} on this input: run the repro line to see the whole traceback."
 
 
 def _shape(message: str, case: Case) -> str:
@@ -142,80 +183,9 @@ def eval_shape(text: str) -> tuple[int, ...]:
 
 
 def _dtype_kind(result: CaseResult, case: Case) -> str:
-    """A hint for integers where floats belong, or the other way round (or anything but bool where bool belongs);
-    a known mistake that gives integers on these inputs (x * (1 - x) on an integer x) is named instead, as
-    converting would not fix it."""
+    """A hint for integers where floats belong, or the other way round (or anything but bool where bool belongs)."""
     if "bool dtype" in result.message:
         return f"{case.function} keeps its input's dtype, bool included: a zero of that dtype keeps it (np.maximum(x, False))."
     if "integer dtype" in result.message and "(float)" in result.message:
         return f"{case.function} keeps integer inputs integer: don't mix in floats (0.0, true division)."
-    spec = FUNCTIONS.get(case.function)
-    for mistake in spec.mistakes if spec is not None else ():
-        if _gives_integers(mistake.formula, case):
-            return mistake.hint
     return "It returns integers where floats are expected: integer inputs must give float results (use true division, or convert with .astype(float))."
-
-
-def _gives_integers(mistake: Callable[..., Any], case: Case) -> bool:
-    """Whether ``mistake`` applied to the case's inputs, in their own dtypes, returns integers."""
-    try:
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            value = np.asarray(mistake(*[np.asarray(a) for a in case.args]))
-    except (ValueError, TypeError, IndexError, ZeroDivisionError, np.exceptions.AxisError):
-        return False
-    return value.dtype.kind in "iu"
-
-
-def _values(result: CaseResult, case: Case) -> str | None:
-    """A hint for wrong values: overflow on large inputs, or a known mistake that reproduces the value."""
-    arrays = [np.asarray(a) for a in case.args if np.asarray(a).dtype.kind in "iuf"]
-    finite = [a[np.isfinite(a)] for a in arrays if a.size]
-    largest = max((float(np.max(np.abs(a))) for a in finite if a.size), default=0.0)
-    dtype = np.result_type(*arrays).name if arrays else "float64"
-    spec = FUNCTIONS.get(case.function)
-    if spec is not None and spec.uses_exp and largest > OVERFLOW_AT.get(dtype, 709.0):
-        return (
-            f"Inputs as large as {largest:g} make exp overflow ({dtype}): rewrite so that exp only sees "
-            "non-positive numbers (subtract the maximum, or use exp(-|x|))."
-        )
-    if any(a.dtype.kind == "f" and not np.isfinite(a).all() for a in arrays):
-        return "The input holds inf or NaN here: follow the contract for special values (see vectors/README.md)."
-    if spec is not None and spec.squares and arrays and _squares_leave_range(arrays[0], dtype):
-        return (
-            "Rows this large or this small make sqrt(sum(x**2)) overflow to inf or underflow to 0 (np.linalg.norm "
-            "too): divide each row by its largest |x| first, then take the norm."
-        )
-    got = result.details.get("got")
-    for mistake in spec.mistakes if spec is not None else ():
-        if _explains(mistake.formula, case, result.details.get("index") or [], got):
-            return mistake.hint
-    if "stability" in case.tags:
-        return "A numerical-stability case: the textbook formula loses accuracy here; use a form that avoids cancellation and overflow."
-    return None
-
-
-def _squares_leave_range(rows: np.ndarray, dtype: str) -> bool:
-    """Whether some row's largest finite |x| squares beyond the dtype's finite range, or below its smallest normal."""
-    if rows.ndim == 0 or rows.size == 0:
-        return False
-    info = np.finfo(dtype if dtype in OVERFLOW_AT else "float64")
-    with np.errstate(invalid="ignore"):
-        biggest = np.max(np.where(np.isfinite(rows), np.abs(rows.astype(np.float64)), 0.0), axis=-1)
-    return bool(
-        (biggest > np.sqrt(float(info.max))).any() or ((biggest > 0) & (biggest < np.sqrt(float(info.tiny)))).any()
-    )
-
-
-def _explains(mistake: Callable[..., Any], case: Case, index: list[int], got: Any) -> bool:
-    """Whether ``mistake`` applied to the case's inputs gives ``got`` at ``index``."""
-    if not isinstance(got, int | float) or isinstance(got, bool):
-        return False
-    try:
-        with np.errstate(all="ignore"), warnings.catch_warnings():  # the hint's own arithmetic: nobody's warning
-            warnings.simplefilter("ignore")
-            value = np.asarray(mistake(*[np.asarray(a, dtype=np.float64) for a in case.args]), dtype=np.float64)
-        wrong = float(value[tuple(index)]) if value.ndim else float(value)
-    except (ValueError, TypeError, IndexError, ZeroDivisionError, np.exceptions.AxisError):
-        return False
-    return math.isclose(wrong, float(got), rel_tol=1e-6, abs_tol=1e-12)

@@ -26,11 +26,15 @@ SHOWN = (
     "tolerance",
     "hint",
     "repro",
+    "explained_by",  # the evidence behind the hint (dlconform.judge.diagnosis), in the JSON report
+    "observed",
+    "raised_at",  # said in the message
 )
 
 
-def detail_lines(result: CaseResult) -> list[str]:
-    """Why the case did not pass, then its error figures, worst element, tolerance, hint and repro."""
+def detail_lines(result: CaseResult, shown_hint: str | None = None) -> list[str]:
+    """Why the case did not pass, then its error figures, worst element, tolerance, hint (unless it is
+    ``shown_hint``, the function's, said above) and repro."""
     d = result.details
     lines = [result.message] if result.message else []
     errors = [
@@ -54,7 +58,7 @@ def detail_lines(result: CaseResult) -> list[str]:
     if d.get("tolerance"):
         lines.append(f"tolerance {d['tolerance']}")
     lines.extend(f"{key}: {value}" for key, value in d.items() if key not in SHOWN)
-    if d.get("hint"):
+    if d.get("hint") and d["hint"] != shown_hint:
         lines.append(f"hint: {d['hint']}")
     if d.get("repro"):
         lines.append(f"repro: {d['repro']}")

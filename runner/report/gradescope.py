@@ -14,6 +14,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from dlconform.judge.hints import function_hint
 from dlconform.report import HIDDEN_MESSAGE, redacted
 from dlconform.report.details import detail_lines
 from dlconform.report.shown import (
@@ -116,12 +117,15 @@ def _test_output(found: list[CaseResult], free: bool = False) -> str:
     visible = [r for r in found if not r.hidden]
     kept, also = folded(failing(visible))  # a variant failing as its case does is named under that case
     shown = shown_failures(kept)
+    top = function_hint(failing(visible))  # said once; a case's own only where it differs
+    if top:
+        lines.append(f"hint: {top}")
     for r in ordered(found):  # a hidden case has nothing to explain: each one that failed is a line
         label = f"DIFFERS ({NO_POINTS})" if free and r.level == "beyond" else "FAILED"
         note = " [beyond the contract]" if r.level == "beyond" and not free else ""
         if r in shown:
             lines.append(f"{label} {r.id}{note}: {r.description}")
-            lines.extend(f"    {line}" for line in detail_lines(r))
+            lines.extend(f"    {line}" for line in detail_lines(r, top))
             if r.key in also:
                 lines.append(f"    {also_line(also[r.key])}")
         elif r.hidden and r.outcome in ("failed", "error"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dlconform.judge.hints import function_hint
 from dlconform.report.details import baseline_note, detail_lines
 from dlconform.report.page import esc, figure, page, table
 from dlconform.report.shown import also_line, beyond_free, folded, level_note, not_defined_lines, ordered, unrun
@@ -94,7 +95,10 @@ def _warnings(warnings: Sequence[str]) -> list[str]:
 def _section(function: str, results: list[CaseResult], bad: list[CaseResult], plot: list[str], free: bool) -> list[str]:
     """A failing function: counts, hints, its ``plot`` (none when it only is missing), its failing cases folded."""
     counts = count_outcomes(results)
-    hints = list(dict.fromkeys(str(r.details["hint"]) for r in bad if r.details.get("hint")))
+    top = function_hint(bad)  # the function's own hint first, then the cases' other ones
+    hints = list(
+        dict.fromkeys([*([top] if top else []), *(str(r.details["hint"]) for r in bad if r.details.get("hint"))])
+    )
     out = [
         f'<section id="f-{esc(function)}">',
         f"<h2>{esc(function)}</h2>",

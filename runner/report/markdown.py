@@ -12,6 +12,7 @@ import html
 import re
 from collections.abc import Iterator
 
+from dlconform.judge.hints import function_hint
 from dlconform.report.details import baseline_note, detail_lines, printable
 from dlconform.report.shown import (
     Selection,
@@ -83,8 +84,11 @@ def _failures(report: Report, verbose: bool) -> Iterator[str]:
         # -v: every failure, in order; else a few, a variant failing as its case does folded into one item
         pick = Selection(ordered(listed)) if verbose else selection(listed, free)
         shown = pick.shown[: max(0, MAX_FAILURES - written)]
+        top = function_hint(bad)  # said once; a case's own only where it differs
+        if top:
+            yield f"- {escape(function)} hint: {escape(top)}"
         for r in shown:
-            yield from _failure(r, free)
+            yield from _failure(r, free, top)
             if r.key in pick.also:
                 yield f"  - {escape(also_line(pick.also[r.key]))}"
         written += len(shown)
@@ -98,11 +102,11 @@ def _failures(report: Report, verbose: bool) -> Iterator[str]:
             yield f"- {escape(function)}: {known} known failures, as the baseline expects (-v shows them)"
 
 
-def _failure(r: CaseResult, free: bool) -> Iterator[str]:
-    """A list item for one failing case, its explanation nested under it."""
+def _failure(r: CaseResult, free: bool, shown_hint: str | None = None) -> Iterator[str]:
+    """A list item for one failing case, its explanation nested under it (without ``shown_hint``, said above)."""
     notes = [n for n in (r.outcome, baseline_note(r), level_note(r, free)) if n]
     yield f"- **{escape(r.key)}** ({escape(', '.join(notes))})"
-    for line in detail_lines(r):
+    for line in detail_lines(r, shown_hint):
         if line.startswith("repro: "):
             yield f"  - repro: {code(line.removeprefix('repro: '))}"
         else:

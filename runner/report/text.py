@@ -14,6 +14,7 @@ import textwrap
 from collections.abc import Iterator
 
 import click
+from dlconform.judge.hints import function_hint
 from dlconform.report.details import baseline_note, detail_lines, printable
 from dlconform.report.shown import (
     Selection,
@@ -77,6 +78,9 @@ def _body(report: Report, color: bool, verbose: bool) -> Iterator[str]:
         yield f"{function}: {summarize(count_outcomes(results))} ({contract_line(results)})"
         reason = unrun(results)
         pick = Selection([])
+        top = function_hint(bad) if reason is None else None  # said once here; a case's own only where it differs
+        if top:
+            yield printable(f"  hint: {top}")
         if reason is not None:  # none of its cases ran, for one reason: say it once
             yield from (f"  {line}" for line in detail_lines(reason) if not line.startswith("repro: "))
             shown = results if verbose else []
@@ -86,7 +90,7 @@ def _body(report: Report, color: bool, verbose: bool) -> Iterator[str]:
             pick = selection(news(results), free)
             shown = pick.shown
         for r in shown:
-            yield from _case_lines(r, color, explain=reason is None, free=free)
+            yield from _case_lines(r, color, explain=reason is None, free=free, shown_hint=top)
             if r.key in pick.also:
                 yield f"        {also_line(pick.also[r.key])}"
         if verbose or reason is not None:
@@ -155,8 +159,11 @@ def score_lines(report: Report) -> Iterator[str]:
     yield f"score: {s['points']:.4g} / {s['max_points']:.4g} (assignment {s['assignment']}: {parts})"
 
 
-def _case_lines(r: CaseResult, color: bool, explain: bool = True, free: bool = False) -> Iterator[str]:
-    """One status line for the case; for a case that did not pass (when ``explain``), its indented explanation."""
+def _case_lines(
+    r: CaseResult, color: bool, explain: bool = True, free: bool = False, shown_hint: str | None = None
+) -> Iterator[str]:
+    """One status line for the case; for a case that did not pass (when ``explain``), its indented explanation
+    (without ``shown_hint``, the function's hint said above it)."""
     label = f"{LABELS[r.outcome]:<5}"
     style = COLORS["known"] if r.baseline_status == "known" else COLORS[r.outcome]
     if color:
@@ -168,7 +175,7 @@ def _case_lines(r: CaseResult, color: bool, explain: bool = True, free: bool = F
         return
     if r.description:
         yield printable(f"        case: {r.description}")
-    for line in detail_lines(r):
+    for line in detail_lines(r, shown_hint):
         yield f"        {line}"
 
 

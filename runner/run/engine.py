@@ -16,6 +16,8 @@ from dlconform.format.large import Generated, unchanged
 from dlconform.format.model import Case, fresh_inputs
 from dlconform.format.repro import repro
 from dlconform.judge.compare import DEFAULTS, Options, Verdict, judge, judge_raised
+from dlconform.judge.diagnosis import explained
+from dlconform.judge.raised import raised_at
 from dlconform.results import CaseResult
 from dlconform.targets.resolver import Resolver, Unavailable, Unsupported
 from dlconform.text import one_line
@@ -50,21 +52,22 @@ def run_case(case: Case, fn: Callable[..., Any], options: Options, params: tuple
         return result(case, "skipped", str(exc), failure="unsupported")
     except (Exception, SystemExit) as exc:  # sys.exit in a target must not end the run with its code
         duration = time.perf_counter() - start
-        verdict = judge_raised(case, exc)
+        verdict, where = judge_raised(case, exc), raised_at(exc)
         if verdict is None:
-            message = f"raised {type(exc).__name__}: {one_line(exc)}"
+            said = one_line(exc)
+            message = f"raised {type(exc).__name__}{f' at {where}' if where else ''}{f': {said}' if said else ''}"
             done = result(case, "error", message, failure=f"raised:{type(exc).__name__}", duration=duration)
-            line = getattr(exc, "submission_line", None)  # an isolated worker's: the submission's line that raised
-            if isinstance(line, int):
-                done.details["line"] = line
-            return done
-        return result(case, verdict.outcome, verdict.message, verdict, duration)
+        else:
+            done = result(case, verdict.outcome, verdict.message, verdict, duration)
+        if where and done.outcome != "passed":
+            done.details["raised_at"] = where
+        return explained(done, case, raised=exc)
     duration = time.perf_counter() - start
     mutated = mutation_message(case, inputs, params)
     if mutated:
         return result(case, "failed", mutated, failure="mutated-input", duration=duration)
     verdict = judge(case, got, options)
-    return result(case, verdict.outcome, verdict.message, verdict, duration)
+    return explained(result(case, verdict.outcome, verdict.message, verdict, duration), case, returned=got)
 
 
 def result(

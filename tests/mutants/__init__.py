@@ -13,6 +13,7 @@ from tests.mutants import (  # noqa: F401  (registers them)
     activations,
     alternatives,
     derivatives,
+    escapes,
     layouts_dtypes,
     linalg,
     losses,
@@ -25,7 +26,7 @@ from tests.mutants._registry import MUTANTS as WRITTEN
 MUTANTS = [
     *WRITTEN,
     *(
-        Mutant(fn.name, f"hint_{i}", m.formula, m.hint)
+        Mutant(fn.name, f"hint_{i}", m.formula, m.hint, beyond=m.beyond)
         for fn in FUNCTIONS.values()
         for i, m in enumerate(fn.mistakes, 1)
     ),

@@ -1,11 +1,13 @@
 """Per-worker namespaces inside a bubblewrap pool: the steps a forked worker takes before any submission code runs.
 
 The zygote of ``--sandbox bwrap`` runs inside one bubblewrap sandbox per grader
-(read-only host files, no network, its own user namespace). Each worker it forks
-gets, in addition, a PID namespace of its own (it is PID 1, so when it ends the
-kernel ends everything it started), its own mount, IPC, network and UTS
-namespaces, private tmpfs on /tmp, /dev/shm, /var/tmp and its working folder,
-its own /proc, and then drops every capability for good. Only Linux syscalls
+(read-only host files, no network, its own user namespace, an unprivileged host
+uid: ``pool.py``). Each worker it forks gets, in addition, a PID namespace of its
+own (it is PID 1, so when it ends the kernel ends everything it started), its
+own mount, IPC, network and UTS namespaces, private tmpfs on /tmp, /dev/shm,
+/var/tmp and its working folder, its own /proc with /proc/sys and the other
+kernel knobs read-only, a user namespace in which it is ``nobody`` and may make
+no other, and then drops every capability for good. Only Linux syscalls
 through ctypes: bubblewrap built the sandbox; this only subdivides it.
 """
 
@@ -20,7 +22,9 @@ from typing import NoReturn
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
 NOBODY = 65534  # the worker's uid and gid, in a user namespace of its own
-MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x4000, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 0x1, 0x2, 0x4, 0x8
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 0x20, 0x1000, 0x4000, 1 << 18
+PROC_COVERS = ("sys", "sysrq-trigger", "irq", "bus")  # read-only in a worker's /proc, as bubblewrap does in its own
 PR_CAPBSET_DROP, PR_SET_SECUREBITS, PR_SET_PDEATHSIG = 24, 28, 1
 SECURE_ALL_LOCKED = 0x3F  # noroot, no-setuid-fixup, keep-caps-off, each with its lock
 LAST_CAP = 63
@@ -83,26 +87,43 @@ def _forward_exit(inner: int) -> NoReturn:
     os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
 
 
-def private_mounts(source_fd: int | None, name: str | None, size: int = TMPFS_SIZE) -> None:
-    """Own mount, IPC, network and UTS namespaces; private tmpfs folders; a /proc of this PID namespace; the
-    submission (read from ``source_fd``) written to ``WORKDIR/name``."""
+def private_mounts(source_fd: int | None, name: str | None, size: int = TMPFS_SIZE) -> int:
+    """Own mount, IPC, network and UTS namespaces; private tmpfs folders; a /proc of this PID namespace whose
+    kernel settings are read-only; the submission (read from ``source_fd``) written to ``WORKDIR/name``. Returns
+    a descriptor of the settings folder as still writable, for ``become_nobody`` alone."""
     _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS), "unshare")
     _mount("none", "/", None, MS_REC | MS_PRIVATE)
     for folder in (*PRIVATE_FOLDERS, WORKDIR):
         _mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
-    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV)
+    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    settings = os.open("/proc/sys", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+    for cover in PROC_COVERS:
+        path = f"/proc/{cover}"
+        if os.path.exists(path):
+            _mount(path, path, None, MS_BIND | MS_REC)
+            _mount("none", path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
     if source_fd is not None and name is not None:
         with os.fdopen(source_fd, "rb") as source, open(os.path.join(WORKDIR, name), "xb") as copy:
             while chunk := source.read(1 << 20):
                 copy.write(chunk)
+    return settings
 
 
-def become_nobody() -> None:
-    """A user namespace of one's own in which one is ``NOBODY`` (the same host uid as the pool: no new power)."""
+def become_nobody(settings: int) -> None:
+    """A user namespace of one's own in which one is ``NOBODY`` (the same host uid as the pool: no new power) and
+    which may hold no other (its ``user.max_user_namespaces`` is 0, set through ``settings``, the writable
+    /proc/sys that ``private_mounts`` kept; the setting is per user namespace, and without a capability no
+    process of it can raise it again)."""
     _check(_libc.unshare(CLONE_NEWUSER), "unshare(CLONE_NEWUSER)")
     for name, text in (("uid_map", f"{NOBODY} 0 1"), ("setgroups", "deny"), ("gid_map", f"{NOBODY} 0 1")):
         with open(f"/proc/self/{name}", "w") as file:
             file.write(text)
+    limit = os.open("user/max_user_namespaces", os.O_WRONLY | os.O_CLOEXEC, dir_fd=settings)
+    try:
+        os.write(limit, b"0")
+    finally:
+        os.close(limit)
+        os.close(settings)
 
 
 def drop_capabilities() -> None:

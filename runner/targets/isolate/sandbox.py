@@ -2,12 +2,13 @@
 
 ``bwrap``: the zygote runs inside one bubblewrap sandbox per grader, which shows it
 read-only only the Python installation, its site-packages and the runner's own
-code (not the vectors, the cache, the submissions or ``--out``), with no network;
-each worker then gets namespaces of its own (``namespaces.py``) and a cgroup
-bounding the memory and processes of everything it starts. ``uid``: a fork
+code (not the vectors, the cache, the submissions or ``--out``), with no network,
+as an unprivileged host uid (a root grader leases one: ``pool.py``); each worker
+then gets namespaces of its own (``namespaces.py``) and a cgroup bounding the
+memory and processes of everything it starts. ``uid``: a fork
 server on the host, each worker as an unprivileged uid of its own (when root).
 ``auto`` picks ``bwrap`` where bubblewrap can make namespaces and a cgroup
-is writable, else ``uid``.
+is writable, else ``uid``, saying why (``describe``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import contextlib
 import functools
 import importlib.util
 import itertools
+import json
 import os
 import shutil
 import signal
@@ -24,7 +26,11 @@ import sys
 import sysconfig
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from dlconform.targets.isolate import pool
+from dlconform.targets.isolate.uids import LEASE_DIR, UidLease
 
 MODES = ("auto", "bwrap", "uid")
 PACKAGE_MOUNT = "/opt/dlconform"  # where the runner's code appears inside the sandbox when it lives elsewhere
@@ -32,6 +38,7 @@ HIDDEN_SUBPACKAGES = ("vectors",)  # never shown to a worker: expected values
 MAX_PROCESSES = 64  # processes (and threads) of one worker's whole sandbox
 TMPFS_LIMIT = 256 << 20  # bytes of each private tmpfs, at most
 CGROUP_ROOT = Path("/sys/fs/cgroup")
+STAGE = str(LEASE_DIR)  # a root-only folder that pool.py covers, in its own mount namespace, to stage the pool's mounts
 
 
 class SandboxError(Exception):
@@ -45,20 +52,35 @@ def bwrap_path() -> str | None:
 
 @functools.cache
 def bwrap_works() -> bool:
-    """Whether bubblewrap can make the namespaces a worker pool needs, tried once."""
+    """Whether bubblewrap can make the namespaces a worker pool needs, as the pool will run (an unprivileged uid
+    when root), tried once."""
     exe = bwrap_path()
     if exe is None or not sys.platform.startswith("linux"):
         return False
     try:
-        done = subprocess.run(
-            [exe, *pool_arguments(), "--", sys.executable, "-I", "-S", "-c", ""],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=60,
-        )
+        with pool_uid() as uid:
+            done = subprocess.run(
+                pool_command(exe, [sys.executable, "-I", "-S", "-c", ""], uid),
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=60,
+            )
     except (OSError, subprocess.TimeoutExpired):
         return False
     return done.returncode == 0
+
+
+@contextlib.contextmanager
+def pool_uid() -> Iterator[int | None]:
+    """The host uid a pool runs as while in use: a leased worker uid when root (never 0), else None (the grader's)."""
+    if os.geteuid() != 0:
+        yield None
+        return
+    lease = UidLease()
+    try:
+        yield lease.uid
+    finally:
+        lease.release()
 
 
 def unavailable() -> str | None:
@@ -70,9 +92,16 @@ def unavailable() -> str | None:
     if hidden:
         return f"{hidden} lies in a folder each worker gets private and empty: install Python and dlconform elsewhere"
     if not bwrap_works():
-        return "bubblewrap cannot make namespaces here"
+        return (
+            "bubblewrap cannot make namespaces as an unprivileged uid here: allow unprivileged user namespaces "
+            "(sysctls user.max_user_namespaces, kernel.unprivileged_userns_clone, "
+            "kernel.apparmor_restrict_unprivileged_userns)"
+        )
     if Cgroup.kind() is None:
-        return "no cgroup (v1 memory and pids, or v2) is writable for the sandbox's limits"
+        return (
+            "no cgroup (v1 memory and pids, or v2) is writable for the sandbox's limits: "
+            "grade as root where /sys/fs/cgroup is writable"
+        )
     return None
 
 
@@ -91,12 +120,16 @@ def resolve(mode: str, module_target: bool = False) -> str:
 
 
 def describe(mode: str) -> str:
-    """One line for ``grade``'s output: the sandbox in use and what it guarantees (docs/grading.md has the table)."""
+    """One line for ``grade``'s output: the sandbox in use and what it guarantees (docs/grading.md has the table);
+    when ``auto`` chose uid, why, and what would give bwrap."""
     if resolve(mode) == "bwrap":
         return "sandbox bwrap: namespaces and a cgroup per submission; no network, no host files, nothing left behind"
     if os.geteuid() == 0:
-        return "sandbox uid: an unprivileged uid per submission; it can read world-readable files and use the network"
-    return "sandbox uid, not root: submissions run as you and can read and signal what you can"
+        line = "sandbox uid: an unprivileged uid per submission; it can read world-readable files and use the network"
+    else:
+        line = "sandbox uid, not root: submissions run as you and can read and signal what you can"
+    why = unavailable() if mode == "auto" else None
+    return f"{line} (auto chose uid: {why})" if why else line
 
 
 def _host_folders() -> list[str]:
@@ -127,7 +160,7 @@ def _folder_of(package: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def _package_mounts() -> tuple[list[str], str | None]:
+def _package_mounts(reach: Callable[[str], str]) -> tuple[list[str], str | None]:
     """bwrap arguments showing the runner's code (not its vectors) to the worker, and the PYTHONPATH they need."""
     package, reference = (_folder_of(name) for name in ("dlconform", "dlconform.reference"))
     hidden = [package / name for name in HIDDEN_SUBPACKAGES]
@@ -137,14 +170,15 @@ def _package_mounts() -> tuple[list[str], str | None]:
     args = ["--tmpfs", PACKAGE_MOUNT, "--dir", inside]
     for entry in sorted(package.iterdir()):
         if entry.name not in HIDDEN_SUBPACKAGES and entry.name != "reference":
-            args += ["--ro-bind", str(entry), f"{inside}/{entry.name}"]
-    args += ["--ro-bind", str(reference), f"{inside}/reference", "--remount-ro", PACKAGE_MOUNT]
+            args += ["--ro-bind", reach(str(entry)), f"{inside}/{entry.name}"]
+    args += ["--ro-bind", reach(str(reference)), f"{inside}/reference", "--remount-ro", PACKAGE_MOUNT]
     return args, PACKAGE_MOUNT
 
 
-def pool_arguments() -> list[str]:
+def pool_arguments(reach: Callable[[str], str] = str) -> list[str]:
     """bwrap options of a worker pool: read-only host files, private tmpfs, new namespaces, capabilities the
-    zygote needs to subdivide it (each worker drops them)."""
+    zygote needs to subdivide it (each worker drops them). ``reach`` gives the path bubblewrap binds a host
+    folder from (a staged copy of the mount, for a pool started as an unprivileged uid)."""
     from dlconform.targets.isolate.namespaces import PRIVATE_FOLDERS, WORKDIR
 
     args = [
@@ -158,16 +192,23 @@ def pool_arguments() -> list[str]:
         "--gid",
         "0",
     ]
-    args += ["--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_SETPCAP"]
+    args += [
+        "--cap-add",
+        "CAP_SYS_ADMIN",
+        "--cap-add",
+        "CAP_SETPCAP",
+        "--cap-add",
+        "CAP_SETFCAP",
+    ]  # SETFCAP: to map ids
     for top in ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         path = Path("/") / top
         if path.is_symlink():
             args += ["--symlink", os.readlink(path), str(path)]
         elif path.is_dir():
-            args += ["--ro-bind", str(path), str(path)]
+            args += ["--ro-bind", reach(str(path)), str(path)]
     for folder in _host_folders():
-        args += ["--ro-bind", folder, folder]
-    mounts, pythonpath = _package_mounts()
+        args += ["--ro-bind", reach(folder), folder]
+    mounts, pythonpath = _package_mounts(reach)
     args += mounts
     args += ["--proc", "/proc", "--dev", "/dev", "--dir", WORKDIR, "--chdir", "/"]
     for folder in PRIVATE_FOLDERS:
@@ -177,9 +218,20 @@ def pool_arguments() -> list[str]:
     return args
 
 
-def pool_command(exe: str, command: list[str]) -> list[str]:
-    """The command line running ``command`` (the zygote) in a fresh worker pool."""
-    return [exe, *pool_arguments(), "--", *command]
+def pool_command(exe: str, command: list[str], uid: int | None = None) -> list[str]:
+    """The command line running ``command`` (the zygote) in a fresh worker pool; with ``uid`` (a root grader's
+    leased uid), a pool that ``pool.py`` starts as that uid."""
+    if uid is None:
+        return [exe, *pool_arguments(), "--", *command]
+    sources: list[str] = []
+
+    def reach(path: str) -> str:
+        sources.append(path)
+        return pool.staged(STAGE, len(sources) - 1)
+
+    argv = [exe, *pool_arguments(reach), "--", *command]
+    spec = {"stage": STAGE, "sources": sources, "uid": uid, "argv": argv}
+    return [sys.executable, "-I", "-S", pool.__file__, json.dumps(spec)]
 
 
 _NAMES = itertools.count()

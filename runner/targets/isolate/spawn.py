@@ -2,14 +2,16 @@
 
 ``ForkServer`` is the grader's handle on the zygote (one per grader process).
 ``Worker`` is one confined worker: its own copy of the submission in a fresh
-folder (owned by the worker's uid when the grader is root), a protocol socket,
+folder (a root grader's copy, read-only to the worker's uid), a protocol socket,
 and a pipe that captures what the submission prints. Every wait has a deadline;
-a worker that misses one is killed, never waited for again.
+a worker that misses one is killed, never waited for again; when it stops,
+nothing of it is left (its uid's processes and files, or its cgroup).
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import re
@@ -88,6 +90,7 @@ class ForkServer:
         self._lock = threading.Lock()
         self._sock: socket.socket | None = None
         self._proc: subprocess.Popen[bytes] | None = None
+        self._uid = contextlib.ExitStack()  # holds a bubblewrap pool's host uid while the pool runs
 
     def _start(self) -> socket.socket:
         """Start the zygote and wait until it has preloaded."""
@@ -104,7 +107,7 @@ class ForkServer:
         command = [sys.executable, "-m", "dlconform.targets.isolate.zygote", str(theirs.fileno())]
         exe = sandbox.bwrap_path()
         if self.mode == "bwrap" and exe is not None:
-            command = sandbox.pool_command(exe, command)
+            command = sandbox.pool_command(exe, command, self._uid.enter_context(sandbox.pool_uid()))
         self._proc = subprocess.Popen(
             command,
             pass_fds=[theirs.fileno()],
@@ -121,6 +124,7 @@ class ForkServer:
             ready = b""
         if not ready:
             ours.close()
+            self._discard()
             raise RuntimeError("the isolation fork server did not start")
         ours.settimeout(REPLY_TIMEOUT)  # a zygote that stops answering is replaced, never waited for
         self._sock = ours
@@ -165,6 +169,7 @@ class ForkServer:
                 self._proc.kill()
                 self._proc.wait()
             self._proc = None
+        self._uid.close()  # a pool's uid: stopped, its files removed, let go
 
     def close(self) -> None:
         """Hang up: the zygote kills what is left of its workers and exits."""
@@ -275,11 +280,14 @@ class Worker:
         _LIVE.add(self)
 
     def _uid_folder(self, source: Path | None) -> dict[str, Any]:
-        """uid mode: a private host folder (owned by the worker's uid when root) holding a copy of the submission."""
+        """uid mode: a private host folder holding a copy of the submission. When root: the folder is root's, open
+        only to the worker's group (mode 1770: it may add files, not replace the grader's), the copy root's and
+        read-only."""
         self._host = self.workdir = Path(tempfile.mkdtemp(prefix="dlconform-worker-"))
         self.spec_path = self._stage(source) if source is not None else None
         if self.identity is not None:
-            os.chown(self.workdir, *self.identity)
+            os.chown(self.workdir, 0, self.identity[1])
+            os.chmod(self.workdir, 0o1770)
         uid, gid = self.identity or (None, None)
         return {"workdir": str(self.workdir), "uid": uid, "gid": gid}
 
@@ -312,20 +320,22 @@ class Worker:
             self.cgroup.add(pid)
 
     def _cleanup(self) -> None:
-        """Remove the worker's host folder and cgroup, killing whatever is left in the cgroup."""
+        """Stop what is left of the worker (its uid's processes, or its cgroup's) and remove what it left: its uid's
+        files in the shared temporary folders, its host folder, its cgroup."""
+        if self._lease is not None:
+            self._lease.release()
         if self._host is not None:
             shutil.rmtree(self._host, ignore_errors=True)
         if self.cgroup is not None:
             self.cgroup.remove()
-        if self._lease is not None:
-            self._lease.release()
 
     def _stage(self, source: Path) -> Path:
-        """A private copy of the submission in the worker's folder (mode 0700), owned by the worker's uid."""
+        """A copy of the submission in the worker's folder; with a worker uid, root's and readable by its group only."""
         copy = self.workdir / source.name
         shutil.copyfile(source, copy)
         if self.identity is not None:
-            os.chown(copy, *self.identity)
+            os.chown(copy, 0, self.identity[1])
+            os.chmod(copy, 0o440)
         return copy
 
     def request(

@@ -154,7 +154,7 @@ class IsolatedTarget(Closing):
     def _returned(self, reply: dict[str, Any], blobs: list[bytes], args: tuple[Any, ...]) -> Any:
         """The call's outcome as the engine expects it: a value, or the submission's exception raised here."""
         if reply.get("status") == "raised":
-            raise remote_exception(reply.get("mro"), reply.get("message"), reply.get("line"))
+            raise remote_exception(reply.get("mro"), reply.get("message"), self._place(reply.get("line")))
         if reply.get("status") != "returned":
             raise ProtocolError("a reply that is neither a result nor an exception")
         for change in reply.get("mutated") or []:
@@ -164,6 +164,13 @@ class IsolatedTarget(Closing):
         if isinstance(result, dict) and result.get("t") == "not-array":
             return not_array(str(result.get("message", "")))
         return decode_value(result, blobs)
+
+    def _place(self, line: Any) -> str | None:
+        """Where in the submission a call raised, from the line its worker reported (None, or not a line: unknown)."""
+        if self.source is None or not isinstance(line, int) or isinstance(line, bool) or not 0 < line < 10**7:
+            return None
+        cell = " of a cell" if self.source.suffix == ".ipynb" else ""
+        return f"{self.source.name}, line {line}{cell}" if cell else f"{self.source.name}:{line}"
 
     def _start(self) -> str | None:
         """Start a worker and load the submission in it; returns why that failed, or None."""
@@ -257,13 +264,13 @@ def _exception_class(names: tuple[str, ...]) -> type[Exception]:
     return cls
 
 
-def remote_exception(mro: Any, message: Any, line: int | None = None) -> Exception:
-    """A stand-in for an exception raised in the worker: same class names, same message, no code of theirs; its
-    ``submission_line`` is the line of the submission's file where it was raised, when the worker named one."""
+def remote_exception(mro: Any, message: Any, where: str | None = None) -> Exception:
+    """A stand-in for an exception raised in the worker: same class names, same message, no code of theirs; it
+    carries where the submission raised it (``raised_at``, read by dlconform.judge.raised)."""
     names = mro if isinstance(mro, list) else []
     kept = tuple(re.sub(r"\W", "_", n)[:80] for n in names[:12] if isinstance(n, str) and n not in RESERVED)
     exc = _exception_class(kept[:10])(str(message)[:2000])
-    exc.submission_line = line  # type: ignore[attr-defined]  # engine.run_case puts it in the case's details
+    exc.raised_at = where  # type: ignore[attr-defined]
     return exc
 
 

@@ -2,8 +2,11 @@
 
 Each lease is an exclusive ``flock`` on ``LEASE_DIR/<uid>`` (a root-only folder),
 held for the worker's life and dropped by the kernel if the grader dies, so two
-graders never hand out the same uid, whatever their pids. A uid is swept
-before it is handed out, in case a crashed grader left processes behind.
+graders never hand out the same uid, whatever their pids. A uid is let go only
+once nothing of it runs and its files in the shared temporary folders are gone;
+one with a process that cannot be stopped stays leased until the grader exits.
+A uid is stopped before it is handed out, in case a crashed grader left
+processes behind.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import stat
 import threading
 from pathlib import Path
 
-from dlconform.targets.isolate.sweep import processes_of, sweep
+from dlconform.targets.isolate.leftovers import processes_of, remove_files_of, stop_uid
 
 UID_BASE, UID_SLOTS = 64000, 1000  # each live worker of a root grader runs as its own uid in this range
 LEASE_DIR = Path("/run/dlconform-uids") if Path("/run").is_dir() else Path("/var/run/dlconform-uids")
@@ -42,17 +45,27 @@ class UidLease:
                 except BlockingIOError:
                     os.close(fd)
                     continue
-                if processes_of(uid) and not sweep(uid):
-                    os.close(fd)
-                    continue
+                if processes_of(uid):  # a crashed grader's
+                    if not stop_uid(uid):
+                        os.close(fd)
+                        continue
+                    remove_files_of(uid)
                 self.uid, self._fd = uid, fd
                 return
         raise NoFreeUid(f"all {UID_SLOTS} worker uids from {UID_BASE} are in use")
 
-    def release(self) -> None:
-        """Let the uid go (after its processes were swept)."""
+    def release(self) -> bool:
+        """Stop every process of the uid, remove its files from the shared temporary folders, and let it go; False
+        (the uid stays leased, handed out to no one while this grader runs) when a process of it outlived the stop."""
+        if self._fd < 0:
+            return True
+        if not stop_uid(self.uid):
+            return False
+        remove_files_of(self.uid)
         with contextlib.suppress(OSError):
             os.close(self._fd)
+        self._fd = -1
+        return True
 
 
 def _lease_folder() -> Path:

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 from dlconform.judge.compare import NotArrayLike, to_plain_array
+from dlconform.judge.raised import raising_frame
 from dlconform.targets.isolate.protocol import decode_value, encode_value, frame_length, pack, unpack
 
 TEXT_LIMIT = 2000  # characters of any one string the worker reports (messages, warnings, output)
@@ -103,7 +104,9 @@ def _call(fn: Callable[..., Any], tagged: list[Any], blobs: list[memoryview]) ->
     try:
         got = fn(*args)
     except BaseException as exc:  # sys.exit, KeyboardInterrupt and the like are results too
-        return {"status": "raised", "mro": [c.__name__ for c in type(exc).__mro__], "message": _text(exc)}, []
+        where = raising_frame(exc)  # the line of the submission's own file that raised it
+        names = [c.__name__ for c in type(exc).__mro__]
+        return {"status": "raised", "mro": names, "message": _text(exc), "line": where[1] if where else None}, []
     out: list[Any] = []
     reply: dict[str, Any] = {"status": "returned", "mutated": _mutated(args, tagged, blobs, out)}
     if got is None:

@@ -27,8 +27,6 @@ import time
 import traceback
 from typing import Any, NoReturn
 
-from dlconform.targets.isolate.sweep import sweep
-
 # Modules a submission commonly imports, loaded once here: after dropping privileges a worker may be unable to
 # read the interpreter's own files (say, a Python installed under /root), so what it needs must already be loaded.
 PRELOAD = (
@@ -167,12 +165,12 @@ def _become_worker(config: dict[str, Any], fds: list[int]) -> NoReturn:
 def _own_namespaces(config: dict[str, Any], proto: int, source: int | None) -> None:
     """In a bubblewrap pool: become PID 1 of a namespace of one's own with private mounts, tell the grader one's
     pid (SO_PASSCRED: the grader moves this process into its cgroup before any submission code runs), as uid
-    nobody with no capability."""
+    nobody with no capability and no way to make a user namespace."""
     from dlconform.targets.isolate import namespaces
 
     namespaces.enter_pid_namespace()
-    namespaces.private_mounts(source, config.get("name"), config.get("tmpfs") or namespaces.TMPFS_SIZE)
-    namespaces.become_nobody()
+    settings = namespaces.private_mounts(source, config.get("name"), config.get("tmpfs") or namespaces.TMPFS_SIZE)
+    namespaces.become_nobody(settings)
     namespaces.drop_capabilities()
     os.write(proto, HELLO)
 
@@ -196,9 +194,10 @@ def _wait(pid: int, seconds: float) -> int | None:
         time.sleep(0.002)
 
 
-def _reap(pid: int, grace: float, uid: int | None, namespaced: bool) -> dict[str, Any]:
+def _reap(pid: int, grace: float, namespaced: bool) -> dict[str, Any]:
     """Wait up to ``grace`` seconds for worker ``pid`` to end, kill it if it has not, and say how it ended.
-    A namespaced worker's keeper is asked to end the namespace (its exit means every process of it is gone)."""
+    A namespaced worker's keeper is asked to end the namespace (its exit means every process of it is gone); the
+    grader stops what else runs as a uid worker's uid (``UidLease.release``)."""
     status = _wait(pid, grace)
     killed = status is None
     if killed and namespaced:
@@ -209,8 +208,6 @@ def _reap(pid: int, grace: float, uid: int | None, namespaced: bool) -> dict[str
         _kill_group(pid)
         _, status = os.waitpid(pid, 0)
     _kill_group(pid)  # helpers it forked into its group
-    if uid is not None:
-        sweep(uid)
     return {"exitcode": os.waitstatus_to_exitcode(status), "killed": killed}
 
 
@@ -236,12 +233,12 @@ def serve(sock: socket.socket) -> None:
         else:
             pid = request["pid"]
             config = children.pop(pid, {})
-            reply = _reap(pid, request.get("grace", 0.0), config.get("uid"), bool(config.get("namespaces")))
+            reply = _reap(pid, request.get("grace", 0.0), bool(config.get("namespaces")))
         for fd in fds:
             os.close(fd)
         sock.send(json.dumps(reply).encode())
     for pid, config in children.items():
-        _reap(pid, 0.0, config.get("uid"), bool(config.get("namespaces")))
+        _reap(pid, 0.0, bool(config.get("namespaces")))
 
 
 def main() -> None:

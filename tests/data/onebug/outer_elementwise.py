@@ -1,0 +1,5 @@
+"""One bug: the elementwise product for outer."""
+
+
+def outer(a, b):
+    return a * b
