@@ -11,7 +11,7 @@ def write_atomic(path: str | Path, data: str | bytes, mode: int | None = None) -
     ``mode`` from the start when given, else the replaced file's or the usual ones)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
+    raw = data.encode("utf-8", "backslashreplace") if isinstance(data, str) else data  # a lone surrogate as \udcff
     import tempfile  # here, not at start-up: it imports random and shutil, which a run that writes nothing never uses
 
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")

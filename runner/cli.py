@@ -24,6 +24,7 @@ from dlconform.atomic import write_atomic
 from dlconform.errors import EXIT_USAGE, DlconformError
 from dlconform.format.model import Case, VectorFile
 from dlconform.format.suite import iter_cases, load_files
+from dlconform.text import printable
 from dlconform.version import __version__
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports a command ended by SIGINT
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     """Print one error line and exit with ``code``."""
-    click.echo(f"dlconform: error: {message}", err=True)
+    click.echo(f"dlconform: error: {printable(message)}", err=True)
     sys.exit(code)
 
 
@@ -77,7 +78,7 @@ class OneLineErrors(click.Group):
             fail("aborted", EXIT_FAIL)
         except DlconformError as exc:  # every error a user can cause, caught here once
             for line in exc.lines():
-                click.echo(f"dlconform: error: {line}", err=True)
+                click.echo(f"dlconform: error: {printable(line)}", err=True)  # a file's name may hold escapes
             sys.exit(exc.exit_code)
         sys.exit(code if isinstance(code, int) else EXIT_OK)
 
@@ -857,6 +858,7 @@ def grade(
         take_shard,
         write_outputs,
     )
+    from dlconform.tools.outdir import prepare as prepare_out
 
     start = time.monotonic()
     try:
@@ -884,6 +886,11 @@ def grade(
             require_matplotlib()
         if gradescope and len(picked) != 1:
             raise GradeError(f"--gradescope grades one submission, found {len(picked)}: {', '.join(picked) or 'none'}")
+        if out_dir:  # made (or refused) now, before any submission runs: no worker can make it first
+            try:
+                prepare_out(out_dir)
+            except OSError as exc:
+                raise GradeError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
         if os.geteuid() != 0 and any(c.hidden for c in selected):
             click.echo(
                 "dlconform: warning: not root, so submissions run as your user and can read hidden cases", err=True

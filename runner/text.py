@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+# Control characters (a target's message or a file's name may carry terminal escapes), lone surrogates (a file name
+# that is not UTF-8) and the two non-characters.
+UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def shorten(text: str, limit: int = 60) -> str:
@@ -13,6 +18,18 @@ def shorten(text: str, limit: int = 60) -> str:
 def one_line(exc: BaseException, limit: int = 200) -> str:
     """An exception's message on one line, cut to ``limit`` characters."""
     return shorten(" ".join(str(exc).split()), limit)
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters, lone surrogates and non-characters written as visible escapes (a byte of a
+    file name that is not UTF-8, which Python holds as a surrogate, as that byte: ``\\xff``)."""
+    return UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    """The escape of one unprintable character."""
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\x{code:02x}"
 
 
 def number(value: Any) -> str:

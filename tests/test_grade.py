@@ -34,6 +34,7 @@ from dlconform.tools.grade import (
     take_shard,
     write_outputs,
 )
+from dlconform.tools.outdir import RECORD
 
 ROOT = Path(__file__).resolve().parents[1]
 CAREFUL = str(ROOT / "examples" / "careful.py")
@@ -265,7 +266,8 @@ def test_grade_command(tmp_path: Path, broken: str) -> None:
         CAREFUL: f"{CAREFUL}: 2 / 2 ({len(cases('relu', 'L1'))} passed, 0 failed)",
     }
     assert done.stdout.splitlines() == [lines[path] for path in sorted(lines)]  # submissions in sorted order
-    assert sorted(p.name for p in out.iterdir()) == sorted(["gradebook.csv", report_name(CAREFUL), report_name(broken)])
+    written = ["gradebook.csv", report_name(CAREFUL), report_name(broken)]
+    assert sorted(p.name for p in out.iterdir()) == sorted([*written, RECORD])  # and the record of what it wrote
     merged = dlconform("merge", str(out), "--out", str(tmp_path / "merged"))
     assert merged.returncode == 0 and merged.stdout.strip() == f"merged 2 submissions into {tmp_path / 'merged'}"
 

@@ -45,11 +45,12 @@ def render_junit(report: Report, *, redact_hidden: bool = False) -> str:
 
 
 def redacted(report: Report) -> Report:
-    """A copy of ``report`` whose hidden cases keep only their outcome: no inputs, values, details or repro."""
+    """A copy of ``report`` whose hidden cases keep only their outcome: no inputs, values, details, repro or duration."""
     return replace(report, results=[_redact(r) if r.hidden else r for r in report.results])
 
 
 def _redact(result: CaseResult) -> CaseResult:
-    """A hidden case's result with everything but its identity and outcome removed."""
+    """A hidden case's result with everything but its identity and outcome removed (its duration too: the time a
+    submission takes can carry what it was given)."""
     message = "" if result.outcome == "passed" else HIDDEN_MESSAGE
-    return replace(result, message=message, description="", failure="", details={}, expected_failure=None)
+    return replace(result, message=message, description="", failure="", details={}, duration=0.0, expected_failure=None)

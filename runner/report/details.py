@@ -8,14 +8,11 @@ Why in one line, then the error figures, the worst element, the tolerance, the h
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 from dlconform.results import BASELINE_STATUSES, CaseResult
-from dlconform.text import number
+from dlconform.text import number, printable
 
-# Control characters (a target's message may carry terminal escapes), lone surrogates and the two non-characters.
-UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 SHOWN = (
     "max_abs_error",
     "max_rel_error",
@@ -66,11 +63,6 @@ def detail_lines(result: CaseResult, shown_hint: str | None = None) -> list[str]
     if d.get("repro"):
         lines.append(f"repro: {d['repro']}")
     return [printable(line) for line in lines]
-
-
-def printable(text: str) -> str:
-    """``text`` with control characters, lone surrogates and non-characters written as visible escapes."""
-    return UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def baseline_note(result: CaseResult) -> str:

@@ -75,7 +75,7 @@ def results(graded: Graded, execution_time: float, notes: Sequence[str] = ()) ->
         lines += ["", "Your code printed:", _cut(printed, SUBMISSION_OUTPUT)]
     doc = {
         "score": round(graded.score.points, 4),
-        "execution_time": round(execution_time, 3),
+        "execution_time": round(execution_time),  # whole seconds: the time of hidden cases is in it (docs/grading.md)
         "output": "\n".join(lines),
         "stdout_visibility": "hidden",
         "tests": tests,

@@ -8,7 +8,6 @@ report; none changes one.
 
 from __future__ import annotations
 
-import itertools
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -86,17 +85,12 @@ def run_plan(plan: Plan, target: Target) -> Report:
         try:
             calls = target.calls if isolated else out  # type: ignore[attr-defined]  # an IsolatedTarget's warnings
             with _watch(plan, isolated, calls, stderr) as watch:
-                results = _results(plan, target, isolated, watch)
+                results, sweeps = _results(plan, target, isolated, watch)
         except Interrupted as exc:
-            results, interrupted = exc.results, True
+            results, sweeps, interrupted = exc.results, None, True
             stopped = (
                 f"interrupted (Ctrl-C) while running {exc.case.key}; {len(results)} of {len(plan.cases)} cases ran"
             )
-        sweeps = None
-        if plan.sweeps and not interrupted:  # after the cases, where they ran (in this process, or in the worker)
-            from dlconform.run.sweep import sweep_failing
-
-            sweeps = sweep_failing(results, target.resolve)
     if not stopped and len(results) < len(plan.cases):
         bad = sum(r.outcome in ("failed", "error") for r in results)
         stopped = (
@@ -168,29 +162,56 @@ def _watch(
 
 def _results(
     plan: Plan, target: Target, isolated: bool, watch: Callable[[Case | None], None] | None = None
-) -> list[CaseResult]:
-    """The plan's cases run against the target, up to ``plan.maxfail`` failures; in a worker, what it prints
-    during hidden cases is dropped."""
-    if not isolated:
-        return run_cases(plan.cases, target.resolve, plan.options, maxfail=plan.maxfail, watch=watch)
-    results: list[CaseResult] = []
+) -> tuple[list[CaseResult], list[Any] | None]:
+    """The plan's cases run against the target, up to ``plan.maxfail`` failures, and (``plan.sweeps``) the sweeps
+    of the failing functions, where the cases ran (in this process, or in the worker)."""
+    if isolated:
+        return _isolated_results(plan, target, watch)
+    results = run_cases(plan.cases, target.resolve, plan.options, maxfail=plan.maxfail, watch=watch)
+    return results, _sweeps(plan, results, target)
+
+
+def _isolated_results(
+    plan: Plan, target: Target, watch: Callable[[Case | None], None] | None
+) -> tuple[list[CaseResult], list[Any] | None]:
+    """The visible cases, then the sweeps (of functions failing those), then the hidden cases last: a worker that
+    has been given hidden inputs never again runs anything whose output a student sees, and what it prints while
+    hidden cases run is dropped. Results come back in the plan's order."""
+    visible = [(i, c) for i, c in enumerate(plan.cases) if not c.hidden]
+    hidden = [(i, c) for i, c in enumerate(plan.cases) if c.hidden]
+    done: list[tuple[tuple[int, Case], CaseResult]] = []
+    sweeps = None
     try:
-        for hidden, run in itertools.groupby(plan.cases, key=lambda case: case.hidden):
-            target.hiding = hidden  # type: ignore[attr-defined]  # an IsolatedTarget: hidden output could show inputs
-            left = (
-                None if plan.maxfail is None else plan.maxfail - sum(r.outcome in ("failed", "error") for r in results)
-            )
-            chunk = list(run)
+        for hiding, phase in ((False, visible), (True, hidden)):
+            target.hiding = hiding  # type: ignore[attr-defined]  # an IsolatedTarget: hidden output could show inputs
+            bad = sum(r.outcome in ("failed", "error") for _, r in done)
+            left = None if plan.maxfail is None else plan.maxfail - bad
             try:
-                done = run_cases(chunk, target.resolve, plan.options, maxfail=left, watch=watch)
+                ran = run_cases([c for _, c in phase], target.resolve, plan.options, maxfail=left, watch=watch)
             except Interrupted as exc:
-                raise Interrupted([*results, *exc.results], exc.case) from None
-            results.extend(done)
-            if len(done) < len(chunk):
+                raise Interrupted(_in_order([*done, *zip(phase, exc.results, strict=False)]), exc.case) from None
+            done.extend(zip(phase, ran, strict=False))  # ``ran`` stops early after --maxfail failures
+            if not hiding:
+                sweeps = _sweeps(plan, [r for _, r in done], target)
+            if len(ran) < len(phase):
                 break
     finally:
         target.hiding = False  # type: ignore[attr-defined]
-    return results
+    return _in_order(done), sweeps
+
+
+def _in_order(done: list[tuple[tuple[int, Case], CaseResult]]) -> list[CaseResult]:
+    """Results by their case's position in the plan."""
+    return [r for _, r in sorted(done, key=lambda pair: pair[0][0])]
+
+
+def _sweeps(plan: Plan, results: list[CaseResult], target: Target) -> list[Any] | None:
+    """With ``plan.sweeps``, a sweep of each function failing in ``results``, for the HTML report's plots."""
+    if not plan.sweeps:
+        return None
+    from dlconform.run.sweep import sweep_failing
+
+    return sweep_failing(results, target.resolve)
 
 
 def build_report(target: Target, results: list[CaseResult], notes: Iterable[str] = ()) -> Report:

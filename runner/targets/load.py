@@ -141,7 +141,7 @@ def _finish(target: ModuleTarget, capture: Capture, error: BaseException | None 
 def module_name_for(path: Path) -> str:
     """A module name unique to ``path``, so two students' ``solution.py`` never share sys.modules."""
     stem = re.sub(r"\W", "_", path.stem)
-    digest = hashlib.sha1(str(path).encode("utf-8")).hexdigest()[:10]
+    digest = hashlib.sha1(os.fsencode(path)).hexdigest()[:10]
     return f"dlconform_target_{stem}_{digest}"
 
 

@@ -31,11 +31,13 @@ from dlconform.results import CaseResult, Graded, Report, Score
 from dlconform.run.assignment import NO_WEIGHTS, Assignment, Weights, score_doc, score_from_doc
 from dlconform.run.pipeline import Plan, execute
 from dlconform.targets.isolate.spawn import DEFAULT_LIMITS, Limits
+from dlconform.text import printable
 
 SUBMISSION_SUFFIXES = (".py", ".ipynb")
 GRADEBOOK = "gradebook.csv"
 INDEX = "index.html"  # grade --html: the instructor's page
 FIXED_COLUMNS = ("submission", "status", "score", "max_score")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet cell starting so is a formula
 
 
 class GradeError(DlconformError, ValueError):
@@ -192,9 +194,10 @@ def grade_all(
 
 
 def grade_line(graded: Graded) -> str:
-    """A submission's line in ``grade``'s output: its score and counts."""
+    """A submission's line in ``grade``'s output: its score and counts (control characters of its name escaped,
+    so a name cannot write to the instructor's terminal)."""
     s = graded.score
-    return f"{graded.submission}: {s.points:.4g} / {s.max_points:.4g} ({graded.report.summary_line()})"
+    return printable(f"{graded.submission}: {s.points:.4g} / {s.max_points:.4g} ({graded.report.summary_line()})")
 
 
 def exposed_files(files: Iterable[VectorFile], bundled: Path) -> list[str]:
@@ -211,8 +214,11 @@ def exposed_files(files: Iterable[VectorFile], bundled: Path) -> list[str]:
 
 
 def report_name(submission: str) -> str:
-    """The file name of a submission's JSON report: its path with every unusual character made ``_``."""
-    return re.sub(r"[^A-Za-z0-9._-]", "_", submission.strip("/")).lstrip(".") + ".json"
+    """The file name of a submission's JSON report: its path with every unusual character made ``_`` (cut, and
+    hashed, when long: ``outdir.safe_name``)."""
+    from dlconform.tools import outdir
+
+    return outdir.safe_name(submission) + ".json"
 
 
 def gradebook_csv(graded: Sequence[Graded], functions: Sequence[str]) -> str:
@@ -241,7 +247,9 @@ def write_outputs(
     an HTML page per submission beside its JSON (same name, ``.html``) and the instructor's ``index.html``.
 
     The reports are what a student may be shown: hidden cases pass/fail only, unless ``redact_hidden`` is False
-    (then they are written 0600). ``out_dir`` is made 0700, and refused if someone else owns it.
+    (then they are written 0600). ``out_dir`` is made 0700, and refused if someone else owns it or it holds files
+    no dlconform run wrote (``outdir.prepare``); what the run before wrote there and this one did not is removed.
+    The gradebook is written first, so that it exists whatever stops the rest.
     """
     from dlconform.report import redacted, render
     from dlconform.tools import outdir
@@ -249,19 +257,21 @@ def write_outputs(
     out = outdir.prepare(out_dir)
     names = outdir.report_names([g.submission for g in graded], report_name)
     mode = None if redact_hidden else outdir.PRIVATE
-    for g in graded:
-        write_atomic(out / names[g.submission], render(g.report, "json", redact_hidden=redact_hidden), mode=mode)
-    write_atomic(out / GRADEBOOK, gradebook_csv(graded, functions))
-    if not html:
-        return
-    from dlconform.report.html import render_html
-    from dlconform.report.html_index import Entry, render_index
+    pages = [_page(names[g.submission]) for g in graded] + [INDEX] if html else []
+    with outdir.writing(out, [GRADEBOOK, *names.values(), *pages]):
+        write_atomic(out / GRADEBOOK, gradebook_csv(graded, functions))
+        for g in graded:
+            write_atomic(out / names[g.submission], render(g.report, "json", redact_hidden=redact_hidden), mode=mode)
+        if not html:
+            return
+        from dlconform.report.html import render_html
+        from dlconform.report.html_index import Entry, render_index
 
-    entries = [Entry(g.submission, _page(names[g.submission]), status(g.report), g.score) for g in graded]
-    for g, entry in zip(graded, entries, strict=True):
-        shown = redacted(g.report) if redact_hidden else g.report
-        write_atomic(out / entry.page, render_html(shown), mode=mode)
-    write_atomic(out / INDEX, render_index(entries, functions), mode=mode)
+        entries = [Entry(g.submission, _page(names[g.submission]), status(g.report), g.score) for g in graded]
+        for g, entry in zip(graded, entries, strict=True):
+            shown = redacted(g.report) if redact_hidden else g.report
+            write_atomic(out / entry.page, render_html(shown), mode=mode)
+        write_atomic(out / INDEX, render_index(entries, functions), mode=mode)
 
 
 def _page(report_name: str) -> str:
@@ -273,7 +283,8 @@ def merge(sources: Sequence[str | Path], out_dir: str | Path) -> int:
     """Combine the outputs of several ``grade --out`` runs (shards) into ``out_dir``; returns the submission count.
 
     Gradebook columns are the union in order of appearance; a submission graded twice is an error. Shards graded
-    with ``--html`` bring their pages, and the merged folder gets an index over all of them.
+    with ``--html`` bring their pages, and the merged folder gets an index over all of them. ``out_dir`` is taken
+    as ``grade`` takes its ``--out`` (``outdir.prepare``).
     """
     columns: list[str] = list(FIXED_COLUMNS)
     rows: dict[str, dict[str, str]] = {}
@@ -301,18 +312,25 @@ def merge(sources: Sequence[str | Path], out_dir: str | Path) -> int:
     if any(with_pages) and not all(with_pages):
         bare = ", ".join(str(src) for src, paged in zip(sources, with_pages, strict=True) if not paged)
         raise GradeError(f"{bare}: graded without --html where other shards have pages; grade every shard alike")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     seen: dict[str, Path] = {}
     for report in reports:
         if report.name in seen and seen[report.name].resolve() != report.resolve():
             raise GradeError(f"report {report.name} is in both {seen[report.name].parent} and {report.parent}")
         seen[report.name] = report
-        if report.resolve() != (out / report.name).resolve():
-            shutil.copyfile(report, out / report.name)
-    write_atomic(out / GRADEBOOK, _csv(columns, [rows[k] for k in sorted(rows)]))
-    if with_pages and all(with_pages):
-        _merged_index(out, [p for p in seen.values() if p.suffix == ".json"], rows, columns[len(FIXED_COLUMNS) :])
+    paged = bool(with_pages) and all(with_pages)
+    from dlconform.tools import outdir
+
+    try:
+        out = outdir.prepare(out_dir)
+    except OSError as exc:
+        raise GradeError(f"cannot write to {out_dir}: {exc}") from None
+    with outdir.writing(out, [GRADEBOOK, *seen, *([INDEX] if paged else [])]):
+        write_atomic(out / GRADEBOOK, _csv(columns, [rows[k] for k in sorted(rows)]))
+        for name, report in seen.items():
+            if report.resolve() != (out / name).resolve():
+                shutil.copyfile(report, out / name)
+        if paged:
+            _merged_index(out, [p for p in seen.values() if p.suffix == ".json"], rows, columns[len(FIXED_COLUMNS) :])
     return len(rows)
 
 
@@ -332,7 +350,7 @@ def _merged_index(
             points = score_from_doc(doc.get("score"))
         except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError) as exc:
             raise GradeError(f"{path}: not a graded submission's report, for the index: {exc}") from None
-        graded = rows.get(submission)
+        graded = rows.get(csv_cell(submission))
         if graded is None:
             raise GradeError(f"{path}: its submission {submission!r} is in no gradebook")
         entries.append(Entry(submission, _page(path.name), graded["status"], points))
@@ -340,12 +358,20 @@ def _merged_index(
 
 
 def _csv(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
-    """CSV text with ``columns``, missing values empty."""
+    """CSV text with ``columns``, missing values empty, every cell made safe (``csv_cell``)."""
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=list(columns), restval="", lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in rows)
     return text.getvalue()
+
+
+def csv_cell(value: Any) -> str:
+    """A gradebook cell: text as the JSON reports write it (a lone surrogate of a name that is not UTF-8 as
+    ``\\udcff``), control characters escaped, and a ``'`` before a cell a spreadsheet would read as a formula
+    (one starting with = + - @, a tab or a carriage return: OWASP's advice). Applied twice, it changes nothing."""
+    text = printable(str(value).encode("utf-8", "backslashreplace").decode("utf-8"))
+    return f"'{text}" if text.startswith(FORMULA_START) else text
 
 
 def _number(value: float) -> str:

@@ -1,10 +1,11 @@
 """Checking a worker's replies before the grader acts on them: it trusts no field, count or size a worker chose.
 
-A reply that breaks these rules raises ProtocolError, which the isolated target
-turns into that submission's error (never the batch's). Sizes are checked
-before any work that grows with them: a call's reply may be at most a small
-multiple of the largest result its inputs could give, each blob is used once,
-and every list and string has a bound.
+A reply carries values only (a function name the grader asked about, a typed result, an exception's class names,
+message and source line, printed text): never an outcome or a failure code, which the grader decides. Each kind of
+reply has its fields listed below (``*_FIELDS``, the protocol's one schema); a field not listed, or a value of the
+wrong type or size, raises ProtocolError, which the isolated target turns into that submission's error (never the
+batch's). Sizes are checked before any work that grows with them: a call's reply may be at most a small multiple of
+the largest result its inputs could give, each blob is used once, and every list and string has a bound.
 """
 
 from __future__ import annotations
@@ -22,6 +23,18 @@ MAX_OUTPUT = 1 << 20  # characters of printed output in a load reply
 MAX_NAMES = 32  # exception class names
 MAX_WARNINGS = 200  # warnings of one load
 MAX_WARNED = 5  # warnings of one call
+MAX_LINE = 10_000_000  # the largest source line number a raised reply may name
+FRAMING = frozenset({"seq", "blobs"})  # what the protocol's framing adds to every reply
+RAISED_FIELDS = FRAMING | {"status", "mro", "message", "line", "warned"}
+RETURNED_FIELDS = FRAMING | {"status", "result", "mutated", "warned"}
+LOADED_FIELDS = FRAMING | {"status", "load_error", "warnings", "output", "module", "path", "version", "missing"}
+NOT_FOUND_FIELDS = FRAMING | {"status", "message"}
+VALUE_FIELDS = {  # a tagged value's fields, by tag (protocol.encode_value)
+    "none": frozenset({"t"}),
+    "array": frozenset({"t", "dtype", "shape", "b", "layout"}),
+    "not-array": frozenset({"t", "message"}),
+}
+CHANGE_FIELDS = frozenset({"i", "v"})
 RESULT_TAGS = ("none", "array", "not-array")
 
 
@@ -42,6 +55,22 @@ def _text(value: Any, limit: int = MAX_TEXT, optional: bool = False) -> None:
         raise ProtocolError("a text field that is not a bounded string")
 
 
+def _fields(mapping: dict[str, Any], allowed: frozenset[str], what: str) -> None:
+    """``mapping`` may hold only the ``allowed`` fields: anything else is a forged or unexpected field."""
+    extra = set(mapping) - allowed
+    if extra:
+        name = sorted(map(str, extra))[0]
+        raise ProtocolError(f"{what} with a field the protocol does not have: {name[:40]!r}")
+
+
+def _value(tagged: Any, tags: tuple[str, ...], what: str) -> dict[str, Any]:
+    """``tagged``, which must be a tagged value with one of ``tags`` and only that tag's fields."""
+    if not isinstance(tagged, dict) or tagged.get("t") not in tags:
+        raise ProtocolError(f"{what} that is not {' or '.join(tags)}")
+    _fields(tagged, VALUE_FIELDS[tagged["t"]], what)
+    return tagged
+
+
 def _blob_refs(tagged: dict[str, Any]) -> list[int]:
     """The blobs a tagged value names."""
     return [tagged["b"]] if tagged.get("t") in ("array", "scalar") and isinstance(tagged.get("b"), int) else []
@@ -52,6 +81,7 @@ def check_call_reply(reply: Any, blobs: list[Any], nargs: int) -> None:
     change per input, each blob used exactly once."""
     if not isinstance(reply, dict) or reply.get("status") not in ("raised", "returned"):
         raise ProtocolError("a reply that is neither a result nor an exception")
+    _fields(reply, RAISED_FIELDS if reply["status"] == "raised" else RETURNED_FIELDS, "a call reply")
     warned = reply.get("warned", [])
     if not isinstance(warned, list) or len(warned) > MAX_WARNED:
         raise ProtocolError("the call's warnings are not a bounded list")
@@ -64,12 +94,13 @@ def check_call_reply(reply: Any, blobs: list[Any], nargs: int) -> None:
         for name in mro:
             _text(name, 200)
         _text(reply.get("message"))
+        line = reply.get("line")
+        if line is not None and (type(line) is not int or not 1 <= line <= MAX_LINE):
+            raise ProtocolError("an exception's source line that is not a line number")
         if blobs:
             raise ProtocolError("an exception with array bytes")
         return
-    result, mutated = reply.get("result"), reply.get("mutated") or []
-    if not isinstance(result, dict) or result.get("t") not in RESULT_TAGS:
-        raise ProtocolError("a result that is not an array, none or not-array")
+    result, mutated = _value(reply.get("result"), RESULT_TAGS, "a result"), reply.get("mutated") or []
     if result["t"] == "not-array":
         _text(result.get("message"))
     if not isinstance(mutated, list) or len(mutated) > nargs:
@@ -79,27 +110,28 @@ def check_call_reply(reply: Any, blobs: list[Any], nargs: int) -> None:
     for change in mutated:
         if not isinstance(change, dict) or not isinstance(change.get("i"), int) or isinstance(change["i"], bool):
             raise ProtocolError("a changed input without an index")
+        _fields(change, CHANGE_FIELDS, "a changed input")
         if not 0 <= change["i"] < nargs or change["i"] in seen:
             raise ProtocolError("a changed input that is not one of the inputs, or twice the same")
         seen.add(change["i"])
-        value = change.get("v")
-        if not isinstance(value, dict) or value.get("t") not in ("array", "none"):
-            raise ProtocolError("a changed input that is not an array")
-        used += _blob_refs(value)
+        used += _blob_refs(_value(change.get("v"), ("array", "none"), "a changed input"))
     if sorted(used) != list(range(len(blobs))):
         raise ProtocolError("blobs that are not each used exactly once")
 
 
 def check_load_reply(reply: Any, functions: tuple[str, ...] | list[str], module_target: bool) -> None:
     """A load reply must say loaded (or, for a module name only, not found), with bounded text fields and missing
-    functions that are functions of the suite."""
+    functions that are functions of the suite, each with the reason it is missing (text: how that counts is the
+    grader's to decide)."""
     if not isinstance(reply, dict):
         raise ProtocolError("a load reply that is not a mapping")
     if reply.get("status") == "not-found" and module_target:
+        _fields(reply, NOT_FOUND_FIELDS, "a load reply")
         _text(reply.get("message"))
         return
     if reply.get("status") != "loaded":
         raise ProtocolError("a load reply that does not say loaded")
+    _fields(reply, LOADED_FIELDS, "a load reply")
     _text(reply.get("load_error"), optional=True)
     if reply.get("load_error") is not None:
         return
@@ -115,7 +147,4 @@ def check_load_reply(reply: Any, functions: tuple[str, ...] | list[str], module_
     if not isinstance(missing, dict) or not set(missing) <= set(functions):
         raise ProtocolError("missing functions that are not functions of the suite")
     for why in missing.values():
-        if not isinstance(why, dict) or set(why) - {"reason", "outcome", "failure"}:
-            raise ProtocolError("a missing function without a plain reason")
-        for field in why.values():
-            _text(field)
+        _text(why)

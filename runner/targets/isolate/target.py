@@ -82,6 +82,7 @@ class IsolatedTarget(Closing):
         self.output = ""  # what the submission printed while loading
         self.run_output = ""  # what it printed during calls of public cases (bounded)
         self.hiding = False  # set while hidden cases run: what is printed then is never shown (it would leak inputs)
+        self._given_hidden = False  # the current worker was given a hidden case's inputs
         self.calls = Capture()  # the warnings the calls of public cases raised, by case (the pipeline sets .case)
         self._raw_loading = ""  # what reached the capture pipe (not Python's sys.stdout) while loading
         self._missing: dict[str, Unavailable] = {}
@@ -111,6 +112,11 @@ class IsolatedTarget(Closing):
         if self._broken is not None:
             raise self._broken
         self._budget.check()
+        if self.hiding:
+            self._given_hidden = True
+        elif self._given_hidden:  # a worker that was given hidden inputs never runs a call the student sees
+            self._retire(0.0)
+            self._given_hidden = False
         worker = self._worker
         if worker is None:
             why = self._start()
@@ -133,10 +139,13 @@ class IsolatedTarget(Closing):
             self._given_up[function] = CallTimeout(f"not run: an earlier call of {function} ran past {limit}")
             raise CallTimeout(f"no result within {limit}; the worker was stopped") from None
         except (WorkerDied, ProtocolError) as exc:
-            how = self._retire(0.5)
+            broke = isinstance(exc, ProtocolError)  # a reply the checks refused: the worker is alive, and a liar
+            how = self._retire(0.0 if broke else 0.5)
             self._crashes[function] += 1
             if self._crashes[function] >= MAX_CRASHES:
                 self._given_up[function] = WorkerCrash(f"not run: {function} crashed the worker {MAX_CRASHES} times")
+            if broke:
+                raise WorkerCrash(f"the worker broke the protocol during the call: {exc}") from None
             detail = "" if str(exc) == CLOSED and how != STOPPED else f" ({exc})"
             raise WorkerCrash(f"the worker {how} during the call{detail}") from None
         finally:
@@ -211,11 +220,8 @@ class IsolatedTarget(Closing):
         for key in ("module", "version") if self.source is not None else ("module", "version", "path"):
             if isinstance(reply.get(key), str):
                 self.info[key] = reply[key]
-        for name, why in (reply.get("missing") or {}).items():
-            if isinstance(why, dict):
-                self._missing[str(name)] = Unavailable(
-                    str(why.get("reason")), str(why.get("outcome", "error")), str(why.get("failure", "missing"))
-                )
+        for name, why in (reply.get("missing") or {}).items():  # the worker's reason; the outcome is ours
+            self._missing[str(name)] = Unavailable(str(why), "error", "missing")
 
     def _collect_output(self, worker: Worker, loading: bool = False) -> None:
         """Add what the worker printed to the loading or running transcript, within the output limit."""

@@ -1,0 +1,27 @@
+"""Hostile: sigmoid raises, and its raised replies name a source line that is not a line number. Judged: sigmoid
+errors (the worker broke the protocol); relu passes."""
+
+import sys
+
+import numpy as np
+
+_worker = sys.modules["dlconform.targets.isolate.worker"]
+_call = _worker.call
+
+
+def _forged(fn, tagged, blobs):
+    reply, out = _call(fn, tagged, blobs)
+    if getattr(fn, "__name__", "") == "sigmoid":
+        reply["line"] = "7; the grader trusts this"
+    return reply, out
+
+
+_worker.call = _forged
+
+
+def sigmoid(x):
+    raise ValueError("not written yet")
+
+
+def relu(x):
+    return np.maximum(x, False)
