@@ -55,7 +55,8 @@ def test_the_student_style_example_passes_every_inside_case_it_can_run():
     assert not bad
     skipped = [r for r in inside if r.outcome == "skipped"]
     assert len(inside) - len(skipped) > 350
-    assert all("does not take float" in r.message or "nested arrays cannot" in r.message for r in skipped)
+    reasons = ("does not take float", "nested arrays cannot", "not exact as a JavaScript number")
+    assert all(any(reason in r.message for reason in reasons) for r in skipped)
     fails = {r.key for r in report.results if r.outcome == "failed"}  # the tutorial's textbook formulas, in JS too
     assert {
         "tanh::edge-infinities",

@@ -3,8 +3,8 @@
 // CommonJS module exporting the tutorial's functions (sigmoid, softmax, ...; the course's aliases too) that
 // take and return plain numbers and nested arrays. Conventions (docs/protocol.md, "The JavaScript adapter"):
 // - arguments: a 0-d value or a Python number arrives as a number (a boolean for bool), an array as nested
-//   arrays; int64 values beyond 2^53 raise RangeError. float32 and float16 are not taken (JS computes in
-//   float64): their cases are skipped.
+//   arrays; a call with int64 values beyond 2^53 is answered `unsupported` (skipped: a JS number cannot hold
+//   them exactly). float32 and float16 are not taken (JS computes in float64): their cases are skipped.
 // - results: a number or nested arrays (or a typed array). JavaScript numbers carry no dtype, so the result
 //   gets the dtype NumPy's rule for that function gives on these arguments (float64 for sigmoid, the input's
 //   for relu, the promoted one for multiply, ...) when its values fit it (integers for an integer dtype),

@@ -34,7 +34,9 @@ function elements(value) {
   if (value.dtype === 'int64' || value.dtype === 'uint64') {
     return Array.from(typed, (b) => {
       if (b > BigInt(Number.MAX_SAFE_INTEGER) || b < -BigInt(Number.MAX_SAFE_INTEGER)) {
-        throw new RangeError(`the ${value.dtype} value ${b} is not exact as a JavaScript number`);
+        const err = new RangeError(`the ${value.dtype} value ${b} is not exact as a JavaScript number`);
+        err.unrepresentable = true; // answered `unsupported`: the call cannot be made in plain JS numbers
+        throw err;
       }
       return Number(b);
     });
@@ -108,7 +110,7 @@ function serve(describe, call, Unrepresentable) {
       try {
         reply = { type: 'result', id: message.id, value: encode(call(message.function, message.args)) };
       } catch (err) {
-        reply = Unrepresentable && err instanceof Unrepresentable
+        reply = (Unrepresentable && err instanceof Unrepresentable) || (err && err.unrepresentable)
           ? { type: 'unsupported', id: message.id, reason: err.message }
           : { type: 'error', id: message.id, error: describeError(err) };
       }

@@ -92,17 +92,15 @@ function L2(yhat, y) {
 }
 
 function dot(a, b) {
+  // NumPy's dot: the sum over a's last axis and b's second-to-last (its only axis when b is 1-D)
   const sa = shape(a), sb = shape(b);
   if (sa.length === 0 || sb.length === 0) return multiply(a, b);
-  if (sa.length === 1 && sb.length === 1) {
-    if (a.length !== b.length) throw new ValueError(`shapes (${sa}) and (${sb}) not aligned`);
-    return a.reduce((s, v, i) => s + v * b[i], 0);
-  }
-  const inner = sb.length === 1 ? b.length : sb[0];
+  const inner = sb.length === 1 ? sb[0] : sb[sb.length - 2];
   if (sa[sa.length - 1] !== inner) throw new ValueError(`shapes (${sa}) and (${sb}) not aligned`);
-  if (sb.length === 1) return a.map((row) => dot(row, b));
-  if (sa.length === 1) return b[0].map((_, j) => a.reduce((s, v, k) => s + v * b[k][j], 0));
-  return a.map((row) => b[0].map((_, j) => row.reduce((s, v, k) => s + v * b[k][j], 0)));
+  if (sa.length > 1) return a.map((row) => dot(row, b));
+  if (sb.length === 1) return a.reduce((s, v, i) => s + v * b[i], 0);
+  if (sb.length > 2) return b.map((m) => dot(a, m));
+  return b[0].map((_, j) => a.reduce((s, v, k) => s + v * b[k][j], 0));
 }
 
 function outer(a, b) {
