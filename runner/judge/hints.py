@@ -34,7 +34,7 @@ def hint(result: CaseResult, case: Case, evidence: Sequence[CaseResult] = ()) ->
     if mistake is not None:
         return mistake.raised_hint if code.startswith("raised:") or code == "wrong-exception" else mistake.hint
     if code.startswith("raised:"):
-        return _raised(code.split(":", 1)[1], result.details.get("raised_at"), case)
+        return _raised(code.split(":", 1)[1], result.details.get("raised_at"), case, result.message)
     if result.details.get("observed"):
         return str(result.details["observed"])
     if code == "shape":
@@ -119,8 +119,12 @@ def _layout(layout: str | None) -> str:
     )
 
 
-def _raised(name: str, where: str | None, case: Case) -> str:
-    """A hint for an exception the submission raised (or a timeout or crash of its worker)."""
+FLOAT_OVERFLOW = re.compile(r"math range error|Numerical result out of range")  # Python's float overflow
+
+
+def _raised(name: str, where: str | None, case: Case, message: str = "") -> str:
+    """A hint for an exception the submission raised (or a timeout or crash of its worker); an overflow is named as
+    a float's only where the message is Python's float overflow (math range error), not an integer's."""
     at = f" at {where}" if where else ""
     special = {
         "CallTimeout": "It did not finish within the time limit: look for an infinite loop, or a Python loop "
@@ -132,9 +136,12 @@ def _raised(name: str, where: str | None, case: Case) -> str:
         "SystemExit": "It calls sys.exit() (or exit()): a function must return its result instead.",
         "BdbQuit": f"A breakpoint() or pdb.set_trace() left in your code stopped it{at} (the line after the "
         "breakpoint): remove it, nobody answers the debugger while it is graded.",
-        "OverflowError": f"A Python float overflowed{at} (math.exp does above 709): NumPy's np.exp gives inf "
-        "instead of raising, and a form where exp only sees numbers <= 0 gives no inf at all.",
     }
+    if name == "OverflowError" and FLOAT_OVERFLOW.search(message):
+        return (
+            f"A Python float overflowed{at} (math.exp does above 709): NumPy's np.exp gives inf instead of raising, "
+            "and a form where exp only sees numbers <= 0 gives no inf at all."
+        )
     if name in special:
         return special[name]
     if name in ("AxisError", "IndexError") and _kind(case) == "rowwise" and any(np.ndim(a) < 2 for a in case.args):

@@ -1,4 +1,5 @@
-"""The wrong-width dtype hint says what was observed, in the direction it went (issue 19: hints from evidence)."""
+"""Hints say what the evidence shows (issue 19): the dtype hint in the direction the dtype went, the float-overflow
+hint only for a float that overflowed."""
 
 from __future__ import annotations
 
@@ -25,3 +26,15 @@ def test_wider_than_the_contract_asks_says_what_widened_it(tmp_path: Path) -> No
     body = "def sigmoid(x):\n    return 1 / (1 + np.exp(-np.asarray(x, dtype=np.float64)))"
     hint = _first_hint(tmp_path, body, "sigmoid")  # float32 inputs come out float64
     assert "float64 where float32 is expected" in hint and "widened" in hint
+
+
+def test_an_integer_overflow_is_not_called_a_float_overflow(tmp_path: Path) -> None:
+    path = tmp_path / "student.py"
+    path.write_text("def sigmoid(x):\n    raise OverflowError('Python integer -30 out of bounds for uint8')\n")
+    out = CliRunner().invoke(main, ["run", str(path), "-f", "sigmoid", "-v"]).output
+    assert "raised OverflowError at student.py:2" in out and "float overflowed" not in out
+    path.write_text(
+        "def basic_sigmoid(x):\n    return 1 / (1 + 2.0 ** (-x * 1.4426950408889634))\n"
+    )  # no known mistake
+    out = CliRunner().invoke(main, ["run", str(path), "-f", "basic_sigmoid", "-v"]).output
+    assert "Numerical result out of range" in out and "A Python float overflowed at student.py:2" in out
