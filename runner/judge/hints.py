@@ -134,8 +134,9 @@ def _raised(name: str, where: str | None, case: Case, message: str = "") -> str:
         "_ArrayMemoryError": "It tried to use more memory than allowed: avoid building huge intermediate arrays.",
         "EOFError": "It reads input(): graded functions must not ask for input.",
         "SystemExit": "It calls sys.exit() (or exit()): a function must return its result instead.",
-        "BdbQuit": f"A breakpoint() or pdb.set_trace() left in your code stopped it{at} (the line after the "
-        "breakpoint): remove it, nobody answers the debugger while it is graded.",
+        "BdbQuit": f"A breakpoint() or pdb.set_trace() left in your code stopped it{at} (where the debugger "
+        "stopped: the breakpoint's line, or the line after it before Python 3.13): remove it, nobody answers the "
+        "debugger while it is graded.",
     }
     if name == "OverflowError" and FLOAT_OVERFLOW.search(message):
         return (
