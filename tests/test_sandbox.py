@@ -231,7 +231,10 @@ def test_the_memory_limit_covers_the_whole_sandbox_not_each_process(tmp_path: Pa
     source = tmp_path / "forks.py"
     source.write_text(FORKS_AND_FILLS, encoding="utf-8")
     case = next(c for c in iter_cases(load_files([bundled_dir()])) if c.function == "relu")
-    with IsolatedTarget(str(source), FAST) as target:  # --memory 1 GiB: each child may reserve 300 MiB
+    # --memory 1 GiB: each child may reserve 300 MiB; the call gets 30 s, since reclaim before the cgroup's kill can
+    # take longer than FAST's 5 s (a dry run of CI timed out once on a quiet machine): the kill, not its speed, is tested
+    roomy = Limits(timeout=30.0, memory=1 << 30, sandbox="bwrap")
+    with IsolatedTarget(str(source), roomy) as target:
         (result,) = execute(Plan(target, (case,))).results
     if "RuntimeError" in result.message:  # the children's exit codes: the cgroup killed at least one
         codes = eval(result.message.split(": ", 1)[1])  # raised RuntimeError at forks.py:N: [codes]
