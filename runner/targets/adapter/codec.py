@@ -15,21 +15,8 @@ import math
 from typing import Any
 
 import numpy as np
+from dlconform.format.values import DTYPES  # the dtypes a value may carry: one list for vectors and adapters
 
-DTYPES = (
-    "bool",
-    "int8",
-    "int16",
-    "int32",
-    "int64",
-    "uint8",
-    "uint16",
-    "uint32",
-    "uint64",
-    "float16",
-    "float32",
-    "float64",
-)
 KINDS = ("array", "scalar", "python", "other")
 MAX_DIMS = 32
 SPECIALS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
