@@ -71,6 +71,7 @@ class Report:
     score: dict[str, Any] | None = None  # from dlconform.run.assignment.with_score: points by an assignment
     stopped: str = ""  # why the run ended before every selected case ran (-x, --maxfail, Ctrl-C); "" when it did not
     sweeps: list[Any] | None = None  # dlconform.run.sweep.Sweep of each failing function, for the HTML report
+    gate_passed: bool | None = None  # whether the run's gate passed (its exit status 0); set by the pipeline
 
     def counts(self) -> dict[str, int]:
         """How many results have each outcome, every outcome present (zero included); the cases of a function the

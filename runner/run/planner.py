@@ -1,0 +1,252 @@
+"""``make_plan``: the one planner. ``RunOptions`` in, a ``Plan`` out, every combination validated once.
+
+The CLI's ``run``, ``dlconform.check()`` and the pytest plugin call it; each error is one ``DlconformError`` line
+naming the option. Everything is decided here, before the target is opened: the cases, the limits, the baseline
+(a profile's shipped one included), the assignment and the gate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from dlconform.catalogue import canonical
+from dlconform.errors import DlconformError
+from dlconform.format.model import Case, VectorFile
+from dlconform.format.suite import iter_cases, load_files
+from dlconform.format.values import FLOAT_DTYPES
+from dlconform.judge.compare import Options
+from dlconform.run.options import RunOptions
+from dlconform.run.pipeline import Gate, Plan
+from dlconform.run.select import SelectionError, canonical_function, select
+
+if TYPE_CHECKING:
+    from dlconform.run.assignment import Assignment
+    from dlconform.run.baseline import Baseline
+    from dlconform.targets.isolate.spawn import Limits
+
+
+def make_plan(
+    options: RunOptions,
+    *,
+    cases: Iterable[Case] | None = None,
+    capture: bool = True,
+    slow_after: float | None = None,
+) -> Plan:
+    """The plan of a run with ``options``: its cases from the vector files (or ``cases``, run as given, large ones
+    included), its target, limits, baseline, assignment and gate. ``capture`` and ``slow_after`` are the
+    front-end's (pytest captures output itself; the CLI names a slow case on stderr)."""
+    chosen = _assignment(options)
+    if chosen is not None and not options.functions:
+        options = replace(options, functions=chosen.functions)
+    elif chosen is not None:
+        options = replace(options, functions=graded_functions(chosen, options.functions))
+    if chosen is not None and options.timeout is None and chosen.timeout:
+        options = replace(options, timeout=chosen.timeout)
+    files = suite_files(options.vectors, options.no_bundled, chosen.vectors if chosen else ())
+    if chosen is not None:
+        from dlconform.run.assignment import check_coverage
+
+        check_coverage(chosen, options.functions, (vf.function for vf in files))
+    every = tuple(iter_cases(files))  # variants made once: for the selection, --perf and the baseline's suite
+    selected, notes = _cases(options, files, every if cases is None else tuple(cases), given=cases is not None)
+    perf = options.perf or options.perf_fail is not None
+    if perf and options.isolated:
+        raise DlconformError(
+            "--perf times the target in this process: it cannot be combined with --isolate, --timeout or --memory"
+        )
+    source = adapter_source(options) or target_source(options.target, options.profile, options.binds, options.isolated)
+    support = chosen.support_files if chosen else ()
+    limits = limits_of(options, support) if options.isolated or options.adapter else None
+    known, label, baseline_notes = plan_baseline(options, selected)
+    return Plan(
+        source,
+        tuple(selected),
+        isolation=limits,
+        options=Options(options.rtol, options.atol, options.strict_dtype),
+        notes=(*notes, *baseline_notes),
+        perf_cases=every if perf else None,
+        hints=True,
+        baseline=known,
+        baseline_label=label,
+        suite_keys=frozenset(c.key for c in (*every, *selected)) if known is not None else None,
+        capture=capture,
+        maxfail=options.maxfail,
+        slow_after=slow_after,
+        sweeps=options.plots,
+        assignment=chosen,
+        gate=Gate(options.strict_baseline, options.perf_fail, options.fail_under, options.write_baseline is not None),
+    )
+
+
+def _assignment(options: RunOptions) -> Assignment | None:
+    """The assignment named by ``options`` (None without one); --fail-under needs one."""
+    if options.fail_under is not None and not options.assignment:
+        raise DlconformError("--fail-under SCORE needs --assignment: it compares the assignment's score")
+    if not options.assignment:
+        return None
+    from dlconform.run.assignment import load_assignment  # YAML and more: only when asked for
+
+    return load_assignment(options.assignment)
+
+
+def _cases(
+    options: RunOptions, files: list[VectorFile], pool: tuple[Case, ...], given: bool
+) -> tuple[list[Case], list[str]]:
+    """The selected cases (in each of --dtypes), with the random ones and the notes saying how they were drawn."""
+    selected = select(pool, options.functions, options.tags, options.exclude_tags, options.keyword, keep_large=given)
+    if options.dtypes is not None:
+        from dlconform.run.dtypes import expand, parse_dtypes
+
+        selected = expand(selected, parse_dtypes(",".join(options.dtypes)))
+    if not selected:
+        raise SelectionError("no case matches the selection")
+    return with_random(selected, files, options.random_n, options.seed)
+
+
+def suite_files(vector_paths: Sequence[str], no_bundled: bool, extra: Sequence[str] = ()) -> list[VectorFile]:
+    """The bundled suite (unless ``no_bundled``) with the --vectors files and ``extra`` ones (an assignment's)."""
+    from dlconform.format.suite import bundled_dir
+
+    if no_bundled and not (vector_paths or extra):
+        raise DlconformError("--no-bundled needs --vectors PATH: without the bundled suite there is no case")
+    return load_files([*([] if no_bundled else [bundled_dir()]), *vector_paths, *extra])
+
+
+def graded_functions(assignment: Assignment, functions: Sequence[str]) -> tuple[str, ...]:
+    """The assignment's functions, narrowed by --function (each of which it must grade)."""
+    wanted = [canonical_function(f) for f in functions]
+    outside = [f for f, w in zip(functions, wanted, strict=True) if w not in assignment.functions]
+    if outside:
+        known = ", ".join(assignment.functions)
+        raise DlconformError(f"--function {outside[0]}: assignment {assignment.name} grades only {known}")
+    return tuple(wanted) or assignment.functions
+
+
+def with_random(
+    selected: list[Case], files: list[VectorFile], n: int, seed: int | None
+) -> tuple[list[Case], list[str]]:
+    """The selection with --random N cases per function, and report notes; a broken domain is a DlconformError."""
+    if not n:
+        return selected, []
+    import secrets  # here: random and hashlib cost start-up time
+
+    from dlconform.run.random_cases import add_random
+
+    chosen = seed if seed is not None else secrets.randbelow(1_000_000)
+    try:
+        cases, notes = add_random(selected, files, n, chosen)
+    except ValueError as exc:  # DomainError is a DlconformError already; NumPy's own refusals are worded here
+        raise exc if isinstance(exc, DlconformError) else DlconformError(str(exc)) from None
+    return cases, [f"{n} random cases per function drawn with --seed {chosen}", *notes]
+
+
+def target_source(target: Any, profile: str | None, binds: Sequence[str], isolated: bool = False) -> Any:
+    """What ``open_target`` opens for TARGET, or for --profile and --bind: the target, or the library's Bindings.
+
+    Without either, an ``isolated`` run gets empty Bindings, which ``open_target`` refuses to isolate."""
+    from dlconform.targets.open import Bindings
+
+    if target is not None and (profile or binds):
+        raise DlconformError("give a TARGET or --profile/--bind, not both")
+    if target is not None:
+        return target
+    if not (profile or binds or isolated):
+        raise DlconformError(
+            "missing TARGET (a file, notebook or module), or --profile NAME, or --bind FUNCTION=module:callable"
+        )
+    return Bindings(profile, tuple(binds))
+
+
+def adapter_source(options: RunOptions) -> Any:
+    """What ``open_target`` opens for --adapter COMMAND (None without it); it cannot be given with a TARGET."""
+    if options.adapter is None:
+        return None
+    if options.target is not None or options.profile or options.binds:
+        raise DlconformError("give --adapter COMMAND or a TARGET, --profile or --bind, not both")
+    from dlconform.targets.open import Adapter
+
+    return Adapter(options.adapter)
+
+
+def limits_of(options: RunOptions, support: tuple[str, ...] = ()) -> Limits:
+    """The worker limits of ``options`` (and an assignment's support files)."""
+    return worker_limits(options.timeout, options.memory, options.sandbox, options.budget, support)
+
+
+def worker_limits(
+    timeout: float | None,
+    memory: str | None,
+    sandbox: str | None = None,
+    budget: float | None = None,
+    support: tuple[str, ...] = (),
+) -> Limits:
+    """Worker limits from --timeout, --memory, --sandbox and --budget; a bad size, or a sandbox that cannot be
+    made here, is a DlconformError (one line, exit 2)."""
+    from dlconform.targets.isolate.sandbox import SandboxError, resolve
+    from dlconform.targets.isolate.spawn import DEFAULT_LIMITS, parse_size
+
+    try:
+        size = DEFAULT_LIMITS.memory if memory is None else parse_size(memory)
+    except ValueError as exc:
+        raise DlconformError(f"--memory: {exc}") from None
+    try:
+        resolve(sandbox or DEFAULT_LIMITS.sandbox)
+    except SandboxError as exc:
+        raise DlconformError(str(exc)) from None
+    return replace(
+        DEFAULT_LIMITS,
+        timeout=DEFAULT_LIMITS.timeout if timeout is None else timeout,
+        memory=size,
+        sandbox=sandbox or DEFAULT_LIMITS.sandbox,
+        budget=DEFAULT_LIMITS.budget if budget is None else budget or None,
+        support=support,
+    )
+
+
+def plan_baseline(options: RunOptions, selected: Sequence[Case]) -> tuple[Baseline | None, str | None, list[str]]:
+    """The run's baseline, its label and notes: --baseline, else the baseline shipped beside --profile's file.
+
+    A shipped baseline describes the profile's own callables: its entries for functions --bind re-binds are left
+    out, and the report says so; under --dtypes it covers a case@dtype only where an entry names it."""
+    shipped = options.baseline is None and options.profile is not None and options.target is None
+    path = shipped_baseline(options.profile) if shipped and options.profile else options.baseline
+    if options.strict_baseline and not path:
+        raise DlconformError("--strict-baseline needs --baseline FILE")
+    if not path:
+        return None, None, []
+    from dlconform.run.baseline import Baseline, load_baseline
+
+    known = load_baseline(path)
+    notes = []
+    rebound = {canonical(b.partition("=")[0].strip()) for b in options.binds} if shipped else set()
+    dropped = sorted({k.partition("::")[0] for k in known.entries} & {str(f) for f in rebound if f})
+    if dropped:
+        kept = {k: e for k, e in known.entries.items() if k.partition("::")[0] not in dropped}
+        notes.append(
+            f"baseline {path}: its {len(known.entries) - len(kept)} entries for {', '.join(dropped)} are left out: "
+            "--bind replaces the profile's callables they describe"
+        )
+        known = Baseline(known.path, kept)
+    uncovered = [c.key for c in selected if options.dtypes and _in_other_dtype(c.key, known)]
+    if uncovered:
+        notes.append(
+            f"baseline {path}: {len(uncovered)} cases run under --dtypes are not covered (e.g. {uncovered[0]}): "
+            "an entry covers a case@dtype only when it names it"
+        )
+    return known, path, notes
+
+
+def _in_other_dtype(key: str, known: Baseline) -> bool:
+    """Whether ``key`` is a case@dtype whose case the baseline names, but not the case in that dtype."""
+    stored, _, dtype = key.rpartition("@")
+    return dtype in FLOAT_DTYPES and key not in known.entries and stored in known.entries
+
+
+def shipped_baseline(profile: str) -> str | None:
+    """The baseline file shipped beside a profile (``NAME.baseline.yaml``), read from the profile file alone."""
+    from dlconform.targets.profiles.model import load_profile
+
+    found = load_profile(profile).baseline
+    return str(found) if found is not None else None
