@@ -118,15 +118,15 @@ def run_plan(plan: Plan, target: Target) -> Report:
             f"{len(plan.cases) - len(results)} of {len(plan.cases)} cases not run"
         )
     report = build_report(target, results, out.notes("running") if out is not None else ())
-    report = _finish(plan, target, replace(report, stopped=stopped, sweeps=sweeps))
-    report = replace(report, gate_passed=not interrupted and plan.gate.passes(report))
+    report = finish(plan, target, replace(report, stopped=stopped, sweeps=sweeps))
     if interrupted:
-        raise RunInterrupted(report)
+        raise RunInterrupted(replace(report, gate_passed=False))
     return report
 
 
-def _finish(plan: Plan, target: Target, report: Report) -> Report:
-    """The steps after the run: the worker's transcript, the plan's notes, perf timings, hints, the baseline."""
+def finish(plan: Plan, target: Target, report: Report) -> Report:
+    """The steps after the run: the worker's transcript, the plan's notes, perf timings, hints, the baseline, the
+    score, and whether the gate passed."""
     isolate = sys.modules.get("dlconform.targets.isolate.target")
     if isolate is not None and isinstance(target, isolate.IsolatedTarget):
         report = isolate.with_transcript(report, target)
@@ -149,7 +149,7 @@ def _finish(plan: Plan, target: Target, report: Report) -> Report:
         from dlconform.run.assignment import with_score
 
         report = with_score(report, plan.assignment, planned=[c.key for c in plan.cases])
-    return report
+    return replace(report, gate_passed=plan.gate.passes(report))
 
 
 def _library_repros(report: Report, target: Target, cases: Iterable[Case]) -> Report:
