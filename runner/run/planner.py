@@ -44,13 +44,14 @@ def make_plan(
         options = replace(options, functions=graded_functions(chosen, options.functions))
     if chosen is not None and options.timeout is None and chosen.timeout:
         options = replace(options, timeout=chosen.timeout)
-    files = suite_files(options.vectors, options.no_bundled, chosen.vectors if chosen else ())
+    given = None if cases is None else tuple(cases)  # run as given: the vector files only for random domains
+    files = [] if given is not None and not options.random_n else _files(options, chosen)
+    every = tuple(iter_cases(files)) if given is None else given  # for the selection, --perf, the baseline's suite
     if chosen is not None:
         from dlconform.run.assignment import check_coverage
 
-        check_coverage(chosen, options.functions, (vf.function for vf in files))
-    every = tuple(iter_cases(files))  # variants made once: for the selection, --perf and the baseline's suite
-    selected, notes = _cases(options, files, every if cases is None else tuple(cases), given=cases is not None)
+        check_coverage(chosen, options.functions, (c.function for c in every))
+    selected, notes = _cases(options, files, every, given=given is not None)
     perf = options.perf or options.perf_fail is not None
     if perf and options.isolated:
         raise DlconformError(
@@ -78,6 +79,11 @@ def make_plan(
         assignment=chosen,
         gate=Gate(options.strict_baseline, options.perf_fail, options.fail_under, options.write_baseline is not None),
     )
+
+
+def _files(options: RunOptions, chosen: Assignment | None) -> list[VectorFile]:
+    """The vector files of a run: the bundled suite unless --no-bundled, --vectors, and the assignment's own."""
+    return suite_files(options.vectors, options.no_bundled, chosen.vectors if chosen else ())
 
 
 def _assignment(options: RunOptions) -> Assignment | None:
