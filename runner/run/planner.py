@@ -8,7 +8,7 @@ naming the option. Everything is decided here, before the target is opened: the 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from dlconform.catalogue import canonical
@@ -27,6 +27,18 @@ if TYPE_CHECKING:
     from dlconform.targets.isolate.spawn import Limits
 
 
+@dataclass(frozen=True)
+class Suite:
+    """The cases a run's options select, and what they were selected from."""
+
+    options: RunOptions  # as the assignment narrows them: its functions, its timeout
+    assignment: Assignment | None
+    files: tuple[VectorFile, ...]
+    every: tuple[Case, ...]  # every case of the files (or the cases given): for --perf and the baseline
+    cases: tuple[Case, ...]  # the selection, in each of --dtypes, with the random cases
+    notes: tuple[str, ...]  # how the random cases were drawn
+
+
 def make_plan(
     options: RunOptions,
     *,
@@ -37,48 +49,54 @@ def make_plan(
     """The plan of a run with ``options``: its cases from the vector files (or ``cases``, run as given, large ones
     included), its target, limits, baseline, assignment and gate. ``capture`` and ``slow_after`` are the
     front-end's (pytest captures output itself; the CLI names a slow case on stderr)."""
-    chosen = _assignment(options)
-    if chosen is not None and not options.functions:
-        options = replace(options, functions=chosen.functions)
-    elif chosen is not None:
-        options = replace(options, functions=graded_functions(chosen, options.functions))
-    if chosen is not None and options.timeout is None and chosen.timeout:
-        options = replace(options, timeout=chosen.timeout)
-    given = None if cases is None else tuple(cases)  # run as given: the vector files only for random domains
-    files = [] if given is not None and not options.random_n else _files(options, chosen)
-    every = tuple(iter_cases(files)) if given is None else given  # for the selection, --perf, the baseline's suite
-    if chosen is not None:
-        from dlconform.run.assignment import check_coverage
-
-        check_coverage(chosen, options.functions, (c.function for c in every))
-    selected, notes = _cases(options, files, every, given=given is not None)
+    suite = plan_suite(options, cases)
+    options = suite.options
     perf = options.perf or options.perf_fail is not None
     if perf and options.isolated:
         raise DlconformError(
             "--perf times the target in this process: it cannot be combined with --isolate, --timeout or --memory"
         )
     source = adapter_source(options) or target_source(options.target, options.profile, options.binds, options.isolated)
-    support = chosen.support_files if chosen else ()
+    support = suite.assignment.support_files if suite.assignment else ()
     limits = limits_of(options, support) if options.isolated or options.adapter else None
-    known, label, baseline_notes = plan_baseline(options, selected)
+    known, label, baseline_notes = plan_baseline(options, suite.cases)
     return Plan(
         source,
-        tuple(selected),
+        suite.cases,
         isolation=limits,
         options=Options(options.rtol, options.atol, options.strict_dtype),
-        notes=(*notes, *baseline_notes),
-        perf_cases=every if perf else None,
+        notes=(*suite.notes, *baseline_notes),
+        perf_cases=suite.every if perf else None,
         hints=True,
         baseline=known,
         baseline_label=label,
-        suite_keys=frozenset(c.key for c in (*every, *selected)) if known is not None else None,
+        suite_keys=frozenset(c.key for c in (*suite.every, *suite.cases)) if known is not None else None,
         capture=capture,
         maxfail=options.maxfail,
         slow_after=slow_after,
         sweeps=options.plots,
-        assignment=chosen,
+        assignment=suite.assignment,
         gate=Gate(options.strict_baseline, options.perf_fail, options.fail_under, options.write_baseline is not None),
     )
+
+
+def plan_suite(options: RunOptions, cases: Iterable[Case] | None = None, assignment: Assignment | None = None) -> Suite:
+    """The cases ``options`` select (from ``cases`` given, else the vector files), narrowed to the assignment's
+    functions (``assignment``, else the one the options name), which must all have cases."""
+    chosen = assignment or _assignment(options)
+    if chosen is not None:
+        options = replace(options, functions=graded_functions(chosen, options.functions))
+    if chosen is not None and options.timeout is None and chosen.timeout:
+        options = replace(options, timeout=chosen.timeout)
+    given = None if cases is None else tuple(cases)  # run as given: the vector files only for random domains
+    files = [] if given is not None and not options.random_n else _files(options, chosen)
+    every = tuple(iter_cases(files)) if given is None else given
+    if chosen is not None:
+        from dlconform.run.assignment import check_coverage
+
+        check_coverage(chosen, options.functions, (c.function for c in every))
+    selected, notes = _cases(options, files, every, given=given is not None)
+    return Suite(options, chosen, tuple(files), every, tuple(selected), tuple(notes))
 
 
 def _files(options: RunOptions, chosen: Assignment | None) -> list[VectorFile]:
