@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 from dlconform.report.shown import grouped, ordered
-from dlconform.results import CaseResult, Report
+from dlconform.results import CaseResult, Outcome, Report
 from dlconform.version import __version__
 
 SCHEMA_VERSION = 3
@@ -83,7 +83,7 @@ def _shown_order(report: Report) -> list[CaseResult]:
 
 def _lean(r: CaseResult) -> bool:
     """A case the report lists by id only: it passed, and no baseline has anything to say about it."""
-    return r.outcome == "passed" and not r.baseline_status
+    return r.outcome == Outcome.PASSED and not r.baseline_status
 
 
 def every_case(doc: dict[str, Any]) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from dlconform.errors import DlconformError
 from dlconform.format import safeyaml
-from dlconform.results import CaseResult, Report, Score
+from dlconform.results import CaseResult, Level, Outcome, Report, Score
 from dlconform.run.select import SelectionError, canonical_function
 
 FORMAT = 1
@@ -93,16 +93,16 @@ class Assignment:
         passed: dict[tuple[str, str], float] = {}
         total: dict[tuple[str, str], float] = {}
         for r in results:
-            if r.function not in self.points or r.outcome == "skipped":
+            if r.function not in self.points or r.outcome == Outcome.SKIPPED:
                 continue
             key, w = (r.function, r.level), weights.case(r.key)
             total[key] = total.get(key, 0.0) + w
-            passed[key] = passed.get(key, 0.0) + (w if r.outcome == "passed" else 0.0)
+            passed[key] = passed.get(key, 0.0) + (w if r.outcome == Outcome.PASSED else 0.0)
         scores = {}
         for function, points in self.points.items():
             worth = weights.function(function, points)
-            inside = _share(passed, total, (function, "inside"))
-            beyond = _share(passed, total, (function, "beyond"))
+            inside = _share(passed, total, (function, Level.INSIDE))
+            beyond = _share(passed, total, (function, Level.BEYOND))
             if self.beyond == "bonus":
                 earned = worth * (inside + self.beyond_fraction * beyond)
             elif self.beyond == "share":

@@ -22,10 +22,9 @@ from dlconform.errors import DlconformError
 from dlconform.format import safeyaml
 from dlconform.format.schemacheck import Violation, violations
 from dlconform.judge.compare import FAILURES
-from dlconform.results import CaseResult, Report
+from dlconform.results import FAILING, CaseResult, Outcome, Report
 
 ENTRY_KEYS = ("id", "reason", "failure", "outcome")
-FAILING = ("failed", "error")
 
 
 class BaselineError(DlconformError, ValueError):
@@ -39,7 +38,7 @@ class BaselineEntry:
     id: str
     reason: str
     failure: str
-    outcome: str
+    outcome: Outcome
 
     @property
     def how(self) -> str:
@@ -118,7 +117,7 @@ def load_baseline(path: str | Path) -> Baseline:
         raise BaselineError(f"{_where(name, doc, number)}: {_word(v)}")
     baseline = Baseline(name)
     for number, raw in enumerate(data, 1):
-        entry = BaselineEntry(raw["id"], raw["reason"].strip(), raw["failure"], raw["outcome"])
+        entry = BaselineEntry(raw["id"], raw["reason"].strip(), raw["failure"], Outcome(raw["outcome"]))
         if entry.id in baseline.entries:
             raise BaselineError(f"{_where(name, doc, number)}: duplicate id")
         baseline.entries[entry.id] = entry
@@ -191,7 +190,7 @@ def status(result: CaseResult, entry: BaselineEntry | None) -> str:
         return "new" if failing else ""
     if failing:
         return "known" if result.how == entry.how else "changed"
-    return "fixed" if result.outcome == "passed" else ""
+    return "fixed" if result.outcome == Outcome.PASSED else ""
 
 
 def mark(result: CaseResult, entry: BaselineEntry | None) -> CaseResult:
@@ -206,9 +205,9 @@ def dump_baseline(report: Report, reasons: dict[str, str] | None = None) -> str:
     entries = [
         {
             "id": r.key,
-            "reason": reasons.get(r.key) or r.message or r.failure,
-            "failure": r.failure,
-            "outcome": r.outcome,
+            "reason": reasons.get(r.key) or r.message or str(r.failure),
+            "failure": str(r.failure),  # plain words: yaml.safe_dump refuses enum members
+            "outcome": r.outcome.value,
         }
         for r in report.results
         if r.outcome in FAILING

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from dlconform.environment import environment
 from dlconform.format.model import Case
 from dlconform.judge.compare import DEFAULTS, Options
-from dlconform.results import CaseResult, Report
+from dlconform.results import FAILING, CaseResult, Report
 from dlconform.run.engine import Interrupted, run_cases
 from dlconform.run.watch import slow_notice
 from dlconform.targets.base import Target, is_target
@@ -92,7 +92,7 @@ def run_plan(plan: Plan, target: Target) -> Report:
                 f"interrupted (Ctrl-C) while running {exc.case.key}; {len(results)} of {len(plan.cases)} cases ran"
             )
     if not stopped and len(results) < len(plan.cases):
-        bad = sum(r.outcome in ("failed", "error") for r in results)
+        bad = sum(r.outcome in FAILING for r in results)
         stopped = (
             f"after {bad} failing case{'s' if bad != 1 else ''} (--maxfail {plan.maxfail}); "
             f"{len(plan.cases) - len(results)} of {len(plan.cases)} cases not run"
@@ -184,7 +184,7 @@ def _isolated_results(
     try:
         for hiding, phase in ((False, visible), (True, hidden)):
             target.hiding = hiding  # type: ignore[attr-defined]  # an IsolatedTarget: hidden output could show inputs
-            bad = sum(r.outcome in ("failed", "error") for _, r in done)
+            bad = sum(r.outcome in FAILING for _, r in done)
             left = None if plan.maxfail is None else plan.maxfail - bad
             try:
                 ran = run_cases([c for _, c in phase], target.resolve, plan.options, maxfail=left, watch=watch)
