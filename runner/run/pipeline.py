@@ -75,15 +75,14 @@ def run_plan(plan: Plan, target: Target) -> Report:
     """Run the plan's cases against an open ``target`` and return the finished report.
 
     Ctrl-C raises ``RunInterrupted`` with the report of the cases that ran, finished the same way."""
-    isolate = sys.modules.get("dlconform.targets.isolate.target")  # an IsolatedTarget exists only once imported
-    isolated = isolate is not None and isinstance(target, isolate.IsolatedTarget)
+    isolated = target.isolated
     stderr = sys.stderr  # the real one: the capture below swaps it
     # Only code in this process can print here: capturing around a worker's calls would swap sys.stdout from
     # each of grade's threads at once, and could leave it swapped.
     stopped, interrupted = "", False
     with captured() if plan.capture and not isolated else nullcontext(None) as out:
         try:
-            calls = target.calls if isolated else out  # type: ignore[attr-defined]  # an IsolatedTarget's warnings
+            calls = target.calls if isolated else out  # a worker's calls record their own warnings
             with _watch(plan, isolated, calls, stderr) as watch:
                 results, sweeps = _results(plan, target, isolated, watch)
         except Interrupted as exc:
@@ -106,9 +105,7 @@ def run_plan(plan: Plan, target: Target) -> Report:
 
 def _finish(plan: Plan, target: Target, report: Report) -> Report:
     """The steps after the run: the worker's transcript, the plan's notes, perf timings, hints, the baseline."""
-    isolate = sys.modules.get("dlconform.targets.isolate.target")
-    if isolate is not None and isinstance(target, isolate.IsolatedTarget):
-        report = isolate.with_transcript(report, target)
+    report = target.finish(report)
     report = replace(report, warnings=[*report.warnings, *plan.notes])
     if plan.perf_cases is not None:
         from dlconform.run.perf import with_perf
@@ -183,7 +180,7 @@ def _isolated_results(
     sweeps = None
     try:
         for hiding, phase in ((False, visible), (True, hidden)):
-            target.hiding = hiding  # type: ignore[attr-defined]  # an IsolatedTarget: hidden output could show inputs
+            target.hiding = hiding  # hidden cases' output could show their inputs
             bad = sum(r.outcome in FAILING for _, r in done)
             left = None if plan.maxfail is None else plan.maxfail - bad
             try:
@@ -196,7 +193,7 @@ def _isolated_results(
             if len(ran) < len(phase):
                 break
     finally:
-        target.hiding = False  # type: ignore[attr-defined]
+        target.hiding = False
     return _in_order(done), sweeps
 
 

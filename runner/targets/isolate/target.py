@@ -61,6 +61,8 @@ class WorkerCrash(GraderFault):
 class IsolatedTarget(Closing):
     """A target whose code runs only in a worker process, behind the one Target interface (``targets.base``)."""
 
+    isolated = True
+
     def __init__(self, spec: str, limits: Limits = DEFAULT_LIMITS) -> None:
         self.limits = limits
         self.source = _source_file(spec)
@@ -88,7 +90,8 @@ class IsolatedTarget(Closing):
         self.run_output = ""  # what it printed during calls of public cases (bounded)
         self.hiding = False  # set while hidden cases run: what is printed then is never shown (it would leak inputs)
         self._given_hidden = False  # the current worker was given a hidden case's inputs
-        self.calls = Capture()  # the warnings the calls of public cases raised, by case (the pipeline sets .case)
+        self._warned = Capture()  # the warnings the calls of public cases raised, by case (the pipeline sets .case)
+        self.calls = self._warned
         self._raw_loading = ""  # what reached the capture pipe (not Python's sys.stdout) while loading
         self._missing: dict[str, Unavailable] = {}
         self._given_up: dict[str, Exception] = {}  # function -> what its remaining calls raise
@@ -101,6 +104,10 @@ class IsolatedTarget(Closing):
         if first is not None:
             self.load_error = first
             self.info["load_error"] = first
+
+    def finish(self, report: Report) -> Report:
+        """The report with what the submission printed in its worker (``with_transcript``)."""
+        return with_transcript(report, self)
 
     def resolve(self, function: str) -> Callable[..., Any] | Unavailable:
         """A proxy calling ``function`` in the worker, or why the submission has none."""
@@ -138,7 +145,7 @@ class IsolatedTarget(Closing):
             reply, out = worker.request(header, blobs, timeout, reply_limit(args))
             check_call_reply(reply, out, len(args))
             for warned in reply.get("warned", []) if not self.hiding else ():  # a hidden case's could show inputs
-                self.calls.warn(warned)
+                self._warned.warn(warned)
             return self._returned(reply, out, args)
         except WorkerTimeout:
             self._retire(0.0)
@@ -312,6 +319,6 @@ def with_transcript(report: Report, target: IsolatedTarget) -> Report:
         printed = Capture()
         printed.write(text)
         notes.extend(printed.notes(when))
-    notes.extend(target.calls.notes("running"))
+    notes.extend(target._warned.notes("running"))
     header = {**report.target, "output": (target.output + target.run_output)[: target.limits.output]}
     return replace(report, target=header, warnings=[*report.warnings, *notes])
