@@ -12,7 +12,7 @@ import pytest
 import yaml
 from dlconform.format.suite import iter_cases, load_files
 from dlconform.results import CaseResult, Failure, Fault, Level, Outcome, Report, Status
-from dlconform.run.baseline import dump_baseline, load_baseline
+from dlconform.run.baseline import load_baseline
 from dlconform.targets.isolate.spawn import Limits
 from dlconform.tools.grade import grade_one, status
 
@@ -102,7 +102,11 @@ def test_baselines_are_plain_yaml_that_loads_back(here: dict[str, object], tmp_p
     path = tmp_path / "baseline.yaml"
     path.write_text(text, encoding="utf-8")
     loaded = load_baseline(path)
-    assert [e.how for e in loaded.entries.values()] == ["failed/value", "error/raised:KeyError", "error/raised:CallTimeout"]
+    assert [e.how for e in loaded.entries.values()] == [
+        "failed/value",
+        "error/raised:KeyError",
+        "error/raised:CallTimeout",
+    ]
 
 
 @pytest.mark.parametrize("python", OTHER_PYTHONS)
