@@ -55,7 +55,7 @@ print(json.dumps(out))
 
 def _forms(python: str) -> dict[str, object]:
     """What ``SCRIPT`` prints under ``python``, the package imported from this checkout."""
-    env = {"PYTHONPATH": str(ROOT / ".typecheck"), "PATH": "/usr/bin:/bin"}
+    env = {"PYTHONPATH": str(ROOT / ".typecheck"), "PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
     done = subprocess.run(
         [python, "-c", SCRIPT], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120, check=False
     )
