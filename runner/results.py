@@ -143,6 +143,33 @@ class CaseResult:
 
 
 @dataclass(frozen=True)
+class PerfResult:
+    """One function's timing by ``run --perf`` (dlconform.run.perf): target and reference seconds per call on the same input, and their ratio."""
+
+    function: str
+    case: str
+    elements: int
+    reference_s: float | None = None
+    target_s: float | None = None
+    ratio: float | None = None
+    flagged: bool = False
+    note: str = ""  # why there is no ratio (no large case, target lacks the function, the call raised)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for the JSON report, with the human line."""
+        return {**asdict(self), "line": self.line()}
+
+    def line(self) -> str:
+        """One line for people: the ratio, or why there is none."""
+        if self.ratio is None or self.target_s is None or self.reference_s is None:
+            return f"{self.function}: not timed ({self.note})"
+        return (
+            f"{self.function}: {self.ratio:.1f}x the reference's time "
+            f"({self.target_s * 1e3:.3g} ms vs {self.reference_s * 1e3:.3g} ms on {self.elements:,} input elements)"
+        )
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything one run found: header, per-case results, and the counts derived from them.
 
@@ -154,7 +181,7 @@ class Report:
     results: list[CaseResult] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     baseline: dict[str, Any] | None = None  # from dlconform.run.baseline.apply_baseline: file, counts, stale ids
-    perf: list[dict[str, Any]] | None = None  # from dlconform.run.perf.with_perf: each function's time vs the reference
+    perf: list[PerfResult] | None = None  # from dlconform.run.perf.with_perf: each function's time vs the reference
     score: dict[str, Any] | None = None  # from dlconform.run.assignment.with_score: points by an assignment
     stopped: str = ""  # why the run ended before every selected case ran (-x, --maxfail, Ctrl-C); "" when it did not
     sweeps: list[Any] | None = None  # dlconform.run.sweep.Sweep of each failing function, for the HTML report

@@ -67,7 +67,7 @@ def report_document(report: Report) -> dict[str, Any]:
         },
         "warnings": report.warnings,
         "baseline": report.baseline,
-        "perf": report.perf,
+        "perf": [p.to_dict() for p in report.perf] if report.perf is not None else None,
         "score": report.score,
         "stopped": report.stopped,
         "passed": passed,

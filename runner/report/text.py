@@ -147,7 +147,7 @@ def baseline_lines(report: Report) -> Iterator[str]:
 def perf_lines(report: Report) -> Iterator[str]:
     """A line per function timed by --perf."""
     for row in report.perf or ():
-        yield printable(f"perf: {row['line']}")
+        yield printable(f"perf: {row.line()}")
 
 
 def score_lines(report: Report) -> Iterator[str]:

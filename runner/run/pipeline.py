@@ -244,5 +244,5 @@ def exit_code(
         failed = gate_fails(report.baseline, strict_baseline)
     else:
         failed = not report.ok
-    slow = perf_fail is not None and any((t.get("ratio") or 0) > perf_fail for t in report.perf or ())
+    slow = perf_fail is not None and any((t.ratio or 0) > perf_fail for t in report.perf or ())
     return EXIT_FAIL if failed or slow else EXIT_OK
