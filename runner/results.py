@@ -170,6 +170,28 @@ class PerfResult:
 
 
 @dataclass(frozen=True)
+class BaselineSummary:
+    """How a run stood against a baseline (dlconform.run.baseline.apply_baseline): its file, the counts of known, new,
+    changed and fixed failures, the stale entries' ids, and how many entries were not selected."""
+
+    path: str
+    known: int = 0
+    new: int = 0
+    changed: int = 0
+    fixed: int = 0
+    stale: tuple[str, ...] = ()
+    not_selected: int = 0
+
+    def fails(self, strict: bool = False) -> bool:
+        """Whether the gate fails: new or changed failures, and fixed ones when ``strict``; stale entries never."""
+        return bool(self.new or self.changed or (strict and self.fixed))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for the JSON report."""
+        return {**asdict(self), "stale": list(self.stale)}
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything one run found: header, per-case results, and the counts derived from them.
 
@@ -180,7 +202,7 @@ class Report:
     suite_version: str
     results: list[CaseResult] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    baseline: dict[str, Any] | None = None  # from dlconform.run.baseline.apply_baseline: file, counts, stale ids
+    baseline: BaselineSummary | None = None  # from dlconform.run.baseline.apply_baseline
     perf: list[PerfResult] | None = None  # from dlconform.run.perf.with_perf: each function's time vs the reference
     score: dict[str, Any] | None = None  # from dlconform.run.assignment.with_score: points by an assignment
     stopped: str = ""  # why the run ended before every selected case ran (-x, --maxfail, Ctrl-C); "" when it did not

@@ -66,7 +66,7 @@ def report_document(report: Report) -> dict[str, Any]:
             "not_defined": report.not_defined,
         },
         "warnings": report.warnings,
-        "baseline": report.baseline,
+        "baseline": report.baseline.to_dict() if report.baseline is not None else None,
         "perf": [p.to_dict() for p in report.perf] if report.perf is not None else None,
         "score": report.score,
         "stopped": report.stopped,

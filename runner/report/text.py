@@ -135,13 +135,13 @@ def baseline_lines(report: Report) -> Iterator[str]:
     if b is None:
         return
     yield (
-        f"baseline {b['path']}: {b['known']} known failures, {b['new']} new, {b['changed']} changed, "
-        f"{b['fixed']} fixed, {len(b['stale'])} stale"
+        f"baseline {b.path}: {b.known} known failures, {b.new} new, {b.changed} changed, "
+        f"{b.fixed} fixed, {len(b.stale)} stale"
     )
-    for key in b["stale"]:
+    for key in b.stale:
         yield f"stale baseline entry (no such case in the suite): {key}"
-    if b.get("not_selected"):
-        yield f"{b['not_selected']} baseline entries not selected (not run)"
+    if b.not_selected:
+        yield f"{b.not_selected} baseline entries not selected (not run)"
 
 
 def perf_lines(report: Report) -> Iterator[str]:

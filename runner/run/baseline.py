@@ -22,7 +22,7 @@ from dlconform.errors import DlconformError
 from dlconform.format import safeyaml
 from dlconform.format.schemacheck import Violation, violations
 from dlconform.judge.compare import FAILURES
-from dlconform.results import FAILING, CaseResult, Outcome, Report
+from dlconform.results import FAILING, BaselineSummary, CaseResult, Outcome, Report
 
 ENTRY_KEYS = ("id", "reason", "failure", "outcome")
 
@@ -68,25 +68,19 @@ class BaselineCheck:
 
     def exit_code(self, strict: bool = False) -> int:
         """1 for new or changed failures (and, when ``strict``, fixed ones); else 0. Stale entries never fail."""
-        return 1 if gate_fails(self.summary(), strict) else 0
+        return 1 if self.summary().fails(strict) else 0
 
-    def summary(self) -> dict[str, Any]:
-        """Counts, stale ids and how many entries were not selected, as stored in ``Report.baseline`` and the JSON
-        report."""
-        return {
-            "path": self.path,
-            "known": len(self.known),
-            "new": len(self.new_failures),
-            "changed": len(self.changed),
-            "fixed": len(self.fixed),
-            "stale": [e.id for e in self.stale],
-            "not_selected": len(self.not_selected),
-        }
-
-
-def gate_fails(summary: dict[str, Any], strict: bool = False) -> bool:
-    """Whether a baseline summary fails the run: new or changed failures, and fixed ones when ``strict``."""
-    return bool(summary["new"] or summary["changed"] or (strict and summary["fixed"]))
+    def summary(self) -> BaselineSummary:
+        """Counts, stale ids and how many entries were not selected, as ``Report.baseline`` holds them."""
+        return BaselineSummary(
+            self.path,
+            known=len(self.known),
+            new=len(self.new_failures),
+            changed=len(self.changed),
+            fixed=len(self.fixed),
+            stale=tuple(e.id for e in self.stale),
+            not_selected=len(self.not_selected),
+        )
 
 
 @functools.cache

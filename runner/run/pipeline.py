@@ -239,9 +239,7 @@ def exit_code(
         failed = bool(report.stopped) or (s["points"] < fail_under if fail_under is not None else not full_marks(s))
         failed |= bool(s.get("not_run"))
     elif report.baseline is not None:
-        from dlconform.run.baseline import gate_fails
-
-        failed = gate_fails(report.baseline, strict_baseline)
+        failed = report.baseline.fails(strict_baseline)
     else:
         failed = not report.ok
     slow = perf_fail is not None and any((t.ratio or 0) > perf_fail for t in report.perf or ())
