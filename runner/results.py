@@ -192,6 +192,29 @@ class BaselineSummary:
 
 
 @dataclass(frozen=True)
+class AssignmentScore:
+    """A report's score by an assignment (dlconform.run.assignment.with_score): the points, each function's
+    (points, max points), how the assignment counts beyond cases (``feedback``: no points), and the functions a run
+    stopped early did not score."""
+
+    assignment: str
+    points: float
+    max_points: float
+    functions: dict[str, tuple[float, float]]
+    beyond: str = "feedback"
+    not_run: tuple[str, ...] = ()
+
+    def full_marks(self) -> bool:
+        """Full marks over every function of the assignment (none left unrun)."""
+        return not self.not_run and self.points >= self.max_points
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for the JSON report's ``"score"``."""
+        functions = {f: list(pm) for f, pm in self.functions.items()}
+        return {**asdict(self), "functions": functions, "not_run": list(self.not_run)}
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything one run found: header, per-case results, and the counts derived from them.
 
@@ -204,7 +227,7 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     baseline: BaselineSummary | None = None  # from dlconform.run.baseline.apply_baseline
     perf: list[PerfResult] | None = None  # from dlconform.run.perf.with_perf: each function's time vs the reference
-    score: dict[str, Any] | None = None  # from dlconform.run.assignment.with_score: points by an assignment
+    score: AssignmentScore | None = None  # from dlconform.run.assignment.with_score
     stopped: str = ""  # why the run ended before every selected case ran (-x, --maxfail, Ctrl-C); "" when it did not
     sweeps: list[Any] | None = None  # dlconform.run.sweep.Sweep of each failing function, for the HTML report
 

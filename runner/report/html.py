@@ -59,7 +59,7 @@ def _score(report: Report) -> list[str]:
     if report.score is None:
         return []
     s = report.score
-    return [f"<p>Score ({esc(s['assignment'])}): <strong>{s['points']:.4g} / {s['max_points']:.4g}</strong></p>"]
+    return [f"<p>Score ({esc(s.assignment)}): <strong>{s.points:.4g} / {s.max_points:.4g}</strong></p>"]
 
 
 def _summary_row(function: str, results: Sequence[CaseResult]) -> list[str]:

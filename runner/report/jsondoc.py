@@ -68,7 +68,7 @@ def report_document(report: Report) -> dict[str, Any]:
         "warnings": report.warnings,
         "baseline": report.baseline.to_dict() if report.baseline is not None else None,
         "perf": [p.to_dict() for p in report.perf] if report.perf is not None else None,
-        "score": report.score,
+        "score": report.score.to_dict() if report.score is not None else None,
         "stopped": report.stopped,
         "passed": passed,
         "cases": [{**r.to_dict(), "key": r.key} for r in _shown_order(report) if not _lean(r)],

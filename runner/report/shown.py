@@ -46,7 +46,7 @@ def ordered(results: Iterable[CaseResult]) -> list[CaseResult]:
 def beyond_free(report: Report) -> bool:
     """Whether the report's assignment gives beyond cases no points (feedback only): then a report names their
     failures in one line per function rather than showing them as cases."""
-    return report.score is not None and report.score.get("beyond", "feedback") == "feedback"
+    return report.score is not None and report.score.beyond == "feedback"
 
 
 def beyond_line(count: int) -> str:

@@ -155,14 +155,14 @@ def score_lines(report: Report) -> Iterator[str]:
     if report.score is None:
         return
     s = report.score
-    parts = ", ".join(f"{f} {p:.4g}/{m:.4g}" for f, (p, m) in s["functions"].items())
-    if s.get("not_run"):  # a run stopped early: a function that did not run has no score, high or low
+    parts = ", ".join(f"{f} {p:.4g}/{m:.4g}" for f, (p, m) in s.functions.items())
+    if s.not_run:  # a run stopped early: a function that did not run has no score, high or low
         yield (
-            f"score: {s['points']:.4g} / {s['max_points']:.4g} over the functions that ran (assignment "
-            f"{s['assignment']}: {parts}); no score for {', '.join(s['not_run'])}: not run"
+            f"score: {s.points:.4g} / {s.max_points:.4g} over the functions that ran (assignment "
+            f"{s.assignment}: {parts}); no score for {', '.join(s.not_run)}: not run"
         )
         return
-    yield f"score: {s['points']:.4g} / {s['max_points']:.4g} (assignment {s['assignment']}: {parts})"
+    yield f"score: {s.points:.4g} / {s.max_points:.4g} (assignment {s.assignment}: {parts})"
 
 
 def _case_lines(

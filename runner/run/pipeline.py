@@ -236,8 +236,8 @@ def exit_code(
         from dlconform.run.assignment import full_marks
 
         s = report.score
-        failed = bool(report.stopped) or (s["points"] < fail_under if fail_under is not None else not full_marks(s))
-        failed |= bool(s.get("not_run"))
+        failed = bool(report.stopped) or (s.points < fail_under if fail_under is not None else not full_marks(s))
+        failed |= bool(s.not_run)
     elif report.baseline is not None:
         failed = report.baseline.fails(strict_baseline)
     else:
