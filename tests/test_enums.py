@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 from dlconform.format.suite import iter_cases, load_files
@@ -89,6 +90,7 @@ def test_reports_are_the_same_bytes_from_members_and_from_plain_words(here: dict
     timed = [c for c in doc["cases"] if c["id"] == "d"]
     assert timed and timed[0]["fault"] == "timeout"
     assert all("fault" not in c for c in doc["cases"] if c["id"] != "d")  # no new key where the grader saw nothing
+    jsonschema.validate(doc, json.loads((ROOT / "docs" / "report-schema.json").read_text(encoding="utf-8")))
 
 
 def test_baselines_are_plain_yaml_that_loads_back(here: dict[str, object], tmp_path: Path) -> None:
