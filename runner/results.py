@@ -120,8 +120,10 @@ class CaseResult:
 
     def __post_init__(self) -> None:
         """Words given for the outcome and level become members (a result built from plain data compares alike)."""
-        object.__setattr__(self, "outcome", Outcome(self.outcome))
-        object.__setattr__(self, "level", Level(self.level))
+        if type(self.outcome) is not Outcome:
+            object.__setattr__(self, "outcome", Outcome(self.outcome))
+        if type(self.level) is not Level:
+            object.__setattr__(self, "level", Level(self.level))
 
     @property
     def key(self) -> str:
