@@ -165,9 +165,7 @@ class CaseItem(pytest.Item):
             pytest.skip(fn.reason)
         checked = self.config.stash[SESSION]
         first = checked.missing.setdefault(self.case.function, self.case.key)
-        if (
-            fn.failure == Failure.MISSING and first != self.case.key
-        ):  # a function not defined is one error, not one a case
+        if fn.failure == Failure.MISSING and first != self.case.key:  # a function not defined: one error
             pytest.skip(f"{self.case.function} is not defined: counted once, as {first}")
         raise self._failure(result(self.case, fn.outcome, fn.reason, failure=fn.failure))
 
