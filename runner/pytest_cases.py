@@ -28,8 +28,8 @@ from dlconform.format.model import Case, SuiteError
 from dlconform.report.details import baseline_note, detail_lines
 from dlconform.report.shown import level_note, telling
 from dlconform.report.text import baseline_lines, perf_lines, score_lines, target_line
-from dlconform.results import CaseResult, Report
-from dlconform.run.baseline import FAILING, Baseline, dump_baseline, mark
+from dlconform.results import FAILING, CaseResult, Failure, Level, Outcome, Report
+from dlconform.run.baseline import Baseline, dump_baseline, mark
 from dlconform.run.engine import result
 from dlconform.run.options import RunOptions
 from dlconform.run.pipeline import Plan, build_report, execute, finish
@@ -242,11 +242,11 @@ class CaseItem(pytest.Item):
         if not isinstance(fn, Unavailable):
             return
         checked = self.config.stash[SESSION]
-        if fn.outcome == "skipped":
+        if fn.outcome == Outcome.SKIPPED:
             checked.results.append(result(self.case, fn.outcome, fn.reason))
             pytest.skip(fn.reason)
         first = checked.missing.setdefault(self.case.function, self.case.key)
-        if fn.failure == "missing" and first != self.case.key:  # a function not defined is one error, not one a case
+        if fn.failure == Failure.MISSING and first != self.case.key:  # a function not defined: one error
             pytest.skip(f"{self.case.function} is not defined: counted once, as {first}")
         verdict = result(self.case, fn.outcome, fn.reason, failure=fn.failure)
         checked.results.append(verdict)
@@ -257,9 +257,9 @@ class CaseItem(pytest.Item):
         plan = Plan(checked.target, (self.case,), options=checked.plan.options, capture=False, hints=True)
         (verdict,) = execute(plan).results
         checked.results.append(verdict)
-        if verdict.outcome == "skipped":
+        if verdict.outcome == Outcome.SKIPPED:
             pytest.skip(verdict.message)
-        if verdict.outcome != "passed":
+        if verdict.outcome != Outcome.PASSED:
             raise self._failure(verdict)
 
     def _failure(self, res: CaseResult) -> CaseFailure:
@@ -267,7 +267,7 @@ class CaseItem(pytest.Item):
         baseline = self.config.stash[SESSION].baseline
         if baseline:
             res = mark(res, baseline.entries.get(res.key))
-        level = [f"[{level_note(res, free=False)}]"] if res.level == "beyond" else []
+        level = [f"[{level_note(res, free=False)}]"] if res.level == Level.BEYOND else []
         lines = [*level, *detail_lines(res), f"case {res.key}: {res.description}"]
         if res.baseline_status in ("changed", "new"):
             lines.append(baseline_note(res))

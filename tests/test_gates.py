@@ -97,5 +97,5 @@ def test_the_baseline_is_planned_before_the_target_opens() -> None:
 
 def test_check_reports_its_gate() -> None:
     report = check(profile="scipy", functions=["softmax"])
-    assert report.baseline is not None and report.baseline["known"] > 0
+    assert report.baseline is not None and report.baseline.known > 0
     assert report.gate_passed is True and not report.ok
