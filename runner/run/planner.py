@@ -7,6 +7,7 @@ naming the option. Everything is decided here, before the target is opened: the 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -57,6 +58,10 @@ def make_plan(
             "--perf times the target in this process: it cannot be combined with --isolate, --timeout or --memory"
         )
     source = adapter_source(options) or target_source(options.target, options.profile, options.binds, options.isolated)
+    if options.isolated and not options.adapter and not isinstance(source, str | os.PathLike):
+        raise DlconformError(
+            "--isolate (and --timeout, --memory) check a TARGET file, notebook or module, not a --profile or --bind"
+        )
     support = suite.assignment.support_files if suite.assignment else ()
     limits = limits_of(options, support) if options.isolated or options.adapter else None
     known, label, baseline_notes = plan_baseline(options, suite.cases)
