@@ -28,8 +28,8 @@ from dlconform.text import printable
 from dlconform.version import __version__
 
 if TYPE_CHECKING:
+    from dlconform.grading.assignment import Assignment
     from dlconform.results import Graded
-    from dlconform.run.assignment import Assignment
     from dlconform.targets.base import Target
     from dlconform.targets.isolate.spawn import Limits
 
@@ -335,7 +335,7 @@ def _grading_options(command: Callable[..., None]) -> Callable[..., None]:
 
 def default_assignment(name: str | None, functions: tuple[str, ...]) -> Assignment:
     """`grade`'s assignment: the one named; else the functions given with --function; else the course's eight."""
-    from dlconform.run.assignment import Assignment, load_assignment
+    from dlconform.grading.assignment import Assignment, load_assignment
     from dlconform.run.select import canonical_function
 
     if name:
@@ -546,7 +546,7 @@ def run(
     from dlconform.run.watch import SLOW_AFTER
 
     if assignment:  # assignments, dtypes and baselines import YAML and more: only when asked for
-        from dlconform.run.assignment import check_coverage, load_assignment, with_score
+        from dlconform.grading.assignment import check_coverage, load_assignment, with_score
     chosen = load_assignment(assignment) if assignment else None
     if fail_under is not None and not chosen:
         raise DlconformError("--fail-under SCORE needs --assignment: it compares the assignment's score")
@@ -842,11 +842,9 @@ def grade(
     written whatever happens.
     """
     from dlconform.format.suite import bundled_dir, iter_cases
-    from dlconform.report import gradescope as gs
-    from dlconform.run.assignment import check_coverage
-    from dlconform.run.select import SelectionError, select
-    from dlconform.targets.isolate.sandbox import describe as describe_sandbox
-    from dlconform.tools.grade import (
+    from dlconform.grading import gradescope as gs
+    from dlconform.grading.assignment import check_coverage
+    from dlconform.grading.batch import (
         NO_WEIGHTS,
         GradeError,
         check_weights,
@@ -858,7 +856,9 @@ def grade(
         take_shard,
         write_outputs,
     )
-    from dlconform.tools.outdir import prepare as prepare_out
+    from dlconform.grading.outdir import prepare as prepare_out
+    from dlconform.run.select import SelectionError, select
+    from dlconform.targets.isolate.sandbox import describe as describe_sandbox
 
     start = time.monotonic()
     try:
@@ -929,7 +929,7 @@ def grade(
 
 def _echo_line(graded: Graded) -> None:
     """A submission's line as soon as it is graded, flushed at once (click.echo flushes), on a terminal or not."""
-    from dlconform.tools.grade import grade_line
+    from dlconform.grading.batch import grade_line
 
     click.echo(grade_line(graded))
 
@@ -942,7 +942,7 @@ def merge(sources: tuple[str, ...], out_dir: str) -> None:
 
     Exit status: 0 merged; 2 a folder without a gradebook, or a submission graded twice.
     """
-    from dlconform.tools.grade import merge as merge_outputs
+    from dlconform.grading.batch import merge as merge_outputs
 
     count = merge_outputs(sources, out_dir)
     click.echo(f"merged {count} submissions into {out_dir}")

@@ -68,7 +68,7 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     baseline: dict[str, Any] | None = None  # from dlconform.run.baseline.apply_baseline: file, counts, stale ids
     perf: list[dict[str, Any]] | None = None  # from dlconform.run.perf.with_perf: each function's time vs the reference
-    score: dict[str, Any] | None = None  # from dlconform.run.assignment.with_score: points by an assignment
+    score: dict[str, Any] | None = None  # from dlconform.grading.assignment.with_score: points by an assignment
     stopped: str = ""  # why the run ended before every selected case ran (-x, --maxfail, Ctrl-C); "" when it did not
     sweeps: list[Any] | None = None  # dlconform.run.sweep.Sweep of each failing function, for the HTML report
 
@@ -144,6 +144,11 @@ class Score:
     points: float
     max_points: float
     functions: dict[str, tuple[float, float]]  # function -> (points, max points)
+
+
+def full_marks(score: dict[str, Any]) -> bool:
+    """Whether a report's score (``Report.score``) is full marks over every function of the assignment (none left unrun)."""
+    return not score.get("not_run") and score["points"] >= score["max_points"]
 
 
 @dataclass

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from dlconform.api import check
+from dlconform.grading.assignment import AssignmentError, builtin_names, load_assignment
 from dlconform.results import CaseResult
-from dlconform.run.assignment import AssignmentError, builtin_names, load_assignment
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -16,11 +16,7 @@ import numpy as np
 import pytest
 from dlconform.catalogue import FUNCTIONS
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
-from dlconform.judge.hints import hint
-from dlconform.results import CaseResult
-from dlconform.run.engine import run_cases
-from dlconform.targets.isolate.spawn import Limits
-from dlconform.tools.grade import (
+from dlconform.grading.batch import (
     GradeError,
     Weights,
     exposed_files,
@@ -34,7 +30,11 @@ from dlconform.tools.grade import (
     take_shard,
     write_outputs,
 )
-from dlconform.tools.outdir import RECORD
+from dlconform.grading.outdir import RECORD
+from dlconform.judge.hints import hint
+from dlconform.results import CaseResult
+from dlconform.run.engine import run_cases
+from dlconform.targets.isolate.spawn import Limits
 
 ROOT = Path(__file__).resolve().parents[1]
 CAREFUL = str(ROOT / "examples" / "careful.py")

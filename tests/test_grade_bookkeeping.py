@@ -69,8 +69,8 @@ def test_a_line_per_submission_as_it_finishes_through_a_pipe(tmp_path: Path) -> 
 
 
 def test_the_progress_callback_gets_each_graded_submission() -> None:
+    from dlconform.grading.batch import grade_all, grade_line
     from dlconform.targets.isolate.spawn import Limits
-    from dlconform.tools.grade import grade_all, grade_line
 
     cases = [c for c in iter_cases(load_files([RELU])) if "large" not in c.tags][:3]
     seen: list[str] = []

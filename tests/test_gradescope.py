@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from dlconform.catalogue import FUNCTIONS
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
-from dlconform.report import gradescope
-from dlconform.run.assignment import load_assignment
+from dlconform.grading import gradescope
+from dlconform.grading.assignment import load_assignment
+from dlconform.grading.batch import grade_one
 from dlconform.targets.isolate.spawn import Limits
 from dlconform.tools.generate import generate_file
-from dlconform.tools.grade import grade_one
 
 ROOT = Path(__file__).resolve().parents[1]
 CAREFUL = ROOT / "examples" / "careful.py"

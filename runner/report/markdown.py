@@ -29,8 +29,7 @@ from dlconform.report.shown import (
     unrun,
 )
 from dlconform.report.text import QUIET, VERBOSE, baseline_lines, header_lines, perf_lines, score_lines
-from dlconform.results import OUTCOMES, CaseResult, Report, contract_line, count_outcomes
-from dlconform.run.assignment import full_marks
+from dlconform.results import OUTCOMES, CaseResult, Report, contract_line, count_outcomes, full_marks
 
 MAX_FAILURES = 100  # a job summary has a size limit; the JSON report has them all
 SPECIAL = re.compile(r"([\\`*_\[\]|#])")

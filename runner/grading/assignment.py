@@ -159,11 +159,6 @@ def score_doc(score: Score, assignment: str, beyond: str = "feedback") -> dict[s
     }
 
 
-def full_marks(score: dict[str, Any]) -> bool:
-    """Whether a report's score is full marks over every function of the assignment (none left unrun)."""
-    return not score.get("not_run") and score["points"] >= score["max_points"]
-
-
 def score_from_doc(doc: Any) -> Score:
     """The Score of a report's ``"score"`` (``score_doc``'s output read back); ValueError if it is not one."""
 

@@ -26,9 +26,9 @@ from typing import Any
 from dlconform.atomic import write_atomic
 from dlconform.errors import DlconformError
 from dlconform.format.model import Case, VectorFile
+from dlconform.grading.assignment import NO_WEIGHTS, Assignment, Weights, score_doc, score_from_doc
 from dlconform.judge.compare import DEFAULTS, Options
 from dlconform.results import CaseResult, Graded, Report, Score
-from dlconform.run.assignment import NO_WEIGHTS, Assignment, Weights, score_doc, score_from_doc
 from dlconform.run.pipeline import Plan, execute
 from dlconform.targets.isolate.spawn import DEFAULT_LIMITS, Limits
 from dlconform.text import printable
@@ -216,7 +216,7 @@ def exposed_files(files: Iterable[VectorFile], bundled: Path) -> list[str]:
 def report_name(submission: str) -> str:
     """The file name of a submission's JSON report: its path with every unusual character made ``_`` (cut, and
     hashed, when long: ``outdir.safe_name``)."""
-    from dlconform.tools import outdir
+    from dlconform.grading import outdir
 
     return outdir.safe_name(submission) + ".json"
 
@@ -251,8 +251,8 @@ def write_outputs(
     no dlconform run wrote (``outdir.prepare``); what the run before wrote there and this one did not is removed.
     The gradebook is written first, so that it exists whatever stops the rest.
     """
+    from dlconform.grading import outdir
     from dlconform.report import redacted, render
-    from dlconform.tools import outdir
 
     out = outdir.prepare(out_dir)
     names = outdir.report_names([g.submission for g in graded], report_name)
@@ -318,7 +318,7 @@ def merge(sources: Sequence[str | Path], out_dir: str | Path) -> int:
             raise GradeError(f"report {report.name} is in both {seen[report.name].parent} and {report.parent}")
         seen[report.name] = report
     paged = bool(with_pages) and all(with_pages)
-    from dlconform.tools import outdir
+    from dlconform.grading import outdir
 
     try:
         out = outdir.prepare(out_dir)
