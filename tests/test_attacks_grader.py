@@ -274,7 +274,7 @@ def test_an_out_a_submission_squats_while_graded_is_still_written(tmp_path: Path
 def test_the_gradebook_is_written_whatever_stops_the_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A report that cannot be written (a full disk, say) stops the rest, but the gradebook is there already."""
     from dlconform import report as reports
-    from dlconform.grading.batch import write_outputs
+    from dlconform.grading.gradebook import write_outputs
 
     (sub,) = _write(tmp_path / "subs", "alice.py")
     cases = [c for c in iter_cases(load_files()) if c.function == "relu" and "core" in c.tags][:2]

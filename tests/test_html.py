@@ -19,7 +19,10 @@ import pytest
 from dlconform.api import check
 from dlconform.catalogue import FUNCTIONS
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
-from dlconform.grading.batch import GradeError, grade_all, merge, report_name, take_shard, write_outputs
+from dlconform.grading.batch import grade_all
+from dlconform.grading.errors import GradeError
+from dlconform.grading.gradebook import merge, report_name, write_outputs
+from dlconform.grading.submissions import take_shard
 from dlconform.report import HIDDEN_MESSAGE
 from dlconform.report.shown import also_line, folded
 from dlconform.run.pipeline import Plan, execute

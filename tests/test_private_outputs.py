@@ -16,7 +16,8 @@ from dlconform.format import cache
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
 from dlconform.grading import gradescope as gs
 from dlconform.grading import outdir
-from dlconform.grading.batch import grade_all, report_name, write_outputs
+from dlconform.grading.batch import grade_all
+from dlconform.grading.gradebook import report_name, write_outputs
 from dlconform.targets.isolate.spawn import Limits
 
 ROOT = Path(__file__).resolve().parents[1]

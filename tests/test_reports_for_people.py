@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 from dlconform.format.suite import iter_cases, load_files
 from dlconform.grading import gradescope
-from dlconform.grading.batch import score
+from dlconform.grading.scoring import score
 from dlconform.judge.compare import judge
 from dlconform.report.jsondoc import every_case
 from dlconform.report.markdown import MAX_FAILURES, escape

@@ -14,7 +14,9 @@ import pytest
 from dlconform.api import check
 from dlconform.format.suite import iter_cases, load_files
 from dlconform.grading.assignment import load_assignment
-from dlconform.grading.batch import find_submissions, grade_all, score
+from dlconform.grading.batch import grade_all
+from dlconform.grading.scoring import score
+from dlconform.grading.submissions import find_submissions
 from dlconform.results import Graded
 from dlconform.run.select import select
 from dlconform.targets.isolate.spawn import Limits

@@ -1,137 +1,204 @@
-"""Batch grading: every submission in its own confined worker, scored per function, written out.
+"""A batch of submissions graded by an assignment: ``grade(GradeRequest)``, the one entry point of grading.
 
-Scores give each function the same weight by default, with partial credit in
-proportion to the cases passed; a weights file changes the weight of functions
-(``sigmoid: 2``) or of cases (``"softmax::stability-*": 0.5``, glob patterns
-over ``function::case-id``). ``--out DIR`` gets one JSON report per submission
-and ``gradebook.csv``; ``--shard I/N`` grades a deterministic slice and
-``merge`` puts the slices' outputs back together.
+Each submission runs in its own confined worker and is scored per function (``scoring``); ``--out DIR`` gets one
+JSON report per submission and ``gradebook.csv`` (``gradebook``), ``--shard I/N`` grades a deterministic slice
+(``submissions``), ``--gradescope`` gets Gradescope's results.json (``gradescope``), also when grading failed.
 """
 
 from __future__ import annotations
 
-import csv
-import fnmatch
-import io
-import math
-import re
-import shutil
-import stat
-from collections.abc import Callable, Iterable, Sequence
+import os
+import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import replace
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass, replace
 
-from dlconform.atomic import write_atomic
+from dlconform.atomic import write_report
 from dlconform.errors import DlconformError
 from dlconform.format.model import Case, VectorFile
-from dlconform.grading.assignment import NO_WEIGHTS, Assignment, Weights, score_doc, score_from_doc
+from dlconform.grading.assignment import (
+    NO_WEIGHTS,
+    Assignment,
+    Weights,
+    check_coverage,
+    default_assignment,
+    graded_functions,
+    score_doc,
+)
+from dlconform.grading.errors import GradeError
+from dlconform.grading.scoring import score
 from dlconform.judge.compare import DEFAULTS, Options
-from dlconform.results import CaseResult, Graded, Report, Score
+from dlconform.results import Graded
 from dlconform.run.pipeline import Plan, execute
 from dlconform.targets.isolate.spawn import DEFAULT_LIMITS, Limits
 from dlconform.text import printable
 
-SUBMISSION_SUFFIXES = (".py", ".ipynb")
-GRADEBOOK = "gradebook.csv"
-INDEX = "index.html"  # grade --html: the instructor's page
-FIXED_COLUMNS = ("submission", "status", "score", "max_score")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet cell starting so is a formula
+
+@dataclass(frozen=True)
+class GradeRequest:
+    """Every option of a batch, as ``dlconform grade`` takes them (see its --help)."""
+
+    submissions: tuple[str, ...]  # .py files, notebooks, folders of them
+    vectors: tuple[str, ...] = ()  # instructor files or folders added to the bundled suite
+    no_bundled: bool = False
+    functions: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    exclude_tags: tuple[str, ...] = ()
+    timeout: float | None = None
+    memory: str | None = None
+    budget: float | None = None
+    sandbox: str | None = None
+    random_n: int = 0
+    seed: int | None = None
+    assignment: str | None = None  # NAME|FILE (default: course, or the functions named)
+    weights: str | None = None  # a weights file: weights of cases within their function
+    jobs: int = 1
+    out_dir: str | None = None
+    reveal_hidden: bool = False
+    html: bool = False
+    gradescope: str | None = None
+    shard: str | None = None  # I/N
 
 
-class GradeError(DlconformError, ValueError):
-    """A grading input that cannot be used (missing submission, bad weights, bad shard): one line, exit 2."""
+@dataclass(frozen=True)
+class Prepared:
+    """A checked batch, before any submission runs: what is graded, on which cases, under which limits."""
+
+    submissions: list[str]
+    assignment: Assignment
+    weights: Weights
+    cases: list[Case]
+    notes: list[str]
+    limits: Limits
 
 
-def load_weights(path: str | Path) -> Weights:
-    """Read a weights file: a YAML mapping of function names and ``function::case`` globs to weights >= 0."""
-    from dlconform.catalogue import FUNCTIONS
-    from dlconform.format import safeyaml
-    from dlconform.run.select import SelectionError, canonical_function
+@dataclass(frozen=True)
+class Outcome:
+    """What a batch produced: each submission graded, in submission order, by ``assignment``."""
 
+    assignment: Assignment
+    graded: list[Graded]
+
+
+def grade(
+    request: GradeRequest,
+    say: Callable[[str], None] = lambda line: None,
+    progress: Callable[[Graded], None] | None = None,
+) -> Outcome:
+    """Check the request, grade its submissions and write what it asks for; ``say`` gets the notes for the
+    instructor (stderr), ``progress`` each submission as it finishes. Whatever stops the batch still leaves
+    ``--gradescope`` a results.json saying why (then the error is raised again)."""
+    from dlconform.grading import gradescope as gs
+
+    start = time.monotonic()
     try:
-        data = safeyaml.load(Path(path).read_text(encoding="utf-8")).data
-    except (OSError, UnicodeDecodeError, safeyaml.YamlError) as exc:
-        raise GradeError(f"{path}: cannot read weights: {exc}") from None
-    if not isinstance(data, dict):
-        raise GradeError(f"{path}: weights must map function names or function::case-id patterns to numbers")
-    functions: dict[str, float] = {}
-    cases: list[tuple[str, float]] = []
-    for key, value in data.items():
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
-            raise GradeError(f"{path}: weight of {key!r} must be a number >= 0, not {value!r}")
-        name, sep, _ = str(key).partition("::")
+        batch = prepare(request, say)
+        outcome = run_batch(request, batch, say, progress)
+        if request.gradescope:
+            write_report(request.gradescope, gs.dump(gs.results(outcome.graded[0], time.monotonic() - start)))
+        return outcome
+    except Exception as exc:
+        if request.gradescope:
+            why = str(exc) if isinstance(exc, DlconformError) else f"the grader failed: {exc}"
+            write_report(request.gradescope, gs.dump(gs.failure(why, time.monotonic() - start)))
+        raise
+
+
+def prepare(request: GradeRequest, say: Callable[[str], None] = lambda line: None) -> Prepared:
+    """Every check that needs no submission run: submissions, shard, weights, assignment, suite, selection,
+    options that go together, the output folder (made now, so that no worker can make it first); ``say`` gets the
+    warnings about hidden cases the submissions could read."""
+    from dlconform.format.suite import iter_cases, suite_files
+    from dlconform.grading.submissions import find_submissions, parse_shard, take_shard
+    from dlconform.grading.weights import check_weights, load_weights
+    from dlconform.run.random_cases import with_random
+    from dlconform.run.select import SelectionError, select
+    from dlconform.targets.isolate.spawn import worker_limits
+
+    found = find_submissions(request.submissions)
+    picked = take_shard(found, parse_shard(request.shard)) if request.shard else found
+    scheme = load_weights(request.weights) if request.weights else NO_WEIGHTS
+    chosen = default_assignment(request.assignment, request.functions)
+    timeout = request.timeout if request.timeout is not None or not chosen.timeout else chosen.timeout
+    files = suite_files(request.vectors, request.no_bundled, chosen.vectors)
+    graded_names = graded_functions(chosen, request.functions)
+    check_coverage(chosen, graded_names, (vf.function for vf in files))
+    every = tuple(iter_cases(files))
+    if request.weights:
+        check_weights(scheme, request.weights, (c.key for c in every))
+    selected = select(every, graded_names, request.tags, request.exclude_tags, None)
+    if not selected:
+        raise SelectionError("no case matches the selection")
+    if not found:
+        raise GradeError(f"no .py or .ipynb submission in {', '.join(request.submissions)}")
+    _check_outputs(request, picked)
+    for line in _exposure_warnings(files, selected):
+        say(line)
+    cases, notes = with_random(selected, files, request.random_n, request.seed)
+    limits = worker_limits(timeout, request.memory, request.sandbox, request.budget, chosen.support_files)
+    return Prepared(picked, chosen, scheme, cases, notes, limits)
+
+
+def _check_outputs(request: GradeRequest, picked: Sequence[str]) -> None:
+    """--html needs --out and matplotlib, --gradescope one submission; --out is made (or refused) now."""
+    from dlconform.grading.outdir import prepare as prepare_out
+
+    if request.html:
+        from dlconform.report.page import require_matplotlib
+
+        if not request.out_dir:
+            raise GradeError("--html writes its pages into --out DIR: give --out")
+        require_matplotlib()
+    if request.gradescope and len(picked) != 1:
+        raise GradeError(f"--gradescope grades one submission, found {len(picked)}: {', '.join(picked) or 'none'}")
+    if request.out_dir:
         try:
-            canonical = canonical_function(name)
-        except SelectionError:
-            raise GradeError(f"{path}: {key!r}: unknown function {name!r} (known: {', '.join(FUNCTIONS)})") from None
-        if sep:
-            cases.append((f"{canonical}::{str(key).partition('::')[2]}", float(value)))
-        else:
-            functions[canonical] = float(value)
-    return Weights(functions, tuple(cases))
+            prepare_out(request.out_dir)
+        except OSError as exc:
+            raise GradeError(f"cannot write to {request.out_dir}: {exc.strerror or exc}") from None
 
 
-def check_weights(weights: Weights, path: str, assignment: Assignment, keys: Iterable[str]) -> None:
-    """Every weights entry must count: a function the assignment grades, a pattern matching some case of the suite."""
-    for function in weights.functions:
-        if function not in assignment.points:
-            raise GradeError(
-                f"{path}: {function!r} is not graded by assignment {assignment.name} "
-                f"({', '.join(assignment.functions)})"
-            )
-    known = list(keys)
-    for pattern, _ in weights.cases:
-        if not any(fnmatch.fnmatchcase(k, pattern) for k in known):
-            raise GradeError(f"{path}: {pattern!r} matches no case of the suite")
+def _exposure_warnings(files: Sequence[VectorFile], selected: Sequence[Case]) -> list[str]:
+    """Warnings about hidden cases the submissions could read: not root, or a file every user may read."""
+    from dlconform.format.suite import bundled_dir
+    from dlconform.grading.submissions import exposed_files
+
+    root = os.geteuid() == 0
+    lines = []
+    if not root and any(c.hidden for c in selected):
+        lines.append("dlconform: warning: not root, so submissions run as your user and can read hidden cases")
+    for path in exposed_files(files, bundled_dir()) if root else ():
+        lines.append(f"dlconform: warning: {path} has hidden cases and every user may read it: chmod o-r")
+    return lines
 
 
-def score(results: Sequence[CaseResult], assignment: Assignment | None = None, weights: Weights = NO_WEIGHTS) -> Score:
-    """The assignment's points per graded function (``Assignment.function_scores``; default: every function in
-    the results, one point each), and their totals."""
-    chosen = assignment or Assignment.covering(r.function for r in results)
-    return chosen.score(results, weights)
+def run_batch(
+    request: GradeRequest, batch: Prepared, say: Callable[[str], None], progress: Callable[[Graded], None] | None
+) -> Outcome:
+    """Grade a prepared batch and write its --out folder."""
+    from dlconform.grading.gradebook import write_outputs
+    from dlconform.targets.isolate.sandbox import describe as describe_sandbox
 
-
-def status(report: Report) -> str:
-    """How grading went for a submission: graded, failed to load, timed out or crashed (a gradebook column)."""
-    if report.target.get("load_error"):
-        return "timed out" if "took longer" in str(report.target["load_error"]) else "failed to load"
-    failures = {r.failure for r in report.results}
-    if "raised:CallTimeout" in failures:
-        return "timed out"
-    return "crashed" if "raised:WorkerCrash" in failures else "graded"
-
-
-def find_submissions(paths: Sequence[str]) -> list[str]:
-    """The submissions named: .py and .ipynb files, and those directly inside folders; sorted, without repeats."""
-    found: list[str] = []
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            found.extend(str(p) for p in sorted(path.iterdir()) if p.is_file() and p.suffix in SUBMISSION_SUFFIXES)
-        elif path.is_file() and path.suffix in SUBMISSION_SUFFIXES:
-            found.append(str(path))
-        elif path.exists():
-            raise GradeError(f"{given}: not a .py file, a .ipynb notebook or a folder of them")
-        else:
-            raise GradeError(f"{given}: no such file or folder")
-    return sorted(set(found))
-
-
-def parse_shard(text: str) -> tuple[int, int]:
-    """``I/N`` as (I, N) with 1 <= I <= N."""
-    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
-    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
-        raise GradeError(f"--shard {text!r}: give I/N with 1 <= I <= N, e.g. 2/4")
-    return int(match.group(1)), int(match.group(2))
-
-
-def take_shard(submissions: Sequence[str], shard: tuple[int, int]) -> list[str]:
-    """Slice I of N: every N-th submission of the sorted list, starting at the I-th."""
-    index, count = shard
-    return list(submissions[index - 1 :: count])
+    chosen = batch.assignment
+    say(f"dlconform: grading {chosen.name}: {', '.join(chosen.functions)}")
+    say(f"dlconform: {describe_sandbox(batch.limits.sandbox)}")
+    graded = grade_all(
+        batch.submissions,
+        batch.cases,
+        jobs=request.jobs,
+        limits=batch.limits,
+        assignment=chosen,
+        weights=batch.weights,
+        progress=progress,
+        notes=batch.notes,
+        sweeps=request.html,
+    )
+    if request.out_dir:
+        try:
+            write_outputs(graded, chosen.functions, request.out_dir, not request.reveal_hidden, request.html)
+        except OSError as exc:
+            raise GradeError(f"cannot write to {request.out_dir}: {exc.strerror or exc}") from None
+    return Outcome(chosen, graded)
 
 
 def grade_one(
@@ -198,183 +265,3 @@ def grade_line(graded: Graded) -> str:
     so a name cannot write to the instructor's terminal)."""
     s = graded.score
     return printable(f"{graded.submission}: {s.points:.4g} / {s.max_points:.4g} ({graded.report.summary_line()})")
-
-
-def exposed_files(files: Iterable[VectorFile], bundled: Path) -> list[str]:
-    """Instructor vector files with hidden cases that any user may read, a worker's unprivileged uid included."""
-    out = []
-    for vf in files:
-        path = Path(vf.path).resolve()
-        if path.is_relative_to(bundled.resolve()) or not any(c.hidden for c in vf.cases):
-            continue
-        modes = [path.stat().st_mode & stat.S_IROTH] + [p.stat().st_mode & stat.S_IXOTH for p in path.parents]
-        if all(modes):
-            out.append(vf.path)
-    return out
-
-
-def report_name(submission: str) -> str:
-    """The file name of a submission's JSON report: its path with every unusual character made ``_`` (cut, and
-    hashed, when long: ``outdir.safe_name``)."""
-    from dlconform.grading import outdir
-
-    return outdir.safe_name(submission) + ".json"
-
-
-def gradebook_csv(graded: Sequence[Graded], functions: Sequence[str]) -> str:
-    """The gradebook: submission, status, score, max_score and one column of points per graded function."""
-    rows = [
-        {
-            "submission": g.submission,
-            "status": status(g.report),
-            "score": _number(g.score.points),
-            "max_score": _number(g.score.max_points),
-            **{f: _number(g.score.functions[f][0]) for f in functions if f in g.score.functions},
-        }
-        for g in graded
-    ]
-    return _csv([*FIXED_COLUMNS, *functions], rows)
-
-
-def write_outputs(
-    graded: Sequence[Graded],
-    functions: Sequence[str],
-    out_dir: str | Path,
-    redact_hidden: bool = True,
-    html: bool = False,
-) -> None:
-    """One JSON report per submission and the gradebook, each written atomically into ``out_dir``; with ``html``,
-    an HTML page per submission beside its JSON (same name, ``.html``) and the instructor's ``index.html``.
-
-    The reports are what a student may be shown: hidden cases pass/fail only, unless ``redact_hidden`` is False
-    (then they are written 0600). ``out_dir`` is made 0700, and refused if someone else owns it or it holds files
-    no dlconform run wrote (``outdir.prepare``); what the run before wrote there and this one did not is removed.
-    The gradebook is written first, so that it exists whatever stops the rest.
-    """
-    from dlconform.grading import outdir
-    from dlconform.report import redacted, render
-
-    out = outdir.prepare(out_dir)
-    names = outdir.report_names([g.submission for g in graded], report_name)
-    mode = None if redact_hidden else outdir.PRIVATE
-    pages = [_page(names[g.submission]) for g in graded] + [INDEX] if html else []
-    with outdir.writing(out, [GRADEBOOK, *names.values(), *pages]):
-        write_atomic(out / GRADEBOOK, gradebook_csv(graded, functions))
-        for g in graded:
-            write_atomic(out / names[g.submission], render(g.report, "json", redact_hidden=redact_hidden), mode=mode)
-        if not html:
-            return
-        from dlconform.report.html import render_html
-        from dlconform.report.html_index import Entry, render_index
-
-        entries = [Entry(g.submission, _page(names[g.submission]), status(g.report), g.score) for g in graded]
-        for g, entry in zip(graded, entries, strict=True):
-            shown = redacted(g.report) if redact_hidden else g.report
-            write_atomic(out / entry.page, render_html(shown), mode=mode)
-        write_atomic(out / INDEX, render_index(entries, functions), mode=mode)
-
-
-def _page(report_name: str) -> str:
-    """The file name of a submission's HTML page: its JSON report's, ending .html."""
-    return report_name.removesuffix(".json") + ".html"
-
-
-def merge(sources: Sequence[str | Path], out_dir: str | Path) -> int:
-    """Combine the outputs of several ``grade --out`` runs (shards) into ``out_dir``; returns the submission count.
-
-    Gradebook columns are the union in order of appearance; a submission graded twice is an error. Shards graded
-    with ``--html`` bring their pages, and the merged folder gets an index over all of them. ``out_dir`` is taken
-    as ``grade`` takes its ``--out`` (``outdir.prepare``).
-    """
-    columns: list[str] = list(FIXED_COLUMNS)
-    rows: dict[str, dict[str, str]] = {}
-    origin: dict[str, Path] = {}
-    reports: list[Path] = []
-    with_pages: list[bool] = []  # per source: graded with --html
-    for source in map(Path, sources):
-        book = source / GRADEBOOK
-        try:
-            reader = csv.DictReader(io.StringIO(book.read_text(encoding="utf-8")))
-            found = list(reader)
-        except (OSError, UnicodeDecodeError, csv.Error) as exc:
-            raise GradeError(f"{book}: cannot read gradebook: {exc}") from None
-        if not reader.fieldnames or tuple(reader.fieldnames[: len(FIXED_COLUMNS)]) != FIXED_COLUMNS:
-            raise GradeError(f"{book}: not a dlconform gradebook (columns {', '.join(FIXED_COLUMNS)}, ...)")
-        columns.extend(c for c in reader.fieldnames if c not in columns)
-        for row in found:
-            name = row["submission"]
-            if name in rows:
-                raise GradeError(f"{name} is graded in both {origin[name]} and {book}")
-            rows[name], origin[name] = row, book
-        reports.extend(p for p in sorted(source.glob("*.json")))
-        reports.extend(p for p in sorted(source.glob("*.html")) if p.name != INDEX)
-        with_pages.append((source / INDEX).is_file())
-    if any(with_pages) and not all(with_pages):
-        bare = ", ".join(str(src) for src, paged in zip(sources, with_pages, strict=True) if not paged)
-        raise GradeError(f"{bare}: graded without --html where other shards have pages; grade every shard alike")
-    seen: dict[str, Path] = {}
-    for report in reports:
-        if report.name in seen and seen[report.name].resolve() != report.resolve():
-            raise GradeError(f"report {report.name} is in both {seen[report.name].parent} and {report.parent}")
-        seen[report.name] = report
-    paged = bool(with_pages) and all(with_pages)
-    from dlconform.grading import outdir
-
-    try:
-        out = outdir.prepare(out_dir)
-    except OSError as exc:
-        raise GradeError(f"cannot write to {out_dir}: {exc}") from None
-    with outdir.writing(out, [GRADEBOOK, *seen, *([INDEX] if paged else [])]):
-        write_atomic(out / GRADEBOOK, _csv(columns, [rows[k] for k in sorted(rows)]))
-        for name, report in seen.items():
-            if report.resolve() != (out / name).resolve():
-                shutil.copyfile(report, out / name)
-        if paged:
-            _merged_index(out, [p for p in seen.values() if p.suffix == ".json"], rows, columns[len(FIXED_COLUMNS) :])
-    return len(rows)
-
-
-def _merged_index(
-    out: Path, reports: Sequence[Path], rows: dict[str, dict[str, str]], functions: Sequence[str]
-) -> None:
-    """The instructor's index over merged shards, from each JSON report's score and the gradebook's status."""
-    import json
-
-    from dlconform.report.html_index import Entry, render_index
-
-    entries = []
-    for path in reports:
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-            submission = doc["target"]["spec"]
-            points = score_from_doc(doc.get("score"))
-        except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError) as exc:
-            raise GradeError(f"{path}: not a graded submission's report, for the index: {exc}") from None
-        graded = rows.get(csv_cell(submission))
-        if graded is None:
-            raise GradeError(f"{path}: its submission {submission!r} is in no gradebook")
-        entries.append(Entry(submission, _page(path.name), graded["status"], points))
-    write_atomic(out / INDEX, render_index(entries, functions))
-
-
-def _csv(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
-    """CSV text with ``columns``, missing values empty, every cell made safe (``csv_cell``)."""
-    text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=list(columns), restval="", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in rows)
-    return text.getvalue()
-
-
-def csv_cell(value: Any) -> str:
-    """A gradebook cell: text as the JSON reports write it (a lone surrogate of a name that is not UTF-8 as
-    ``\\udcff``), control characters escaped, and a ``'`` before a cell a spreadsheet would read as a formula
-    (one starting with = + - @, a tab or a carriage return: OWASP's advice). Applied twice, it changes nothing."""
-    text = printable(str(value).encode("utf-8", "backslashreplace").decode("utf-8"))
-    return f"'{text}" if text.startswith(FORMULA_START) else text
-
-
-def _number(value: float) -> str:
-    """Points for the gradebook: at most 4 decimals, no trailing zeros."""
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
-    return text if text not in ("", "-0") else "0"
