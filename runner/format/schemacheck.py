@@ -93,11 +93,14 @@ def explain(v: Violation, schema: Mapping[str, Any]) -> str:
         return f"missing {', '.join(v.missing_keys())}"
     template, node = schema.get("message"), schema
     for step in v.schema_path[:-1]:  # down the schema to the rule, keeping the last message met
-        child: Any = node.get(str(step)) if isinstance(step, str) else None
-        if not isinstance(child, Mapping):
+        if isinstance(node, Mapping) and isinstance(step, str):
+            node = node.get(step)
+        elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+            node = node[step]
+        else:
             break
-        node = child
-        template = node.get("message", template)
+        if isinstance(node, Mapping):
+            template = node.get("message", template)
     if isinstance(template, str):
         return template.format(key=v.path[-1] if v.path else "", value=v.value)
     return v.message
