@@ -91,7 +91,8 @@ def explain(v: Violation, schema: Mapping[str, Any]) -> str:
         return f"unknown key {v.extra_keys()[0]!r} (known: {known})"
     if v.rule == "required":
         return f"missing {', '.join(v.missing_keys())}"
-    template, node = schema.get("message"), schema
+    template: Any = schema.get("message")
+    node: Any = schema
     for step in v.schema_path[:-1]:  # down the schema to the rule, keeping the last message met
         if isinstance(node, Mapping) and isinstance(step, str):
             node = node.get(step)

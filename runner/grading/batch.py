@@ -17,9 +17,7 @@ from dlconform.atomic import write_report
 from dlconform.errors import DlconformError
 from dlconform.format.model import Case, VectorFile
 from dlconform.grading.assignment import (
-    NO_WEIGHTS,
     Assignment,
-    Weights,
     check_coverage,
     default_assignment,
     graded_functions,
@@ -27,6 +25,7 @@ from dlconform.grading.assignment import (
 )
 from dlconform.grading.errors import GradeError
 from dlconform.grading.scoring import score
+from dlconform.grading.weights import NO_WEIGHTS, Weights
 from dlconform.judge.compare import DEFAULTS, Options
 from dlconform.results import Graded
 from dlconform.run.pipeline import Plan, execute
@@ -73,7 +72,7 @@ class Prepared:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class GradedBatch:
     """What a batch produced: each submission graded, in submission order, by ``assignment``."""
 
     assignment: Assignment
@@ -84,7 +83,7 @@ def grade(
     request: GradeRequest,
     say: Callable[[str], None] = lambda line: None,
     progress: Callable[[Graded], None] | None = None,
-) -> Outcome:
+) -> GradedBatch:
     """Check the request, grade its submissions and write what it asks for; ``say`` gets the notes for the
     instructor (stderr), ``progress`` each submission as it finishes. Whatever stops the batch still leaves
     ``--gradescope`` a results.json saying why (then the error is raised again)."""
@@ -174,7 +173,7 @@ def _exposure_warnings(files: Sequence[VectorFile], selected: Sequence[Case]) ->
 
 def run_batch(
     request: GradeRequest, batch: Prepared, say: Callable[[str], None], progress: Callable[[Graded], None] | None
-) -> Outcome:
+) -> GradedBatch:
     """Grade a prepared batch and write its --out folder."""
     from dlconform.grading.gradebook import write_outputs
     from dlconform.targets.isolate.sandbox import describe as describe_sandbox
@@ -198,7 +197,7 @@ def run_batch(
             write_outputs(graded, chosen.functions, request.out_dir, not request.reveal_hidden, request.html)
         except OSError as exc:
             raise GradeError(f"cannot write to {request.out_dir}: {exc.strerror or exc}") from None
-    return Outcome(chosen, graded)
+    return GradedBatch(chosen, graded)
 
 
 def grade_one(

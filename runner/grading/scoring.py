@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dlconform.grading.assignment import NO_WEIGHTS, Assignment, Weights
+from dlconform.grading.assignment import Assignment
+from dlconform.grading.weights import NO_WEIGHTS, Weights
 from dlconform.results import CaseResult, Report, Score
 
 
