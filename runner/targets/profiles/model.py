@@ -105,7 +105,7 @@ def read_profile(path: str | Path) -> Profile:
     """Read and validate one profile file, following ``extends``."""
     data, lines = _merged(Path(path), [])
     _check(_schema(), Path(path), data, lines)
-    return _validate(Path(path), data, lines)
+    return _build(Path(path), data, lines)
 
 
 def _read_raw(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
@@ -176,7 +176,7 @@ def _merged(path: Path, chain: list[Path]) -> tuple[dict[str, Any], dict[str, in
     return merged, lines
 
 
-def _validate(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Profile:
+def _build(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Profile:
     """Build the Profile of a merged profile whose files the schema accepted, after what a schema cannot check:
     function names, the expressions (with the names they may use) and the bindings."""
 
