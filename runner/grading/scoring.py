@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from dlconform.grading.assignment import Assignment
 from dlconform.grading.weights import NO_WEIGHTS, Weights
-from dlconform.results import CaseResult, Report, Score
+from dlconform.results import CaseResult, Fault, Report, Score, Status
 
 
 def score(results: Sequence[CaseResult], assignment: Assignment | None = None, weights: Weights = NO_WEIGHTS) -> Score:
@@ -16,11 +16,12 @@ def score(results: Sequence[CaseResult], assignment: Assignment | None = None, w
     return chosen.score(results, weights)
 
 
-def status(report: Report) -> str:
-    """How grading went for a submission: graded, failed to load, timed out or crashed (a gradebook column)."""
+def status(report: Report) -> Status:
+    """How grading went for a submission (a gradebook column): from what the grader saw (``CaseResult.fault``),
+    never from what a message says."""
+    faults = {r.fault for r in report.results}
     if report.target.get("load_error"):
-        return "timed out" if "took longer" in str(report.target["load_error"]) else "failed to load"
-    failures = {r.failure for r in report.results}
-    if "raised:CallTimeout" in failures:
-        return "timed out"
-    return "crashed" if "raised:WorkerCrash" in failures else "graded"
+        return Status.TIMED_OUT if Fault.TIMEOUT in faults else Status.FAILED_TO_LOAD
+    if Fault.TIMEOUT in faults:
+        return Status.TIMED_OUT
+    return Status.CRASHED if Fault.CRASH in faults else Status.GRADED
