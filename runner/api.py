@@ -42,10 +42,10 @@ def check(
     run = check_options(target, options, **given)
     report = execute(make_plan(run, cases=cases))
     if run.write_baseline:
-        from dlconform.atomic import write_atomic
+        from dlconform.atomic import write_report
         from dlconform.run.baseline import dump_baseline
 
-        write_atomic(run.write_baseline, dump_baseline(report))
+        write_report(run.write_baseline, dump_baseline(report))
     return report
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dlconform.atomic import write_atomic
+from dlconform.atomic import write_report
 from dlconform.errors import DlconformError
 from dlconform.format.model import Case, SuiteError
 from dlconform.report.details import baseline_note, detail_lines
@@ -159,7 +159,7 @@ def finish_session(checked: Session) -> Report:
     """The steps after the run, on the verdicts of the items that ran, and the baseline file when asked for."""
     report = finish(checked.plan, checked.target, build_report(checked.target, checked.results))
     if checked.options.write_baseline:
-        write_atomic(checked.options.write_baseline, dump_baseline(report))
+        write_report(checked.options.write_baseline, dump_baseline(report))
     return report
 
 

@@ -11,7 +11,6 @@ from types import ModuleType
 from typing import Any
 
 import click
-from dlconform.atomic import write_atomic
 from dlconform.errors import DlconformError
 from dlconform.version import __version__
 
@@ -71,14 +70,6 @@ def tolerance(ctx: click.Context, param: click.Parameter, value: float | None) -
     if value is not None and not (math.isfinite(value) and value >= 0):
         raise click.BadParameter(f"{value} is not a finite number >= 0")
     return value
-
-
-def write_or_exit(path: str, text: str) -> None:
-    """Write a report file atomically; a file that cannot be written is a DlconformError (one line, exit 2)."""
-    try:
-        write_atomic(path, text)
-    except OSError as exc:
-        raise DlconformError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def use_color(fmt: str, output: str | None, no_color: bool) -> bool:

@@ -8,6 +8,7 @@ import sys
 from types import ModuleType
 
 import click
+from dlconform.atomic import write_report
 from dlconform.commands.common import (
     FUNCTION_OPTION,
     OutputFile,
@@ -15,7 +16,6 @@ from dlconform.commands.common import (
     import_or_exit,
     profile_options,
     vectors_options,
-    write_or_exit,
 )
 from dlconform.errors import DlconformError
 
@@ -68,7 +68,7 @@ def accuracy(
         rows = acc.measure(loaded.resolve, [str(c) for c in chosen], wanted, points)
     text = acc.render(rows, fmt, dict(loaded.info))
     if output:
-        write_or_exit(output, text)
+        write_report(output, text)
     else:
         click.echo(text, nl=False)
 
@@ -110,7 +110,9 @@ def explore(
     hypothesis (pip install 'dlconform[explore]'). Exit status: 0 nothing found, 1 deviations found, 2 usage errors.
     """
     from dlconform.catalogue import FUNCTIONS, canonical
-    from dlconform.run.planner import suite_files, target_source, worker_limits
+    from dlconform.format.suite import suite_files
+    from dlconform.run.planner import target_source
+    from dlconform.targets.isolate.spawn import worker_limits
     from dlconform.targets.open import open_target
 
     tool = _explore_tool()
@@ -125,7 +127,7 @@ def explore(
         reports = tool.explore(loaded.resolve, files, chosen, seed, max_examples, time_budget)
     text = tool.render(reports, seed)
     if output:
-        write_or_exit(output, text)
+        write_report(output, text)
     else:
         click.echo(text, nl=False)
     sys.exit(1 if any(r.findings for r in reports) else 0)
@@ -163,7 +165,7 @@ def conformance(output: str | None, tutorial: str, points: int, fmt: str) -> Non
         require_matplotlib()
     text = import_or_exit("dlconform.tools.conformance").build(Path(tutorial), points, fmt=fmt)
     if output:
-        write_or_exit(output, text)
+        write_report(output, text)
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=False)

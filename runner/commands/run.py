@@ -12,6 +12,7 @@ from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
 import click
+from dlconform.atomic import write_report
 from dlconform.commands.common import (
     EXCLUDE_TAG_OPTION,
     EXIT_FAIL,
@@ -26,7 +27,6 @@ from dlconform.commands.common import (
     tolerance,
     use_color,
     vectors_options,
-    write_or_exit,
 )
 from dlconform.run.options import RunOptions
 
@@ -181,7 +181,7 @@ def run(**params: Any) -> None:
     if options.write_baseline:
         from dlconform.run.baseline import FAILING, dump_baseline
 
-        write_or_exit(options.write_baseline, dump_baseline(report))
+        write_report(options.write_baseline, dump_baseline(report))
         entries = sum(r.outcome in FAILING for r in report.results)
         click.echo(f"dlconform: wrote baseline {options.write_baseline} ({entries} entries)", err=True)
     sys.exit(EXIT_OK if report.gate_passed else EXIT_FAIL)
@@ -208,9 +208,9 @@ def _write_reports(report: Report, params: Mapping[str, Any]) -> None:
     color = use_color(fmt, output, params["no_color"])
     text = render(report, fmt, color=color, verbosity=params["verbose"] - params["quiet"])
     if output:
-        write_or_exit(output, text)
+        write_report(output, text)
         click.echo(f"{report.summary_line()} (report written to {output})", err=True)
     else:
         click.echo(text, nl=not text.endswith("\n"))
     if params["junit_xml"]:
-        write_or_exit(params["junit_xml"], render_junit(report))
+        write_report(params["junit_xml"], render_junit(report))

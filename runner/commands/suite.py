@@ -26,7 +26,7 @@ def list_cmd(
 ) -> None:
     """List functions with their case counts by tag, and by layout for the layout variants."""
     from dlconform.format.large import LARGE_TAG
-    from dlconform.run.planner import suite_files
+    from dlconform.format.suite import suite_files
     from dlconform.run.select import canonical_function
 
     files = suite_files(vector_paths, no_bundled)

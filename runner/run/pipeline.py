@@ -26,7 +26,7 @@ from dlconform.targets.open import open_target
 from dlconform.version import __version__
 
 if TYPE_CHECKING:
-    from dlconform.run.assignment import Assignment
+    from dlconform.grading.assignment import Assignment
     from dlconform.run.baseline import Baseline
     from dlconform.targets.isolate.spawn import Limits
 
@@ -143,7 +143,7 @@ def finish(plan: Plan, target: Target, report: Report) -> Report:
         header = {**report.target, "baseline": plan.baseline_label or plan.baseline.path}
         report, _ = apply_baseline(replace(report, target=header), plan.baseline, plan.suite_keys)
     if plan.assignment is not None:
-        from dlconform.run.assignment import with_score
+        from dlconform.grading.assignment import with_score
 
         report = with_score(report, plan.assignment, planned=[c.key for c in plan.cases])
     return replace(report, gate_passed=plan.gate.passes(report))
@@ -258,10 +258,8 @@ def exit_code(
     with a score: below full marks, or below ``fail_under`` points, or a run stopped early), or a function was
     more than ``perf_fail`` times slower than the reference; else 0."""
     if report.score is not None:  # the grade decides: beyond cases worth nothing cannot fail a perfect student
-        from dlconform.run.assignment import full_marks
-
         s = report.score
-        failed = bool(report.stopped) or (s.points < fail_under if fail_under is not None else not full_marks(s))
+        failed = bool(report.stopped) or (s.points < fail_under if fail_under is not None else not s.full_marks())
         failed |= bool(s.not_run)
     elif report.baseline is not None:
         failed = report.baseline.fails(strict_baseline)

@@ -15,15 +15,15 @@ from typing import TYPE_CHECKING, Any
 from dlconform.catalogue import canonical
 from dlconform.errors import DlconformError
 from dlconform.format.model import Case, VectorFile
-from dlconform.format.suite import iter_cases, load_files
+from dlconform.format.suite import iter_cases
 from dlconform.format.values import FLOAT_DTYPES
 from dlconform.judge.compare import Options
 from dlconform.run.options import RunOptions
 from dlconform.run.pipeline import Gate, Plan
-from dlconform.run.select import SelectionError, canonical_function, select
+from dlconform.run.select import SelectionError, select
 
 if TYPE_CHECKING:
-    from dlconform.run.assignment import Assignment
+    from dlconform.grading.assignment import Assignment
     from dlconform.run.baseline import Baseline
     from dlconform.targets.isolate.spawn import Limits
 
@@ -90,6 +90,8 @@ def plan_suite(options: RunOptions, cases: Iterable[Case] | None = None, assignm
     functions (``assignment``, else the one the options name), which must all have cases."""
     chosen = assignment or _assignment(options)
     if chosen is not None:
+        from dlconform.grading.assignment import graded_functions
+
         options = replace(options, functions=graded_functions(chosen, options.functions))
     if chosen is not None and options.timeout is None and chosen.timeout:
         options = replace(options, timeout=chosen.timeout)
@@ -97,7 +99,7 @@ def plan_suite(options: RunOptions, cases: Iterable[Case] | None = None, assignm
     files = [] if given is not None and not options.random_n else _files(options, chosen)
     every = tuple(iter_cases(files)) if given is None else given
     if chosen is not None:
-        from dlconform.run.assignment import check_coverage
+        from dlconform.grading.assignment import check_coverage
 
         check_coverage(chosen, options.functions, (c.function for c in every))
     selected, notes = _cases(options, files, every, given=given is not None)
@@ -106,6 +108,8 @@ def plan_suite(options: RunOptions, cases: Iterable[Case] | None = None, assignm
 
 def _files(options: RunOptions, chosen: Assignment | None) -> list[VectorFile]:
     """The vector files of a run: the bundled suite unless --no-bundled, --vectors, and the assignment's own."""
+    from dlconform.format.suite import suite_files
+
     return suite_files(options.vectors, options.no_bundled, chosen.vectors if chosen else ())
 
 
@@ -115,7 +119,7 @@ def _assignment(options: RunOptions) -> Assignment | None:
         raise DlconformError("--fail-under SCORE needs --assignment: it compares the assignment's score")
     if not options.assignment:
         return None
-    from dlconform.run.assignment import load_assignment  # YAML and more: only when asked for
+    from dlconform.grading.assignment import load_assignment  # YAML and more: only when asked for
 
     return load_assignment(options.assignment)
 
@@ -131,44 +135,11 @@ def _cases(
         selected = expand(selected, parse_dtypes(",".join(options.dtypes)))
     if not selected:
         raise SelectionError("no case matches the selection")
-    return with_random(selected, files, options.random_n, options.seed)
-
-
-def suite_files(vector_paths: Sequence[str], no_bundled: bool, extra: Sequence[str] = ()) -> list[VectorFile]:
-    """The bundled suite (unless ``no_bundled``) with the --vectors files and ``extra`` ones (an assignment's)."""
-    from dlconform.format.suite import bundled_dir
-
-    if no_bundled and not (vector_paths or extra):
-        raise DlconformError("--no-bundled needs --vectors PATH: without the bundled suite there is no case")
-    return load_files([*([] if no_bundled else [bundled_dir()]), *vector_paths, *extra])
-
-
-def graded_functions(assignment: Assignment, functions: Sequence[str]) -> tuple[str, ...]:
-    """The assignment's functions, narrowed by --function (each of which it must grade)."""
-    wanted = [canonical_function(f) for f in functions]
-    outside = [f for f, w in zip(functions, wanted, strict=True) if w not in assignment.functions]
-    if outside:
-        known = ", ".join(assignment.functions)
-        raise DlconformError(f"--function {outside[0]}: assignment {assignment.name} grades only {known}")
-    return tuple(wanted) or assignment.functions
-
-
-def with_random(
-    selected: list[Case], files: list[VectorFile], n: int, seed: int | None
-) -> tuple[list[Case], list[str]]:
-    """The selection with --random N cases per function, and report notes; a broken domain is a DlconformError."""
-    if not n:
+    if not options.random_n:
         return selected, []
-    import secrets  # here: random and hashlib cost start-up time
+    from dlconform.run.random_cases import with_random  # random and hashlib cost start-up time
 
-    from dlconform.run.random_cases import add_random
-
-    chosen = seed if seed is not None else secrets.randbelow(1_000_000)
-    try:
-        cases, notes = add_random(selected, files, n, chosen)
-    except ValueError as exc:  # DomainError is a DlconformError already; NumPy's own refusals are worded here
-        raise exc if isinstance(exc, DlconformError) else DlconformError(str(exc)) from None
-    return cases, [f"{n} random cases per function drawn with --seed {chosen}", *notes]
+    return with_random(selected, files, options.random_n, options.seed)
 
 
 def target_source(target: Any, profile: str | None, binds: Sequence[str], isolated: bool = False) -> Any:
@@ -201,37 +172,9 @@ def adapter_source(options: RunOptions) -> Any:
 
 def limits_of(options: RunOptions, support: tuple[str, ...] = ()) -> Limits:
     """The worker limits of ``options`` (and an assignment's support files)."""
+    from dlconform.targets.isolate.spawn import worker_limits  # it imports the sandbox
+
     return worker_limits(options.timeout, options.memory, options.sandbox, options.budget, support)
-
-
-def worker_limits(
-    timeout: float | None,
-    memory: str | None,
-    sandbox: str | None = None,
-    budget: float | None = None,
-    support: tuple[str, ...] = (),
-) -> Limits:
-    """Worker limits from --timeout, --memory, --sandbox and --budget; a bad size, or a sandbox that cannot be
-    made here, is a DlconformError (one line, exit 2)."""
-    from dlconform.targets.isolate.sandbox import SandboxError, resolve
-    from dlconform.targets.isolate.spawn import DEFAULT_LIMITS, parse_size
-
-    try:
-        size = DEFAULT_LIMITS.memory if memory is None else parse_size(memory)
-    except ValueError as exc:
-        raise DlconformError(f"--memory: {exc}") from None
-    try:
-        resolve(sandbox or DEFAULT_LIMITS.sandbox)
-    except SandboxError as exc:
-        raise DlconformError(str(exc)) from None
-    return replace(
-        DEFAULT_LIMITS,
-        timeout=DEFAULT_LIMITS.timeout if timeout is None else timeout,
-        memory=size,
-        sandbox=sandbox or DEFAULT_LIMITS.sandbox,
-        budget=DEFAULT_LIMITS.budget if budget is None else budget or None,
-        support=support,
-    )
 
 
 def plan_baseline(options: RunOptions, selected: Sequence[Case]) -> tuple[Baseline | None, str | None, list[str]]:
