@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from dlconform.api import check, check_options
+from dlconform.commands.grade import grade, grade_request
 from dlconform.commands.run import run, run_options
 from dlconform.pytest_cases import NOT_IN_PLUGIN, PYTEST_OWN, plugin_options
 from dlconform.pytest_plugin import OPTIONS
@@ -72,7 +73,7 @@ def test_every_field_has_a_sample() -> None:
 def test_the_cli_reaches_each_field(name: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # --write-baseline's folder must exist
     value, argv, _ = SAMPLES[name]
-    options = run_options(run.make_context("run", argv).params)
+    options = run_options(run.make_context("run", list(argv)).params)  # click consumes the list it parses
     assert getattr(options, name) == value != getattr(RunOptions(), name)
 
 
@@ -108,3 +109,15 @@ def test_only_plots_is_not_a_plugin_option() -> None:
 def test_check_refuses_an_unknown_keyword() -> None:
     with pytest.raises(TypeError):
         check("t.py", no_such_option=1)
+
+
+GRADE_FIELDS = ("vectors", "no_bundled", "functions", "tags", "exclude_tags", "random_n", "seed", "assignment",
+                "timeout", "memory", "budget", "sandbox")  # fmt: skip
+
+
+@pytest.mark.parametrize("name", GRADE_FIELDS)
+def test_grade_puts_each_run_option_in_its_request(name: str) -> None:
+    value, argv, _ = SAMPLES[name]
+    request = grade_request(grade.make_context("grade", ["hw/", *argv]).params)
+    assert getattr(request.run, name) == value and request.run.isolate
+    assert grade_request(grade.make_context("grade", ["hw/", "--html"]).params).run.plots
