@@ -99,22 +99,22 @@ def prepare(request: GradeRequest, say: Callable[[str], None] = lambda line: Non
     warnings about hidden cases the submissions could read."""
     from dlconform.grading.submissions import find_submissions, parse_shard, take_shard
     from dlconform.grading.weights import check_weights, load_weights
-    from dlconform.run.planner import limits_of, plan_suite
+    from dlconform.run.planner import limits_of, plan_selection
 
     found = find_submissions(request.submissions)
     picked = take_shard(found, parse_shard(request.shard)) if request.shard else found
     scheme = load_weights(request.weights) if request.weights else NO_WEIGHTS
     chosen = default_assignment(request.run.assignment, request.run.functions)
-    suite = plan_suite(request.run, assignment=chosen)  # the assignment's functions, its timeout, random cases
+    selection = plan_selection(request.run, assignment=chosen)  # the assignment's functions, its timeout, random cases
     if request.weights:
-        check_weights(scheme, request.weights, (c.key for c in suite.every))
+        check_weights(scheme, request.weights, (c.key for c in selection.every))
     if not found:
         raise GradeError(f"no .py or .ipynb submission in {', '.join(request.submissions)}")
     _check_outputs(request, picked)
-    for line in _exposure_warnings(suite.files, suite.cases):
+    for line in _exposure_warnings(selection.files, selection.cases):
         say(line)
-    limits = limits_of(suite.options, chosen.support_files)
-    return Prepared(picked, chosen, scheme, list(suite.cases), list(suite.notes), limits)
+    limits = limits_of(selection.options, chosen.support_files)
+    return Prepared(picked, chosen, scheme, list(selection.cases), list(selection.notes), limits)
 
 
 def _check_outputs(request: GradeRequest, picked: Sequence[str]) -> None:

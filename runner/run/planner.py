@@ -1,7 +1,7 @@
 """``make_plan``: the one planner. ``RunOptions`` in, a ``Plan`` out, every combination validated once.
 
-The CLI's ``run``, ``dlconform.check()`` and the pytest plugin call it; each error is one ``DlconformError`` line
-naming the option. Everything is decided here, before the target is opened: the cases, the limits, the baseline
+The CLI's ``run``, ``dlconform.check()`` and the pytest plugin call it (``grade`` shares its ``plan_selection``
+for each submission's cases); each error is one ``DlconformError`` line naming the option. Everything is decided here, before the target is opened: the cases, the limits, the baseline
 (a profile's shipped one included), the assignment and the gate.
 """
 
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class Suite:
+class Selection:
     """The cases a run's options select, and what they were selected from."""
 
     options: RunOptions  # as the assignment narrows them: its functions, its timeout
@@ -50,8 +50,8 @@ def make_plan(
     """The plan of a run with ``options``: its cases from the vector files (or ``cases``, run as given, large ones
     included), its target, limits, baseline, assignment and gate. ``capture`` and ``slow_after`` are the
     front-end's (pytest captures output itself; the CLI names a slow case on stderr)."""
-    suite = plan_suite(options, cases)
-    options = suite.options
+    selection = plan_selection(options, cases)
+    options = selection.options
     perf = options.perf or options.perf_fail is not None
     if perf and options.isolated:
         raise DlconformError(
@@ -62,30 +62,32 @@ def make_plan(
         raise DlconformError(
             "--isolate (and --timeout, --memory) check a TARGET file, notebook or module, not a --profile or --bind"
         )
-    support = suite.assignment.support_files if suite.assignment else ()
+    support = selection.assignment.support_files if selection.assignment else ()
     limits = limits_of(options, support) if options.isolated or options.adapter else None
-    known, label, baseline_notes = plan_baseline(options, suite.cases)
+    known, label, baseline_notes = plan_baseline(options, selection.cases)
     return Plan(
         source,
-        suite.cases,
+        selection.cases,
         isolation=limits,
         options=Options(options.rtol, options.atol, options.strict_dtype),
-        notes=(*suite.notes, *baseline_notes),
-        perf_cases=suite.every if perf else None,
+        notes=(*selection.notes, *baseline_notes),
+        perf_cases=selection.every if perf else None,
         hints=True,
         baseline=known,
         baseline_label=label,
-        suite_keys=frozenset(c.key for c in (*suite.every, *suite.cases)) if known is not None else None,
+        suite_keys=frozenset(c.key for c in (*selection.every, *selection.cases)) if known is not None else None,
         capture=capture,
         maxfail=options.maxfail,
         slow_after=slow_after,
         sweeps=options.plots,
-        assignment=suite.assignment,
+        assignment=selection.assignment,
         gate=Gate(options.strict_baseline, options.perf_fail, options.fail_under, options.write_baseline is not None),
     )
 
 
-def plan_suite(options: RunOptions, cases: Iterable[Case] | None = None, assignment: Assignment | None = None) -> Suite:
+def plan_selection(
+    options: RunOptions, cases: Iterable[Case] | None = None, assignment: Assignment | None = None
+) -> Selection:
     """The cases ``options`` select (from ``cases`` given, else the vector files), narrowed to the assignment's
     functions (``assignment``, else the one the options name), which must all have cases."""
     chosen = assignment or _assignment(options)
@@ -103,7 +105,7 @@ def plan_suite(options: RunOptions, cases: Iterable[Case] | None = None, assignm
 
         check_coverage(chosen, options.functions, (c.function for c in every))
     selected, notes = _cases(options, files, every, given=given is not None)
-    return Suite(options, chosen, tuple(files), every, tuple(selected), tuple(notes))
+    return Selection(options, chosen, tuple(files), every, tuple(selected), tuple(notes))
 
 
 def _files(options: RunOptions, chosen: Assignment | None) -> list[VectorFile]:
