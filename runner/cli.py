@@ -444,7 +444,7 @@ def default_baseline(loaded: Target, binds: tuple[str, ...], dtypes: str | None)
     type=click.Choice(["text", "json", "markdown", "html"]),
     default="text",
     show_default=True,
-    help="html: one self-contained page with a plot per failing function (needs the html extra).",
+    help="html: one self-contained page with a plot per failing function.",
 )
 @click.option("--output", "-o", type=OutputFile(), help="Write the report to this file (atomically).")
 @click.option("--junit-xml", type=OutputFile(), help="Also write a JUnit XML report to this file.")
@@ -564,10 +564,6 @@ def run(
         selected = expand(selected, parse_dtypes(dtypes))
     if not selected:
         raise SelectionError("no case matches the selection")
-    if fmt == "html":
-        from dlconform.report.page import require_matplotlib
-
-        require_matplotlib()
     selected, notes = with_random(selected, files, random_n, seed)
     isolated = isolate or any(o is not None for o in (timeout, memory, sandbox, budget))
     perf = perf or perf_fail is not None
@@ -766,7 +762,7 @@ def explore(
     type=click.Choice(["markdown", "html"]),
     default="markdown",
     show_default=True,
-    help="html: a page with each function's error in ULP per subject as a plot (needs the html extra).",
+    help="html: a page with each function's error in ULP per subject as a plot.",
 )
 def conformance(output: str | None, tutorial: str, points: int, fmt: str) -> None:
     """Write the published conformance page: the tutorial's code, the reference, SciPy, PyTorch, JAX, Array API.
@@ -776,10 +772,6 @@ def conformance(output: str | None, tutorial: str, points: int, fmt: str) -> Non
     """
     from pathlib import Path
 
-    if fmt == "html":
-        from dlconform.report.page import require_matplotlib
-
-        require_matplotlib()
     text = import_or_exit("dlconform.tools.conformance").build(Path(tutorial), points, fmt=fmt)
     if output:
         write_or_exit(output, text)
@@ -805,7 +797,7 @@ def conformance(output: str | None, tutorial: str, points: int, fmt: str) -> Non
     "--html",
     is_flag=True,
     help="With --out, also an HTML page per submission (plots of its failing functions) and an instructor's "
-    "index.html (needs the html extra).",
+    "index.html.",
 )
 @click.option("--gradescope", type=OutputFile(), help="Write Gradescope's results.json (one submission).")
 @click.option("--shard", metavar="I/N", help="Grade only slice I of N of the sorted submissions.")
@@ -878,12 +870,8 @@ def grade(
             raise SelectionError("no case matches the selection")
         if not found:
             raise GradeError(f"no .py or .ipynb submission in {', '.join(submissions)}")
-        if html:
-            from dlconform.report.page import require_matplotlib
-
-            if not out_dir:
-                raise GradeError("--html writes its pages into --out DIR: give --out")
-            require_matplotlib()
+        if html and not out_dir:
+            raise GradeError("--html writes its pages into --out DIR: give --out")
         if gradescope and len(picked) != 1:
             raise GradeError(f"--gradescope grades one submission, found {len(picked)}: {', '.join(picked) or 'none'}")
         if out_dir:  # made (or refused) now, before any submission runs: no worker can make it first

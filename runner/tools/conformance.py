@@ -15,6 +15,7 @@ comparison as a page (docs/conformance.html) with a plot per swept function of e
 
 from __future__ import annotations
 
+import importlib
 import math
 import platform
 import re
@@ -193,10 +194,7 @@ def _cpu() -> str:
 
 def _simd() -> str:
     """The highest of NumPy's SIMD dispatch targets this CPU runs (its float32 exp/tanh kernels depend on it)."""
-    try:
-        from numpy._core import _multiarray_umath as umath
-    except ImportError:  # NumPy 1.x
-        from numpy.core import _multiarray_umath as umath  # type: ignore[no-redef]
+    umath = importlib.import_module("numpy._core._multiarray_umath")  # NumPy 2's home of the CPU dispatch tables
     features = getattr(umath, "__cpu_features__", {})
     targets = [t for t in getattr(umath, "__cpu_dispatch__", []) if features.get(t)]
     return targets[-1] if targets else "its baseline"
