@@ -301,7 +301,8 @@ def render(done: list[Subject], points: int) -> str:
     lines += ["", "## Findings", "", *findings(done), "", "## Worst error in ULP per function and dtype", ""]
     lines += [
         "Max ULP over the sweep, rounded up to a power of two to 16 (`≤1`: correctly or faithfully rounded) and to",
-        "two significant digits beyond, so that a libm a few tenths of an ULP apart gives the same page; `NaN ×n`: NaN where the exact value is a number; `wrong inf/NaN ×n`: an infinity",
+        "two significant digits beyond, so that a libm a few tenths of an ULP apart gives the same page; `NaN ×n`:",
+        "NaN where the exact value is a number; `wrong inf/NaN ×n`: an infinity",
         "or NaN where the exact value differs; `flushed ×n`: 0 where the exact value is subnormal, not in the max",
         "(see `dlconform accuracy` for medians and worst inputs). Subnormal results are measured in their own ULPs.",
         "Errors are measured against the exact value of the function at the (rounded) input: float64 softmax",
