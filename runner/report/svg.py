@@ -300,7 +300,7 @@ def _legend(p: Panel) -> list[str]:
     if not p.legend:
         return []
     rows = 11.0
-    box_w = 26 + 4.6 * max(len(text) for text, _, _ in p.legend)
+    box_w = 26 + 3.8 * max(len(text) for text, _, _ in p.legend)  # about the width of a 7-unit character
     box_h = rows * len(p.legend) + 4
     x0, y0 = _corner(p, box_w, box_h)
     out = [
