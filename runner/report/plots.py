@@ -16,7 +16,7 @@ from typing import Any, ParamSpec
 import numpy as np
 from dlconform.catalogue import FUNCTIONS
 from dlconform.report.svg import Chart, Panel, Scale
-from dlconform.results import CaseResult
+from dlconform.results import FAILING, CaseResult, Outcome
 from dlconform.run.sweep import ROW, Sweep
 
 WRONG_ULP = 16.0  # an error above this many ULP is marked as wrong (the conformance page's "more than 16 ULP off")
@@ -104,7 +104,7 @@ def _cases_figure(function: str, results: Sequence[CaseResult]) -> str:
     chart = Chart(f"cases-{function}", 7, 3.2, margins=(0.11, 0.98, 0.3, 0.97))
     index = np.arange(len(results), dtype=float)
     errors = np.array([_rel(r) for r in results], dtype=float)
-    failed = np.array([r.outcome in ("failed", "error") for r in results])
+    failed = np.array([r.outcome in FAILING for r in results])
     shown = np.isfinite(errors)
     top = min(max(10.0, float(np.nanmax(errors, initial=1.0)) * 10), CEILING)
     panel = Panel(_linear(index, integer=True), Scale("log", 1e-17, top), ylabel=f"{function}: relative error")
@@ -230,7 +230,7 @@ def _rel(result: CaseResult) -> float:
     value = result.details.get("max_rel_error")
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
-    return 0.0 if result.outcome == "passed" else np.nan
+    return 0.0 if result.outcome == Outcome.PASSED else np.nan
 
 
 def _thinned(ulp: np.ndarray) -> np.ndarray:
