@@ -809,6 +809,15 @@ def conformance(output: str | None, tutorial: str, points: int, fmt: str) -> Non
 )
 @click.option("--gradescope", type=OutputFile(), help="Write Gradescope's results.json (one submission).")
 @click.option("--shard", metavar="I/N", help="Grade only slice I of N of the sorted submissions.")
+@click.option(
+    "--adapter",
+    metavar="TEMPLATE",
+    help='Grade submissions in another language through an adapter, e.g. "node adapters/javascript/adapter.js '
+    '{submission}" ({submission}: the confined copy; docs/grading.md).',
+)
+@click.option(
+    "--adapter-ext", metavar="EXT", help="With --adapter: the submissions' extension (default: its script's)."
+)
 def grade(
     submissions: tuple[str, ...],
     vector_paths: tuple[str, ...],
@@ -830,6 +839,8 @@ def grade(
     html: bool,
     gradescope: str | None,
     shard: str | None,
+    adapter: str | None,
+    adapter_ext: str | None,
 ) -> None:
     """Grade SUBMISSIONS (.py files, notebooks, folders of them), each confined in its own worker process.
 
@@ -849,6 +860,7 @@ def grade(
     from dlconform.tools.grade import (
         NO_WEIGHTS,
         GradeError,
+        adapter_suffixes,
         check_weights,
         exposed_files,
         find_submissions,
@@ -862,7 +874,8 @@ def grade(
 
     start = time.monotonic()
     try:
-        found = find_submissions(submissions)
+        suffixes = adapter_suffixes(adapter, adapter_ext)
+        found = find_submissions(submissions, suffixes)
         picked = take_shard(found, parse_shard(shard)) if shard else found
         scheme = load_weights(weights) if weights else NO_WEIGHTS
         chosen = default_assignment(assignment, functions)
@@ -877,7 +890,7 @@ def grade(
         if not selected:
             raise SelectionError("no case matches the selection")
         if not found:
-            raise GradeError(f"no .py or .ipynb submission in {', '.join(submissions)}")
+            raise GradeError(f"no {' or '.join(suffixes)} submission in {', '.join(submissions)}")
         if html:
             from dlconform.report.page import require_matplotlib
 
@@ -911,6 +924,7 @@ def grade(
             progress=_echo_line,
             notes=notes,
             sweeps=html,
+            adapter=adapter,
         )
         if out_dir:
             try:

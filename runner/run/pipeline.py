@@ -77,11 +77,13 @@ def run_plan(plan: Plan, target: Target) -> Report:
     Ctrl-C raises ``RunInterrupted`` with the report of the cases that ran, finished the same way."""
     isolate = sys.modules.get("dlconform.targets.isolate.target")  # an IsolatedTarget exists only once imported
     isolated = isolate is not None and isinstance(target, isolate.IsolatedTarget)
+    adapters = sys.modules.get("dlconform.targets.adapter.target")
+    remote = isolated or (adapters is not None and isinstance(target, adapters.AdapterTarget))
     stderr = sys.stderr  # the real one: the capture below swaps it
-    # Only code in this process can print here: capturing around a worker's calls would swap sys.stdout from
-    # each of grade's threads at once, and could leave it swapped.
+    # Only code in this process can print here: capturing around a worker's or an adapter's calls would swap
+    # sys.stdout from each of grade's threads at once, and could leave it swapped.
     stopped, interrupted = "", False
-    with captured() if plan.capture and not isolated else nullcontext(None) as out:
+    with captured() if plan.capture and not remote else nullcontext(None) as out:
         try:
             calls = target.calls if isolated else out  # type: ignore[attr-defined]  # an IsolatedTarget's warnings
             with _watch(plan, isolated, calls, stderr) as watch:

@@ -31,6 +31,7 @@ from dlconform.results import CaseResult, Graded, Report, Score
 from dlconform.run.assignment import NO_WEIGHTS, Assignment, Weights, score_doc, score_from_doc
 from dlconform.run.pipeline import Plan, execute
 from dlconform.targets.isolate.spawn import DEFAULT_LIMITS, Limits
+from dlconform.targets.open import Adapter
 from dlconform.text import printable
 
 SUBMISSION_SUFFIXES = (".py", ".ipynb")
@@ -101,23 +102,39 @@ def status(report: Report) -> str:
     failures = {r.failure for r in report.results}
     if "raised:CallTimeout" in failures:
         return "timed out"
-    return "crashed" if "raised:WorkerCrash" in failures else "graded"
+    return "crashed" if failures & {"raised:WorkerCrash", "raised:AdapterBroke"} else "graded"
 
 
-def find_submissions(paths: Sequence[str]) -> list[str]:
-    """The submissions named: .py and .ipynb files, and those directly inside folders; sorted, without repeats."""
+def find_submissions(paths: Sequence[str], suffixes: Sequence[str] = SUBMISSION_SUFFIXES) -> list[str]:
+    """The submissions named: files ending in ``suffixes`` (.py and .ipynb; an adapter's, ``adapter_suffix``) and
+    those directly inside folders; sorted, without repeats."""
     found: list[str] = []
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            found.extend(str(p) for p in sorted(path.iterdir()) if p.is_file() and p.suffix in SUBMISSION_SUFFIXES)
-        elif path.is_file() and path.suffix in SUBMISSION_SUFFIXES:
+            found.extend(str(p) for p in sorted(path.iterdir()) if p.is_file() and p.suffix in suffixes)
+        elif path.is_file() and path.suffix in suffixes:
             found.append(str(path))
         elif path.exists():
-            raise GradeError(f"{given}: not a .py file, a .ipynb notebook or a folder of them")
+            raise GradeError(f"{given}: not a {' or '.join(suffixes)} file or a folder of them")
         else:
             raise GradeError(f"{given}: no such file or folder")
     return sorted(set(found))
+
+
+def adapter_suffixes(template: str | None, ext: str | None) -> tuple[str, ...]:
+    """The files ``grade`` collects: .py and .ipynb; with an adapter ``template``, ``--adapter-ext`` (``.js`` or
+    ``js``), else the extension of the first file the template names (its script: ``adapter.js`` gives ``.js``)."""
+    from dlconform.targets.adapter.target import split_command
+
+    if template is None:
+        return SUBMISSION_SUFFIXES
+    if ext:
+        return ("." + ext.strip().lstrip("."),)
+    named = [Path(a) for a in split_command(template)[1:] if Path(a).is_file() and Path(a).suffix]
+    if not named:
+        raise GradeError("grade --adapter: its command names no file with an extension: give --adapter-ext, e.g. js")
+    return (named[0].suffix,)
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -144,12 +161,13 @@ def grade_one(
     weights: Weights = NO_WEIGHTS,
     notes: Sequence[str] = (),
     sweeps: bool = False,
+    adapter: str | None = None,
 ) -> Graded:
-    """Grade one submission in its own worker: report with hints (and ``notes``), and its score by the assignment;
-    ``sweeps``: failing functions are swept in the worker too, for the HTML pages."""
-    plan = Plan(
-        submission, tuple(cases), isolation=limits, options=options, notes=tuple(notes), hints=True, sweeps=sweeps
-    )
+    """Grade one submission in its own worker (with ``adapter``, a command template: through that adapter, confined
+    alike): report with hints (and ``notes``), and its score by the assignment; ``sweeps``: failing functions are
+    swept in the worker too, for the HTML pages."""
+    source = Adapter(adapter, submission) if adapter is not None else submission
+    plan = Plan(source, tuple(cases), isolation=limits, options=options, notes=tuple(notes), hints=True, sweeps=sweeps)
     report = execute(plan)
     chosen = assignment or Assignment.covering(c.function for c in cases)
     points = score(report.results, chosen, weights)
@@ -168,9 +186,15 @@ def grade_all(
     progress: Callable[[Graded], None] | None = None,
     notes: Sequence[str] = (),
     sweeps: bool = False,
+    adapter: str | None = None,
 ) -> list[Graded]:
     """Grade every submission, ``jobs`` at a time; results in submission order, ``progress`` called with each
-    as it finishes."""
+    as it finishes. An ``adapter`` template that cannot confine a submission is refused before any runs."""
+    if adapter is not None:
+        from dlconform.targets.adapter.confine import check_template
+        from dlconform.targets.adapter.target import split_command
+
+        check_template(split_command(adapter), limits)
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = [
@@ -184,6 +208,7 @@ def grade_all(
                 weights=weights,
                 notes=notes,
                 sweeps=sweeps,
+                adapter=adapter,
             )
             for s in submissions
         ]

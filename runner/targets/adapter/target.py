@@ -17,16 +17,19 @@ import shlex
 import shutil
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from dlconform.catalogue import FUNCTIONS
 from dlconform.errors import DlconformError
 from dlconform.targets.adapter import codec
-from dlconform.targets.adapter.channel import AdapterDied, AdapterTimeout, Channel, LineTooLong
+from dlconform.targets.adapter.channel import AdapterDied, AdapterTimeout, Channel, Launch, LineTooLong
+from dlconform.targets.adapter.confine import Confinement
 from dlconform.targets.adapter.messages import PROTOCOL, problem
 from dlconform.targets.base import Closing
 from dlconform.targets.isolate.budget import Budget
+from dlconform.targets.isolate.paths import escaping_link
 from dlconform.targets.isolate.replies import reply_limit
 from dlconform.targets.isolate.spawn import DEFAULT_LIMITS, Limits
 from dlconform.targets.isolate.target import not_array, remote_exception
@@ -48,20 +51,16 @@ class AdapterBroke(Exception):
 class AdapterTarget(Closing):
     """A target whose functions run in an adapter process, behind the one Target interface (``targets.base``)."""
 
-    def __init__(self, command: str, limits: Limits = DEFAULT_LIMITS, cwd: str | None = None) -> None:
-        try:
-            self.argv = shlex.split(command)
-        except ValueError as exc:
-            raise AdapterError(f"--adapter {command!r}: {exc}") from None
-        if not self.argv:
-            raise AdapterError("--adapter needs a command")
-        if shutil.which(self.argv[0], path=os.environ.get("PATH") if os.sep not in self.argv[0] else None) is None:
-            raise AdapterError(f"--adapter: no such program {self.argv[0]!r} (not found, or not executable)")
+    def __init__(
+        self, command: str, limits: Limits = DEFAULT_LIMITS, cwd: str | None = None, submission: str | None = None
+    ) -> None:
+        self.argv = split_command(command)
         self.limits, self.cwd = limits, cwd
+        self._confined: Confinement | None = None
         self.info: dict[str, Any] = {
             "kind": "adapter",
-            "spec": command,
-            "path": None,
+            "spec": submission or command,
+            "path": submission,
             "module": None,
             "version": None,
             "load_error": None,
@@ -81,6 +80,14 @@ class AdapterTarget(Closing):
         self._seq = 0
         self._described = False
         self._budget = Budget(limits.budget)
+        if submission is not None:
+            self.info["adapter_command"] = command
+            refused = escaping_link(submission)
+            if refused is not None:
+                self.load_error = self.info["load_error"] = refused
+                return
+            self._confined = Confinement(self.argv, Path(submission), limits)
+            self.info["isolation"]["sandbox"] = self._confined.mode
         first = self._start()
         if first is not None:
             self.load_error = self.info["load_error"] = first
@@ -174,7 +181,8 @@ class AdapterTarget(Closing):
     def _start(self) -> str | None:
         """Start the adapter and read its describe; returns why that failed, or None."""
         try:
-            channel = Channel(self.argv, self.limits.memory, self.limits.output, self.cwd)
+            launch = self._confined.launch() if self._confined else Launch(self.argv, self.cwd)
+            channel = Channel(launch, self.limits.memory, self.limits.output)
         except OSError as exc:  # /bin/sh itself, or no more processes
             return f"the adapter could not be started: {exc}"
         timeout, limit = self._budget.call_timeout(self.limits.timeout)
@@ -240,6 +248,8 @@ class AdapterTarget(Closing):
         if channel is None:
             return "was already gone"
         how = channel.stop(grace)
+        if self._confined is not None:
+            self._confined.sweep()
         self.output = (self.output + channel.take_stderr())[: self.limits.output]
         return how
 
@@ -248,6 +258,8 @@ class AdapterTarget(Closing):
         if self._channel is not None:
             self._channel.say({"type": "bye"})
         self._retire(0.2)
+        if self._confined is not None:
+            self._confined.close()
 
 
 def _parse(line: bytes) -> dict[str, Any]:
@@ -267,6 +279,20 @@ def _quote(line: bytes) -> str:
     return repr(text + ("..." if len(line) > 80 else ""))
 
 
-def open_adapter(command: str, limits: Limits | None) -> AdapterTarget:
-    """The adapter ``command`` started in the working directory, under ``limits`` (the worker's by default)."""
-    return AdapterTarget(command, limits or DEFAULT_LIMITS, os.getcwd())
+def split_command(command: str) -> list[str]:
+    """``command`` split as a POSIX shell would; AdapterError when it is empty, unbalanced or names no program."""
+    try:
+        argv = shlex.split(command)
+    except ValueError as exc:
+        raise AdapterError(f"--adapter {command!r}: {exc}") from None
+    if not argv:
+        raise AdapterError("--adapter needs a command")
+    if shutil.which(argv[0], path=os.environ.get("PATH") if os.sep not in argv[0] else None) is None:
+        raise AdapterError(f"--adapter: no such program {argv[0]!r} (not found, or not executable)")
+    return argv
+
+
+def open_adapter(command: str, limits: Limits | None, submission: str | None = None) -> AdapterTarget:
+    """The adapter ``command`` started in the working directory, under ``limits`` (the worker's by default); with
+    ``submission``, confined with its staged copy (``confine.py``: the command names it as ``{submission}``)."""
+    return AdapterTarget(command, limits or DEFAULT_LIMITS, os.getcwd(), submission)
