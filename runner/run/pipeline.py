@@ -22,7 +22,7 @@ from dlconform.run.engine import Interrupted, run_cases
 from dlconform.run.watch import slow_notice
 from dlconform.targets.base import Target, is_target
 from dlconform.targets.capture import Capture, captured
-from dlconform.targets.open import open_target
+from dlconform.targets.open import Adapter, open_target
 from dlconform.version import __version__
 
 if TYPE_CHECKING:
@@ -68,6 +68,10 @@ def execute(plan: Plan) -> Report:
 
 def open_plan(plan: Plan) -> AbstractContextManager[Target]:
     """The plan's target, opened as the plan says (in process or isolated); a target given open is only lent."""
+    if isinstance(plan.source, Adapter):
+        from dlconform.targets.adapter.target import refuse_unsendable
+
+        refuse_unsendable(plan.cases, plan.perf_cases is not None)
     return nullcontext(plan.source) if is_target(plan.source) else open_target(plan.source, plan.isolation)
 
 

@@ -192,9 +192,10 @@ def grade_all(
     as it finishes. An ``adapter`` template that cannot confine a submission is refused before any runs."""
     if adapter is not None:
         from dlconform.targets.adapter.confine import check_template
-        from dlconform.targets.adapter.target import split_command
+        from dlconform.targets.adapter.target import refuse_unsendable, split_command
 
         check_template(split_command(adapter), limits)
+        refuse_unsendable(cases, perf=False)
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = [

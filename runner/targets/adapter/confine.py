@@ -90,7 +90,7 @@ class Confinement:
         uid = self._lease.uid if self._lease is not None else None
         if self.mode == "uid":
             inside = [str(self.folder / self.name) if a == PLACEHOLDER else a for a in self.argv]
-            return Launch(inside, str(self.folder), uid)
+            return Launch(inside, str(self.folder), uid, processes=sandbox.MAX_PROCESSES if uid else None)
         exe = sandbox.bwrap_path()
         assert exe is not None  # sandbox.resolve chose bwrap
         if sandbox.Cgroup.kind() is not None:

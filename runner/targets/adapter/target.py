@@ -16,13 +16,15 @@ import os
 import shlex
 import shutil
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from dlconform.catalogue import FUNCTIONS
 from dlconform.errors import DlconformError
+from dlconform.format.large import LARGE_TAG
+from dlconform.format.model import Case
 from dlconform.targets.adapter import codec
 from dlconform.targets.adapter.channel import AdapterDied, AdapterTimeout, Channel, Launch, LineTooLong
 from dlconform.targets.adapter.confine import Confinement
@@ -32,7 +34,7 @@ from dlconform.targets.isolate.budget import Budget
 from dlconform.targets.isolate.paths import escaping_link
 from dlconform.targets.isolate.replies import reply_limit
 from dlconform.targets.isolate.spawn import DEFAULT_LIMITS, Limits
-from dlconform.targets.isolate.target import not_array, remote_exception
+from dlconform.targets.isolate.target import CallTimeout, not_array, remote_exception
 from dlconform.targets.resolver import Unavailable, Unsupported
 from dlconform.version import __version__
 
@@ -141,8 +143,8 @@ class AdapterTarget(Closing):
             return self._returned(line)
         except AdapterTimeout:
             self._retire()
-            self._given_up[function] = AdapterBroke(f"not run: an earlier call of {function} ran past {limit}")
-            raise AdapterBroke(f"no result within {limit}; the adapter was stopped") from None
+            self._given_up[function] = CallTimeout(f"not run: an earlier call of {function} ran past {limit}")
+            raise CallTimeout(f"no result within {limit}; the adapter was stopped") from None
         except (AdapterDied, LineTooLong, codec.BadValue) as exc:
             how = self._retire(0.5)
             self._crashes[function] += 1
@@ -290,6 +292,20 @@ def split_command(command: str) -> list[str]:
     if shutil.which(argv[0], path=os.environ.get("PATH") if os.sep not in argv[0] else None) is None:
         raise AdapterError(f"--adapter: no such program {argv[0]!r} (not found, or not executable)")
     return argv
+
+
+def refuse_unsendable(cases: Iterable[Case], perf: bool) -> None:
+    """AdapterError, before an adapter starts, for what it is not given: ``--perf`` (its calls cross a pipe as JSON
+    lines, so a timing would measure the protocol, not the implementation) and the ``large`` cases (10^7 elements
+    as JSON lines: minutes per call, past any timeout)."""
+    if perf:
+        raise AdapterError("--perf times a target in this process; an adapter's calls cross a pipe: drop --perf")
+    large = sorted({c.key for c in cases if LARGE_TAG in c.tags})
+    if large:
+        raise AdapterError(
+            f"--adapter: the large cases ({large[0]}, ... {len(large)} in all) are not sent to an adapter: "
+            f"10^7 values as JSON lines take minutes per call; drop -t large"
+        )
 
 
 def open_adapter(command: str, limits: Limits | None, submission: str | None = None) -> AdapterTarget:
