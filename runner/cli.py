@@ -842,7 +842,8 @@ def grade(
     adapter: str | None,
     adapter_ext: str | None,
 ) -> None:
-    """Grade SUBMISSIONS (.py files, notebooks, folders of them), each confined in its own worker process.
+    """Grade SUBMISSIONS (.py files, notebooks, folders of them; with --adapter, files in its language), each
+    confined in its own worker or adapter process.
 
     The grade covers an assignment's functions and points (--assignment NAME|FILE; default: course, the
     course's eight graded functions); cases beyond a function's documented contract are feedback unless the

@@ -188,18 +188,22 @@ def test_a_submission_has_no_network(tmp_path):
 
 @NEEDS_BWRAP
 def test_children_that_allocate_are_bounded_together(tmp_path):
-    """Each child stays under the per-process RLIMIT_AS; only the sandbox's cgroup bounds them all together. The
-    submission counts its children still alive (not zombies) after each took 400 MiB."""
-    child = "b = b'\\x01' * (400 << 20); import time; time.sleep(30)"
+    """Each child stays under the per-process RLIMIT_AS; only the sandbox's cgroup bounds them all together. Each
+    child marks a file once it holds 400 MiB; the submission counts the marked children still alive (not
+    zombies) once every child has marked or ended."""
+    child = (
+        "import os, sys, time; b = b'\\x01' * (400 << 20); open(f'{sys.argv[1]}/{os.getpid()}', 'w'); time.sleep(30)"
+    )
     submit(
         tmp_path / "subs",
         "hog.js",
-        "const cp = require('child_process'), fs = require('fs'); const kids = [];\n"
-        f"for (let i = 0; i < 8; i++) kids.push(cp.spawn('/usr/bin/python3', ['-c', {json.dumps(child)}]).pid);\n"
-        "const end = Date.now() + 6000; while (Date.now() < end) {}\n"
-        "const alive = kids.filter(p => { try { return !/\\) [ZX] /.test(fs.readFileSync(`/proc/${p}/stat`, 'utf8')); }"
-        " catch (e) { return false; } });\n"
-        "console.error('ALIVE:' + alive.length);\n",
+        "const cp = require('child_process'), fs = require('fs'); const dir = fs.mkdtempSync('/tmp/hog-');\n"
+        f"const kids = []; for (let i = 0; i < 8; i++) kids.push(cp.spawn('/usr/bin/python3', ['-c', {json.dumps(child)}, dir]).pid);\n"
+        "const alive = p => { try { return !/\\) [ZX] /.test(fs.readFileSync(`/proc/${p}/stat`, 'utf8')); } catch (e) { return false; } };\n"
+        "const marked = p => fs.existsSync(`${dir}/${p}`);\n"
+        "const end = Date.now() + 9000; while (Date.now() < end && kids.some(p => alive(p) && !marked(p))) {}\n"
+        "console.error('ALIVE:' + kids.filter(p => alive(p) && marked(p)).length);\n"
+        "fs.rmSync(dir, {recursive: true, force: true});\n",
     )
     (graded,) = grade(tmp_path / "subs", "bwrap", memory=1 << 30)
     alive = re.search(r"ALIVE:(\d+)", said(graded))

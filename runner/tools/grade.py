@@ -116,7 +116,8 @@ def find_submissions(paths: Sequence[str], suffixes: Sequence[str] = SUBMISSION_
         elif path.is_file() and path.suffix in suffixes:
             found.append(str(path))
         elif path.exists():
-            raise GradeError(f"{given}: not a {' or '.join(suffixes)} file or a folder of them")
+            kinds = "a .py file, a .ipynb notebook" if suffixes == SUBMISSION_SUFFIXES else f"a {suffixes[0]} file"
+            raise GradeError(f"{given}: not {kinds} or a folder of them")
         else:
             raise GradeError(f"{given}: no such file or folder")
     return sorted(set(found))

@@ -46,8 +46,7 @@ def shown_paths(argv: Sequence[str]) -> list[str]:
         if arg != PLACEHOLDER and os.path.exists(arg):
             real = os.path.realpath(arg)
             found.append(real if os.path.isdir(real) else os.path.dirname(real))
-    tops = ("/usr/", "/bin/", "/sbin/", "/lib")
-    return sorted({f for f in found if not f.startswith(tops)})
+    return sorted({f for f in found if f.split(os.sep)[1] not in sandbox.SYSTEM_FOLDERS})
 
 
 def check_template(argv: Sequence[str], limits: Limits) -> None:
@@ -67,6 +66,11 @@ def check_template(argv: Sequence[str], limits: Limits) -> None:
             )
 
 
+def _absolute(arg: str) -> str:
+    """A template argument naming an existing file, as an absolute path (the adapter runs in another folder)."""
+    return os.path.abspath(arg) if arg != PLACEHOLDER and os.path.exists(arg) else arg
+
+
 class Confinement:
     """One submission staged for its adapter, and the sandbox each start of the adapter gets."""
 
@@ -74,14 +78,11 @@ class Confinement:
         self.mode = sandbox.resolve(limits.sandbox)
         self.limits = limits
         self.name = submission.name
-        self._lease = UidLease() if (self.mode == "uid" or sandbox.bwrap_path()) and os.geteuid() == 0 else None
+        self._lease = UidLease() if os.geteuid() == 0 else None  # bwrap's pool.py starts the sandbox as it too
         uid = self._lease.uid if self._lease is not None else None
         files = [submission, *map(Path, limits.support)]
         self.folder = stage(files, uid if self.mode == "uid" else None)
-        absolute = [
-            os.path.abspath(a) if i and a != PLACEHOLDER and os.path.exists(a) else a for i, a in enumerate(argv)
-        ]
-        self.argv = absolute
+        self.argv = [_absolute(a) if i or os.sep in a else a for i, a in enumerate(argv)]
         self._cgroup: sandbox.Cgroup | None = None
 
     def launch(self) -> Launch:

@@ -33,6 +33,7 @@ from dlconform.targets.isolate import pool
 from dlconform.targets.isolate.uids import LEASE_DIR, UidLease
 
 MODES = ("auto", "bwrap", "uid")
+SYSTEM_FOLDERS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32")  # under /, shown read-only to any sandbox
 PACKAGE_MOUNT = "/opt/dlconform"  # where the runner's code appears inside the sandbox when it lives elsewhere
 HIDDEN_SUBPACKAGES = ("vectors",)  # never shown to a worker: expected values
 MAX_PROCESSES = 64  # processes (and threads) of one worker's whole sandbox
@@ -179,7 +180,7 @@ def system_arguments(reach: Callable[[str], str] = str) -> list[str]:
     """bwrap options showing the system's programs and libraries read-only (/usr, /bin, /lib...): what any
     sandbox here needs, a worker pool's or an adapter's (``targets.adapter.confine``)."""
     args: list[str] = []
-    for top in ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+    for top in SYSTEM_FOLDERS:
         path = Path("/") / top
         if path.is_symlink():
             args += ["--symlink", os.readlink(path), str(path)]
