@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from dlconform.targets.adapter.confine import TemplateError, check_template
+from dlconform.targets.adapter.target import AdapterError, split_command
 from dlconform.targets.isolate.spawn import Limits
 from dlconform.tools.grade import GradeError, adapter_suffixes
 
@@ -102,8 +103,8 @@ def test_the_template_must_name_the_submission_and_a_program(folder):
     limits = Limits(sandbox="uid")
     with pytest.raises(TemplateError, match=r"\{submission\}"):
         check_template(["node", "adapters/javascript/adapter.js"], limits)
-    with pytest.raises(TemplateError, match="no such program"):
-        check_template(["no-such-node-here", "{submission}"], limits)
+    with pytest.raises(AdapterError, match="no such program"):
+        split_command("no-such-node-here {submission}")
     done = cli("grade", str(folder), "--adapter", "node adapters/javascript/adapter.js", "-f", "sigmoid")
     assert done.returncode == 2 and done.stderr.strip().count("\n") <= 2 and "{submission}" in done.stderr
 

@@ -5,7 +5,8 @@ runs under the isolated worker's limits (``Limits``: seconds per call, address s
 ``resolve`` returns proxies that send a call and turn the reply into a value or an exception here, so the one
 comparison engine judges it. A call in a dtype the adapter does not take is skipped, never sent. A call that
 runs past the timeout costs one timeout (the function's remaining cases fail at once); an adapter that breaks
-the protocol or dies fails that call and is restarted for the next.
+the protocol or dies fails that call and is restarted for the next. Given an untrusted ``submission`` (``grade
+--adapter``), every start of the adapter is confined as an isolated worker is (``confine.py``).
 """
 
 from __future__ import annotations
