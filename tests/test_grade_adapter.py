@@ -129,3 +129,32 @@ def test_perf_and_large_cases_are_refused_for_an_adapter_in_one_line(folder):
         errors = [line for line in done.stderr.splitlines() if line.startswith("dlconform: error")]
         assert done.returncode == 2 and len(errors) == 1 and "Traceback" not in done.stderr, done.stderr
         assert ("--perf" if "--perf" in args else "large cases") in errors[0]
+
+
+@NEEDS_NODE
+@pytest.mark.parametrize("sandbox", ["uid", "bwrap"])
+def test_an_adapter_kept_in_a_private_temporary_folder(tmp_path, sandbox):
+    """bwrap gives the adapter a private /tmp, yet shows the adapter's own folder there; a root grader's uid mode
+    refuses, in one line before any submission runs, an adapter its uid cannot read (pytest's folder is 0700)."""
+    if sandbox == "bwrap":
+        from dlconform.targets.isolate.sandbox import unavailable
+
+        if unavailable():
+            pytest.skip(f"--sandbox bwrap: {unavailable()}")
+    adapter = tmp_path / "adapter"
+    shutil.copytree(EXAMPLE.parents[1], adapter, ignore=shutil.ignore_patterns("example"))
+    (tmp_path / "subs").mkdir()
+    shutil.copyfile(EXAMPLE, tmp_path / "subs" / "good.js")
+    out = tmp_path / "out"
+    template = f"node {adapter / 'adapter.js'} {{submission}}"
+    done = cli(
+        "grade", str(tmp_path / "subs"), "--adapter", template, "-f", "sigmoid", "--sandbox", sandbox,
+        "--out", str(out),
+    )  # fmt: skip
+    if sandbox == "uid" and os.geteuid() == 0:
+        errors = [line for line in done.stderr.splitlines() if line.startswith("dlconform: error")]
+        assert done.returncode == 2 and len(errors) == 1 and "cannot read" in errors[0], done.stderr
+        assert not (out / "gradebook.csv").exists()
+        return
+    assert done.returncode == 0, done.stderr
+    assert gradebook(out)["good.js"]["score"] == "1", done.stdout

@@ -104,13 +104,13 @@ class Confinement:
         """bwrap options of the adapter's sandbox (``reach``: where bubblewrap finds a host path, ``pool.py``)."""
         args = ["--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
         args += sandbox.system_arguments(reach)
+        args += ["--proc", "/proc", "--dev", "/dev"]
+        for folder in (*PRIVATE_FOLDERS, WORKDIR):  # first: an adapter kept in /tmp is shown inside the private one
+            args += ["--tmpfs", folder]
         for path in shown_paths(self.argv):
             args += ["--ro-bind", reach(path), path]
-        args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", WORKDIR]
         for entry in sorted(self.folder.iterdir()):
             args += ["--ro-bind", reach(str(entry)), f"{WORKDIR}/{entry.name}"]
-        for folder in PRIVATE_FOLDERS:
-            args += ["--tmpfs", folder]
         return [*args, "--chdir", WORKDIR]
 
     def sweep(self) -> None:
