@@ -83,6 +83,9 @@ def test_a_folder_of_js_submissions_each_broken_one_its_own_grade(folder, tmp_pa
     assert all(rows[name]["score"] == "0" for name in BROKEN)
     report = json.loads((out / next(p for p in os.listdir(out) if "syntax" in p)).read_text())
     assert "SyntaxError" in report["target"]["load_error"] and report["target"]["spec"].endswith("syntax.js")
+    looped = json.loads((out / next(p for p in os.listdir(out) if "loops" in p)).read_text())
+    assert "no result within 3 s" in looped["cases"][0]["message"]
+    assert not any(c["details"].get("hint") for c in looped["cases"])  # the hints speak Python: none for JS
 
 
 @NEEDS_NODE

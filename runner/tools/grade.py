@@ -165,10 +165,11 @@ def grade_one(
     adapter: str | None = None,
 ) -> Graded:
     """Grade one submission in its own worker (with ``adapter``, a command template: through that adapter, confined
-    alike): report with hints (and ``notes``), and its score by the assignment; ``sweeps``: failing functions are
-    swept in the worker too, for the HTML pages."""
+    alike): report with hints (none for an adapter's language) and ``notes``, and its score by the assignment;
+    ``sweeps``: failing functions are swept in the worker too, for the HTML pages."""
     source = Adapter(adapter, submission) if adapter is not None else submission
-    plan = Plan(source, tuple(cases), isolation=limits, options=options, notes=tuple(notes), hints=True, sweeps=sweeps)
+    hints = adapter is None  # the hints speak Python and NumPy (keepdims, the repro line): not to other languages
+    plan = Plan(source, tuple(cases), isolation=limits, options=options, notes=tuple(notes), hints=hints, sweeps=sweeps)
     report = execute(plan)
     chosen = assignment or Assignment.covering(c.function for c in cases)
     points = score(report.results, chosen, weights)
