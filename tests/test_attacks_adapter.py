@@ -14,15 +14,19 @@ import re
 import secrets
 import shutil
 import socket
+import sys
 import threading
 import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from dlconform.format.suite import iter_cases, load_files
 from dlconform.results import Graded
+from dlconform.run.pipeline import Plan, execute
 from dlconform.targets.isolate.spawn import Limits
+from dlconform.targets.open import Adapter
 from dlconform.tools.grade import grade_all
 
 from tests.sandboxes import NEEDS_BWRAP
@@ -237,15 +241,33 @@ def test_a_submission_cannot_forge_replies_into_another_submissions_adapter(tmp_
     assert victim.score.points == victim.score.max_points, victim.report.summary_line()
 
 
+def test_hidden_expected_values_never_reach_the_adapter(tmp_path):
+    """The adapter is sent each call's inputs only, a hidden case's as any other's: ``tee`` logs every line it reads
+    (the calls are made as grade makes them, here without confinement so that the log can be read)."""
+    log = tmp_path / "stdin.log"
+    minimal = ROOT / "tests" / "fakes" / "adapters" / "minimal.py"
+    command = f"sh -c 'tee -a {log} | {sys.executable} {minimal}'"
+    chosen = [
+        c for c in cases(12) if all(isinstance(a, float) or getattr(a, "dtype", None) == np.float64 for a in c.args)
+    ]
+    chosen[-1] = replace(chosen[-1], hidden=True)
+    report = execute(Plan(Adapter(command), tuple(chosen), isolation=Limits(timeout=10.0)))
+    assert [r.outcome for r in report.results] == ["passed"] * len(chosen)
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    calls = [m for m in lines if m["type"] == "call"]
+    assert len(calls) == len(chosen)  # the hidden case's call too (hidden cases run last)
+    for call in calls:
+        assert set(call) == {"type", "id", "function", "args"}
+    assert {m["type"] for m in lines} <= {"hello", "call", "bye"}
+
+
 @pytest.mark.parametrize("mode", MODES)
-def test_hidden_expected_values_never_reach_the_adapter(tmp_path, mode):
-    """The adapter is sent each call's inputs only: the submission logs every line its adapter reads."""
+def test_what_a_submission_prints_during_hidden_cases_is_never_shown(tmp_path, mode):
+    """A submission that echoes its inputs to stderr: the visible cases' show in the report, the hidden case's never."""
     submit(tmp_path / "subs", "logger.js", "process.stdin.on('data', c => console.error('STDIN:' + c));\n")
     chosen = cases()
     (graded,) = grade(tmp_path / "subs", mode, chosen)
     lines = [json.loads(line) for line in re.findall(r"^STDIN:(.*)$", said(graded), re.MULTILINE)]
     calls = [m for m in lines if m["type"] == "call"]
-    assert len(calls) == len(chosen) and chosen[-1].hidden  # the hidden case was called too
-    for call, case in zip(calls, chosen, strict=True):
-        assert set(call) == {"type", "id", "function", "args"} and len(call["args"]) == len(case.args)
-    assert {m["type"] for m in lines} <= {"hello", "call", "bye"}
+    assert len(calls) == len(chosen) - 1 and chosen[-1].hidden  # every visible case's, not the hidden one's
+    assert graded.score.points == graded.score.max_points

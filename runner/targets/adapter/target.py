@@ -26,6 +26,7 @@ from dlconform.catalogue import FUNCTIONS
 from dlconform.errors import DlconformError
 from dlconform.format.large import LARGE_TAG
 from dlconform.format.model import Case
+from dlconform.results import Failure, Fault, Outcome
 from dlconform.targets.adapter import codec
 from dlconform.targets.adapter.channel import AdapterDied, AdapterTimeout, Channel, Launch, LineTooLong
 from dlconform.targets.adapter.confine import Confinement
@@ -36,7 +37,7 @@ from dlconform.targets.isolate.paths import escaping_link
 from dlconform.targets.isolate.replies import reply_limit
 from dlconform.targets.isolate.spawn import DEFAULT_LIMITS, Limits
 from dlconform.targets.isolate.target import CallTimeout, not_array, remote_exception
-from dlconform.targets.resolver import Unavailable, Unsupported
+from dlconform.targets.resolver import GraderFault, Unavailable, Unsupported
 from dlconform.version import __version__
 
 DESCRIBE_LIMIT = 1 << 20  # bytes of the describe line
@@ -47,8 +48,10 @@ class AdapterError(DlconformError):
     """An --adapter command that cannot be run at all (empty, or no such program): exit 2, before anything runs."""
 
 
-class AdapterBroke(Exception):
-    """The adapter died, timed out or broke the protocol during a call."""
+class AdapterBroke(GraderFault):
+    """The adapter died or broke the protocol during a call (seen by the runner: a crash, never the adapter's word)."""
+
+    fault = Fault.CRASH
 
 
 class AdapterTarget(Closing):
@@ -72,6 +75,7 @@ class AdapterTarget(Closing):
         self.load_error: str | None = None
         self._notes: list[str] = []
         self.output = ""  # what the adapter wrote to stderr (bounded)
+        self._hiding = False
         self._names: dict[str, str] = {}  # canonical function -> the name the adapter listed
         self._unsupported: dict[str, str] = {}
         self._dtypes: frozenset[str] = frozenset()
@@ -95,11 +99,29 @@ class AdapterTarget(Closing):
         if first is not None:
             self.load_error = self.info["load_error"] = first
 
+    isolated = True  # its calls run in another process: the pipeline runs hidden cases last, with ``hiding`` set
+
+    @property
+    def hiding(self) -> bool:
+        """Set by the pipeline while hidden cases run: what the adapter writes to stderr then is dropped (it could
+        show their inputs in a report a student sees)."""
+        return self._hiding
+
+    @hiding.setter
+    def hiding(self, value: bool) -> None:
+        self._keep_stderr(self._channel)  # what came before the switch: kept if it was visible
+        self._hiding = value
+
+    def _keep_stderr(self, channel: Channel | None) -> None:
+        """Take what ``channel``'s adapter wrote to stderr into the report's output, unless hidden cases ran."""
+        text = channel.take_stderr() if channel is not None else ""
+        if not self._hiding:
+            self.output = (self.output + text)[: self.limits.output]
+
     @property
     def warnings(self) -> list[str]:
         """The load notes, then what the adapter wrote to stderr so far (the report's notes)."""
-        if self._channel is not None:
-            self.output = (self.output + self._channel.take_stderr())[: self.limits.output]
+        self._keep_stderr(self._channel)
         text = self.output.strip()
         return [*self._notes, *([f"the adapter wrote to stderr:\n{text}"] if text else [])]
 
@@ -110,11 +132,13 @@ class AdapterTarget(Closing):
     def resolve(self, function: str) -> Callable[..., Any] | Unavailable:
         """A proxy calling ``function`` in the adapter, or why it has none."""
         if self.load_error is not None:
-            return Unavailable(f"target failed to import: {self.load_error}", "error", "import-error")
+            return Unavailable(f"target failed to import: {self.load_error}", Outcome.ERROR, Failure.IMPORT_ERROR)
         if function in self._unsupported:
-            return Unavailable(f"unsupported by the adapter: {self._unsupported[function]}", "skipped", "unsupported")
+            return Unavailable(
+                f"unsupported by the adapter: {self._unsupported[function]}", Outcome.SKIPPED, Failure.UNSUPPORTED
+            )
         if function not in self._names:
-            return Unavailable(f"the adapter does not bind {function}", "error", "missing")
+            return Unavailable(f"the adapter does not bind {function}", Outcome.ERROR, Failure.MISSING)
         return functools.partial(self.call, function)
 
     def call(self, function: str, *args: Any) -> Any:
@@ -253,7 +277,7 @@ class AdapterTarget(Closing):
         how = channel.stop(grace)
         if self._confined is not None:
             self._confined.sweep()
-        self.output = (self.output + channel.take_stderr())[: self.limits.output]
+        self._keep_stderr(channel)
         return how
 
     def close(self) -> None:
