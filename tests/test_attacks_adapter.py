@@ -23,11 +23,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from dlconform.format.suite import iter_cases, load_files
+from dlconform.grading.batch import grade_all
 from dlconform.results import Graded
 from dlconform.run.pipeline import Plan, execute
 from dlconform.targets.isolate.spawn import Limits
 from dlconform.targets.open import Adapter
-from dlconform.tools.grade import grade_all
 
 from tests.sandboxes import NEEDS_BWRAP
 

@@ -12,10 +12,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from dlconform.grading.errors import GradeError
+from dlconform.grading.submissions import adapter_suffixes
 from dlconform.targets.adapter.confine import TemplateError, check_template
 from dlconform.targets.adapter.target import AdapterError, split_command
 from dlconform.targets.isolate.spawn import Limits
-from dlconform.tools.grade import GradeError, adapter_suffixes
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = "node adapters/javascript/adapter.js {submission}"
