@@ -112,7 +112,7 @@ def test_check_refuses_an_unknown_keyword() -> None:
 
 
 GRADE_FIELDS = ("vectors", "no_bundled", "functions", "tags", "exclude_tags", "random_n", "seed", "assignment",
-                "timeout", "memory", "budget", "sandbox")  # fmt: skip
+                "timeout", "memory", "budget", "sandbox", "adapter")  # fmt: skip
 
 
 @pytest.mark.parametrize("name", GRADE_FIELDS)

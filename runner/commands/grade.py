@@ -56,12 +56,22 @@ def grade_request(params: Mapping[str, Any]) -> GradeRequest:
     "--html",
     is_flag=True,
     help="With --out, also an HTML page per submission (plots of its failing functions) and an instructor's "
-    "index.html (needs the html extra).",
+    "index.html.",
 )
 @click.option("--gradescope", type=OutputFile(), help="Write Gradescope's results.json (one submission).")
 @click.option("--shard", metavar="I/N", help="Grade only slice I of N of the sorted submissions.")
+@click.option(
+    "--adapter",
+    metavar="TEMPLATE",
+    help='Grade submissions in another language through an adapter, e.g. "node adapters/javascript/adapter.js '
+    '{submission}" ({submission}: the confined copy; docs/grading.md).',
+)
+@click.option(
+    "--adapter-ext", metavar="EXT", help="With --adapter: the submissions' extension (default: its script's)."
+)
 def grade(**params: Any) -> None:
-    """Grade SUBMISSIONS (.py files, notebooks, folders of them), each confined in its own worker process.
+    """Grade SUBMISSIONS (.py files, notebooks, folders of them; with --adapter, files in its language), each
+    confined in its own worker or adapter process.
 
     The grade covers an assignment's functions and points (--assignment NAME|FILE; default: course, the
     course's eight graded functions); cases beyond a function's documented contract are feedback unless the

@@ -149,7 +149,7 @@ def explore(
     type=click.Choice(["markdown", "html"]),
     default="markdown",
     show_default=True,
-    help="html: a page with each function's error in ULP per subject as a plot (needs the html extra).",
+    help="html: a page with each function's error in ULP per subject as a plot.",
 )
 def conformance(output: str | None, tutorial: str, points: int, fmt: str) -> None:
     """Write the published conformance page: the tutorial's code, the reference, SciPy, PyTorch, JAX, Array API.
@@ -159,10 +159,6 @@ def conformance(output: str | None, tutorial: str, points: int, fmt: str) -> Non
     """
     from pathlib import Path
 
-    if fmt == "html":
-        from dlconform.report.page import require_matplotlib
-
-        require_matplotlib()
     text = import_or_exit("dlconform.tools.conformance").build(Path(tutorial), points, fmt=fmt)
     if output:
         write_report(output, text)

@@ -79,7 +79,7 @@ REPORT_OPTIONS = _apply(
         type=click.Choice(["text", "json", "markdown", "html"]),
         default="text",
         show_default=True,
-        help="html: one self-contained page with a plot per failing function (needs the html extra).",
+        help="html: one self-contained page with a plot per failing function.",
     ),
     click.option("--output", "-o", type=OutputFile(), help="Write the report to this file (atomically)."),
     click.option("--junit-xml", type=OutputFile(), help="Also write a JUnit XML report to this file."),
@@ -167,12 +167,7 @@ def run(**params: Any) -> None:
     from dlconform.run.watch import SLOW_AFTER
 
     options = run_options(params)
-    fmt, output = params["fmt"], params["output"]
-    if fmt == "html":
-        from dlconform.report.page import require_matplotlib
-
-        require_matplotlib()
-    report, interrupted = _execute(make_plan(options, slow_after=SLOW_AFTER), fmt, output)
+    report, interrupted = _execute(make_plan(options, slow_after=SLOW_AFTER), params["fmt"], params["output"])
     _write_reports(report, params)
     if interrupted:  # a baseline of part of the run would call the rest stale
         written = ", no baseline written" if options.write_baseline else ""

@@ -29,14 +29,15 @@ from dlconform.results import Graded
 from dlconform.run.options import RunOptions
 from dlconform.run.pipeline import Plan, execute
 from dlconform.targets.isolate.spawn import DEFAULT_LIMITS, Limits
+from dlconform.targets.open import Adapter
 from dlconform.text import printable
 
 
 @dataclass(frozen=True)
 class GradeRequest:
     """A batch as ``dlconform grade`` takes it (see its --help): the submissions, each one's run options (the
-    options model: vectors, selection, assignment, random cases, worker limits; always isolated), and the batch's
-    own options."""
+    options model: vectors, selection, assignment, random cases, worker limits, an adapter; always isolated), and
+    the batch's own options."""
 
     submissions: tuple[str, ...]  # .py files, notebooks, folders of them
     run: RunOptions = field(default_factory=lambda: RunOptions(isolate=True))  # assignment default: course
@@ -47,6 +48,7 @@ class GradeRequest:
     html: bool = False
     gradescope: str | None = None
     shard: str | None = None  # I/N
+    adapter_ext: str | None = None  # with run.adapter: the submissions' extension (default: its script's)
 
 
 @dataclass(frozen=True)
@@ -97,11 +99,12 @@ def prepare(request: GradeRequest, say: Callable[[str], None] = lambda line: Non
     """Every check that needs no submission run: submissions, shard, weights, assignment, suite, selection,
     options that go together, the output folder (made now, so that no worker can make it first); ``say`` gets the
     warnings about hidden cases the submissions could read."""
-    from dlconform.grading.submissions import find_submissions, parse_shard, take_shard
+    from dlconform.grading.submissions import adapter_suffixes, find_submissions, parse_shard, take_shard
     from dlconform.grading.weights import check_weights, load_weights
     from dlconform.run.planner import limits_of, plan_selection
 
-    found = find_submissions(request.submissions)
+    suffixes = adapter_suffixes(request.run.adapter, request.adapter_ext)
+    found = find_submissions(request.submissions, suffixes)
     picked = take_shard(found, parse_shard(request.shard)) if request.shard else found
     scheme = load_weights(request.weights) if request.weights else NO_WEIGHTS
     chosen = default_assignment(request.run.assignment, request.run.functions)
@@ -109,24 +112,31 @@ def prepare(request: GradeRequest, say: Callable[[str], None] = lambda line: Non
     if request.weights:
         check_weights(scheme, request.weights, (c.key for c in selection.every))
     if not found:
-        raise GradeError(f"no .py or .ipynb submission in {', '.join(request.submissions)}")
+        raise GradeError(f"no {' or '.join(suffixes)} submission in {', '.join(request.submissions)}")
     _check_outputs(request, picked)
     for line in _exposure_warnings(selection.files, selection.cases):
         say(line)
     limits = limits_of(selection.options, chosen.support_files)
+    if request.run.adapter is not None:
+        _check_adapter(request.run.adapter, limits, selection.cases)
     return Prepared(picked, chosen, scheme, list(selection.cases), list(selection.notes), limits)
 
 
+def _check_adapter(template: str, limits: Limits, cases: Sequence[Case]) -> None:
+    """An adapter template that cannot confine a submission, or cases an adapter is not sent: one line, now."""
+    from dlconform.targets.adapter.confine import check_template
+    from dlconform.targets.adapter.target import refuse_unsendable, split_command
+
+    check_template(split_command(template), limits)
+    refuse_unsendable(cases, perf=False)
+
+
 def _check_outputs(request: GradeRequest, picked: Sequence[str]) -> None:
-    """--html needs --out and matplotlib, --gradescope one submission; --out is made (or refused) now."""
+    """--html needs --out, --gradescope one submission; --out is made (or refused) now."""
     from dlconform.grading.outdir import prepare as prepare_out
 
-    if request.html:
-        from dlconform.report.page import require_matplotlib
-
-        if not request.out_dir:
-            raise GradeError("--html writes its pages into --out DIR: give --out")
-        require_matplotlib()
+    if request.html and not request.out_dir:
+        raise GradeError("--html writes its pages into --out DIR: give --out")
     if request.gradescope and len(picked) != 1:
         raise GradeError(f"--gradescope grades one submission, found {len(picked)}: {', '.join(picked) or 'none'}")
     if request.out_dir:
@@ -170,6 +180,7 @@ def run_batch(
         progress=progress,
         notes=batch.notes,
         sweeps=request.run.plots,
+        adapter=request.run.adapter,
     )
     if request.out_dir:
         try:
@@ -189,12 +200,14 @@ def grade_one(
     weights: Weights = NO_WEIGHTS,
     notes: Sequence[str] = (),
     sweeps: bool = False,
+    adapter: str | None = None,
 ) -> Graded:
-    """Grade one submission in its own worker: report with hints (and ``notes``), and its score by the assignment;
+    """Grade one submission in its own worker (with ``adapter``, a command template: through that adapter, confined
+    alike): report with hints (none for an adapter's language) and ``notes``, and its score by the assignment;
     ``sweeps``: failing functions are swept in the worker too, for the HTML pages."""
-    plan = Plan(
-        submission, tuple(cases), isolation=limits, options=options, notes=tuple(notes), hints=True, sweeps=sweeps
-    )
+    source = Adapter(adapter, submission) if adapter is not None else submission
+    hints = adapter is None  # the hints speak Python and NumPy (keepdims, the repro line): not to other languages
+    plan = Plan(source, tuple(cases), isolation=limits, options=options, notes=tuple(notes), hints=hints, sweeps=sweeps)
     report = execute(plan)
     chosen = assignment or Assignment.covering(c.function for c in cases)
     points = score(report.results, chosen, weights)
@@ -213,6 +226,7 @@ def grade_all(
     progress: Callable[[Graded], None] | None = None,
     notes: Sequence[str] = (),
     sweeps: bool = False,
+    adapter: str | None = None,
 ) -> list[Graded]:
     """Grade every submission, ``jobs`` at a time; results in submission order, ``progress`` called with each
     as it finishes."""
@@ -229,6 +243,7 @@ def grade_all(
                 weights=weights,
                 notes=notes,
                 sweeps=sweeps,
+                adapter=adapter,
             )
             for s in submissions
         ]

@@ -20,7 +20,7 @@ class RunOptions:
     target: Any = None
     profile: str | None = None
     binds: tuple[str, ...] = ()
-    adapter: str | None = None
+    adapter: str | None = None  # run: the adapter's command; grade: its template ({submission}: the confined copy)
     # which cases
     vectors: tuple[str, ...] = ()  # files or folders added to the bundled suite
     no_bundled: bool = False
