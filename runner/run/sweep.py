@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 from dlconform.catalogue import FUNCTIONS
+from dlconform.format.ulp import ulp_distance
 from dlconform.judge.compare import NotArrayLike, to_plain_array
 from dlconform.results import CaseResult
 from dlconform.targets.resolver import Resolver, Unavailable
@@ -40,7 +41,7 @@ class Sweep:
     x: np.ndarray
     got: np.ndarray
     exact: np.ndarray
-    ulp: np.ndarray  # the target's error in ULP of float64; NaN where it is not a number (NaN, inf)
+    ulp: np.ndarray  # the target's error in ULP of float64 (format/ulp.py's rule); NaN where not a number (NaN, inf)
     reference_ulp: np.ndarray  # the float64 reference's own error, the floor a careful implementation reaches
     seconds: float
     message: str = ""
@@ -103,8 +104,8 @@ def sweep(function: str, fn: Callable[..., Any]) -> Sweep:
         x,
         got,
         exact.astype(np.float64),
-        ulp_error(got, exact),
-        ulp_error(own, exact),
+        ulp_distance(got, exact, np.dtype(np.float64)),
+        ulp_distance(own, exact, np.dtype(np.float64)),
         seconds,
     )
 
@@ -167,18 +168,6 @@ def _reference(function: str, args: list[np.ndarray], dtype: type) -> np.ndarray
         if FUNCTIONS[function].kind == "scalar":
             return np.array([impl(dtype(v)) for v in args[0]], dtype=dtype)
         return np.asarray(impl(*(a.astype(dtype) for a in args)), dtype=dtype)
-
-
-def ulp_error(got: np.ndarray, exact: np.ndarray) -> np.ndarray:
-    """|got - exact| in ULP of the exact value rounded to float64, 0 where both are below the smallest normal (the
-    suite allows flushing, as ``dlconform accuracy`` does); NaN where either is NaN or infinite."""
-    rounded = exact.astype(np.float64)
-    normal = np.finfo(np.float64).smallest_normal
-    spacing = np.spacing(np.maximum(np.abs(rounded), normal))
-    with np.errstate(all="ignore"):
-        err = np.minimum(np.abs(got.astype(np.longdouble) - exact) / spacing, np.finfo(np.float64).max)
-    err = np.where((np.abs(rounded) < normal) & (np.abs(got) < normal), 0.0, err.astype(np.float64))
-    return np.where(np.isfinite(got) & np.isfinite(rounded), err, np.nan)
 
 
 def _empty(function: str, seconds: float, message: str) -> Sweep:
