@@ -45,9 +45,10 @@ def test_subnormals_and_zeros_count_in_the_subnormal_grid(dtype: np.dtype) -> No
     smallest = steps(0.0, 1, 1.0, dtype)  # the smallest subnormal
     normal = dtype.type(np.finfo(dtype).smallest_normal)
     below_normal = steps(normal, 1, 0.0, dtype)  # the largest subnormal
-    assert ulp_size(np.array([0.0, -0.0, float(smallest), float(below_normal), float(normal)]), dtype).tolist() == [
-        float(smallest)
-    ] * 5
+    assert (
+        ulp_size(np.array([0.0, -0.0, float(smallest), float(below_normal), float(normal)]), dtype).tolist()
+        == [float(smallest)] * 5
+    )
     # a zero returned for k smallest subnormals is k ULPs off: the grid is not floored at the smallest normal
     for k in (1, 3, 85):
         sub = steps(0.0, k, 1.0, dtype)
