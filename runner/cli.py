@@ -587,7 +587,7 @@ def run(
         hints=True,
         maxfail=1 if exitfirst else maxfail,
         slow_after=SLOW_AFTER,
-        sweeps=fmt == "html",
+        curves=fmt == "html",
     )
     with open_plan(plan) as loaded:
         baseline = baseline or default_baseline(loaded, binds, dtypes)
@@ -910,7 +910,7 @@ def grade(
             weights=scheme,
             progress=_echo_line,
             notes=notes,
-            sweeps=html,
+            curves=html,
         )
         if out_dir:
             try:

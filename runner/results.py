@@ -70,7 +70,7 @@ class Report:
     perf: list[dict[str, Any]] | None = None  # from dlconform.run.perf.with_perf: each function's time vs the reference
     score: dict[str, Any] | None = None  # from dlconform.run.assignment.with_score: points by an assignment
     stopped: str = ""  # why the run ended before every selected case ran (-x, --maxfail, Ctrl-C); "" when it did not
-    sweeps: list[Any] | None = None  # dlconform.run.sweep.Sweep of each failing function, for the HTML report
+    curves: list[Any] | None = None  # dlconform.run.curves.Curve of each failing function, for the HTML report
 
     def counts(self) -> dict[str, int]:
         """How many results have each outcome, every outcome present (zero included); the cases of a function the

@@ -20,7 +20,7 @@ import matplotlib
 import numpy as np
 from dlconform.catalogue import FUNCTIONS
 from dlconform.results import CaseResult
-from dlconform.run.sweep import ROW, Sweep
+from dlconform.run.curves import ROW, Curve
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter, NullLocator
 
@@ -59,14 +59,14 @@ def _quiet(draw: Callable[P, str]) -> Callable[P, str]:
 
 
 @_quiet
-def sweep_figure(s: Sweep) -> str:
-    """Target against reference across the sweep, NaN, +-inf and wrong values marked, and the error in ULP below."""
-    key = _digest("sweep", s.function, s.rows, s.x, s.got, s.exact, s.ulp, s.reference_ulp)
-    return _drawn(key, lambda: _rows_figure(s) if s.rows else _sweep_figure(s))
+def curve_figure(s: Curve) -> str:
+    """Target against reference across the curve's inputs, NaN, +-inf and wrong values marked, and the error in ULP below."""
+    key = _digest("curve", s.function, s.rows, s.x, s.got, s.exact, s.ulp, s.reference_ulp)
+    return _drawn(key, lambda: _rows_figure(s) if s.rows else _curve_figure(s))
 
 
-def _sweep_figure(s: Sweep) -> str:
-    """The sweep of an elementwise or scalar function: values above, the error in ULP below."""
+def _curve_figure(s: Curve) -> str:
+    """The curve of an elementwise or scalar function: values above, the error in ULP below."""
     fig = _figure(7, 4.8)
     top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
     finite = np.isfinite(s.exact)
@@ -86,10 +86,10 @@ def _sweep_figure(s: Sweep) -> str:
     _mark_specials(bottom, s.x, s.got, s.exact, legend=False)
     bottom.set_xscale("symlog", linthresh=10.0, linscale=1.5)
     bottom.set_xlabel("x (linear in [-10, 10], logarithmic beyond)")
-    return _svg(fig, f"sweep-{s.function}")
+    return _svg(fig, f"curve-{s.function}")
 
 
-def _rows_figure(s: Sweep) -> str:
+def _rows_figure(s: Curve) -> str:
     """The largest error in ULP of each row ``scale * ROW`` of a row-wise function, NaN and inf rows marked.
 
     Drawn against log10 of the scale on a linear axis: matplotlib's log axis fails over 600 decades."""
@@ -105,7 +105,7 @@ def _rows_figure(s: Sweep) -> str:
     ax.set_xlabel(f"log10 of the row scale s (each row is s * [{row}])")
     ax.set_ylabel(f"{s.function}: worst ULP in the row")
     ax.legend(loc="best", fontsize=7)
-    return _svg(fig, f"sweep-{s.function}")
+    return _svg(fig, f"curve-{s.function}")
 
 
 @_quiet
@@ -155,13 +155,13 @@ def histogram_figure(function: str, scores: Sequence[float], max_points: float) 
 
 
 @_quiet
-def ulp_comparison_figure(function: str, sweeps: Sequence[tuple[str, Sweep | None]]) -> str:
-    """The error in ULP of each subject across one function's sweep, NaN marked per subject; a subject keeps its
+def ulp_comparison_figure(function: str, curves: Sequence[tuple[str, Curve | None]]) -> str:
+    """The error in ULP of each subject across one function's curve inputs, NaN marked per subject; a subject keeps its
     colour in every figure (None: it lacks the function)."""
     fig = _figure(7, 3.4)
     ax = fig.subplots()
     colours = SUBJECTS
-    for i, (label, s) in enumerate(sweeps):
+    for i, (label, s) in enumerate(curves):
         if s is None or not s.x.size:
             continue
         x, err = (np.log10(s.x), _row_max(s.ulp)) if s.rows else (s.x, s.ulp)
@@ -245,7 +245,7 @@ def _figure(width: float, height: float, left: float = 0.11, bottom: float = 0.1
 
 
 def _thinned(ulp: np.ndarray) -> np.ndarray:
-    """Which points of a sweep to mark: where the target is off (or not a number), every one up to OFF_POINTS and
+    """Which points of a curve to mark: where the target is off (or not a number), every one up to OFF_POINTS and
     evenly spread beyond; one in THIN elsewhere."""
     off = np.flatnonzero(~(np.nan_to_num(ulp, nan=np.inf) <= WRONG_ULP))
     keep = np.zeros(ulp.shape, dtype=bool)

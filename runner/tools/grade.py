@@ -143,12 +143,12 @@ def grade_one(
     assignment: Assignment | None = None,
     weights: Weights = NO_WEIGHTS,
     notes: Sequence[str] = (),
-    sweeps: bool = False,
+    curves: bool = False,
 ) -> Graded:
     """Grade one submission in its own worker: report with hints (and ``notes``), and its score by the assignment;
-    ``sweeps``: failing functions are swept in the worker too, for the HTML pages."""
+    ``curves``: failing functions are measured across their domain in the worker too, for the HTML pages."""
     plan = Plan(
-        submission, tuple(cases), isolation=limits, options=options, notes=tuple(notes), hints=True, sweeps=sweeps
+        submission, tuple(cases), isolation=limits, options=options, notes=tuple(notes), hints=True, curves=curves
     )
     report = execute(plan)
     chosen = assignment or Assignment.covering(c.function for c in cases)
@@ -167,7 +167,7 @@ def grade_all(
     weights: Weights = NO_WEIGHTS,
     progress: Callable[[Graded], None] | None = None,
     notes: Sequence[str] = (),
-    sweeps: bool = False,
+    curves: bool = False,
 ) -> list[Graded]:
     """Grade every submission, ``jobs`` at a time; results in submission order, ``progress`` called with each
     as it finishes."""
@@ -183,7 +183,7 @@ def grade_all(
                 assignment=assignment,
                 weights=weights,
                 notes=notes,
-                sweeps=sweeps,
+                curves=curves,
             )
             for s in submissions
         ]
