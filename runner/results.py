@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 OUTCOMES: tuple[str, ...] = ("passed", "failed", "error", "skipped")
-# How a result stands against a baseline (runner.baseline): "" when no baseline applies to it.
+# How a result stands against a baseline (dlconform.run.baseline): "" when no baseline applies to it.
 BASELINE_STATUSES: dict[str, str] = {
     "known": "known failure",
     "new": "new failure",
@@ -29,12 +29,12 @@ class CaseResult:
     tags: tuple[str, ...]
     outcome: str
     message: str = ""
-    failure: str = ""  # stable code for how it failed or errored (runner.compare.FAILURES)
+    failure: str = ""  # stable code for how it failed or errored (dlconform.judge.compare.FAILURES)
     description: str = ""
     details: dict[str, Any] = field(default_factory=dict)
     duration: float = 0.0
     hidden: bool = False
-    level: str = "inside"  # inside the function's documented contract, or beyond it (runner.format.model.LEVELS)
+    level: str = "inside"  # inside the function's documented contract, or beyond it (dlconform.format.model.LEVELS)
     expected_failure: str | None = None  # from a baseline: how this case is known to fail
     baseline_status: str = ""  # a BASELINE_STATUSES key once a baseline is applied
 
