@@ -8,6 +8,7 @@ import pytest
 from dlconform.format.tolerance import Tolerance, allowed_error
 from dlconform.format.ulp import ulp_distance, ulp_size
 from dlconform.judge.compare import ulp_figure
+from dlconform.run.curves import curve
 from dlconform.tools.accuracy import ulp_errors
 
 DTYPES = [np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)]
@@ -95,7 +96,7 @@ def test_an_exact_value_wider_than_the_dtype_is_not_rounded_first() -> None:
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
-def test_judging_accuracy_and_curves_share_the_rule(dtype: np.dtype) -> None:
+def test_judging_and_accuracy_share_the_rule(dtype: np.dtype) -> None:
     sub = steps(0.0, 85, 1.0, dtype)
     off = steps(sub, 2, 1.0, dtype)
     exact = np.array([1.0, float(sub), float(sub)])
@@ -106,7 +107,20 @@ def test_judging_accuracy_and_curves_share_the_rule(dtype: np.dtype) -> None:
     allow = allowed_error(exact, Tolerance(ulp=3), "pointwise", (), dtype)
     assert np.array_equal(allow / ulp_size(exact, dtype), [3.0, 3.0, 3.0])
     bad = np.array([True, True, False])
-    assert ulp_figure(got, exact, np.abs(got - exact), bad, dtype) == 3.0
+    assert ulp_figure(got, exact, bad, dtype) == 3.0
     # accuracy: the same figures, the flushed zero counted apart
     measured = ulp_errors(got, exact, np.zeros_like(exact), dtype)
     assert measured[:2].tolist() == [3.0, 2.0] and np.isnan(measured[2])
+
+
+def test_a_curve_counts_a_flushed_tail_in_the_subnormal_grid() -> None:
+    def textbook(x: np.ndarray) -> np.ndarray:  # 1 / inf = 0 once exp(-x) overflows, where sigmoid is subnormal
+        with np.errstate(over="ignore"):
+            return 1 / (1 + np.exp(-x))
+
+    c = curve("sigmoid", textbook)
+    smallest = float(np.nextafter(0.0, 1.0))
+    flushed = (c.got == 0) & (c.exact != 0) & (np.abs(c.exact) < np.finfo(np.float64).smallest_normal)
+    assert flushed.any()  # the plot shows them as the judge counts them, not as 0 ULP
+    np.testing.assert_allclose(c.ulp[flushed], np.abs(c.exact[flushed]) / smallest, atol=0.5)
+    assert (c.ulp[flushed] >= 1).all()
