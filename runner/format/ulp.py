@@ -18,9 +18,8 @@ import numpy as np
 
 def ulp_size(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """The ULP of each value rounded to ``dtype`` (the smallest subnormal for zeros and subnormals), as float64."""
-    mag = np.abs(np.asarray(values)).astype(dtype)
-    with np.errstate(over="ignore", invalid="ignore"):
-        return np.spacing(mag).astype(np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):  # a value beyond the dtype's range: inf, whose ULP is NaN
+        return np.spacing(np.abs(np.asarray(values)).astype(dtype)).astype(np.float64)
 
 
 def ulp_distance(got: np.ndarray, exact: np.ndarray, dtype: np.dtype, exact_lo: np.ndarray | None = None) -> np.ndarray:
