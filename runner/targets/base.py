@@ -1,7 +1,9 @@
 """``Target``: the one interface of what is being checked, in process, through a profile or in a worker.
 
 The engine, the API, the CLI, the pytest plugin and the grader see only this:
-a header (``info``), load warnings, the load error, ``resolve`` and ``close``.
+a header (``info``), load warnings, the load error, ``resolve`` and ``close``, and
+what the pipeline needs of a target running in a worker (``isolated``, ``hiding``,
+``calls``, ``finish``), with in-process defaults on ``Closing``.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from dlconform.results import Report
+from dlconform.targets.capture import Capture
 from dlconform.targets.resolver import Unavailable
 
 
@@ -18,9 +22,16 @@ class Target(Protocol):
     info: dict[str, Any]
     warnings: list[str]
     load_error: str | None
+    isolated: bool  # its calls run in a worker: the pipeline captures nothing in this process for it
+    hiding: bool  # set by the pipeline while hidden cases run: what the target prints then is never shown
+    calls: Capture | None  # a worker's own record of its calls' warnings, by case; None: captured here
 
     def resolve(self, function: str) -> Callable[..., Any] | Unavailable:
         """The target's callable for the canonical ``function``, or why there is none."""
+        ...
+
+    def finish(self, report: Report) -> Report:
+        """The run's report with what only the target knows added (a worker's transcript)."""
         ...
 
     def close(self) -> None:
@@ -38,6 +49,14 @@ class Closing:
     ``is_target`` tells an open target from a namespace by this base, never by looking up the namespace's
     attributes (a target's own ``__getattr__`` may raise).
     """
+
+    isolated = False
+    hiding = False
+    calls: Capture | None = None
+
+    def finish(self, report: Report) -> Report:
+        """Nothing to add by default."""
+        return report
 
     def close(self) -> None:
         """Nothing to release by default."""
