@@ -124,7 +124,7 @@ def _section(function: str, results: list[CaseResult], bad: list[CaseResult], pl
 
 def _plot(function: str, results: list[CaseResult], curve: Curve | None) -> list[str]:
     """The curve's figure when it has points; else the per-case errors (with why the curve has none)."""
-    from dlconform.report import plots  # matplotlib, imported only for an HTML page
+    from dlconform.report import plots  # the figures, imported only for an HTML page
 
     if curve is not None and curve.x.size:
         caption = (
