@@ -79,7 +79,7 @@ def make_plan(
         capture=capture,
         maxfail=options.maxfail,
         slow_after=slow_after,
-        sweeps=options.plots,
+        curves=options.plots,
         assignment=selection.assignment,
         gate=Gate(options.strict_baseline, options.perf_fail, options.fail_under, options.write_baseline is not None),
     )
