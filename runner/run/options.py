@@ -51,7 +51,7 @@ class RunOptions:
     budget: float | None = None
     sandbox: str | None = None
     # what the report needs computed while the target is open
-    plots: bool = False  # sweep each failing function across its domain, for the HTML report's plots
+    plots: bool = False  # the curve of each failing function across its domain, for the HTML report's plots
 
     @property
     def isolated(self) -> bool:
