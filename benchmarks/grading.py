@@ -20,10 +20,12 @@ Importable: ``measure(n, jobs)`` returns the figures as a dict, ``breakdown(n, m
 
 from __future__ import annotations
 
+import argparse
 import functools
 import importlib
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -159,9 +161,11 @@ STEPS = (
     ("spawn", "dlconform.targets.isolate.target", "start_worker"),
     ("start (less spawn and the load request)", "dlconform.targets.isolate.target", "IsolatedTarget._start"),
     ("worker request: ", "dlconform.targets.isolate.spawn", "Worker.request"),  # by its op: load, call
+    ("worker request: call", "dlconform.targets.isolate.spawn", "Worker.next_reply"),  # a batch's later replies
     ("reply decoding", "dlconform.targets.isolate.target", "decode_value"),
     ("reply decoding", "dlconform.targets.isolate.target", "check_call_reply"),
-    ("inputs encoding", "dlconform.targets.isolate.target", "encode_value"),
+    ("inputs encoding", "dlconform.targets.isolate.batch", "encode_value"),
+    ("fresh inputs", "dlconform.targets.isolate.batch", "fresh_inputs"),  # a batch's later calls, built ahead
     ("judging", "dlconform.run.engine", "judge"),
     ("judging", "dlconform.run.engine", "judge_raised"),
     ("fresh inputs", "dlconform.run.engine", "fresh_inputs"),
@@ -217,7 +221,7 @@ class Timers:
         return lambda: [setattr(owner, name, original) for owner, name, original in reversed(undo)]
 
 
-def breakdown(n: int = 5, sandbox: str = "auto") -> tuple[dict[str, float], list[str]]:
+def breakdown(n: int = 5, sandbox: str = "auto", cases: list[Any] | None = None) -> tuple[dict[str, float], list[str]]:
     """Seconds per submission in each step, grading ``n`` copies in this process one at a time; and the steps
     this code no longer has."""
     from dlconform.format.suite import iter_cases, load_files
@@ -231,7 +235,7 @@ def breakdown(n: int = 5, sandbox: str = "auto") -> tuple[dict[str, float], list
         folder.mkdir()
         paths = [str(p) for p in _copies(folder, n + 1)]
         start = time.perf_counter()
-        cases = [c for c in iter_cases(load_files()) if "large" not in c.tags]
+        cases = cases or [c for c in iter_cases(load_files()) if "large" not in c.tags]
         load = time.perf_counter() - start
         limits = Limits(sandbox=sandbox)
         grade.grade_all(paths[:1], cases, limits=limits)  # imports and the first worker's one-off costs, untimed
@@ -250,13 +254,81 @@ def breakdown(n: int = 5, sandbox: str = "auto") -> tuple[dict[str, float], list
     return per, timers.missing
 
 
+RATIO_BOUND = 3.0  # a submission graded in the sandbox over the same submission checked in process (issue 22)
+CI_GATE = 12.0  # what .ci/run fails at on a shared machine (the bound is not met there: docs/performance.md)
+
+
+def ratios(modes: list[str], n: int) -> dict[str, tuple[dict[str, float], float]]:
+    """Per mode: the breakdown of ``n`` submissions and the in-process check's seconds, measured side by side
+    (the check before and after each mode's breakdown, its median taken)."""
+    from dlconform.format.suite import iter_cases, load_files
+
+    cases = [c for c in iter_cases(load_files()) if "large" not in c.tags]
+    checks, out = [_in_process_seconds(), _in_process_seconds()], {}
+    for mode in modes:
+        per, missing = breakdown(n, mode, cases)
+        if missing:
+            print(f"  (not found in this code, not timed: {', '.join(missing)})")
+        checks.append(_in_process_seconds())
+        out[mode] = (per, statistics.median(checks[-3:]))
+    return out
+
+
+def print_ratios(found: dict[str, tuple[dict[str, float], float]], n: int, bound: float) -> bool:
+    """The steps of each mode side by side and each ratio against ``bound``; whether every ratio is within."""
+    modes = list(found)
+    print(f"where a submission's time goes (in this process, one at a time, {n} submissions), ms per submission:")
+    print(f"  {'step':52s}" + "".join(f"{m:>10s}" for m in modes))
+    steps = sorted({s for per, _ in found.values() for s in per}, key=lambda s: -found[modes[0]][0].get(s, 0.0))
+    for step in steps:
+        print(f"  {step:52s}" + "".join(f"{found[m][0].get(step, 0.0) * 1e3:10.1f}" for m in modes))
+    ok = True
+    for mode, (per, check) in found.items():
+        ratio = per["total per submission"] / check
+        ok = ok and ratio <= bound
+        print(
+            f"--sandbox {mode}: {per['total per submission']:.3f} s per submission per job, in process {check:.3f} s: "
+            f"{ratio:.2f}x (bound <= {bound:g})  {'PASS' if ratio <= bound else 'FAIL'}"
+        )
+    return ok
+
+
+def available(modes: list[str]) -> list[str]:
+    """The sandbox modes among ``modes`` that this machine can run (bwrap needs bubblewrap and its namespaces)."""
+    from dlconform.targets.isolate.sandbox import SandboxError, resolve
+
+    usable = []
+    for mode in modes:
+        try:
+            resolve(mode, module_target=False)
+            usable.append(mode)
+        except SandboxError as exc:
+            print(f"--sandbox {mode}: not measured here ({str(exc).splitlines()[0][:100]})")
+    return usable
+
+
 def main() -> int:
-    """Print the figures for N (first argument, default 20) submissions and the breakdown; 1 when a bound fails."""
+    """Print the ratio to in-process per sandbox mode with its breakdown, then (unless --quick) the throughput
+    against pytest; exit 1 when a bound fails."""
     sys.path.insert(0, str(ROOT))  # run as a script from anywhere: the in-process figure imports the runner
     warnings.simplefilter("ignore")  # the submission's own overflow warnings in the in-process check
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 20
-    sandbox = sys.argv[2] if len(sys.argv) > 2 else "auto"
-    f = measure(n, sandbox=sandbox)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", nargs="?", type=int, default=20, help="submissions for the throughput (default 20)")
+    parser.add_argument("--sandbox", action="append", help="a mode to measure (repeatable; default bwrap and uid)")
+    parser.add_argument("--breakdown", type=int, default=5, help="submissions per mode in the breakdown (default 5)")
+    parser.add_argument("--quick", action="store_true", help=f"the ratios only, failing at the CI gate ({CI_GATE:g}x)")
+    args = parser.parse_args()
+    modes = available(args.sandbox or ["bwrap", "uid"])
+    ok = print_ratios(ratios(modes, args.breakdown), args.breakdown, CI_GATE if args.quick else RATIO_BOUND)
+    if args.quick:
+        return 0 if ok else 1
+    for mode in modes:
+        ok = print_throughput(measure(args.n, sandbox=mode), mode) and ok
+    return 0 if ok else 1
+
+
+def print_throughput(f: dict[str, float], sandbox: str) -> bool:
+    """The throughput figures of ``measure`` against their bounds; whether both are met."""
     ratio_ok, overhead_ok = f["ratio"] >= 3, f["overhead_per_submission"] < 0.5
     print(f"{f['submissions']} submissions, --jobs {f['jobs']}, --sandbox {sandbox}")
     print(f"dlconform grade:        {f['grade_seconds']:7.2f} s  {f['grade_per_second']:6.2f} submissions/s")
@@ -265,17 +337,9 @@ def main() -> int:
     print(
         f"overhead per submission: {f['overhead_per_submission']:6.3f} s  (bound < 0.5)  "
         f"{'PASS' if overhead_ok else 'FAIL'}  ({f['seconds_per_submission']:.3f} s per submission per job, "
-        f"{f['in_process_seconds']:.3f} s in process: {f['seconds_per_submission'] / f['in_process_seconds']:.1f}x)"
+        f"grader start-up included, {f['in_process_seconds']:.3f} s in process)"
     )
-    per, missing = breakdown(min(n, 5), sandbox)
-    total = per["total per submission"]
-    print(f"where a submission's time goes (in this process, one at a time, {min(n, 5)} submissions):")
-    for step, seconds in sorted(per.items(), key=lambda kv: -kv[1]):
-        share = "" if step.startswith(("total", "suite load")) else f"  {seconds / total:6.1%}"
-        print(f"  {step:50s} {seconds * 1e3:8.1f} ms{share}")
-    if missing:
-        print(f"  (not found in this code, not timed: {', '.join(missing)})")
-    return 0 if ratio_ok and overhead_ok else 1
+    return ratio_ok and overhead_ok
 
 
 if __name__ == "__main__":

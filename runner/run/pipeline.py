@@ -186,6 +186,7 @@ def _isolated_results(
             target.hiding = hiding  # type: ignore[attr-defined]  # an IsolatedTarget: hidden output could show inputs
             bad = sum(r.outcome in ("failed", "error") for _, r in done)
             left = None if plan.maxfail is None else plan.maxfail - bad
+            target.expect([c for _, c in phase])  # type: ignore[attr-defined]  # its calls go in batches
             try:
                 ran = run_cases([c for _, c in phase], target.resolve, plan.options, maxfail=left, watch=watch)
             except Interrupted as exc:
