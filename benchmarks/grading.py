@@ -165,6 +165,7 @@ STEPS = (
     ("reply decoding", "dlconform.targets.isolate.target", "decode_value"),
     ("reply decoding", "dlconform.targets.isolate.target", "check_call_reply"),
     ("inputs encoding", "dlconform.targets.isolate.batch", "encode_value"),
+    ("inputs encoding", "dlconform.targets.isolate.target", "encode_value"),  # before batches (issue 22)
     ("fresh inputs", "dlconform.targets.isolate.batch", "fresh_inputs"),  # a batch's later calls, built ahead
     ("judging", "dlconform.run.engine", "judge"),
     ("judging", "dlconform.run.engine", "judge_raised"),
