@@ -165,7 +165,6 @@ STEPS = (
     ("reply decoding", "dlconform.targets.isolate.target", "decode_value"),
     ("reply decoding", "dlconform.targets.isolate.target", "check_call_reply"),
     ("inputs encoding", "dlconform.targets.isolate.batch", "encode_value"),
-    ("inputs encoding", "dlconform.targets.isolate.target", "encode_value"),  # before batches (issue 22)
     ("fresh inputs", "dlconform.targets.isolate.batch", "fresh_inputs"),  # a batch's later calls, built ahead
     ("judging", "dlconform.run.engine", "judge"),
     ("judging", "dlconform.run.engine", "judge_raised"),
@@ -184,6 +183,7 @@ class Timers:
         self.local = threading.local()
         self.lock = threading.Lock()
         self.missing: list[str] = []
+        self.counts: dict[str, int] = {}  # calls per step: the worker's requests, by op, are the round trips
 
     def wrap(self, step: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)
@@ -201,6 +201,8 @@ class Timers:
                     stack[-1] += took
                 with self.lock:
                     self.seconds[name] = self.seconds.get(name, 0.0) + took - nested
+                    if step.endswith(": "):  # a request, by its op (a batch's later replies are not counted)
+                        self.counts[name] = self.counts.get(name, 0) + 1
 
         return timed
 
@@ -252,11 +254,13 @@ def breakdown(n: int = 5, sandbox: str = "auto", cases: list[Any] | None = None)
     per["other"] = total / n - sum(per.values())
     per["suite load (once per batch, not per submission)"] = load
     per["total per submission"] = total / n
+    per["call requests per submission (round trips, not seconds)"] = timers.counts.get("worker request: call", 0) / n
     return per, timers.missing
 
 
 RATIO_BOUND = 3.0  # a submission graded in the sandbox over the same submission checked in process (issue 22)
-CI_GATE = 12.0  # what .ci/run fails at on a shared machine (the bound is not met there: docs/performance.md)
+TRIPS_BOUND = 30  # call requests per submission (538 cases, 14 functions): one per case again would be 538
+ROUND_TRIPS = "call requests per submission (round trips, not seconds)"
 
 
 def ratios(modes: list[str], n: int) -> dict[str, tuple[dict[str, float], float]]:
@@ -275,21 +279,24 @@ def ratios(modes: list[str], n: int) -> dict[str, tuple[dict[str, float], float]
     return out
 
 
-def print_ratios(found: dict[str, tuple[dict[str, float], float]], n: int, bound: float) -> bool:
-    """The steps of each mode side by side and each ratio against ``bound``; whether every ratio is within."""
+def print_ratios(found: dict[str, tuple[dict[str, float], float]], n: int, gate_time: bool = True) -> bool:
+    """The steps of each mode side by side, each ratio against its bound and the round trips against theirs;
+    whether every gated figure is within (the ratio only with ``gate_time``)."""
     modes = list(found)
     print(f"where a submission's time goes (in this process, one at a time, {n} submissions), ms per submission:")
-    print(f"  {'step':52s}" + "".join(f"{m:>10s}" for m in modes))
-    steps = sorted({s for per, _ in found.values() for s in per}, key=lambda s: -found[modes[0]][0].get(s, 0.0))
+    print(f"  {'step':58s}" + "".join(f"{m:>10s}" for m in modes))
+    steps = sorted({s for per, _ in found.values() for s in per} - {ROUND_TRIPS}, key=lambda s: -found[modes[0]][0][s])
     for step in steps:
-        print(f"  {step:52s}" + "".join(f"{found[m][0].get(step, 0.0) * 1e3:10.1f}" for m in modes))
+        print(f"  {step:58s}" + "".join(f"{found[m][0].get(step, 0.0) * 1e3:10.1f}" for m in modes))
     ok = True
     for mode, (per, check) in found.items():
-        ratio = per["total per submission"] / check
-        ok = ok and ratio <= bound
+        ratio, trips = per["total per submission"] / check, per.get(ROUND_TRIPS, 0.0)
+        ok = ok and trips <= TRIPS_BOUND and (ratio <= RATIO_BOUND or not gate_time)
         print(
             f"--sandbox {mode}: {per['total per submission']:.3f} s per submission per job, in process {check:.3f} s: "
-            f"{ratio:.2f}x (bound <= {bound:g})  {'PASS' if ratio <= bound else 'FAIL'}"
+            f"{ratio:.2f}x (bound <= {RATIO_BOUND:g})  {'PASS' if ratio <= RATIO_BOUND else 'FAIL'}"
+            f"{'' if gate_time else ' (shown, not gated)'}; {trips:.1f} call requests per submission "
+            f"(bound <= {TRIPS_BOUND})  {'PASS' if trips <= TRIPS_BOUND else 'FAIL'}"
         )
     return ok
 
@@ -317,10 +324,12 @@ def main() -> int:
     parser.add_argument("n", nargs="?", type=int, default=20, help="submissions for the throughput (default 20)")
     parser.add_argument("--sandbox", action="append", help="a mode to measure (repeatable; default bwrap and uid)")
     parser.add_argument("--breakdown", type=int, default=5, help="submissions per mode in the breakdown (default 5)")
-    parser.add_argument("--quick", action="store_true", help=f"the ratios only, failing at the CI gate ({CI_GATE:g}x)")
+    parser.add_argument(
+        "--quick", action="store_true", help="the breakdowns only, gated on round trips alone: what CI runs"
+    )
     args = parser.parse_args()
     modes = available(args.sandbox or ["bwrap", "uid"])
-    ok = print_ratios(ratios(modes, args.breakdown), args.breakdown, CI_GATE if args.quick else RATIO_BOUND)
+    ok = print_ratios(ratios(modes, args.breakdown), args.breakdown, gate_time=not args.quick)
     if args.quick:
         return 0 if ok else 1
     for mode in modes:
