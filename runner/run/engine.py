@@ -73,7 +73,7 @@ def run_case(case: Case, fn: Callable[..., Any], options: Options, params: tuple
 def _duration(fn: Callable[..., Any], start: float) -> float:
     """The call's seconds: its own time where the target measured it (an isolated call, whose reply may have come
     with others), else the time since ``start``."""
-    took = getattr(fn, "took", None)
+    took = getattr(fn, "worker_seconds", None)  # dlconform.targets.isolate.target.RemoteFunction
     return took if isinstance(took, float) else time.perf_counter() - start
 
 

@@ -50,18 +50,18 @@ RESERVED = {"object", "BaseException", "Exception"}
 
 
 class RemoteFunction:
-    """A function of the submission, called in its worker; ``took`` is the last call's own seconds there (its
-    reply may have come with a batch: the grader's clock would count the others' time), None when unknown."""
+    """A function of the submission, called in its worker; ``worker_seconds`` is the last call's own time there
+    (its reply may have come with a batch: the grader's clock would count the others' time), None when unknown."""
 
     def __init__(self, target: IsolatedTarget, function: str) -> None:
         self.target, self.function = target, function
-        self.took: float | None = None
+        self.worker_seconds: float | None = None
 
     def __call__(self, *args: Any) -> Any:
         try:
             return self.target.call(self.function, *args)
         finally:
-            self.took = self.target.took
+            self.worker_seconds = self.target.took
 
 
 class CallTimeout(Exception):
@@ -113,7 +113,7 @@ class IsolatedTarget(Closing):
         self._plan: list[Case] = []  # the cases of the phase running (expect), to batch calls by
         self._position: dict[str, int] = {}
         self._batch: Batch | None = None  # the calls sent in the worker's last request whose replies are not taken
-        self.took: float | None = None  # the last call's own seconds in the worker (RemoteFunction.took)
+        self.took: float | None = None  # the last call's own seconds in the worker (RemoteFunction.worker_seconds)
         first = self._start()
         if first is not None:
             self.load_error = first
