@@ -25,7 +25,7 @@ from dlconform.judge.compare import Options
 from dlconform.report.details import baseline_note, detail_lines
 from dlconform.report.shown import level_note, telling
 from dlconform.report.text import target_line
-from dlconform.results import CaseResult
+from dlconform.results import CaseResult, Failure, Level, Outcome
 from dlconform.run.baseline import Baseline, load_baseline, mark
 from dlconform.run.engine import result
 from dlconform.run.pipeline import Plan, execute
@@ -161,11 +161,11 @@ class CaseItem(pytest.Item):
         fn = self.config.stash[SESSION].resolve(self.case.function)
         if not isinstance(fn, Unavailable):
             return
-        if fn.outcome == "skipped":
+        if fn.outcome == Outcome.SKIPPED:
             pytest.skip(fn.reason)
         checked = self.config.stash[SESSION]
         first = checked.missing.setdefault(self.case.function, self.case.key)
-        if fn.failure == "missing" and first != self.case.key:  # a function not defined is one error, not one a case
+        if fn.failure == Failure.MISSING and first != self.case.key:  # a function not defined: one error
             pytest.skip(f"{self.case.function} is not defined: counted once, as {first}")
         raise self._failure(result(self.case, fn.outcome, fn.reason, failure=fn.failure))
 
@@ -173,9 +173,9 @@ class CaseItem(pytest.Item):
         checked = self.config.stash[SESSION]
         plan = Plan(checked.target, (self.case,), options=checked.options, capture=False, hints=True)  # pytest captures
         (verdict,) = execute(plan).results
-        if verdict.outcome == "skipped":
+        if verdict.outcome == Outcome.SKIPPED:
             pytest.skip(verdict.message)
-        if verdict.outcome != "passed":
+        if verdict.outcome != Outcome.PASSED:
             raise self._failure(verdict)
 
     def _failure(self, res: CaseResult) -> CaseFailure:
@@ -183,7 +183,7 @@ class CaseItem(pytest.Item):
         baseline = self.config.stash[SESSION].baseline
         if baseline:
             res = mark(res, baseline.entries.get(res.key))
-        level = [f"[{level_note(res, free=False)}]"] if res.level == "beyond" else []
+        level = [f"[{level_note(res, free=False)}]"] if res.level == Level.BEYOND else []
         lines = [*level, *detail_lines(res), f"case {res.key}: {res.description}"]
         if res.baseline_status in ("changed", "new"):
             lines.append(baseline_note(res))

@@ -56,7 +56,7 @@ def test_dump_then_load_round_trips_and_gates_nothing(tmp_path: Path) -> None:
     assert not check.new_failures and not check.changed and not check.fixed and not check.stale
     assert check.exit_code() == 0 and check.exit_code(strict=True) == 0
     assert all(r.expected_failure == r.failure and r.baseline_status == "known" for r in failing)
-    assert report.baseline == {"path": str(tmp_path / "baseline.yaml"), "known": len(failing), "new": 0,
+    assert report.baseline is not None and report.baseline.to_dict() == {"path": str(tmp_path / "baseline.yaml"), "known": len(failing), "new": 0,
                                "changed": 0, "fixed": 0, "stale": [], "not_selected": 0}  # fmt: skip
 
 
@@ -97,7 +97,7 @@ def test_new_changed_fixed_stale(tmp_path: Path) -> None:
     assert [r.key for r, _ in check.fixed] == [passing.key] and passing.baseline_status == "fixed"
     assert raised in check.new_failures and raised.baseline_status == "new" and raised.expected_failure is None
     assert [e.id for e in check.stale] == ["sigmoid::not-in-this-run"]
-    assert marked.baseline is not None and marked.baseline["stale"] == ["sigmoid::not-in-this-run"]
+    assert marked.baseline is not None and marked.baseline.stale == ("sigmoid::not-in-this-run",)
     assert check.exit_code() == 1
 
 
@@ -112,7 +112,7 @@ def test_entries_not_selected_are_counted_not_stale(tmp_path: Path) -> None:
                                    {c.key for c in suite})  # fmt: skip
     assert [e.id for e in check.stale] == ["sigmoid::retired-case"]
     assert [e.id for e in check.not_selected] == [relu.key]
-    assert marked.baseline is not None and marked.baseline["not_selected"] == 1
+    assert marked.baseline is not None and marked.baseline.not_selected == 1
     assert check.exit_code() == 0
 
 

@@ -112,7 +112,7 @@ def test_gradescope_full_marks_show_no_failed_list() -> None:
         return v.reshape(v.shape[0] * v.shape[1] * v.shape[2], 1)
 
     report = with_score(check({"image2vector": tutorial}, functions=["image2vector"]), COURSE)
-    score = score_from_doc(report.score)
+    score = score_from_doc(report.score.to_dict() if report.score is not None else None)
     doc = gs.results(Graded("s", report, score), 1.0)
     (test,) = [t for t in doc["tests"] if t["name"] == "image2vector"]
     assert test["score"] == test["max_score"] == 1 and test["status"] == "passed"

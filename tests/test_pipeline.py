@@ -129,7 +129,7 @@ def test_plan_steps_land_in_the_report(tmp_path: Path) -> None:
     report = execute(plan)
     assert "a note" in report.warnings
     assert report.target["baseline"] == str(baseline)
-    assert report.baseline is not None and report.baseline["known"] == 1 and report.baseline["new"] > 0
+    assert report.baseline is not None and report.baseline.known == 1 and report.baseline.new > 0
     assert exit_code(report) == 1
     assert any("hint" in r.details for r in report.results if r.outcome == "failed")
 

@@ -35,6 +35,7 @@ from dlconform.format.model import Case, Raises, VectorFile
 from dlconform.format.prepared import expected_values, float_expected, prepare, seed
 from dlconform.format.tolerance import Tolerance
 from dlconform.format.values import DTYPES
+from dlconform.results import Level
 from dlconform.version import __version__
 
 MAGIC = b"DLCCACH1"
@@ -188,7 +189,7 @@ def decode_entry(blob: bytes, name: str) -> VectorFile:
             "accuracy": fields["accuracy"],
             "file_tolerance": fields["tolerance"],
         }
-        cases = [Case(**_unfields(raw, arrays), **shared) for raw in header["cases"]]
+        cases = [_case(_unfields(raw, arrays), shared) for raw in header["cases"]]
         for case, allow in zip(cases, header["allow"], strict=True):
             if allow:
                 seed(case, {int(which): arrays[index] for which, index in allow.items()})
@@ -273,6 +274,13 @@ def _fields(obj: Any, arrays: list[np.ndarray], skip: tuple[str, ...] = ()) -> d
     }
 
 
+def _case(fields: dict[str, Any], shared: dict[str, Any]) -> Case:
+    """A cached case rebuilt, its level a Level again."""
+    if "level" in fields:
+        fields["level"] = Level(fields["level"])
+    return Case(**fields, **shared)
+
+
 def _unfields(raw: dict[str, Any], arrays: list[np.ndarray]) -> dict[str, Any]:
     """Untagged fields; plain strings, numbers, booleans and None need no call."""
     return {k: _untag(v, arrays) if type(v) in CONTAINERS else v for k, v in raw.items()}
@@ -303,6 +311,8 @@ def _tag(value: Any, arrays: list[np.ndarray]) -> Any:
         return {"array" if isinstance(value, np.ndarray) else "scalar": len(arrays) - 1}
     if value is None or type(value) in (bool, int, float, str):
         return value
+    if isinstance(value, Level):  # a case's level: its word, made a Level again where the case is rebuilt
+        return value.value
     if isinstance(value, list):
         return [_tag(v, arrays) for v in value]
     if isinstance(value, tuple):

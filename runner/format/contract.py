@@ -14,6 +14,7 @@ import numpy as np
 from dlconform.catalogue import FUNCTIONS, Contract
 from dlconform.format.large import Generated
 from dlconform.format.model import Case
+from dlconform.results import Level
 
 # Tags that may justify marking a structurally inside case beyond: its values, not its structure.
 MAGNITUDE_TAGS = frozenset({"stability", "edge"})
@@ -62,10 +63,10 @@ def structurally_inside(case: Case) -> bool:
 def level_problem(case: Case) -> str | None:
     """Why the case's ``level`` contradicts its function's contract, or None."""
     inside = structurally_inside(case)
-    if case.level == "inside" and not inside:
+    if case.level == Level.INSIDE and not inside:
         what = "asks for input validation" if case.raises else "has inputs of another structure"
         text = FUNCTIONS[case.function].documented.text
         return f"level: beyond is needed: the contract of {case.function} is {text}, and this case {what}"
-    if case.level == "beyond" and inside and not MAGNITUDE_TAGS & set(case.tags):
+    if case.level == Level.BEYOND and inside and not MAGNITUDE_TAGS & set(case.tags):
         return "level: beyond for a case inside the contract's structure needs a stability or edge tag saying why"
     return None

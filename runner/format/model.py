@@ -13,6 +13,7 @@ from dlconform.errors import DlconformError
 from dlconform.format.large import materialize
 from dlconform.format.layouts import lay_out
 from dlconform.format.tolerance import Tolerance
+from dlconform.results import Level
 
 
 @dataclass(frozen=True)
@@ -43,9 +44,6 @@ class SuiteError(DlconformError):
         return [*shown, f"... and {more} more problems"] if more > 0 else shown
 
 
-LEVELS = ("inside", "beyond")  # inside the function's documented contract, or beyond it (feedback, library checks)
-
-
 @dataclass(frozen=True)
 class Raises:
     """One acceptable outcome among a case's ``expected_any``: raising this exception class (or a subclass)."""
@@ -73,7 +71,7 @@ class Case:
     path: str = ""
     line: int | None = None
     accuracy: str = "pointwise"
-    level: str = "inside"
+    level: Level = Level.INSIDE
     layout: str | None = None  # a layout variant's memory layout (dlconform.format.variants); None: as stored
     file_tolerance: dict[str, Tolerance] = field(default_factory=dict, compare=False, repr=False)
 

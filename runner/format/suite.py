@@ -20,6 +20,7 @@ from dlconform.format.model import Case, Problem, Raises, SuiteError, VectorFile
 from dlconform.format.tolerance import Tolerance
 from dlconform.format.values import FLOAT_DTYPES, ValueFormatError
 from dlconform.format.variants import with_variants
+from dlconform.results import Level
 
 if TYPE_CHECKING:  # a warm load (from the cache) parses nothing: YAML and the schema's modules load on a cold one
     from dlconform.format import safeyaml
@@ -279,7 +280,7 @@ def _parse(name: str, content: bytes, require_outcome: bool) -> tuple[VectorFile
             signed_zero=raw.get("signed_zero", False),
             flush_subnormal=raw.get("flush_subnormal", False),
             hidden=raw.get("hidden", False),
-            level=raw.get("level", "inside"),
+            level=Level(raw.get("level", Level.INSIDE)),
             line=line,
             function=function,
             path=name,

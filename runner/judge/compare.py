@@ -19,28 +19,29 @@ from dlconform.format.prepared import PREPARED as _PREPARED  # noqa: F401  # the
 from dlconform.format.prepared import Prepared
 from dlconform.format.prepared import prepared as prepared_for
 from dlconform.format.tolerance import Tolerance, flush_allowed, subnormal, ulp_of
+from dlconform.results import Failure, Outcome
 from dlconform.text import number
 
-FAILURES: dict[str, str] = {
-    "returned-none": "returned None",
-    "not-array": "returned something that is not a numeric array",
-    "shape": "wrong shape",
-    "dtype": "wrong dtype (the one the contract states; any other than expected with --strict-dtype)",
-    "dtype-kind": "wrong kind of dtype (float / integer / bool)",
-    "nan": "NaN where a number is expected",
-    "not-nan": "a number where NaN is expected",
-    "inf": "wrong infinity, or finite where infinite is expected",
-    "signed-zero": "zero of the wrong sign",
-    "flushed": "zero where the exact result is subnormal (allowed only where a case says flush_subnormal)",
-    "value": "values outside the tolerance",
-    "mutated-input": "changed its input in place",
-    "no-raise": "returned where it must raise",
-    "wrong-exception": "raised another exception than the one required",
-    "raised": "raised an exception (the code is raised:ExceptionName)",
-    "missing": "the target has no such function",
-    "unresolved": "a profile's binding names a callable the library does not have",
-    "unsupported": "the target declares the function unsupported",
-    "import-error": "the target failed to load",
+FAILURES: dict[str, str] = {  # every Failure, described
+    Failure.RETURNED_NONE: "returned None",
+    Failure.NOT_ARRAY: "returned something that is not a numeric array",
+    Failure.SHAPE: "wrong shape",
+    Failure.DTYPE: "wrong dtype (the one the contract states; any other than expected with --strict-dtype)",
+    Failure.DTYPE_KIND: "wrong kind of dtype (float / integer / bool)",
+    Failure.NAN: "NaN where a number is expected",
+    Failure.NOT_NAN: "a number where NaN is expected",
+    Failure.INF: "wrong infinity, or finite where infinite is expected",
+    Failure.SIGNED_ZERO: "zero of the wrong sign",
+    Failure.FLUSHED: "zero where the exact result is subnormal (allowed only where a case says flush_subnormal)",
+    Failure.VALUE: "values outside the tolerance",
+    Failure.MUTATED_INPUT: "changed its input in place",
+    Failure.NO_RAISE: "returned where it must raise",
+    Failure.WRONG_EXCEPTION: "raised another exception than the one required",
+    Failure.RAISED: "raised an exception (the code is raised:ExceptionName)",
+    Failure.MISSING: "the target has no such function",
+    Failure.UNRESOLVED: "a profile's binding names a callable the library does not have",
+    Failure.UNSUPPORTED: "the target declares the function unsupported",
+    Failure.IMPORT_ERROR: "the target failed to load",
 }
 KIND_NAMES = {"f": "float", "i": "integer", "u": "integer", "b": "bool", "c": "complex"}
 NUMERIC_KINDS = set("biuf")
@@ -54,10 +55,10 @@ class NotArrayLike(TypeError):
 class Verdict:
     """The judgement of one result: outcome, one-line message, and error figures when values differ."""
 
-    outcome: str  # "passed" | "failed"
+    outcome: Outcome  # passed or failed
     message: str = ""
     details: dict[str, Any] = field(default_factory=dict)
-    failure: str = ""  # stable code for how it failed (see FAILURES), compared by baselines
+    failure: str = ""  # stable code for how it failed (a Failure, see FAILURES), compared by baselines
 
 
 @dataclass(frozen=True)
@@ -122,19 +123,21 @@ def expected_array(value: Any) -> np.ndarray:
 def judge(case: Case, got: Any, options: Options = DEFAULTS) -> Verdict:
     """Judge a returned value against the case's expected value, or any of its acceptable ones."""
     if case.raises:
-        return Verdict("failed", f"returned a result where {case.raises} must be raised", failure="no-raise")
+        return Verdict(
+            Outcome.FAILED, f"returned a result where {case.raises} must be raised", failure=Failure.NO_RAISE
+        )
     if got is None:
-        return Verdict("failed", "returned None", failure="returned-none")
+        return Verdict(Outcome.FAILED, "returned None", failure=Failure.RETURNED_NONE)
     if isinstance(case.expected, FromReference):
         return judge_generated(case, got, options)
     try:
         arr = to_plain_array(got)
     except NotArrayLike as exc:
-        return Verdict("failed", str(exc), failure="not-array")
+        return Verdict(Outcome.FAILED, str(exc), failure=Failure.NOT_ARRAY)
     if case.expected_any:
         verdicts = [judge_values(case, arr, exp, options) for exp in case.expected_any if not isinstance(exp, Raises)]
         for v in verdicts:
-            if v.outcome == "passed":
+            if v.outcome == Outcome.PASSED:
                 return v
         first = verdicts[0]
         raising = [e.name for e in case.expected_any if isinstance(e, Raises)]
@@ -142,7 +145,7 @@ def judge(case: Case, got: Any, options: Options = DEFAULTS) -> Verdict:
         if raising:
             alternatives += f"{'; ' if alternatives else ''}raising {' or '.join(raising)} is accepted too"
         message = f"{first.message} ({alternatives})"
-        return Verdict("failed", message, first.details, first.failure)
+        return Verdict(Outcome.FAILED, message, first.details, first.failure)
     return judge_values(case, arr, case.expected, options)
 
 
@@ -157,11 +160,13 @@ def judge_raised(case: Case, exc: BaseException) -> Verdict | None:
         return None
     names = {cls.__name__ for cls in type(exc).__mro__}
     if any(name.rsplit(".", 1)[-1] in names for name in allowed):
-        return Verdict("passed", f"raised {type(exc).__name__}")
+        return Verdict(Outcome.PASSED, f"raised {type(exc).__name__}")
     if not case.raises:
         return None
     return Verdict(
-        "failed", f"raised {type(exc).__name__} where {case.raises} is expected: {exc}", failure="wrong-exception"
+        Outcome.FAILED,
+        f"raised {type(exc).__name__} where {case.raises} is expected: {exc}",
+        failure=Failure.WRONG_EXCEPTION,
     )
 
 
@@ -173,18 +178,20 @@ def judge_values(case: Case, got: np.ndarray, expected: Any, options: Options = 
     got_kind, exp_kind = KIND_NAMES[got.dtype.kind], KIND_NAMES[exp.dtype.kind]
     if got_kind != exp_kind:
         message = f"dtype {got.dtype} ({got_kind}) where a {exp_kind} dtype ({exp.dtype}) is expected"
-        return Verdict("failed", message, failure="dtype-kind")
+        return Verdict(Outcome.FAILED, message, failure=Failure.DTYPE_KIND)
     if got.dtype != exp.dtype and (options.strict_dtype or dtype_stated(case.function)):
         why = f"the contract of {case.function}" if dtype_stated(case.function) else "--strict-dtype"
-        return Verdict("failed", f"dtype {got.dtype} where {exp.dtype} is expected ({why})", failure="dtype")
+        return Verdict(
+            Outcome.FAILED, f"dtype {got.dtype} where {exp.dtype} is expected ({why})", failure=Failure.DTYPE
+        )
     if exp.dtype.kind != "f":
         if np.array_equal(got, exp):
-            return Verdict("passed")
+            return Verdict(Outcome.PASSED)
         diff = np.argwhere(got != exp)
         idx = tuple(int(i) for i in diff[0]) if diff.size else ()
         err = np.abs(got.astype(np.float64) - exp.astype(np.float64))
         details = _details(case, got, exp, err, idx, exp.dtype, got != exp)
-        return Verdict("failed", f"{len(diff)} of {exp.size} values differ", details, "value")
+        return Verdict(Outcome.FAILED, f"{len(diff)} of {exp.size} values differ", details, Failure.VALUE)
     if got.dtype.itemsize > exp.dtype.itemsize:  # where a wider float dtype is acceptable, judged rounded to exp's
         with np.errstate(over="ignore"):
             got = got.astype(exp.dtype)
@@ -192,7 +199,7 @@ def judge_values(case: Case, got: np.ndarray, expected: Any, options: Options = 
     if prepared.finite:
         with np.errstate(all="ignore"):
             if (np.abs(np.subtract(got, prepared.exp, dtype=np.float64)) <= prepared.allow).all():
-                return Verdict("passed")
+                return Verdict(Outcome.PASSED)
     return _judge_floats(case, got, prepared)
 
 
@@ -205,7 +212,7 @@ def dtype_stated(function: str) -> bool:
 
 def shape_verdict(got: tuple[int, ...], expected: tuple[int, ...]) -> Verdict:
     """The failing verdict for a result of the wrong shape."""
-    return Verdict("failed", f"shape {got} where {expected} is expected", failure="shape")
+    return Verdict(Outcome.FAILED, f"shape {got} where {expected} is expected", failure=Failure.SHAPE)
 
 
 def _judge_floats(case: Case, got: np.ndarray, prepared: Prepared) -> Verdict:
@@ -226,7 +233,7 @@ def _judge_floats(case: Case, got: np.ndarray, prepared: Prepared) -> Verdict:
     if case.signed_zero:
         ok &= ~((e == 0) & (g == 0) & (np.signbit(e) != np.signbit(g)))
     if ok.all():
-        return Verdict("passed")
+        return Verdict(Outcome.PASSED)
     with np.errstate(all="ignore"):  # the runner's own arithmetic on wild values warns nobody
         badness = np.where(ok, -1.0, np.where(allow > 0, err / allow, np.inf))
     worst = np.unravel_index(int(np.argmax(badness)), e.shape) if e.ndim else ()
@@ -235,19 +242,22 @@ def _judge_floats(case: Case, got: np.ndarray, prepared: Prepared) -> Verdict:
     details = _details(case, g, e, np.where(finite & ~g_nan, err, np.nan), idx, dtype, ~ok)
     details["tolerance"] = tol.describe()
     if bad_nan[idx] and g_nan[idx]:
-        failure, why = "nan", "NaN where a number is expected"
+        failure, why = Failure.NAN, "NaN where a number is expected"
     elif bad_nan[idx]:
-        failure, why = "not-nan", "a number where NaN is expected"
+        failure, why = Failure.NOT_NAN, "a number where NaN is expected"
     elif e_inf[idx]:
-        failure, why = "inf", f"{number(g[idx])} where {number(e[idx])} is expected"
+        failure, why = Failure.INF, f"{number(g[idx])} where {number(e[idx])} is expected"
     elif flushed[idx]:
-        failure, why = "flushed", f"0 where the exact result is the subnormal {number(e[idx])} (flushed to zero)"
+        failure, why = Failure.FLUSHED, f"0 where the exact result is the subnormal {number(e[idx])} (flushed to zero)"
     elif case.signed_zero and e[idx] == 0 and g[idx] == 0:
-        failure, why = "signed-zero", f"zero of the wrong sign ({number(g[idx])} where {number(e[idx])} is expected)"
+        failure, why = (
+            Failure.SIGNED_ZERO,
+            f"zero of the wrong sign ({number(g[idx])} where {number(e[idx])} is expected)",
+        )
     else:
-        failure, why = "value", f"error {err[idx]:.3g} exceeds the allowed {allow[idx]:.3g} ({tol.describe()})"
+        failure, why = Failure.VALUE, f"error {err[idx]:.3g} exceeds the allowed {allow[idx]:.3g} ({tol.describe()})"
     where = f" at index {list(idx)}" if e.ndim else ""
-    return Verdict("failed", f"{count} of {e.size} values off{where}: {why}", details, failure)
+    return Verdict(Outcome.FAILED, f"{count} of {e.size} values off{where}: {why}", details, failure)
 
 
 def _details(
@@ -308,7 +318,7 @@ def judge_generated(case: Case, got: Any, options: Options) -> Verdict:
     try:
         arr = to_plain_array(got, copy=False)
     except NotArrayLike as exc:
-        return Verdict("failed", str(exc), failure="not-array")
+        return Verdict(Outcome.FAILED, str(exc), failure=Failure.NOT_ARRAY)
     plan = block_plan(case.function, case.args) or "whole"
     parts, shape = blocks(plan, FUNCTIONS[case.function].impl, case.args)
     if arr.shape != shape:
@@ -318,9 +328,9 @@ def judge_generated(case: Case, got: Any, options: Options) -> Verdict:
     for block in parts:
         exp = np.asarray(block.expected)
         verdict = judge_values(replace(case, args=block.args), arr[block.where].reshape(exp.shape), exp, options)
-        if verdict.outcome != "passed":
+        if verdict.outcome != Outcome.PASSED:
             return _relocated(verdict, block.where, plan, shape)
-    return Verdict("passed")
+    return Verdict(Outcome.PASSED)
 
 
 def _relocated(verdict: Verdict, where: slice, plan: str, shape: tuple[int, ...]) -> Verdict:
@@ -338,4 +348,4 @@ def _relocated(verdict: Verdict, where: slice, plan: str, shape: tuple[int, ...]
         f"{FAILURES[verdict.failure]} at index {index}: got {number(d['got'])} where {number(d['expected'])} is expected"
         f"{tolerance}; judged block by block, this is the first bad block"
     )
-    return Verdict("failed", message, {**d, "index": index}, verdict.failure)
+    return Verdict(Outcome.FAILED, message, {**d, "index": index}, verdict.failure)

@@ -26,7 +26,7 @@ from dlconform.format.large import FromReference, Generated
 from dlconform.format.model import Case, Raises, fresh_inputs
 from dlconform.format.tolerance import allowed_error
 from dlconform.judge.compare import NotArrayLike, to_plain_array
-from dlconform.results import CaseResult
+from dlconform.results import FAILING, CaseResult, Failure
 from dlconform.text import one_line
 
 LARGEST = 100_000  # elements of input beyond which a case is not re-evaluated (large cases only time and stress)
@@ -36,7 +36,7 @@ SLACK = 4  # ULP of the mistake's own dtype allowed on top of the case's toleran
 
 def explained(result: CaseResult, case: Case, returned: Any = None, raised: BaseException | None = None) -> CaseResult:
     """``result`` with its evidence added to its details when it failed or errored (unchanged otherwise)."""
-    if result.outcome not in ("failed", "error") or result.failure in ("mutated-input", "returned-none"):
+    if result.outcome not in FAILING or result.failure in (Failure.MUTATED_INPUT, Failure.RETURNED_NONE):
         return result
     found = evidence(case, result.failure, returned, raised)
     return replace(result, details={**result.details, **found}) if found else result

@@ -18,7 +18,7 @@ import numpy as np
 from dlconform.catalogue import FUNCTIONS, Mistake
 from dlconform.format.model import Case
 from dlconform.judge.diagnosis import mistake_named
-from dlconform.results import CaseResult, Report
+from dlconform.results import FAILING, CaseResult, Level, Outcome, Report
 
 SHAPE = re.compile(r"shape (\(.*?\)) where (\(.*?\)) is expected")
 
@@ -28,7 +28,7 @@ def hint(result: CaseResult, case: Case, evidence: Sequence[CaseResult] = ()) ->
     evidence says nothing a student could act on. ``evidence``: the function's failing results (``diagnosed``
     weighs them; without them, this case alone)."""
     code = result.failure
-    if result.outcome not in ("failed", "error"):
+    if result.outcome not in FAILING:
         return None
     mistake = diagnosed(case.function, result, evidence or (result,))
     if mistake is not None:
@@ -70,7 +70,7 @@ def diagnosed(function: str, result: CaseResult, evidence: Sequence[CaseResult])
     if spec is None or not found:
         return None
     weighed = [r for r in evidence if "explained_by" in r.details]
-    weighed = [r for r in weighed if r.level == "inside"] or weighed
+    weighed = [r for r in weighed if r.level == Level.INSIDE] or weighed
     count = Counter(n for r in weighed for n in r.details["explained_by"])
     order = {m.name: i for i, m in enumerate(spec.mistakes)}
     kept = [m for m in found if 2 * count[m.name] >= len(weighed)]
@@ -80,8 +80,8 @@ def diagnosed(function: str, result: CaseResult, evidence: Sequence[CaseResult])
 def function_hint(results: Iterable[CaseResult]) -> str | None:
     """The hint most of a function's failing results agree on (the first of equals), those inside the contract
     first, shown once at the top; None when none has one."""
-    hinted = [r for r in results if r.outcome in ("failed", "error") and r.details.get("hint")]
-    inside = [r for r in hinted if r.level == "inside"] or hinted
+    hinted = [r for r in results if r.outcome in FAILING and r.details.get("hint")]
+    inside = [r for r in hinted if r.level == Level.INSIDE] or hinted
     counted = Counter(str(r.details["hint"]) for r in inside)
     return counted.most_common(1)[0][0] if counted else None
 
@@ -89,10 +89,10 @@ def function_hint(results: Iterable[CaseResult]) -> str | None:
 def with_hints(report: Report, cases: Iterable[Case]) -> Report:
     """A new report whose failed or errored results carry their hint, if any, in ``details["hint"]``."""
     by_key = {c.key: c for c in cases}
-    passed = {r.key for r in report.results if r.outcome == "passed"}
+    passed = {r.key for r in report.results if r.outcome == Outcome.PASSED}
     failing: dict[str, list[CaseResult]] = {}
     for r in report.results:
-        if r.outcome in ("failed", "error"):
+        if r.outcome in FAILING:
             failing.setdefault(r.function, []).append(r)
     return replace(
         report, results=[_hinted(r, by_key.get(r.key), passed, failing.get(r.function, [])) for r in report.results]
@@ -102,7 +102,7 @@ def with_hints(report: Report, cases: Iterable[Case]) -> Report:
 def _hinted(result: CaseResult, case: Case | None, passed: set[str], evidence: list[CaseResult]) -> CaseResult:
     """``result`` with its hint added, or ``result`` itself when it has none."""
     text = None
-    if case is not None and result.outcome in ("failed", "error"):
+    if case is not None and result.outcome in FAILING:
         stored = case.key.rsplit("@", 1)[0]
         right_as_stored = case.layout is not None and stored in passed
         text = _layout(case.layout) if right_as_stored else hint(result, case, evidence)

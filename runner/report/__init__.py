@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dlconform.report.text import render_text
-from dlconform.results import CaseResult, Report
+from dlconform.results import CaseResult, Outcome, Report
 
 FORMATS: tuple[str, ...] = ("text", "json", "markdown", "html")
 HIDDEN_MESSAGE = "hidden case: its inputs and expected values are not shown"
@@ -52,5 +52,5 @@ def redacted(report: Report) -> Report:
 def _redact(result: CaseResult) -> CaseResult:
     """A hidden case's result with everything but its identity and outcome removed (its duration too: the time a
     submission takes can carry what it was given)."""
-    message = "" if result.outcome == "passed" else HIDDEN_MESSAGE
+    message = "" if result.outcome == Outcome.PASSED else HIDDEN_MESSAGE
     return replace(result, message=message, description="", failure="", details={}, duration=0.0, expected_failure=None)

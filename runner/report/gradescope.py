@@ -28,7 +28,7 @@ from dlconform.report.shown import (
     unrun,
     unshown,
 )
-from dlconform.results import CaseResult, Graded
+from dlconform.results import FAILING, CaseResult, Graded, Level, Outcome
 
 MAX_CHARS = 100_000  # Gradescope's limit on the output text of one submission
 SUBMISSION_OUTPUT = 2_000  # characters of the submission's own printed output shown
@@ -44,8 +44,10 @@ def results(graded: Graded, execution_time: float, notes: Sequence[str] = ()) ->
     free = beyond_free(report)
     for function, found in by_function.items():
         points, worth = graded.score.functions.get(function, (0.0, 0.0))
-        ok = all(r.outcome in ("passed", "skipped") for r in found if r.level == "inside")  # beyond: feedback
-        graded_cases = [r for r in found if not (free and r.level == "beyond")]
+        ok = all(
+            r.outcome in (Outcome.PASSED, Outcome.SKIPPED) for r in found if r.level == Level.INSIDE
+        )  # beyond: feedback
+        graded_cases = [r for r in found if not (free and r.level == Level.BEYOND)]
         tests.append(
             {
                 "name": function,
@@ -56,7 +58,7 @@ def results(graded: Graded, execution_time: float, notes: Sequence[str] = ()) ->
                 "visibility": "visible",
             }
         )
-        beyond = [r for r in found if free and r.level == "beyond"]
+        beyond = [r for r in found if free and r.level == Level.BEYOND]
         if failing(beyond) and unrun(found) is None:  # feedback worth nothing: a test of 0 points, never "failed"
             tests.append(
                 {
@@ -108,7 +110,7 @@ def _test_output(found: list[CaseResult], free: bool = False) -> str:
     """A function's feedback: the count of passed cases, then a few failing cases explained in ``ordered`` order
     (one per mistake first), the ids of the others; a function that could not run at all explained once. Cases
     beyond the assignment that carry no points (``free``) are said to differ, not to fail."""
-    passed = sum(r.outcome == "passed" for r in found)
+    passed = sum(r.outcome == Outcome.PASSED for r in found)
     lines = [f"{passed} of {len(found)} cases passed."]
     reason = unrun(found)
     if reason is not None:  # the function is missing or the file failed to load: one explanation, not one per case
@@ -121,18 +123,18 @@ def _test_output(found: list[CaseResult], free: bool = False) -> str:
     if top:
         lines.append(f"hint: {top}")
     for r in ordered(found):  # a hidden case has nothing to explain: each one that failed is a line
-        label = f"DIFFERS ({NO_POINTS})" if free and r.level == "beyond" else "FAILED"
-        note = " [beyond the contract]" if r.level == "beyond" and not free else ""
+        label = f"DIFFERS ({NO_POINTS})" if free and r.level == Level.BEYOND else "FAILED"
+        note = " [beyond the contract]" if r.level == Level.BEYOND and not free else ""
         if r in shown:
             lines.append(f"{label} {r.id}{note}: {r.description}")
             lines.extend(f"    {line}" for line in detail_lines(r, top))
             if r.key in also:
                 lines.append(f"    {also_line(also[r.key])}")
-        elif r.hidden and r.outcome in ("failed", "error"):
+        elif r.hidden and r.outcome in FAILING:
             lines.append(f"{label} {r.id} ({HIDDEN_MESSAGE})")
     others = [r.id for r in ordered(unshown(failing(visible), shown, also))]
     if others:
-        word = "differing" if free and all(r.level == "beyond" for r in found) else "failing"
+        word = "differing" if free and all(r.level == Level.BEYOND for r in found) else "failing"
         lines.append(f"Also {word} ({len(others)}): {', '.join(others)}")
     return "\n".join(lines)
 

@@ -14,10 +14,9 @@ from dlconform.judge.hints import function_hint
 from dlconform.report.details import baseline_note, detail_lines
 from dlconform.report.page import esc, figure, page, table
 from dlconform.report.shown import also_line, beyond_free, folded, level_note, not_defined_lines, ordered, unrun
-from dlconform.results import CaseResult, Report, contract_line, count_outcomes
+from dlconform.results import FAILING, CaseResult, Level, Outcome, Report, contract_line, count_outcomes
 from dlconform.run.sweep import Sweep, failing_functions
 
-BAD = ("failed", "error")
 SHOWN_HINTS = 3  # distinct hints shown above a function's plot; each failing case below keeps its own
 
 
@@ -48,7 +47,7 @@ def render_html(report: Report) -> str:
     ]
     free = beyond_free(report)
     for function, results in by_function.items():
-        bad = ordered(r for r in results if r.outcome in BAD)
+        bad = ordered(r for r in results if r.outcome in FAILING)
         if bad and function not in missing:
             plot = _plot(function, results, sweeps.get(function)) if function in plotted else []
             body.extend(_section(function, results, bad, plot, free))
@@ -60,7 +59,7 @@ def _score(report: Report) -> list[str]:
     if report.score is None:
         return []
     s = report.score
-    return [f"<p>Score ({esc(s['assignment'])}): <strong>{s['points']:.4g} / {s['max_points']:.4g}</strong></p>"]
+    return [f"<p>Score ({esc(s.assignment)}): <strong>{s.points:.4g} / {s.max_points:.4g}</strong></p>"]
 
 
 def _summary_row(function: str, results: Sequence[CaseResult]) -> list[str]:
@@ -74,15 +73,15 @@ def _summary_row(function: str, results: Sequence[CaseResult]) -> list[str]:
         f'<span class="bad">{c["failed"]}</span>' if c["failed"] else "0",
         f'<span class="bad">{c["error"]}</span>' if c["error"] else "0",
         str(c["skipped"]),
-        _level(results, "inside"),
-        _level(results, "beyond"),
+        _level(results, Level.INSIDE),
+        _level(results, Level.BEYOND),
     ]
 
 
 def _level(results: Sequence[CaseResult], level: str) -> str:
     """``passed of run`` for the cases at one contract level; blank when there are none."""
-    ran = [r for r in results if r.level == level and r.outcome != "skipped"]
-    return f"{sum(r.outcome == 'passed' for r in ran)} of {len(ran)}" if ran else ""
+    ran = [r for r in results if r.level == level and r.outcome != Outcome.SKIPPED]
+    return f"{sum(r.outcome == Outcome.PASSED for r in ran)} of {len(ran)}" if ran else ""
 
 
 def _warnings(warnings: Sequence[str]) -> list[str]:

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 from dlconform.report.shown import grouped, ordered
-from dlconform.results import CaseResult, Report
+from dlconform.results import CaseResult, Outcome, Report
 from dlconform.version import __version__
 
 SCHEMA_VERSION = 3
@@ -66,9 +66,9 @@ def report_document(report: Report) -> dict[str, Any]:
             "not_defined": report.not_defined,
         },
         "warnings": report.warnings,
-        "baseline": report.baseline,
-        "perf": report.perf,
-        "score": report.score,
+        "baseline": report.baseline.to_dict() if report.baseline is not None else None,
+        "perf": [p.to_dict() for p in report.perf] if report.perf is not None else None,
+        "score": report.score.to_dict() if report.score is not None else None,
         "stopped": report.stopped,
         "passed": passed,
         "cases": [{**r.to_dict(), "key": r.key} for r in _shown_order(report) if not _lean(r)],
@@ -83,7 +83,7 @@ def _shown_order(report: Report) -> list[CaseResult]:
 
 def _lean(r: CaseResult) -> bool:
     """A case the report lists by id only: it passed, and no baseline has anything to say about it."""
-    return r.outcome == "passed" and not r.baseline_status
+    return r.outcome == Outcome.PASSED and not r.baseline_status
 
 
 def every_case(doc: dict[str, Any]) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from dlconform.report.details import baseline_note, detail_lines, printable
 from dlconform.report.shown import grouped, ordered
-from dlconform.results import CaseResult, Report
+from dlconform.results import CaseResult, Outcome, Report
 
 
 def render_junit_xml(report: Report) -> str:
@@ -45,9 +45,9 @@ def render_junit_xml(report: Report) -> str:
 
 def _element_kind(r: CaseResult) -> str:
     """The child element a result gets: failure, error, skipped, or "" for a pass."""
-    if r.baseline_status == "known" or r.outcome == "skipped":
+    if r.baseline_status == "known" or r.outcome == Outcome.SKIPPED:
         return "skipped"
-    return {"failed": "failure", "error": "error"}.get(r.outcome, "")
+    return {Outcome.FAILED: "failure", Outcome.ERROR: "error"}.get(r.outcome, "")
 
 
 def _testcase(suite: ET.Element, r: CaseResult, kind: str) -> None:

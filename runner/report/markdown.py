@@ -29,7 +29,7 @@ from dlconform.report.shown import (
     unrun,
 )
 from dlconform.report.text import QUIET, VERBOSE, baseline_lines, header_lines, perf_lines, score_lines
-from dlconform.results import OUTCOMES, CaseResult, Report, contract_line, count_outcomes
+from dlconform.results import OUTCOMES, CaseResult, Outcome, Report, contract_line, count_outcomes
 from dlconform.run.assignment import full_marks
 
 MAX_FAILURES = 100  # a job summary has a size limit; the JSON report has them all
@@ -80,7 +80,7 @@ def _failures(report: Report, verbose: bool) -> Iterator[str]:
             yield f"- **{escape(function)}**: none of its {len(bad)} cases ran"
             yield from (f"  - {escape(line)}" for line in detail_lines(reason) if not line.startswith("repro: "))
             continue
-        listed = bad if verbose else [r for r in news(results) if r.outcome != "passed"]
+        listed = bad if verbose else [r for r in news(results) if r.outcome != Outcome.PASSED]
         # -v: every failure, in order; else a few, a variant failing as its case does folded into one item
         pick = Selection(ordered(listed)) if verbose else selection(listed, free)
         shown = pick.shown[: max(0, MAX_FAILURES - written)]

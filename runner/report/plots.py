@@ -19,7 +19,7 @@ from typing import Any, ParamSpec
 import matplotlib
 import numpy as np
 from dlconform.catalogue import FUNCTIONS
-from dlconform.results import CaseResult
+from dlconform.results import FAILING, CaseResult, Outcome
 from dlconform.run.sweep import ROW, Sweep
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter, NullLocator
@@ -120,7 +120,7 @@ def _cases_figure(function: str, results: Sequence[CaseResult]) -> str:
     ax = fig.subplots()
     index = np.arange(len(results))
     errors = np.array([_rel(r) for r in results], dtype=float)
-    failed = np.array([r.outcome in ("failed", "error") for r in results])
+    failed = np.array([r.outcome in FAILING for r in results])
     shown = np.isfinite(errors)
     for mask, colour, label in ((~failed, REFERENCE, "passed"), (failed, BAD, "failed")):
         pick = mask & shown
@@ -229,7 +229,7 @@ def _rel(result: CaseResult) -> float:
     value = result.details.get("max_rel_error")
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
-    return 0.0 if result.outcome == "passed" else np.nan
+    return 0.0 if result.outcome == Outcome.PASSED else np.nan
 
 
 def _tick(value: float, position: int) -> str:

@@ -17,14 +17,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from dlconform.results import CaseResult, Report
+from dlconform.results import FAILING, CaseResult, Failure, Level, Report
 
 MAX_SHOWN = 3  # failing cases shown per function unless every case is asked for
 UNRUN_FAILURES = (
-    "missing",
-    "unresolved",
-    "import-error",
-    "unsupported",
+    Failure.MISSING,
+    Failure.UNRESOLVED,
+    Failure.IMPORT_ERROR,
+    Failure.UNSUPPORTED,
 )  # the case never reached the target's function
 # Tags from the most telling failure to the least: a worked example or a core case names the mistake, an edge or
 # stability case shows where a right idea breaks down. A case with none of them comes last among its level.
@@ -35,7 +35,7 @@ NO_POINTS = "no points"
 def telling(level: str, tags: Iterable[str]) -> tuple[int, int]:
     """The sort key of a case by what it tells: inside the contract before beyond, then by its most telling tag."""
     ranks = [TELLING.index(t) for t in tags if t in TELLING]
-    return (level != "inside", min(ranks, default=len(TELLING)))
+    return (level != Level.INSIDE, min(ranks, default=len(TELLING)))
 
 
 def ordered(results: Iterable[CaseResult]) -> list[CaseResult]:
@@ -46,7 +46,7 @@ def ordered(results: Iterable[CaseResult]) -> list[CaseResult]:
 def beyond_free(report: Report) -> bool:
     """Whether the report's assignment gives beyond cases no points (feedback only): then a report names their
     failures in one line per function rather than showing them as cases."""
-    return report.score is not None and report.score.get("beyond", "feedback") == "feedback"
+    return report.score is not None and report.score.beyond == "feedback"
 
 
 def beyond_line(count: int) -> str:
@@ -57,7 +57,7 @@ def beyond_line(count: int) -> str:
 
 def level_note(result: CaseResult, free: bool) -> str:
     """How a case's level is labelled beside it: "" inside, ``beyond the contract`` (``; no points`` when free)."""
-    if result.level != "beyond":
+    if result.level != Level.BEYOND:
         return ""
     return f"beyond the contract; {NO_POINTS}" if free else "beyond the contract"
 
@@ -72,7 +72,7 @@ def grouped(results: Iterable[CaseResult]) -> dict[str, list[CaseResult]]:
 
 def failing(results: list[CaseResult]) -> list[CaseResult]:
     """The results that failed or errored."""
-    return [r for r in results if r.outcome in ("failed", "error")]
+    return [r for r in results if r.outcome in FAILING]
 
 
 def unrun(results: list[CaseResult]) -> CaseResult | None:
@@ -86,9 +86,7 @@ def unrun(results: list[CaseResult]) -> CaseResult | None:
 def news(results: list[CaseResult]) -> list[CaseResult]:
     """The results a person should look at: failures a baseline does not expect, and baseline cases now passing."""
     return [
-        r
-        for r in results
-        if (r.outcome in ("failed", "error") and r.baseline_status != "known") or r.baseline_status == "fixed"
+        r for r in results if (r.outcome in FAILING and r.baseline_status != "known") or r.baseline_status == "fixed"
     ]
 
 
@@ -99,7 +97,7 @@ def shown_failures(bad: list[CaseResult], limit: int | None = MAX_SHOWN) -> list
     if limit is None or len(bad) <= limit:
         return ranked
     picked: list[CaseResult] = []
-    for level in ("inside", "beyond"):
+    for level in Level:
         group = [r for r in ranked if r.level == level]
         seen: set[tuple[str, str]] = set()
         for r in group:
@@ -127,8 +125,8 @@ class Selection:
 
 def selection(listed: list[CaseResult], free: bool, limit: int | None = MAX_SHOWN) -> Selection:
     """The ``Selection`` of one function's ``listed`` failures; beyond ones only counted when ``free`` (no points)."""
-    beyond = [r for r in listed if free and r.level == "beyond"]
-    counted = [r for r in listed if not (free and r.level == "beyond")]
+    beyond = [r for r in listed if free and r.level == Level.BEYOND]
+    counted = [r for r in listed if not (free and r.level == Level.BEYOND)]
     kept, also = folded(counted)
     shown = shown_failures(kept, limit)
     return Selection(shown, also, len(unshown(counted, shown, also)), len(beyond))

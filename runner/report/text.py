@@ -29,10 +29,16 @@ from dlconform.report.shown import (
     selection,
     unrun,
 )
-from dlconform.results import CaseResult, Report, contract_line, count_outcomes, summarize
+from dlconform.results import CaseResult, Outcome, Report, contract_line, count_outcomes, summarize
 
-LABELS = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "skipped": "SKIP"}
-COLORS = {"passed": "green", "failed": "red", "error": "red", "skipped": "yellow", "known": "yellow"}
+LABELS = {Outcome.PASSED: "PASS", Outcome.FAILED: "FAIL", Outcome.ERROR: "ERROR", Outcome.SKIPPED: "SKIP"}
+COLORS = {
+    Outcome.PASSED: "green",
+    Outcome.FAILED: "red",
+    Outcome.ERROR: "red",
+    Outcome.SKIPPED: "yellow",
+    "known": "yellow",  # a baseline's known failure
+}
 QUIET, NORMAL, VERBOSE = -1, 0, 1
 WIDTH = 100  # the line of functions that passed wraps here
 
@@ -71,7 +77,7 @@ def _body(report: Report, color: bool, verbose: bool) -> Iterator[str]:
             continue
         bad = failing(results)
         if not verbose and not bad and not news(results):
-            skipped = sum(r.outcome == "skipped" for r in results)
+            skipped = sum(r.outcome == Outcome.SKIPPED for r in results)
             passed.append(f"{function} ({len(results) - skipped}{f', {skipped} skipped' if skipped else ''})")
             continue
         yield ""
@@ -129,19 +135,19 @@ def baseline_lines(report: Report) -> Iterator[str]:
     if b is None:
         return
     yield (
-        f"baseline {b['path']}: {b['known']} known failures, {b['new']} new, {b['changed']} changed, "
-        f"{b['fixed']} fixed, {len(b['stale'])} stale"
+        f"baseline {b.path}: {b.known} known failures, {b.new} new, {b.changed} changed, "
+        f"{b.fixed} fixed, {len(b.stale)} stale"
     )
-    for key in b["stale"]:
+    for key in b.stale:
         yield f"stale baseline entry (no such case in the suite): {key}"
-    if b.get("not_selected"):
-        yield f"{b['not_selected']} baseline entries not selected (not run)"
+    if b.not_selected:
+        yield f"{b.not_selected} baseline entries not selected (not run)"
 
 
 def perf_lines(report: Report) -> Iterator[str]:
     """A line per function timed by --perf."""
     for row in report.perf or ():
-        yield printable(f"perf: {row['line']}")
+        yield printable(f"perf: {row.line()}")
 
 
 def score_lines(report: Report) -> Iterator[str]:
@@ -149,14 +155,14 @@ def score_lines(report: Report) -> Iterator[str]:
     if report.score is None:
         return
     s = report.score
-    parts = ", ".join(f"{f} {p:.4g}/{m:.4g}" for f, (p, m) in s["functions"].items())
-    if s.get("not_run"):  # a run stopped early: a function that did not run has no score, high or low
+    parts = ", ".join(f"{f} {p:.4g}/{m:.4g}" for f, (p, m) in s.functions.items())
+    if s.not_run:  # a run stopped early: a function that did not run has no score, high or low
         yield (
-            f"score: {s['points']:.4g} / {s['max_points']:.4g} over the functions that ran (assignment "
-            f"{s['assignment']}: {parts}); no score for {', '.join(s['not_run'])}: not run"
+            f"score: {s.points:.4g} / {s.max_points:.4g} over the functions that ran (assignment "
+            f"{s.assignment}: {parts}); no score for {', '.join(s.not_run)}: not run"
         )
         return
-    yield f"score: {s['points']:.4g} / {s['max_points']:.4g} (assignment {s['assignment']}: {parts})"
+    yield f"score: {s.points:.4g} / {s.max_points:.4g} (assignment {s.assignment}: {parts})"
 
 
 def _case_lines(
@@ -167,11 +173,11 @@ def _case_lines(
     label = f"{LABELS[r.outcome]:<5}"
     style = COLORS["known"] if r.baseline_status == "known" else COLORS[r.outcome]
     if color:
-        label = click.style(label, fg=style, bold=r.outcome != "passed")
+        label = click.style(label, fg=style, bold=r.outcome != Outcome.PASSED)
     notes = [n for n in (baseline_note(r), level_note(r, free)) if n]
     status = f"  [{'; '.join(notes)}]" if notes else ""
     yield f"  {label} {r.id}{status}"
-    if r.outcome == "passed" or not explain:
+    if r.outcome == Outcome.PASSED or not explain:
         return
     if r.description:
         yield printable(f"        case: {r.description}")

@@ -19,7 +19,7 @@ from typing import Any
 
 from dlconform.errors import DlconformError
 from dlconform.format import safeyaml
-from dlconform.results import CaseResult, Report, Score
+from dlconform.results import AssignmentScore, CaseResult, Level, Outcome, Report, Score
 from dlconform.run.select import SelectionError, canonical_function
 
 FORMAT = 1
@@ -93,16 +93,16 @@ class Assignment:
         passed: dict[tuple[str, str], float] = {}
         total: dict[tuple[str, str], float] = {}
         for r in results:
-            if r.function not in self.points or r.outcome == "skipped":
+            if r.function not in self.points or r.outcome == Outcome.SKIPPED:
                 continue
             key, w = (r.function, r.level), weights.case(r.key)
             total[key] = total.get(key, 0.0) + w
-            passed[key] = passed.get(key, 0.0) + (w if r.outcome == "passed" else 0.0)
+            passed[key] = passed.get(key, 0.0) + (w if r.outcome == Outcome.PASSED else 0.0)
         scores = {}
         for function, points in self.points.items():
             worth = weights.function(function, points)
-            inside = _share(passed, total, (function, "inside"))
-            beyond = _share(passed, total, (function, "beyond"))
+            inside = _share(passed, total, (function, Level.INSIDE))
+            beyond = _share(passed, total, (function, Level.BEYOND))
             if self.beyond == "bonus":
                 earned = worth * (inside + self.beyond_fraction * beyond)
             elif self.beyond == "share":
@@ -142,26 +142,18 @@ def with_score(
     kept = [r for r in report.results if r.function not in not_run]
     scored = replace(assignment, points={f: p for f, p in assignment.points.items() if f not in not_run})
     doc = score_doc(scored.score(kept, weights), assignment.name, assignment.beyond)
-    return replace(report, score={**doc, "not_run": [f for f in assignment.functions if f in not_run]})
+    return replace(report, score=replace(doc, not_run=tuple(f for f in assignment.functions if f in not_run)))
 
 
-def score_doc(score: Score, assignment: str, beyond: str = "feedback") -> dict[str, Any]:
+def score_doc(score: Score, assignment: str, beyond: str = "feedback") -> AssignmentScore:
     """A score as a report carries it (``Report.score``, the JSON report's ``"score"``): the points, and how the
     assignment counts beyond cases (``feedback``: no points)."""
-    functions = {f: list(pm) for f, pm in score.functions.items()}
-    return {
-        "assignment": assignment,
-        "points": score.points,
-        "max_points": score.max_points,
-        "functions": functions,
-        "beyond": beyond,
-        "not_run": [],
-    }
+    return AssignmentScore(assignment, score.points, score.max_points, dict(score.functions), beyond)
 
 
-def full_marks(score: dict[str, Any]) -> bool:
+def full_marks(score: AssignmentScore) -> bool:
     """Whether a report's score is full marks over every function of the assignment (none left unrun)."""
-    return not score.get("not_run") and score["points"] >= score["max_points"]
+    return score.full_marks()
 
 
 def score_from_doc(doc: Any) -> Score:

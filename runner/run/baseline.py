@@ -22,10 +22,9 @@ from dlconform.errors import DlconformError
 from dlconform.format import safeyaml
 from dlconform.format.schemacheck import Violation, violations
 from dlconform.judge.compare import FAILURES
-from dlconform.results import CaseResult, Report
+from dlconform.results import FAILING, BaselineSummary, CaseResult, Outcome, Report
 
 ENTRY_KEYS = ("id", "reason", "failure", "outcome")
-FAILING = ("failed", "error")
 
 
 class BaselineError(DlconformError, ValueError):
@@ -39,7 +38,7 @@ class BaselineEntry:
     id: str
     reason: str
     failure: str
-    outcome: str
+    outcome: Outcome
 
     @property
     def how(self) -> str:
@@ -69,25 +68,19 @@ class BaselineCheck:
 
     def exit_code(self, strict: bool = False) -> int:
         """1 for new or changed failures (and, when ``strict``, fixed ones); else 0. Stale entries never fail."""
-        return 1 if gate_fails(self.summary(), strict) else 0
+        return 1 if self.summary().fails(strict) else 0
 
-    def summary(self) -> dict[str, Any]:
-        """Counts, stale ids and how many entries were not selected, as stored in ``Report.baseline`` and the JSON
-        report."""
-        return {
-            "path": self.path,
-            "known": len(self.known),
-            "new": len(self.new_failures),
-            "changed": len(self.changed),
-            "fixed": len(self.fixed),
-            "stale": [e.id for e in self.stale],
-            "not_selected": len(self.not_selected),
-        }
-
-
-def gate_fails(summary: dict[str, Any], strict: bool = False) -> bool:
-    """Whether a baseline summary fails the run: new or changed failures, and fixed ones when ``strict``."""
-    return bool(summary["new"] or summary["changed"] or (strict and summary["fixed"]))
+    def summary(self) -> BaselineSummary:
+        """Counts, stale ids and how many entries were not selected, as ``Report.baseline`` holds them."""
+        return BaselineSummary(
+            self.path,
+            known=len(self.known),
+            new=len(self.new_failures),
+            changed=len(self.changed),
+            fixed=len(self.fixed),
+            stale=tuple(e.id for e in self.stale),
+            not_selected=len(self.not_selected),
+        )
 
 
 @functools.cache
@@ -118,7 +111,7 @@ def load_baseline(path: str | Path) -> Baseline:
         raise BaselineError(f"{_where(name, doc, number)}: {_word(v)}")
     baseline = Baseline(name)
     for number, raw in enumerate(data, 1):
-        entry = BaselineEntry(raw["id"], raw["reason"].strip(), raw["failure"], raw["outcome"])
+        entry = BaselineEntry(raw["id"], raw["reason"].strip(), raw["failure"], Outcome(raw["outcome"]))
         if entry.id in baseline.entries:
             raise BaselineError(f"{_where(name, doc, number)}: duplicate id")
         baseline.entries[entry.id] = entry
@@ -191,7 +184,7 @@ def status(result: CaseResult, entry: BaselineEntry | None) -> str:
         return "new" if failing else ""
     if failing:
         return "known" if result.how == entry.how else "changed"
-    return "fixed" if result.outcome == "passed" else ""
+    return "fixed" if result.outcome == Outcome.PASSED else ""
 
 
 def mark(result: CaseResult, entry: BaselineEntry | None) -> CaseResult:
@@ -206,9 +199,9 @@ def dump_baseline(report: Report, reasons: dict[str, str] | None = None) -> str:
     entries = [
         {
             "id": r.key,
-            "reason": reasons.get(r.key) or r.message or r.failure,
-            "failure": r.failure,
-            "outcome": r.outcome,
+            "reason": reasons.get(r.key) or r.message or str(r.failure),
+            "failure": str(r.failure),  # plain words: yaml.safe_dump refuses enum members
+            "outcome": r.outcome.value,
         }
         for r in report.results
         if r.outcome in FAILING

@@ -18,8 +18,8 @@ from dlconform.format.repro import repro
 from dlconform.judge.compare import DEFAULTS, Options, Verdict, judge, judge_raised
 from dlconform.judge.diagnosis import explained
 from dlconform.judge.raised import raised_at
-from dlconform.results import CaseResult
-from dlconform.targets.resolver import Resolver, Unavailable, Unsupported
+from dlconform.results import FAILING, CaseResult, Failure, Fault, Outcome, raised_code
+from dlconform.targets.resolver import GraderFault, Resolver, Unavailable, Unsupported
 from dlconform.text import one_line
 
 
@@ -49,23 +49,25 @@ def run_case(case: Case, fn: Callable[..., Any], options: Options, params: tuple
     try:
         got = fn(*inputs)
     except Unsupported as exc:
-        return result(case, "skipped", str(exc), failure="unsupported")
+        return result(case, Outcome.SKIPPED, str(exc), failure=Failure.UNSUPPORTED)
     except (Exception, SystemExit) as exc:  # sys.exit in a target must not end the run with its code
         duration = _duration(fn, start)
         verdict, where = judge_raised(case, exc), raised_at(exc)
         if verdict is None:
             said = one_line(exc)
             message = f"raised {type(exc).__name__}{f' at {where}' if where else ''}{f': {said}' if said else ''}"
-            done = result(case, "error", message, failure=f"raised:{type(exc).__name__}", duration=duration)
+            fault = exc.fault if isinstance(exc, GraderFault) else None
+            code = raised_code(type(exc).__name__)
+            done = result(case, Outcome.ERROR, message, failure=code, duration=duration, fault=fault)
         else:
             done = result(case, verdict.outcome, verdict.message, verdict, duration)
-        if where and done.outcome != "passed":
+        if where and done.outcome != Outcome.PASSED:
             done.details["raised_at"] = where
         return explained(done, case, raised=exc)
     duration = _duration(fn, start)
     mutated = mutation_message(case, inputs, params)
     if mutated:
-        return result(case, "failed", mutated, failure="mutated-input", duration=duration)
+        return result(case, Outcome.FAILED, mutated, failure=Failure.MUTATED_INPUT, duration=duration)
     verdict = judge(case, got, options)
     return explained(result(case, verdict.outcome, verdict.message, verdict, duration), case, returned=got)
 
@@ -79,18 +81,19 @@ def _duration(fn: Callable[..., Any], start: float) -> float:
 
 def result(
     case: Case,
-    outcome: str,
+    outcome: Outcome,
     message: str,
     verdict: Verdict | None = None,
     duration: float = 0.0,
     failure: str = "",
+    fault: Fault | None = None,
 ) -> CaseResult:
     """A CaseResult for ``case``; the failure code comes from the verdict unless given.
 
     A failed or errored result carries a one-line Python repro of the call in ``details["repro"]``.
     """
     details = dict(verdict.details) if verdict else {}
-    if outcome in ("failed", "error"):
+    if outcome in FAILING:
         details["repro"] = repro(case)
     return CaseResult(
         function=case.function,
@@ -104,6 +107,7 @@ def result(
         duration=duration,
         hidden=case.hidden,
         level=case.level,
+        fault=fault,
     )
 
 
@@ -141,7 +145,7 @@ def run_cases(
                 found[case.function] = resolve(case.function)
             fn = found[case.function]
             if isinstance(fn, Unavailable):
-                done = result(case, fn.outcome, fn.reason, failure=fn.failure)
+                done = result(case, fn.outcome, fn.reason, failure=fn.failure, fault=fn.fault)
             else:
                 done = run_case(case, fn, options, FUNCTIONS[case.function].params)
         except KeyboardInterrupt:
@@ -150,7 +154,7 @@ def run_cases(
             if watch is not None:
                 watch(None)
         out.append(done)
-        bad += done.outcome in ("failed", "error")
+        bad += done.outcome in FAILING
         if maxfail is not None and bad >= maxfail:
             break
     return out

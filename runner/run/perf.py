@@ -12,44 +12,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from dlconform.format.large import LARGE_TAG, Generated
 from dlconform.format.model import Case, fresh_inputs
-from dlconform.results import Report
+from dlconform.results import PerfResult, Report
 from dlconform.targets.resolver import Resolver, Unavailable
 
 FLAG_RATIO = 50.0
 REPEATS = 3  # best of this many calls
 REPEAT_BUDGET_S = 1.0  # ... unless the calls so far took this long: one slow call is enough to judge
-
-
-@dataclass
-class PerfResult:
-    """One function's timing: target and reference seconds per call on the same input, and their ratio."""
-
-    function: str
-    case: str
-    elements: int
-    reference_s: float | None = None
-    target_s: float | None = None
-    ratio: float | None = None
-    flagged: bool = False
-    note: str = ""  # why there is no ratio (no large case, target lacks the function, the call raised)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data for the JSON report, with the human line."""
-        return {**asdict(self), "line": self.line()}
-
-    def line(self) -> str:
-        """One line for people: the ratio, or why there is none."""
-        if self.ratio is None or self.target_s is None or self.reference_s is None:
-            return f"{self.function}: not timed ({self.note})"
-        return (
-            f"{self.function}: {self.ratio:.1f}x the reference's time "
-            f"({self.target_s * 1e3:.3g} ms vs {self.reference_s * 1e3:.3g} ms on {self.elements:,} input elements)"
-        )
 
 
 def perf_cases(cases: Iterable[Case]) -> dict[str, Case]:
@@ -95,16 +68,17 @@ def measure(
         result = PerfResult(name, case.id, _elements(case))
         fn = resolve(name)
         if isinstance(fn, Unavailable):
-            result.note = fn.reason
+            result = replace(result, note=fn.reason)
         else:
             try:
-                result.target_s = best_time(fn, case.args)
+                target_s = best_time(fn, case.args)
             except (Exception, SystemExit) as exc:
-                result.note = f"raised {type(exc).__name__} on the large input"
+                result = replace(result, note=f"raised {type(exc).__name__} on the large input")
             else:
-                result.reference_s = best_time(FUNCTIONS[name].impl, case.args)
-                result.ratio = result.target_s / max(result.reference_s, 1e-9)
-                result.flagged = result.ratio > flag_ratio
+                reference_s = best_time(FUNCTIONS[name].impl, case.args)
+                ratio = target_s / max(reference_s, 1e-9)
+                result = replace(result, target_s=target_s, reference_s=reference_s, ratio=ratio)
+                result = replace(result, flagged=ratio > flag_ratio)
         out.append(result)
     return out
 
@@ -116,7 +90,7 @@ def with_perf(report: Report, resolve: Resolver, cases: Iterable[Case]) -> Repor
     functions = list(dict.fromkeys(r.function for r in report.results))
     with captured():  # what the target prints must not reach a report on stdout
         results = measure(resolve, functions, cases)
-    return replace(report, perf=[r.to_dict() for r in results], warnings=[*report.warnings, *warnings_for(results)])
+    return replace(report, perf=results, warnings=[*report.warnings, *warnings_for(results)])
 
 
 def warnings_for(results: Iterable[PerfResult], flag_ratio: float = FLAG_RATIO) -> list[str]:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from dlconform.environment import environment
 from dlconform.format.model import Case
 from dlconform.judge.compare import DEFAULTS, Options
-from dlconform.results import CaseResult, Report
+from dlconform.results import FAILING, CaseResult, Report
 from dlconform.run.engine import Interrupted, run_cases
 from dlconform.run.watch import slow_notice
 from dlconform.targets.base import Target, is_target
@@ -75,15 +75,14 @@ def run_plan(plan: Plan, target: Target) -> Report:
     """Run the plan's cases against an open ``target`` and return the finished report.
 
     Ctrl-C raises ``RunInterrupted`` with the report of the cases that ran, finished the same way."""
-    isolate = sys.modules.get("dlconform.targets.isolate.target")  # an IsolatedTarget exists only once imported
-    isolated = isolate is not None and isinstance(target, isolate.IsolatedTarget)
+    isolated = target.isolated
     stderr = sys.stderr  # the real one: the capture below swaps it
     # Only code in this process can print here: capturing around a worker's calls would swap sys.stdout from
     # each of grade's threads at once, and could leave it swapped.
     stopped, interrupted = "", False
     with captured() if plan.capture and not isolated else nullcontext(None) as out:
         try:
-            calls = target.calls if isolated else out  # type: ignore[attr-defined]  # an IsolatedTarget's warnings
+            calls = target.calls if isolated else out  # a worker's calls record their own warnings
             with _watch(plan, isolated, calls, stderr) as watch:
                 results, sweeps = _results(plan, target, isolated, watch)
         except Interrupted as exc:
@@ -92,7 +91,7 @@ def run_plan(plan: Plan, target: Target) -> Report:
                 f"interrupted (Ctrl-C) while running {exc.case.key}; {len(results)} of {len(plan.cases)} cases ran"
             )
     if not stopped and len(results) < len(plan.cases):
-        bad = sum(r.outcome in ("failed", "error") for r in results)
+        bad = sum(r.outcome in FAILING for r in results)
         stopped = (
             f"after {bad} failing case{'s' if bad != 1 else ''} (--maxfail {plan.maxfail}); "
             f"{len(plan.cases) - len(results)} of {len(plan.cases)} cases not run"
@@ -106,9 +105,7 @@ def run_plan(plan: Plan, target: Target) -> Report:
 
 def _finish(plan: Plan, target: Target, report: Report) -> Report:
     """The steps after the run: the worker's transcript, the plan's notes, perf timings, hints, the baseline."""
-    isolate = sys.modules.get("dlconform.targets.isolate.target")
-    if isolate is not None and isinstance(target, isolate.IsolatedTarget):
-        report = isolate.with_transcript(report, target)
+    report = target.finish(report)
     report = replace(report, warnings=[*report.warnings, *plan.notes])
     if plan.perf_cases is not None:
         from dlconform.run.perf import with_perf
@@ -183,10 +180,10 @@ def _isolated_results(
     sweeps = None
     try:
         for hiding, phase in ((False, visible), (True, hidden)):
-            target.hiding = hiding  # type: ignore[attr-defined]  # an IsolatedTarget: hidden output could show inputs
-            bad = sum(r.outcome in ("failed", "error") for _, r in done)
+            target.hiding = hiding  # hidden cases' output could show their inputs
+            bad = sum(r.outcome in FAILING for _, r in done)
             left = None if plan.maxfail is None else plan.maxfail - bad
-            target.expect([c for _, c in phase])  # type: ignore[attr-defined]  # its calls go in batches
+            target.expect([c for _, c in phase])  # the worker sends a function's calls in batches
             try:
                 ran = run_cases([c for _, c in phase], target.resolve, plan.options, maxfail=left, watch=watch)
             except Interrupted as exc:
@@ -197,7 +194,7 @@ def _isolated_results(
             if len(ran) < len(phase):
                 break
     finally:
-        target.hiding = False  # type: ignore[attr-defined]
+        target.hiding = False
     return _in_order(done), sweeps
 
 
@@ -240,13 +237,11 @@ def exit_code(
         from dlconform.run.assignment import full_marks
 
         s = report.score
-        failed = bool(report.stopped) or (s["points"] < fail_under if fail_under is not None else not full_marks(s))
-        failed |= bool(s.get("not_run"))
+        failed = bool(report.stopped) or (s.points < fail_under if fail_under is not None else not full_marks(s))
+        failed |= bool(s.not_run)
     elif report.baseline is not None:
-        from dlconform.run.baseline import gate_fails
-
-        failed = gate_fails(report.baseline, strict_baseline)
+        failed = report.baseline.fails(strict_baseline)
     else:
         failed = not report.ok
-    slow = perf_fail is not None and any((t.get("ratio") or 0) > perf_fail for t in report.perf or ())
+    slow = perf_fail is not None and any((t.ratio or 0) > perf_fail for t in report.perf or ())
     return EXIT_FAIL if failed or slow else EXIT_OK

@@ -23,6 +23,7 @@ from dlconform.errors import DlconformError
 from dlconform.format.contract import structurally_inside
 from dlconform.format.domain import PYTHON_SCALAR, Domain, Pattern, parse_domain
 from dlconform.format.model import Case, VectorFile
+from dlconform.results import Level
 
 TAG = "random"
 
@@ -71,7 +72,7 @@ def random_cases(vf: VectorFile, n: int, seed: int) -> list[Case]:
             accuracy=vf.accuracy,
             file_tolerance=vf.tolerance,
         )
-        level = "inside" if structurally_inside(case) else "beyond"
+        level = Level.INSIDE if structurally_inside(case) else Level.BEYOND
         out.append(replace(case, expected=_expected(case), level=level))
     return out
 

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from dlconform.catalogue import FUNCTIONS
 from dlconform.judge.compare import NotArrayLike, to_plain_array
-from dlconform.results import CaseResult
+from dlconform.results import CaseResult, Outcome
 from dlconform.targets.resolver import Resolver, Unavailable
 from dlconform.text import one_line
 
@@ -56,7 +56,7 @@ def failing_functions(results: Iterable[CaseResult]) -> list[str]:
     """The functions, in suite order, with a case that failed or raised (not those the target lacks)."""
     out: dict[str, None] = {}
     for r in results:
-        if r.outcome == "failed" or (r.outcome == "error" and r.failure.startswith("raised:")):
+        if r.outcome == Outcome.FAILED or (r.outcome == Outcome.ERROR and r.failure.startswith("raised:")):
             out[r.function] = None
     return list(out)
 

@@ -22,6 +22,7 @@ from types import ModuleType
 from typing import Any
 
 from dlconform.errors import DlconformError
+from dlconform.results import Failure, Outcome
 from dlconform.targets.base import Closing
 from dlconform.targets.capture import Capture, captured
 from dlconform.targets.resolver import Unavailable
@@ -50,21 +51,25 @@ class ModuleTarget(Closing):
         from dlconform.catalogue import FUNCTIONS, canonical
 
         if self.load_error is not None:
-            return Unavailable(f"target failed to import: {self.load_error}", "error", "import-error")
+            return Unavailable(f"target failed to import: {self.load_error}", Outcome.ERROR, Failure.IMPORT_ERROR)
         known = canonical(function)
         names = FUNCTIONS[known].names if known else (function,)
         for name in names:
             try:
                 found = _lookup(self.namespace, name)
             except Exception as exc:  # a target's own __getattr__ or mapping raised
-                return Unavailable(f"looking up {name} raised {type(exc).__name__}: {exc}", "error", "missing")
+                return Unavailable(
+                    f"looking up {name} raised {type(exc).__name__}: {exc}", Outcome.ERROR, Failure.MISSING
+                )
             if found is _ABSENT:
                 continue
             if not callable(found):
-                return Unavailable(f"target's {name} is a {type(found).__name__}, not a function", "error", "missing")
+                return Unavailable(
+                    f"target's {name} is a {type(found).__name__}, not a function", Outcome.ERROR, Failure.MISSING
+                )
             return found
         aliases = f" (or alias {', '.join(names[1:])})" if len(names) > 1 else ""
-        return Unavailable(f"target has no {function}{aliases}", "error", "missing")
+        return Unavailable(f"target has no {function}{aliases}", Outcome.ERROR, Failure.MISSING)
 
 
 def _lookup(namespace: Any, name: str) -> Any:

@@ -10,19 +10,29 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from dlconform.results import Failure, Fault, Outcome
+
 
 @dataclass(frozen=True)
 class Unavailable:
     """Why a target has no callable for a function; ``outcome`` is error (missing) or skipped (unsupported)."""
 
     reason: str
-    outcome: str = "error"
-    failure: str = "missing"
+    outcome: Outcome = Outcome.ERROR
+    failure: str = Failure.MISSING
+    fault: Fault | None = None  # the grader saw the target's import time out
 
 
 class Unsupported(Exception):
     """Raised by a target's callable for a call it cannot take (an argument dtype an adapter lacks): the case is
     skipped with this reason, never run."""
+
+
+class GraderFault(Exception):
+    """Raised by a target's callable when the grader, not the target, ended the call (a timeout, a dead worker):
+    the case's result carries ``fault``. The target's own exceptions are never of this class."""
+
+    fault: Fault
 
 
 class Resolver(Protocol):

@@ -35,6 +35,7 @@ import numpy as np
 from dlconform.catalogue import FUNCTIONS
 from dlconform.judge.compare import NotArrayLike, to_plain_array
 from dlconform.judge.expected import wide_longdouble
+from dlconform.results import Outcome
 from dlconform.targets.resolver import Resolver, Unavailable, Unsupported
 
 ELEMENTWISE: tuple[str, ...] = tuple(f.name for f in FUNCTIONS.values() if f.swept and f.kind == "elementwise")
@@ -259,7 +260,7 @@ def measure(
         fn = resolve(function)
         for dtype in dtypes:
             if isinstance(fn, Unavailable):
-                status = "unsupported" if fn.outcome == "skipped" else "missing"
+                status = "unsupported" if fn.outcome == Outcome.SKIPPED else "missing"
                 rows.append(Row(function, np.dtype(dtype).name, status=status, message=fn.reason))
             else:
                 rows.append(measure_one(fn, function, dtype, points))

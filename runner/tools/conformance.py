@@ -23,7 +23,7 @@ from dlconform.catalogue import FUNCTIONS
 from dlconform.environment import environment
 from dlconform.errors import DlconformError
 from dlconform.report.page import esc
-from dlconform.results import Report
+from dlconform.results import FAILING, OUTCOMES, Outcome, Report
 from dlconform.targets.base import Target
 from dlconform.targets.open import Bindings, open_target
 from dlconform.targets.resolver import Unavailable
@@ -100,10 +100,10 @@ def _cell(results: list) -> str:
     """``passed/total`` for the cases of one function and tag; ``skip`` when all skipped, blank when none."""
     if not results:
         return ""
-    ran = [r for r in results if r.outcome != "skipped"]
+    ran = [r for r in results if r.outcome != Outcome.SKIPPED]
     if not ran:
         return "skip"
-    passed = sum(r.outcome == "passed" for r in ran)
+    passed = sum(r.outcome == Outcome.PASSED for r in ran)
     return f"{passed}/{len(ran)}" + (" ✓" if passed == len(ran) else "")
 
 
@@ -124,7 +124,7 @@ def _escape(text: str) -> str:
 
 def _failures(report: Report) -> list[str]:
     """The failing and erroring cases, one bullet each, folded away."""
-    bad = [r for r in report.results if r.outcome in ("failed", "error")]
+    bad = [r for r in report.results if r.outcome in FAILING]
     if not bad:
         return []
     lines = [f"<details><summary>{len(bad)} failing cases</summary>", ""]
@@ -324,9 +324,7 @@ def _subject_row(s: Subject) -> list[str]:
     kind, name, version = _loaded_from(s)
     where = f"{kind} {name}" if kind in ("profile", "adapter") else name
     counts = s.report.counts()
-    return [esc(s.label), esc(f"{where} {version}".strip())] + [
-        str(counts[k]) for k in ("passed", "failed", "error", "skipped")
-    ]
+    return [esc(s.label), esc(f"{where} {version}".strip())] + [str(counts[k]) for k in OUTCOMES]
 
 
 def _strong(text: str) -> str:

@@ -35,6 +35,7 @@ from dlconform.format.tolerance import Tolerance
 from dlconform.format.values import encode
 from dlconform.judge.compare import DEFAULTS
 from dlconform.judge.expected import mpmath_value, reference_value
+from dlconform.results import Level, Outcome
 from dlconform.run.engine import run_case
 from dlconform.targets.resolver import Resolver, Unavailable
 from hypothesis import strategies as st
@@ -76,7 +77,7 @@ class Finding:
             "description": f"Found by dlconform explore: {self.message}",
             "tags": list(self.case.tags),
         }
-        if self.case.level != "inside":
+        if self.case.level != Level.INSIDE:
             data["level"] = self.case.level
         if self.case.tolerance is not None:
             data["flush_subnormal"] = True
@@ -207,16 +208,16 @@ def _problem(case: Case, fn: Callable[..., Any], params: tuple[str, ...]) -> tup
     """How the target deviates on ``case`` (failure code, message, the case that shows it), or None."""
     with np.errstate(all="ignore"):
         result = run_case(case, fn, DEFAULTS, params)
-        if result.outcome != "passed":
+        if result.outcome != Outcome.PASSED:
             return result.failure or result.outcome, result.message, case
         strict = _strict(case)
         if strict is None:
             return None
         result = run_case(strict, fn, DEFAULTS, params)
-        if result.outcome == "passed":
+        if result.outcome == Outcome.PASSED:
             return None
         exact = replace(strict, expected=mpmath_value(case.function, case.args, np.asarray(case.expected)))
-        if run_case(exact, fn, DEFAULTS, params).outcome == "passed":
+        if run_case(exact, fn, DEFAULTS, params).outcome == Outcome.PASSED:
             return None  # within tolerance of the exact value: the reference's own rounding made the difference
         return "precision", f"{result.message} (confirmed against mpmath)", strict
 
@@ -246,8 +247,8 @@ def _labelled(case: Case, failure: str, domain: Domain) -> Case:
     tags = ["stability" if failure == "precision" else "edge" if specials else "core"]
     if dtypes - set(domain.dtypes):
         tags.append("dtype")
-    level = "inside" if _inside(case, domain) else "beyond"
-    if level == "beyond" and structurally_inside(case) and not {"stability", "edge"} & set(tags):
+    level = Level.INSIDE if _inside(case, domain) else Level.BEYOND
+    if level == Level.BEYOND and structurally_inside(case) and not {"stability", "edge"} & set(tags):
         tags.append("edge")  # lint: a structurally inside case is beyond only for its values
     return replace(case, tags=tuple(tags), level=level)
 

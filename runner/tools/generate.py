@@ -23,6 +23,7 @@ from dlconform.format.suite import bundled_dir, read_file
 from dlconform.format.values import ValueFormatError, encode
 from dlconform.judge.compare import judge_raised, judge_values, to_plain_array
 from dlconform.judge.expected import alternative_value, reference_value
+from dlconform.results import Outcome
 
 
 @dataclass
@@ -47,7 +48,7 @@ def _case_data(case: Case, raw: dict[str, Any]) -> tuple[dict[str, Any], Problem
         value = reference_value(case)
     except Exception as exc:
         verdict = judge_raised(case, exc)
-        if verdict is None or verdict.outcome != "passed":
+        if verdict is None or verdict.outcome != Outcome.PASSED:
             return new, Problem(case.path, f"the reference raised {type(exc).__name__}: {exc}", **where)
         if not any(not isinstance(alt, Raises) for alt in case.expected_any or ()):
             return new, None
@@ -70,7 +71,7 @@ def _alternatives(
     case's tolerance) replaced by it, correctly rounded; a problem when none does."""
     got = to_plain_array(value)
     for i, alt in enumerate(case.expected_any or ()):
-        if not isinstance(alt, Raises) and judge_values(case, got, alt).outcome == "passed":
+        if not isinstance(alt, Raises) and judge_values(case, got, alt).outcome == Outcome.PASSED:
             try:
                 encoded = encode(value)
             except ValueFormatError as exc:
@@ -90,7 +91,7 @@ def _drift(case: Case, stored: Any, fresh_value: Any) -> str | None:
     if have.dtype != want.dtype:
         return f"stored expected value is {have.dtype} but the reference returns {want.dtype}"
     verdict = judge_values(replace(case, expected_any=None), have, want)
-    if verdict.outcome != "passed":
+    if verdict.outcome != Outcome.PASSED:
         return f"stored expected value drifted from the reference: {verdict.message}"
     return None
 

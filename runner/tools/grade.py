@@ -27,7 +27,7 @@ from dlconform.atomic import write_atomic
 from dlconform.errors import DlconformError
 from dlconform.format.model import Case, VectorFile
 from dlconform.judge.compare import DEFAULTS, Options
-from dlconform.results import CaseResult, Graded, Report, Score
+from dlconform.results import CaseResult, Fault, Graded, Report, Score, Status
 from dlconform.run.assignment import NO_WEIGHTS, Assignment, Weights, score_doc, score_from_doc
 from dlconform.run.pipeline import Plan, execute
 from dlconform.targets.isolate.spawn import DEFAULT_LIMITS, Limits
@@ -94,14 +94,15 @@ def score(results: Sequence[CaseResult], assignment: Assignment | None = None, w
     return chosen.score(results, weights)
 
 
-def status(report: Report) -> str:
-    """How grading went for a submission: graded, failed to load, timed out or crashed (a gradebook column)."""
+def status(report: Report) -> Status:
+    """How grading went for a submission (a gradebook column): from what the grader saw (``CaseResult.fault``),
+    never from what a message says."""
+    faults = {r.fault for r in report.results}
     if report.target.get("load_error"):
-        return "timed out" if "took longer" in str(report.target["load_error"]) else "failed to load"
-    failures = {r.failure for r in report.results}
-    if "raised:CallTimeout" in failures:
-        return "timed out"
-    return "crashed" if "raised:WorkerCrash" in failures else "graded"
+        return Status.TIMED_OUT if Fault.TIMEOUT in faults else Status.FAILED_TO_LOAD
+    if Fault.TIMEOUT in faults:
+        return Status.TIMED_OUT
+    return Status.CRASHED if Fault.CRASH in faults else Status.GRADED
 
 
 def find_submissions(paths: Sequence[str]) -> list[str]:

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 from dlconform.catalogue import FUNCTIONS
 from dlconform.errors import DlconformError
+from dlconform.results import Failure, Outcome
 from dlconform.targets.adapter import codec
 from dlconform.targets.adapter.channel import AdapterDied, AdapterTimeout, Channel, LineTooLong
 from dlconform.targets.adapter.messages import PROTOCOL, problem
@@ -100,11 +101,13 @@ class AdapterTarget(Closing):
     def resolve(self, function: str) -> Callable[..., Any] | Unavailable:
         """A proxy calling ``function`` in the adapter, or why it has none."""
         if self.load_error is not None:
-            return Unavailable(f"target failed to import: {self.load_error}", "error", "import-error")
+            return Unavailable(f"target failed to import: {self.load_error}", Outcome.ERROR, Failure.IMPORT_ERROR)
         if function in self._unsupported:
-            return Unavailable(f"unsupported by the adapter: {self._unsupported[function]}", "skipped", "unsupported")
+            return Unavailable(
+                f"unsupported by the adapter: {self._unsupported[function]}", Outcome.SKIPPED, Failure.UNSUPPORTED
+            )
         if function not in self._names:
-            return Unavailable(f"the adapter does not bind {function}", "error", "missing")
+            return Unavailable(f"the adapter does not bind {function}", Outcome.ERROR, Failure.MISSING)
         return functools.partial(self.call, function)
 
     def call(self, function: str, *args: Any) -> Any:

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from dlconform.catalogue import FUNCTIONS
 from dlconform.format.model import Case
-from dlconform.results import Report
+from dlconform.results import Failure, Fault, Outcome, Report
 from dlconform.targets.base import Closing
 from dlconform.targets.capture import Capture
 from dlconform.targets.isolate.access import check_module_target
@@ -43,7 +43,7 @@ from dlconform.targets.isolate.spawn import (
     start_worker,
 )
 from dlconform.targets.load import TargetNotFound, is_module_spec, refuse_folder
-from dlconform.targets.resolver import Unavailable
+from dlconform.targets.resolver import GraderFault, Unavailable
 
 MAX_CRASHES = 3  # crashes of one function before its remaining cases are not run
 RESERVED = {"object", "BaseException", "Exception"}
@@ -64,16 +64,22 @@ class RemoteFunction:
             self.worker_seconds = self.target.took
 
 
-class CallTimeout(Exception):
+class CallTimeout(GraderFault):
     """A call of the submission (or its import) that ran past ``--timeout``."""
 
+    fault = Fault.TIMEOUT
 
-class WorkerCrash(Exception):
+
+class WorkerCrash(GraderFault):
     """The worker died, or broke the protocol, during a call."""
+
+    fault = Fault.CRASH
 
 
 class IsolatedTarget(Closing):
     """A target whose code runs only in a worker process, behind the one Target interface (``targets.base``)."""
+
+    isolated = True
 
     def __init__(self, spec: str, limits: Limits = DEFAULT_LIMITS) -> None:
         self.limits = limits
@@ -97,11 +103,13 @@ class IsolatedTarget(Closing):
             check_module_target(spec, self.info["isolation"]["sandbox"])
         self.warnings: list[str] = []
         self.load_error: str | None = None
+        self.load_fault: Fault | None = None  # TIMEOUT when this process saw the import run past its limit
         self.output = ""  # what the submission printed while loading
         self.run_output = ""  # what it printed during calls of public cases (bounded)
         self.hiding = False  # set while hidden cases run: what is printed then is never shown (it would leak inputs)
         self._given_hidden = False  # the current worker was given a hidden case's inputs
-        self.calls = Capture()  # the warnings the calls of public cases raised, by case (the pipeline sets .case)
+        self._warned = Capture()  # the warnings the calls of public cases raised, by case (the pipeline sets .case)
+        self.calls = self._warned
         self._raw_loading = ""  # what reached the capture pipe (not Python's sys.stdout) while loading
         self._missing: dict[str, Unavailable] = {}
         self._given_up: dict[str, Exception] = {}  # function -> what its remaining calls raise
@@ -119,10 +127,15 @@ class IsolatedTarget(Closing):
             self.load_error = first
             self.info["load_error"] = first
 
+    def finish(self, report: Report) -> Report:
+        """The report with what the submission printed in its worker (``with_transcript``)."""
+        return with_transcript(report, self)
+
     def resolve(self, function: str) -> Callable[..., Any] | Unavailable:
         """A proxy calling ``function`` in the worker, or why the submission has none."""
         if self.load_error is not None:
-            return Unavailable(f"target failed to import: {self.load_error}", "error", "import-error")
+            why = f"target failed to import: {self.load_error}"
+            return Unavailable(why, Outcome.ERROR, Failure.IMPORT_ERROR, self.load_fault)
         if function in self._missing:
             return self._missing[function]
         return RemoteFunction(self, function)
@@ -155,7 +168,7 @@ class IsolatedTarget(Closing):
         try:
             reply, out = self._reply(worker, call, timeout)
             for warned in reply.get("warned", []) if not self.hiding else ():  # a hidden case's could show inputs
-                self.calls.warn(warned)
+                self._warned.warn(warned)
             self.took = reply.get("took")
             return self._returned(reply, out, args)
         except WorkerTimeout:
@@ -181,7 +194,7 @@ class IsolatedTarget(Closing):
         timeout runs from the previous reply of its batch."""
         batch = self._batch
         if batch is None:
-            at = self._position.get(self.calls.case, -1)  # the case the pipeline says runs now (Capture.case)
+            at = self._position.get(self._warned.case, -1)  # the case the pipeline says runs now (Capture.case)
             ours = at >= 0 and self._plan[at].function == call.function
             batch = plan_batch(call, self._plan[at + 1 :] if ours else [], self.hiding)
             header, blobs = batch.request()
@@ -250,6 +263,7 @@ class IsolatedTarget(Closing):
             check_load_reply(reply, tuple(FUNCTIONS), module_target=self.source is None)
         except WorkerTimeout:
             worker.stop(0.0)
+            self.load_fault = self.load_fault if self._loaded else Fault.TIMEOUT
             return f"importing took longer than {limit}"
         except WorkerDied:
             return f"the worker {worker.stop(0.5)} while importing the submission"
@@ -279,7 +293,7 @@ class IsolatedTarget(Closing):
             if isinstance(reply.get(key), str):
                 self.info[key] = reply[key]
         for name, why in (reply.get("missing") or {}).items():  # the worker's reason; the outcome is ours
-            self._missing[str(name)] = Unavailable(str(why), "error", "missing")
+            self._missing[str(name)] = Unavailable(str(why), Outcome.ERROR, Failure.MISSING)
 
     def _collect_output(self, worker: Worker, loading: bool = False) -> None:
         """Add what the worker printed to the loading or running transcript, within the output limit."""
@@ -363,6 +377,6 @@ def with_transcript(report: Report, target: IsolatedTarget) -> Report:
         printed = Capture()
         printed.write(text)
         notes.extend(printed.notes(when))
-    notes.extend(target.calls.notes("running"))
+    notes.extend(target._warned.notes("running"))
     header = {**report.target, "output": (target.output + target.run_output)[: target.limits.output]}
     return replace(report, target=header, warnings=[*report.warnings, *notes])

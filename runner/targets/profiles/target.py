@@ -18,6 +18,7 @@ import numpy as np
 from dlconform.catalogue import FUNCTIONS
 from dlconform.format.model import Case
 from dlconform.format.repro import MAX_ELEMENTS, MAX_LINE, Unspellable, nested, spell
+from dlconform.results import Failure, Outcome
 from dlconform.targets.base import Closing
 from dlconform.targets.profiles.expr import Expression, parse
 from dlconform.targets.profiles.model import Binding, Profile, ProfileError
@@ -93,21 +94,23 @@ class ProfileTarget(Closing):
         profile = self.profile
         if function in profile.unsupported:
             return Unavailable(
-                f"unsupported by {profile.name}: {profile.unsupported[function]}", "skipped", "unsupported"
+                f"unsupported by {profile.name}: {profile.unsupported[function]}", Outcome.SKIPPED, Failure.UNSUPPORTED
             )
         binding = profile.functions.get(function)
         if binding is None:
             if profile.only_bound:
-                return Unavailable("not bound (only the --bind functions are checked)", "skipped", "unsupported")
-            return Unavailable(f"not bound by profile {profile.name}", "skipped", "unsupported")
+                return Unavailable(
+                    "not bound (only the --bind functions are checked)", Outcome.SKIPPED, Failure.UNSUPPORTED
+                )
+            return Unavailable(f"not bound by profile {profile.name}", Outcome.SKIPPED, Failure.UNSUPPORTED)
         try:
             impl = self._impl(binding)
         except (ImportError, AttributeError, TypeError) as exc:  # a library's words: which binding, and why
             return Unavailable(
                 f"profile {profile.name} binds {function} to {binding.describe()}, which is not available: "
                 f"{type(exc).__name__}: {exc}",
-                "error",
-                "unresolved",
+                Outcome.ERROR,
+                Failure.UNRESOLVED,
             )
         return self._converting(impl, binding)
 
