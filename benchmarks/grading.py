@@ -175,7 +175,7 @@ STEPS = (
     ("fresh inputs", "dlconform.run.engine", "fresh_inputs"),
     ("hints", "dlconform.judge.hints", "with_hints"),
     ("worker stop", "dlconform.targets.isolate.spawn", "Worker.stop"),
-    ("report writing", "dlconform.tools.grade", "write_outputs"),
+    ("report writing", "dlconform.grading.gradebook", "write_outputs"),
 )
 
 
@@ -232,8 +232,9 @@ def breakdown(n: int = 5, sandbox: str = "auto", cases: list[Any] | None = None)
     """Seconds per submission in each step, grading ``n`` copies in this process one at a time; and the steps
     this code no longer has."""
     from dlconform.format.suite import iter_cases, load_files
+    from dlconform.grading import batch as grade  # called through the modules: the timers wrap their attributes
+    from dlconform.grading import gradebook
     from dlconform.targets.isolate.spawn import Limits
-    from dlconform.tools import grade  # called through the module: the timers wrap its attributes
 
     timers = Timers()
     with tempfile.TemporaryDirectory(prefix="dlconform-bench-") as tmp:
@@ -250,7 +251,7 @@ def breakdown(n: int = 5, sandbox: str = "auto", cases: list[Any] | None = None)
         try:
             start = time.perf_counter()
             graded = grade.grade_all(paths[1:], cases, limits=limits)
-            grade.write_outputs(graded, sorted({c.function for c in cases}), Path(tmp) / "out")
+            gradebook.write_outputs(graded, sorted({c.function for c in cases}), Path(tmp) / "out")
             total = time.perf_counter() - start
         finally:
             undo()

@@ -29,6 +29,16 @@ def write_atomic(path: str | Path, data: str | bytes, mode: int | None = None) -
         raise
 
 
+def write_report(path: str | Path, text: str) -> None:
+    """``write_atomic`` for a file the user named: one that cannot be written is a DlconformError (one line, exit 2)."""
+    from dlconform.errors import DlconformError
+
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        raise DlconformError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
 def _mode(target: Path) -> int:
     """The permissions the file should have: the replaced file's, or 0666 less the umask for a new one."""
     try:

@@ -12,7 +12,6 @@ import importlib
 import math
 import os
 import sys
-import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -20,16 +19,14 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-from dlconform.atomic import write_atomic
+from dlconform.atomic import write_report as write_or_exit
 from dlconform.errors import EXIT_USAGE, DlconformError
-from dlconform.format.model import Case, VectorFile
-from dlconform.format.suite import iter_cases, load_files
+from dlconform.format.suite import iter_cases, suite_files
 from dlconform.text import printable
 from dlconform.version import __version__
 
 if TYPE_CHECKING:
     from dlconform.results import Graded
-    from dlconform.run.assignment import Assignment
     from dlconform.targets.base import Target
     from dlconform.targets.isolate.spawn import Limits
 
@@ -120,15 +117,6 @@ def vectors_options(command: Callable[..., Any]) -> Callable[..., Any]:
         type=click.Path(),
         help="Vector files or folders added to the bundled suite (a case id it has already is an error); repeatable.",
     )(command)
-
-
-def suite_files(vector_paths: Sequence[str], no_bundled: bool, extra: Sequence[str] = ()) -> list[VectorFile]:
-    """The bundled suite (unless ``no_bundled``) with the --vectors files and ``extra`` ones (an assignment's)."""
-    from dlconform.format.suite import bundled_dir
-
-    if no_bundled and not (vector_paths or extra):
-        raise DlconformError("--no-bundled needs --vectors PATH: without the bundled suite there is no case")
-    return load_files([*([] if no_bundled else [bundled_dir()]), *vector_paths, *extra])
 
 
 @click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
@@ -224,14 +212,6 @@ def _tolerance(ctx: click.Context, param: click.Parameter, value: float | None) 
     if value is not None and not (math.isfinite(value) and value >= 0):
         raise click.BadParameter(f"{value} is not a finite number >= 0")
     return value
-
-
-def write_or_exit(path: str, text: str) -> None:
-    """Write a report file atomically; a file that cannot be written is a DlconformError (one line, exit 2)."""
-    try:
-        write_atomic(path, text)
-    except OSError as exc:
-        raise DlconformError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def use_color(fmt: str, output: str | None, no_color: bool) -> bool:
@@ -331,78 +311,6 @@ def _grading_options(command: Callable[..., None]) -> Callable[..., None]:
     ):
         command = option(command)
     return command
-
-
-def default_assignment(name: str | None, functions: tuple[str, ...]) -> Assignment:
-    """`grade`'s assignment: the one named; else the functions given with --function; else the course's eight."""
-    from dlconform.run.assignment import Assignment, load_assignment
-    from dlconform.run.select import canonical_function
-
-    if name:
-        return load_assignment(name)
-    if functions:
-        return Assignment.covering(canonical_function(f) for f in functions)
-    return load_assignment("course")
-
-
-def graded_functions(assignment: Assignment, functions: tuple[str, ...]) -> tuple[str, ...]:
-    """The assignment's functions, narrowed by --function (each of which it must grade)."""
-    from dlconform.run.select import canonical_function
-
-    wanted = [canonical_function(f) for f in functions]
-    outside = [f for f, w in zip(functions, wanted, strict=True) if w not in assignment.functions]
-    if outside:
-        known = ", ".join(assignment.functions)
-        raise DlconformError(f"--function {outside[0]}: assignment {assignment.name} grades only {known}")
-    return tuple(wanted) or assignment.functions
-
-
-def worker_limits(
-    timeout: float | None,
-    memory: str | None,
-    sandbox: str | None = None,
-    budget: float | None = None,
-    support: tuple[str, ...] = (),
-) -> Limits:
-    """Worker limits from --timeout, --memory, --sandbox and --budget; a bad size, or a sandbox that cannot be
-    made here, is a DlconformError (one line, exit 2)."""
-    from dlconform.targets.isolate.sandbox import SandboxError, resolve
-    from dlconform.targets.isolate.spawn import DEFAULT_LIMITS, parse_size
-
-    try:
-        size = DEFAULT_LIMITS.memory if memory is None else parse_size(memory)
-    except ValueError as exc:
-        raise DlconformError(f"--memory: {exc}") from None
-    try:
-        resolve(sandbox or DEFAULT_LIMITS.sandbox)
-    except SandboxError as exc:
-        raise DlconformError(str(exc)) from None
-    return replace(
-        DEFAULT_LIMITS,
-        timeout=DEFAULT_LIMITS.timeout if timeout is None else timeout,
-        memory=size,
-        sandbox=sandbox or DEFAULT_LIMITS.sandbox,
-        budget=DEFAULT_LIMITS.budget if budget is None else budget or None,
-        support=support,
-    )
-
-
-def with_random(
-    selected: list[Case], files: list[VectorFile], n: int, seed: int | None
-) -> tuple[list[Case], list[str]]:
-    """The selection with --random N cases per function, and report notes; a broken domain is a DlconformError."""
-    if not n:
-        return selected, []
-    import secrets  # here: random and hashlib cost start-up time
-
-    from dlconform.run.random_cases import add_random
-
-    chosen = seed if seed is not None else secrets.randbelow(1_000_000)
-    try:
-        cases, notes = add_random(selected, files, n, chosen)
-    except ValueError as exc:  # DomainError is a DlconformError already; NumPy's own refusals are worded here
-        raise exc if isinstance(exc, DlconformError) else DlconformError(str(exc)) from None
-    return cases, [f"{n} random cases per function drawn with --seed {chosen}", *notes]
 
 
 def default_baseline(loaded: Target, binds: tuple[str, ...], dtypes: str | None) -> str | None:
@@ -546,7 +454,7 @@ def run(
     from dlconform.run.watch import SLOW_AFTER
 
     if assignment:  # assignments, dtypes and baselines import YAML and more: only when asked for
-        from dlconform.run.assignment import check_coverage, load_assignment, with_score
+        from dlconform.grading.assignment import check_coverage, graded_functions, load_assignment, with_score
     chosen = load_assignment(assignment) if assignment else None
     if fail_under is not None and not chosen:
         raise DlconformError("--fail-under SCORE needs --assignment: it compares the assignment's score")
@@ -568,7 +476,11 @@ def run(
         from dlconform.report.page import require_matplotlib
 
         require_matplotlib()
-    selected, notes = with_random(selected, files, random_n, seed)
+    notes: list[str] = []
+    if random_n:  # random cases and worker limits import more: only when asked for
+        from dlconform.run.random_cases import with_random
+
+        selected, notes = with_random(selected, files, random_n, seed)
     isolated = isolate or any(o is not None for o in (timeout, memory, sandbox, budget))
     perf = perf or perf_fail is not None
     if perf and isolated:
@@ -578,7 +490,7 @@ def run(
     plan = Plan(
         adapter_source(adapter, target, profile, binds) or target_source(target, profile, binds, isolated),
         tuple(selected),
-        isolation=worker_limits(timeout, memory, sandbox, budget, chosen.support_files if chosen else ())
+        isolation=_limits(timeout, memory, sandbox, budget, chosen.support_files if chosen else ())
         if isolated or adapter
         else None,
         options=Options(rtol, atol, strict_dtype),
@@ -624,6 +536,13 @@ def run(
         entries = sum(r.outcome in FAILING for r in report.results)
         click.echo(f"dlconform: wrote baseline {write_baseline} ({entries} entries)", err=True)
     sys.exit(exit_code(report, strict_baseline, perf_fail, fail_under))
+
+
+def _limits(*args: Any, **kwargs: Any) -> Limits:
+    """``worker_limits``, imported only by a run that needs a worker (it imports the sandbox)."""
+    from dlconform.targets.isolate.spawn import worker_limits
+
+    return worker_limits(*args, **kwargs)
 
 
 def import_or_exit(module: str) -> ModuleType:
@@ -739,7 +658,7 @@ def explore(
     if unknown:
         raise DlconformError(f"--function {unknown[0]}: no such function in the suite")
     files = suite_files(vector_paths, no_bundled)
-    limits = worker_limits(None, None, budget=0) if isolate else None
+    limits = _limits(None, None, budget=0) if isolate else None
     with open_target(target_source(target, profile, binds, isolate), isolation=limits) as loaded:
         reports = tool.explore(loaded.resolve, files, chosen, seed, max_examples, time_budget)
     text = tool.render(reports, seed)
@@ -796,7 +715,9 @@ def conformance(output: str | None, tutorial: str, points: int, fmt: str) -> Non
 @EXCLUDE_TAG_OPTION
 @_grading_options
 @click.option(
-    "--weights", type=click.Path(dir_okay=False), help="YAML: points per function, weights per function::case glob."
+    "--weights",
+    type=click.Path(dir_okay=False),
+    help="YAML: weights of cases within their function, per function::case-id glob (points: the assignment).",
 )
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Submissions at a time.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write a JSON report each and gradebook.csv.")
@@ -809,28 +730,7 @@ def conformance(output: str | None, tutorial: str, points: int, fmt: str) -> Non
 )
 @click.option("--gradescope", type=OutputFile(), help="Write Gradescope's results.json (one submission).")
 @click.option("--shard", metavar="I/N", help="Grade only slice I of N of the sorted submissions.")
-def grade(
-    submissions: tuple[str, ...],
-    vector_paths: tuple[str, ...],
-    no_bundled: bool,
-    functions: tuple[str, ...],
-    tags: tuple[str, ...],
-    exclude_tags: tuple[str, ...],
-    timeout: float | None,
-    memory: str | None,
-    budget: float | None,
-    sandbox: str | None,
-    random_n: int,
-    seed: int | None,
-    assignment: str | None,
-    weights: str | None,
-    jobs: int,
-    out_dir: str | None,
-    reveal_hidden: bool,
-    html: bool,
-    gradescope: str | None,
-    shard: str | None,
-) -> None:
+def grade(vector_paths: tuple[str, ...], **options: Any) -> None:
     """Grade SUBMISSIONS (.py files, notebooks, folders of them), each confined in its own worker process.
 
     The grade covers an assignment's functions and points (--assignment NAME|FILE; default: course, the
@@ -841,95 +741,17 @@ def grade(
     submission was graded (whatever its score); 2 usage errors, bad vector, assignment or weights files. With --gradescope, results.json is
     written whatever happens.
     """
-    from dlconform.format.suite import bundled_dir, iter_cases
-    from dlconform.report import gradescope as gs
-    from dlconform.run.assignment import check_coverage
-    from dlconform.run.select import SelectionError, select
-    from dlconform.targets.isolate.sandbox import describe as describe_sandbox
-    from dlconform.tools.grade import (
-        NO_WEIGHTS,
-        GradeError,
-        check_weights,
-        exposed_files,
-        find_submissions,
-        grade_all,
-        load_weights,
-        parse_shard,
-        take_shard,
-        write_outputs,
-    )
-    from dlconform.tools.outdir import prepare as prepare_out
+    from dlconform.grading.batch import GradeRequest
+    from dlconform.grading.batch import grade as grade_batch
 
-    start = time.monotonic()
-    try:
-        found = find_submissions(submissions)
-        picked = take_shard(found, parse_shard(shard)) if shard else found
-        scheme = load_weights(weights) if weights else NO_WEIGHTS
-        chosen = default_assignment(assignment, functions)
-        timeout = timeout if timeout is not None or not chosen.timeout else chosen.timeout
-        files = suite_files(vector_paths, no_bundled, chosen.vectors)
-        graded_names = graded_functions(chosen, functions)
-        check_coverage(chosen, graded_names, (vf.function for vf in files))
-        every = tuple(iter_cases(files))
-        if weights:
-            check_weights(scheme, weights, chosen, (c.key for c in every))
-        selected = select(every, graded_names, tags, exclude_tags, None)
-        if not selected:
-            raise SelectionError("no case matches the selection")
-        if not found:
-            raise GradeError(f"no .py or .ipynb submission in {', '.join(submissions)}")
-        if html:
-            from dlconform.report.page import require_matplotlib
-
-            if not out_dir:
-                raise GradeError("--html writes its pages into --out DIR: give --out")
-            require_matplotlib()
-        if gradescope and len(picked) != 1:
-            raise GradeError(f"--gradescope grades one submission, found {len(picked)}: {', '.join(picked) or 'none'}")
-        if out_dir:  # made (or refused) now, before any submission runs: no worker can make it first
-            try:
-                prepare_out(out_dir)
-            except OSError as exc:
-                raise GradeError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
-        if os.geteuid() != 0 and any(c.hidden for c in selected):
-            click.echo(
-                "dlconform: warning: not root, so submissions run as your user and can read hidden cases", err=True
-            )
-        for path in exposed_files(files, bundled_dir()) if os.geteuid() == 0 else ():
-            click.echo(f"dlconform: warning: {path} has hidden cases and every user may read it: chmod o-r", err=True)
-        cases, notes = with_random(selected, files, random_n, seed)
-        limits = worker_limits(timeout, memory, sandbox, budget, chosen.support_files)
-        click.echo(f"dlconform: grading {chosen.name}: {', '.join(chosen.functions)}", err=True)
-        click.echo(f"dlconform: {describe_sandbox(limits.sandbox)}", err=True)
-        graded = grade_all(
-            picked,
-            cases,
-            jobs=jobs,
-            limits=limits,
-            assignment=chosen,
-            weights=scheme,
-            progress=_echo_line,
-            notes=notes,
-            sweeps=html,
-        )
-        if out_dir:
-            try:
-                write_outputs(graded, chosen.functions, out_dir, not reveal_hidden, html)
-            except OSError as exc:
-                raise GradeError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
-        if gradescope:
-            write_or_exit(gradescope, gs.dump(gs.results(graded[0], time.monotonic() - start)))
-    except Exception as exc:  # whatever stops the grader still leaves Gradescope a results.json saying so
-        if gradescope:
-            why = str(exc) if isinstance(exc, DlconformError) else f"the grader failed: {exc}"
-            write_or_exit(gradescope, gs.dump(gs.failure(why, time.monotonic() - start)))
-        raise
+    request = GradeRequest(vectors=vector_paths, **options)
+    grade_batch(request, say=lambda line: click.echo(line, err=True), progress=_echo_line)
     sys.exit(EXIT_OK)
 
 
 def _echo_line(graded: Graded) -> None:
     """A submission's line as soon as it is graded, flushed at once (click.echo flushes), on a terminal or not."""
-    from dlconform.tools.grade import grade_line
+    from dlconform.grading.batch import grade_line
 
     click.echo(grade_line(graded))
 
@@ -942,7 +764,7 @@ def merge(sources: tuple[str, ...], out_dir: str) -> None:
 
     Exit status: 0 merged; 2 a folder without a gradebook, or a submission graded twice.
     """
-    from dlconform.tools.grade import merge as merge_outputs
+    from dlconform.grading.gradebook import merge as merge_outputs
 
     count = merge_outputs(sources, out_dir)
     click.echo(f"merged {count} submissions into {out_dir}")

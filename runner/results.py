@@ -195,7 +195,7 @@ class BaselineSummary:
 
 @dataclass(frozen=True)
 class AssignmentScore:
-    """A report's score by an assignment (dlconform.run.assignment.with_score): the points, each function's
+    """A report's score by an assignment (dlconform.grading.assignment.with_score): the points, each function's
     (points, max points), how the assignment counts beyond cases (``feedback``: no points), and the functions a run
     stopped early did not score."""
 
@@ -229,7 +229,7 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     baseline: BaselineSummary | None = None  # from dlconform.run.baseline.apply_baseline
     perf: list[PerfResult] | None = None  # from dlconform.run.perf.with_perf: each function's time vs the reference
-    score: AssignmentScore | None = None  # from dlconform.run.assignment.with_score
+    score: AssignmentScore | None = None  # from dlconform.grading.assignment.with_score
     stopped: str = ""  # why the run ended before every selected case ran (-x, --maxfail, Ctrl-C); "" when it did not
     sweeps: list[Any] | None = None  # dlconform.run.sweep.Sweep of each failing function, for the HTML report
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from dlconform.api import check
+from dlconform.grading.assignment import AssignmentError, builtin_names, load_assignment
 from dlconform.results import CaseResult
-from dlconform.run.assignment import AssignmentError, builtin_names, load_assignment
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -85,7 +86,8 @@ def test_bad_assignment_files_are_one_line_naming_the_file(tmp_path: Path, body:
     path.write_text(body)
     with pytest.raises(AssignmentError) as info:
         load_assignment(str(path))
-    assert str(info.value).startswith(f"{path}: ") and message in str(info.value) and "\n" not in str(info.value)
+    assert re.match(rf"{re.escape(str(path))}(:\d+)?: ", str(info.value)), str(info.value)  # file:line
+    assert message in str(info.value) and "\n" not in str(info.value)
 
 
 def test_unknown_assignment_names_the_builtins() -> None:

@@ -22,8 +22,9 @@ from pathlib import Path
 
 import pytest
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
+from dlconform.grading import gradescope as gs
+from dlconform.grading.batch import grade_all
 from dlconform.judge.compare import DEFAULTS
-from dlconform.report import gradescope as gs
 from dlconform.report import render
 from dlconform.results import Graded
 from dlconform.run.engine import run_case
@@ -33,7 +34,6 @@ from dlconform.targets.isolate.replies import check_call_reply
 from dlconform.targets.isolate.spawn import Limits
 from dlconform.targets.isolate.target import remote_exception
 from dlconform.tools.generate import generate_file
-from dlconform.tools.grade import grade_all
 
 from tests.sandboxes import NEEDS_BWRAP
 
@@ -274,7 +274,7 @@ def test_an_out_a_submission_squats_while_graded_is_still_written(tmp_path: Path
 def test_the_gradebook_is_written_whatever_stops_the_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A report that cannot be written (a full disk, say) stops the rest, but the gradebook is there already."""
     from dlconform import report as reports
-    from dlconform.tools.grade import write_outputs
+    from dlconform.grading.gradebook import write_outputs
 
     (sub,) = _write(tmp_path / "subs", "alice.py")
     cases = [c for c in iter_cases(load_files()) if c.function == "relu" and "core" in c.tags][:2]

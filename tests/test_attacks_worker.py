@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
+from dlconform.grading.batch import grade_all
 from dlconform.targets.isolate import sandbox, spawn, uids
 from dlconform.targets.isolate.spawn import Limits
 from dlconform.targets.isolate.target import IsolatedTarget
-from dlconform.tools.grade import grade_all
 
 from tests.sandboxes import NEEDS_BWRAP
 

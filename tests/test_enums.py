@@ -12,10 +12,11 @@ import jsonschema
 import pytest
 import yaml
 from dlconform.format.suite import iter_cases, load_files
+from dlconform.grading.batch import grade_one
+from dlconform.grading.scoring import status
 from dlconform.results import CaseResult, Failure, Fault, Level, Outcome, Report, Status
 from dlconform.run.baseline import load_baseline
 from dlconform.targets.isolate.spawn import Limits
-from dlconform.tools.grade import grade_one, status
 
 ROOT = Path(__file__).resolve().parents[1]
 ENUMS = (Outcome, Level, Failure, Fault, Status)

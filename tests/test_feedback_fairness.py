@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from dlconform import check
 from dlconform.format.suite import iter_cases, load_files
+from dlconform.grading.assignment import load_assignment
 from dlconform.judge.expected import alternative_value
-from dlconform.run.assignment import load_assignment
 from dlconform.run.random_cases import add_random
 from dlconform.run.select import select
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from dlconform import check
-from dlconform.report import gradescope as gs
+from dlconform.grading import gradescope as gs
+from dlconform.grading.assignment import load_assignment, score_from_doc, with_score
 from dlconform.report import render, render_junit
 from dlconform.report.shown import telling
 from dlconform.results import Graded, Report
-from dlconform.run.assignment import load_assignment, score_from_doc, with_score
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = load_assignment("course")

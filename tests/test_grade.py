@@ -16,25 +16,18 @@ import numpy as np
 import pytest
 from dlconform.catalogue import FUNCTIONS
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
+from dlconform.grading.assignment import Assignment
+from dlconform.grading.batch import grade_all
+from dlconform.grading.errors import GradeError
+from dlconform.grading.gradebook import merge, report_name, write_outputs
+from dlconform.grading.outdir import RECORD
+from dlconform.grading.scoring import score
+from dlconform.grading.submissions import exposed_files, find_submissions, parse_shard, take_shard
+from dlconform.grading.weights import Weights, load_weights
 from dlconform.judge.hints import hint
 from dlconform.results import CaseResult
 from dlconform.run.engine import run_cases
 from dlconform.targets.isolate.spawn import Limits
-from dlconform.tools.grade import (
-    GradeError,
-    Weights,
-    exposed_files,
-    find_submissions,
-    grade_all,
-    load_weights,
-    merge,
-    parse_shard,
-    report_name,
-    score,
-    take_shard,
-    write_outputs,
-)
-from dlconform.tools.outdir import RECORD
 
 ROOT = Path(__file__).resolve().parents[1]
 CAREFUL = str(ROOT / "examples" / "careful.py")
@@ -85,16 +78,16 @@ def test_shards_partition_the_sorted_submissions() -> None:
 
 def test_weights_file(tmp_path: Path) -> None:
     path = tmp_path / "weights.yaml"
-    path.write_text('sigmoid: 2\nnormalize_rows: 0.5\n"softmax::stability-*": 0\n', encoding="utf-8")
+    path.write_text('"normalize_rows::core-*": 0.5\n"softmax::stability-*": 0\n', encoding="utf-8")
     weights = load_weights(path)
-    assert weights.functions == {"sigmoid": 2.0, "normalizeRows": 0.5}
-    assert weights.function("relu") == 1.0
+    assert weights.case("normalizeRows::core-2d") == 0.5
     assert weights.case("softmax::stability-row-maximum") == 0.0 and weights.case("softmax::core-1d") == 1.0
     for text, fragment in (
-        ("sigmod: 1\n", "unknown function 'sigmod'"),
-        ("sigmoid: -1\n", "must be a number >= 0"),
-        ("sigmoid: lots\n", "must be a number >= 0"),
+        ('"sigmod::a": 1\n', "unknown function 'sigmod'"),
+        ('"sigmoid::a": -1\n', "must be a number >= 0"),
+        ('"sigmoid::a": lots\n', "must be a number >= 0"),
         ("- sigmoid\n", "weights must map"),
+        ("sigmoid: 2\n", "points per function go in the assignment"),
     ):
         path.write_text(text, encoding="utf-8")
         with pytest.raises(GradeError, match=fragment):
@@ -117,10 +110,11 @@ def test_scores_are_equal_per_function_with_partial_credit() -> None:
     plain = score(results)
     assert plain.functions == {"sigmoid": (pytest.approx(2 / 3), 1.0), "relu": (0.0, 1.0), "tanh": (1.0, 1.0)}
     assert (plain.points, plain.max_points) == (pytest.approx(5 / 3), 3.0)
-    weighted = score(results, weights=Weights({"sigmoid": 3.0, "tanh": 0.0}, (("sigmoid::c", 2.0),)))
+    points = Assignment("a", "d", {"sigmoid": 3.0, "relu": 1.0, "tanh": 1.0})  # points: the assignment's
+    weighted = score(results, points, Weights((("sigmoid::c", 2.0),)))  # a case's weight: the weights file's
     assert weighted.functions["sigmoid"] == (pytest.approx(3 * 2 / 4), 3.0)
-    assert weighted.functions["tanh"] == (0.0, 0.0)
-    assert weighted.max_points == 4.0
+    assert weighted.functions["tanh"] == (1.0, 1.0)
+    assert weighted.max_points == 5.0
 
 
 def run_one(impl, function: str):

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from dlconform.catalogue import FUNCTIONS
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
-from dlconform.report import gradescope
-from dlconform.run.assignment import load_assignment
+from dlconform.grading import gradescope
+from dlconform.grading.assignment import load_assignment
+from dlconform.grading.batch import grade_one
 from dlconform.targets.isolate.spawn import Limits
 from dlconform.tools.generate import generate_file
-from dlconform.tools.grade import grade_one
 
 ROOT = Path(__file__).resolve().parents[1]
 CAREFUL = ROOT / "examples" / "careful.py"
@@ -213,7 +213,11 @@ def test_the_example_run_autograder(tmp_path: Path) -> None:
     shutil.copy(TUTORIAL, root / "submission" / "hw1.py")
     (root / "source" / "private" / "relu_hidden.yaml").write_text(HIDDEN, encoding="utf-8")
     assert not generate_file(root / "source" / "private" / "relu_hidden.yaml").problems
-    (root / "source" / "weights.yaml").write_text("softmax: 2\n", encoding="utf-8")
+    tutorial = {f: 2 if f == "softmax" else 1 for f in load_assignment("tutorial").functions}
+    (root / "source" / "assignment.yaml").write_text(
+        f"format: 1\nname: hw1\ndescription: d\nfunctions: {tutorial}\n", encoding="utf-8"
+    )  # points: the assignment's
+    (root / "source" / "weights.yaml").write_text('"relu::edge-*": 0.5\n', encoding="utf-8")
     env = {**os.environ, "AUTOGRADER_ROOT": str(root), "DLCONFORM": f"{sys.executable} -m dlconform"}
     env |= {"TIMEOUT": "2", "RANDOM_CASES": "2", "ASSIGNMENT": "tutorial"}
     script = ROOT / "examples" / "gradescope" / "run_autograder"
@@ -221,7 +225,7 @@ def test_the_example_run_autograder(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     doc = strict_load((root / "results" / "results.json").read_text(encoding="utf-8"))
     check_spec(doc)
-    # the tutorial assignment (ASSIGNMENT): its fourteen functions, softmax weighing 2
+    # source/assignment.yaml (over ASSIGNMENT): the tutorial's fourteen functions, softmax worth 2
     assert sum(t["max_score"] for t in doc["tests"]) == len(load_assignment("tutorial").functions) + 1
     assert "random cases per function drawn with --seed" in doc["output"]
     assert "FAILED hidden-secret" not in next(t for t in doc["tests"] if t["name"] == "relu")["output"]

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
+from dlconform.grading.batch import grade_all
 from dlconform.results import Graded
 from dlconform.run.random_cases import add_random
 from dlconform.targets.isolate import uids
 from dlconform.targets.isolate.access import blocked
 from dlconform.targets.isolate.spawn import Limits
 from dlconform.tools.generate import generate_file
-from dlconform.tools.grade import grade_all
 
 from tests.sandboxes import NEEDS_BWRAP
 

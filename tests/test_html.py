@@ -19,12 +19,15 @@ import pytest
 from dlconform.api import check
 from dlconform.catalogue import FUNCTIONS
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
+from dlconform.grading.batch import grade_all
+from dlconform.grading.errors import GradeError
+from dlconform.grading.gradebook import merge, report_name, write_outputs
+from dlconform.grading.submissions import take_shard
 from dlconform.report import HIDDEN_MESSAGE
 from dlconform.report.shown import also_line, folded
 from dlconform.run.pipeline import Plan, execute
 from dlconform.run.sweep import failing_functions, sweep, sweepable
 from dlconform.targets.isolate.spawn import Limits
-from dlconform.tools.grade import GradeError, grade_all, merge, report_name, take_shard, write_outputs
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = Limits(timeout=5.0, memory=1 << 30)

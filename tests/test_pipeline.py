@@ -169,11 +169,12 @@ def user_errors() -> list[type[BaseException]]:
     """Every exception class the package defines for input a user gave."""
     from dlconform.format import model as vector_model
     from dlconform.format import safeyaml, suite, values
-    from dlconform.run import assignment, baseline, dtypes, random_cases
+    from dlconform.grading import assignment
+    from dlconform.grading import errors as grade
+    from dlconform.run import baseline, dtypes, random_cases
     from dlconform.run import select as sel
     from dlconform.targets import load, notebook
     from dlconform.targets.profiles import expr, model
-    from dlconform.tools import grade
 
     modules = [
         *(safeyaml, values, vector_model, suite, baseline, dtypes, random_cases, sel, assignment),

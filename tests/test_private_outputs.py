@@ -14,10 +14,11 @@ import numpy as np
 import pytest
 from dlconform.format import cache
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
-from dlconform.report import gradescope as gs
+from dlconform.grading import gradescope as gs
+from dlconform.grading import outdir
+from dlconform.grading.batch import grade_all
+from dlconform.grading.gradebook import report_name, write_outputs
 from dlconform.targets.isolate.spawn import Limits
-from dlconform.tools import outdir
-from dlconform.tools.grade import grade_all, report_name, write_outputs
 
 ROOT = Path(__file__).resolve().parents[1]
 LIMITS = Limits(timeout=5.0, memory=1 << 30, sandbox="uid")

@@ -21,8 +21,9 @@ from typing import Any
 import numpy as np
 import pytest
 from dlconform.format.suite import iter_cases, load_files
+from dlconform.grading import gradescope
+from dlconform.grading.scoring import score
 from dlconform.judge.compare import judge
-from dlconform.report import gradescope
 from dlconform.report.jsondoc import every_case
 from dlconform.report.markdown import MAX_FAILURES, escape
 from dlconform.report.shown import MAX_SHOWN, failing, folded
@@ -31,7 +32,6 @@ from dlconform.run.engine import run_cases
 from dlconform.run.pipeline import Plan, execute
 from dlconform.run.select import select
 from dlconform.run.watch import slow_notice
-from dlconform.tools.grade import score
 
 ROOT = Path(__file__).resolve().parent.parent
 STUDENTS = ROOT / "tests" / "data" / "students"

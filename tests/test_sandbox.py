@@ -159,7 +159,7 @@ def test_stopping_a_uid_ends_processes_that_stop_each_other() -> None:
 @pytest.mark.parametrize("mode", ["uid", pytest.param("bwrap", marks=NEEDS_BWRAP)])
 def test_links_leaving_the_folder_are_refused_for_that_submission_alone(tmp_path: Path, mode: str) -> None:
     from dlconform.format.suite import bundled_dir, iter_cases, load_files
-    from dlconform.tools.grade import grade_all
+    from dlconform.grading.batch import grade_all
 
     folder = tmp_path / "submissions"
     folder.mkdir()
@@ -187,7 +187,7 @@ def test_links_leaving_the_folder_are_refused_for_that_submission_alone(tmp_path
 
 def test_the_budget_ends_a_submission_that_is_slow_on_every_call(tmp_path: Path) -> None:
     from dlconform.format.suite import bundled_dir, iter_cases, load_files
-    from dlconform.tools.grade import grade_all
+    from dlconform.grading.batch import grade_all
 
     slow = tmp_path / "slow.py"
     slow.write_text(

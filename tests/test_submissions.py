@@ -13,11 +13,13 @@ from pathlib import Path
 import pytest
 from dlconform.api import check
 from dlconform.format.suite import iter_cases, load_files
+from dlconform.grading.assignment import load_assignment
+from dlconform.grading.batch import grade_all
+from dlconform.grading.scoring import score
+from dlconform.grading.submissions import find_submissions
 from dlconform.results import Graded
-from dlconform.run.assignment import load_assignment
 from dlconform.run.select import select
 from dlconform.targets.isolate.spawn import Limits
-from dlconform.tools.grade import find_submissions, grade_all, score
 
 SUBMISSIONS = Path(__file__).resolve().parent / "data" / "submissions"
 COURSE = load_assignment("course")

@@ -81,3 +81,46 @@ def located(
     if lines is not None and len(path) > 1 and isinstance(path[1], int) and path[1] < len(lines):
         return lines[path[1]]
     return key_lines.get(path[0])
+
+
+def explain(v: Violation, schema: Mapping[str, Any]) -> str:
+    """A violation in words: unknown and missing keys said alike in every format; any other rule by the ``message``
+    of the deepest schema node above it that has one (``{key}`` and ``{value!r}`` filled in), else jsonschema's."""
+    if v.rule == "additionalProperties" and v.wanted is False and isinstance(v.value, dict):
+        known = ", ".join(sorted(v.node.get("properties", {})))
+        return f"unknown key {v.extra_keys()[0]!r} (known: {known})"
+    if v.rule == "required":
+        return f"missing {', '.join(v.missing_keys())}"
+    template: Any = schema.get("message")
+    node: Any = schema
+    for step in v.schema_path[:-1]:  # down the schema to the rule, keeping the last message met
+        if isinstance(node, Mapping) and isinstance(step, str):
+            node = node.get(step)
+        elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+            node = node[step]
+        else:
+            break
+        if isinstance(node, Mapping):
+            template = node.get("message", template)
+    if isinstance(template, str):
+        return template.format(key=v.path[-1] if v.path else "", value=v.value)
+    return v.message
+
+
+def first_problem(schema: Mapping[str, Any], data: Any, key_lines: Mapping[str, int]) -> tuple[int | None, str] | None:
+    """The line (of the top-level key it lies under, where known) and wording of the shallowest rule ``data``
+    breaks, or None: what a YAML format without items of its own reports, one line per file."""
+    found = sorted(violations(schema, data), key=lambda v: len(v.path))
+    if not found:
+        return None
+    v = found[0]
+    key = v.extra_keys()[0] if v.rule == "additionalProperties" and v.wanted is False and not v.path else None
+    if "propertyNames" in v.schema_path and not v.path and isinstance(v.value, str):
+        key = v.value  # a top-level key the format refuses: its own line
+    line = key_lines.get(key) if key is not None else located(v.path, key_lines, {})
+    return line, explain(v, schema)
+
+
+def at(name: str, line: int | None, message: str) -> str:
+    """``name:line: message``, or ``name: message`` where the line is not known."""
+    return f"{name}:{line}: {message}" if line else f"{name}: {message}"

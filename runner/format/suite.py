@@ -10,11 +10,12 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dlconform.catalogue import FUNCTIONS
+from dlconform.errors import DlconformError
 from dlconform.format.large import case_problem, decode_value
 from dlconform.format.model import Case, Problem, Raises, SuiteError, VectorFile
 from dlconform.format.tolerance import Tolerance
@@ -337,3 +338,10 @@ def iter_cases(files: Iterable[VectorFile]) -> Iterator[Case]:
     """Every case of the files, in file order, each followed by its layout variants (dlconform.format.variants)."""
     for vf in files:
         yield from with_variants(vf.cases)
+
+
+def suite_files(vector_paths: Sequence[str], no_bundled: bool, extra: Sequence[str] = ()) -> list[VectorFile]:
+    """The bundled suite (unless ``no_bundled``) with the --vectors files and ``extra`` ones (an assignment's)."""
+    if no_bundled and not (vector_paths or extra):
+        raise DlconformError("--no-bundled needs --vectors PATH: without the bundled suite there is no case")
+    return load_files([*([] if no_bundled else [bundled_dir()]), *vector_paths, *extra])

@@ -30,7 +30,6 @@ from dlconform.report.shown import (
 )
 from dlconform.report.text import QUIET, VERBOSE, baseline_lines, header_lines, perf_lines, score_lines
 from dlconform.results import OUTCOMES, CaseResult, Outcome, Report, contract_line, count_outcomes
-from dlconform.run.assignment import full_marks
 
 MAX_FAILURES = 100  # a job summary has a size limit; the JSON report has them all
 SPECIAL = re.compile(r"([\\`*_\[\]|#])")
@@ -38,7 +37,7 @@ SPECIAL = re.compile(r"([\\`*_\[\]|#])")
 
 def render_markdown(report: Report, verbosity: int = 0) -> str:
     """Summary heading with the counts line, header, per-function table, failures list."""
-    ok = full_marks(report.score) if report.score is not None else report.ok  # a grade: as run --assignment exits
+    ok = report.score.full_marks() if report.score is not None else report.ok  # a grade: as run --assignment exits
     lines = [f"## dlconform: {'passed' if ok else 'failed'}", "", f"**{report.summary_line()}**", ""]
     lines.extend([escape(contract_line(report.results)), ""])
     if report.stopped:

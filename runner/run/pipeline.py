@@ -234,10 +234,8 @@ def exit_code(
     with a score: below full marks, or below ``fail_under`` points, or a run stopped early), or a function was
     more than ``perf_fail`` times slower than the reference; else 0."""
     if report.score is not None:  # the grade decides: beyond cases worth nothing cannot fail a perfect student
-        from dlconform.run.assignment import full_marks
-
         s = report.score
-        failed = bool(report.stopped) or (s.points < fail_under if fail_under is not None else not full_marks(s))
+        failed = bool(report.stopped) or (s.points < fail_under if fail_under is not None else not s.full_marks())
         failed |= bool(s.not_run)
     elif report.baseline is not None:
         failed = report.baseline.fails(strict_baseline)

@@ -132,3 +132,19 @@ def _expected(case: Case) -> Any:
         raise DomainError(
             f"{case.path}: domain: the reference refuses {case.key} ({type(exc).__name__}: {exc})"
         ) from None
+
+
+def with_random(
+    selected: list[Case], files: list[VectorFile], n: int, seed: int | None
+) -> tuple[list[Case], list[str]]:
+    """The selection with --random N cases per function, and report notes; a broken domain is a DlconformError."""
+    if not n:
+        return selected, []
+    import secrets  # here: random and hashlib cost start-up time
+
+    chosen = seed if seed is not None else secrets.randbelow(1_000_000)
+    try:
+        cases, notes = add_random(selected, files, n, chosen)
+    except ValueError as exc:  # DomainError is a DlconformError already; NumPy's own refusals are worded here
+        raise exc if isinstance(exc, DlconformError) else DlconformError(str(exc)) from None
+    return cases, [f"{n} random cases per function drawn with --seed {chosen}", *notes]

@@ -1,1 +1,1 @@
-"""Maintenance and batch tools behind the CLI: generate, lint, accuracy, conformance, grade, perf."""
+"""Maintenance and batch tools behind the CLI: generate, lint, accuracy, conformance, perf (grading is dlconform.grading)."""

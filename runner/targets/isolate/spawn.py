@@ -25,10 +25,11 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from dlconform.errors import DlconformError
 from dlconform.targets.isolate import sandbox
 from dlconform.targets.isolate.namespaces import WORKDIR
 from dlconform.targets.isolate.protocol import MAX_FRAME, ProtocolError, frame_length, pack, unpack
@@ -452,3 +453,30 @@ def start_worker(source: Path | None, limits: Limits) -> Worker:
         return Worker(source, limits)
     except (WorkerDied, ConnectionError):
         return Worker(source, limits)
+
+
+def worker_limits(
+    timeout: float | None,
+    memory: str | None,
+    sandbox_name: str | None = None,
+    budget: float | None = None,
+    support: tuple[str, ...] = (),
+) -> Limits:
+    """Worker limits from --timeout, --memory, --sandbox and --budget; a bad size, or a sandbox that cannot be
+    made here, is a DlconformError (one line, exit 2)."""
+    try:
+        size = DEFAULT_LIMITS.memory if memory is None else parse_size(memory)
+    except ValueError as exc:
+        raise DlconformError(f"--memory: {exc}") from None
+    try:
+        sandbox.resolve(sandbox_name or DEFAULT_LIMITS.sandbox)
+    except sandbox.SandboxError as exc:
+        raise DlconformError(str(exc)) from None
+    return replace(
+        DEFAULT_LIMITS,
+        timeout=DEFAULT_LIMITS.timeout if timeout is None else timeout,
+        memory=size,
+        sandbox=sandbox_name or DEFAULT_LIMITS.sandbox,
+        budget=DEFAULT_LIMITS.budget if budget is None else budget or None,
+        support=support,
+    )

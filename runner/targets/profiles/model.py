@@ -8,6 +8,8 @@ docs/profiles.md.
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,32 +18,16 @@ from typing import Any
 from dlconform.catalogue import FUNCTIONS, canonical
 from dlconform.errors import DlconformError
 from dlconform.format import safeyaml
+from dlconform.format.schemacheck import at, first_problem
 from dlconform.targets.profiles.expr import ExpressionError, parse
 
-FORMAT = 1
-KEYS = {
-    "format",
-    "name",
-    "description",
-    "extends",
-    "library",
-    "imports",
-    "device",
-    "setup",
-    "inputs",
-    "outputs",
-    "repro_input",
-    "weak_scalars",
-    "functions",
-    "bind_by_name",
-    "unsupported",
-}
 BINDING_KEYS = {"call", "args", "kwargs", "expr", "note"}
 CALL_PATTERN = re.compile(
     r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$"
 )
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+SCHEMA = Path(__file__).with_name("profile.schema.json")
+TEXTS = ("description", "library", "device", "inputs", "outputs", "repro_input")
 MAX_EXTENDS = 8
 BUILTIN_DIR = Path(__file__).resolve().parent
 
@@ -118,7 +104,8 @@ def load_profile(spec: str | Path) -> Profile:
 def read_profile(path: str | Path) -> Profile:
     """Read and validate one profile file, following ``extends``."""
     data, lines = _merged(Path(path), [])
-    return _validate(Path(path), data, lines)
+    _check(_schema(), Path(path), data, lines)
+    return _build(Path(path), data, lines)
 
 
 def _read_raw(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
@@ -133,9 +120,28 @@ def _read_raw(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
         raise ProfileError(f"{path}: not UTF-8 text") from None
     except safeyaml.YamlError as exc:
         raise ProfileError(f"{path}:{exc.line}: {exc}" if exc.line else f"{path}: {exc}") from None
-    if not isinstance(doc.data, dict):
-        raise ProfileError(f"{path}: a profile is a mapping with name, functions, ... (see docs/profiles.md)")
+    _check(_schema(merging=True), path, doc.data, doc.key_lines)
     return doc.data, doc.key_lines
+
+
+@functools.cache
+def _schema(merging: bool = False) -> dict[str, Any]:
+    """profile.schema.json (beside this module), for a merged profile; ``merging``: only what a file needs before
+    ``extends`` merges it over its parent (a mapping, extends a string), the rest being checked on the merge."""
+    schema: dict[str, Any] = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    if merging:
+        return {
+            **{k: schema[k] for k in ("type", "message")},
+            "properties": {"extends": schema["properties"]["extends"]},
+        }
+    return schema
+
+
+def _check(schema: dict[str, Any], path: Path, data: Any, lines: dict[str, int]) -> None:
+    """A ProfileError, ``file:line: problem``, for the first rule of ``schema`` that ``data`` breaks."""
+    problem = first_problem(schema, data, lines)
+    if problem is not None:
+        raise ProfileError(at(str(path), *problem))
 
 
 def _merged(path: Path, chain: list[Path]) -> tuple[dict[str, Any], dict[str, int]]:
@@ -144,11 +150,11 @@ def _merged(path: Path, chain: list[Path]) -> tuple[dict[str, Any], dict[str, in
     parent_spec = data.get("extends")
     if parent_spec is None:
         return data, lines
-    if not isinstance(parent_spec, str):
-        raise ProfileError(_where(path, lines, "extends", "extends must name a built-in profile or a file"))
     parent_path = BUILTIN_DIR / f"{parent_spec}.yaml" if parent_spec in builtin_names() else path.parent / parent_spec
     if parent_path.resolve() in [p.resolve() for p in (*chain, path)] or len(chain) >= MAX_EXTENDS:
-        raise ProfileError(_where(path, lines, "extends", f"extends {parent_spec!r} makes a cycle or a chain too long"))
+        raise ProfileError(
+            at(str(path), lines.get("extends"), f"extends {parent_spec!r} makes a cycle or a chain too long")
+        )
     parent, _ = _merged(parent_path, [*chain, path])
     merged = {**parent, **data}
     for key in ("imports", "functions", "unsupported"):
@@ -170,46 +176,17 @@ def _merged(path: Path, chain: list[Path]) -> tuple[dict[str, Any], dict[str, in
     return merged, lines
 
 
-def _where(path: Path, lines: dict[str, int], key: str, message: str) -> str:
-    """``path:line: message`` with the line of a top-level key where known."""
-    line = lines.get(key)
-    return f"{path}:{line}: {message}" if line else f"{path}: {message}"
-
-
-def _validate(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Profile:
-    """Check every key of a (merged) profile and build the Profile."""
+def _build(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Profile:
+    """Build the Profile of a merged profile whose files the schema accepted, after what a schema cannot check:
+    function names, the expressions (with the names they may use) and the bindings."""
 
     def error(key: str, message: str) -> ProfileError:
-        return ProfileError(_where(path, lines, key, message))
+        return ProfileError(at(str(path), lines.get(key), message))
 
-    unknown = sorted(set(data) - KEYS)
-    if unknown:
-        raise error(unknown[0], f"unknown key {unknown[0]!r} (known: {', '.join(sorted(KEYS))})")
-    if data.get("format", FORMAT) != FORMAT:
-        raise error("format", f"format {data.get('format')!r} is not supported (this runner reads format {FORMAT})")
-    name = data.get("name", path.stem)
-    if not isinstance(name, str) or not name:
-        raise error("name", "name must be a non-empty string")
-    texts = {}
-    for key in ("description", "library", "device", "inputs", "outputs", "repro_input"):
-        value = data.get(key)
-        if value is not None and not (isinstance(value, str) and value.strip()):
-            raise error(key, f"{key} must be a non-empty string")
-        texts[key] = value
-    if texts["library"] is not None and not MODULE.match(texts["library"]):
-        raise error("library", f"library {texts['library']!r} must be an importable module name")
     imports = data.get("imports") or {}
-    if not isinstance(imports, dict):
-        raise error("imports", "imports must map names to module paths")
-    for alias, module in imports.items():
-        if not (isinstance(alias, str) and IDENTIFIER.match(alias)) or not (
-            isinstance(module, str) and MODULE.match(module)
-        ):
-            raise error("imports", f"imports: {alias!r}: {module!r} is not 'name: module.path'")
+    texts = {key: data.get(key) for key in TEXTS}
     device = ("device",) if texts["device"] else ()
     setup = data.get("setup") or []
-    if not isinstance(setup, list):
-        raise error("setup", "setup must be a list of expressions")
     checks: list[tuple[str, Any, list[str]]] = [("setup", item, []) for item in setup]
     checks += [(key, texts[key], [var]) for key, var in (("inputs", "a"), ("outputs", "y")) if texts[key] is not None]
     for key, source, extra in checks:
@@ -217,21 +194,18 @@ def _validate(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Profil
             parse(source, [*imports, *device, *extra])
         except ExpressionError as exc:
             raise error(key, f"{key}: {exc}") from None
-    weak_scalars = data.get("weak_scalars", False)
-    if not isinstance(weak_scalars, bool):
-        raise error("weak_scalars", "weak_scalars must be true or false")
     functions = _bindings(data.get("functions") or {}, [*imports, *device], error)
-    unsupported = _unsupported(data.get("unsupported") or {}, error)
+    unsupported = {
+        _function_name(k, error, "unsupported"): " ".join(v.split()) for k, v in (data.get("unsupported") or {}).items()
+    }
     both = sorted(set(functions) & set(unsupported))
     if both:
         raise error("unsupported", f"{both[0]} is both bound and listed as unsupported")
     by_name = data.get("bind_by_name")
     if by_name is not None:
-        if not (isinstance(by_name, str) and MODULE.match(by_name)):
-            raise error("bind_by_name", f"bind_by_name {by_name!r} must be an importable module name")
         functions = {f: functions.get(f) or binding(f, f"{by_name}:{f}", []) for f in FUNCTIONS if f not in unsupported}
     return Profile(
-        name=name,
+        name=data.get("name", path.stem),
         description=(texts["description"] or "").strip(),
         path=path.resolve(),
         library=texts["library"],
@@ -241,7 +215,7 @@ def _validate(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Profil
         inputs=texts["inputs"],
         outputs=texts["outputs"],
         repro_input=texts["repro_input"],
-        weak_scalars=weak_scalars,
+        weak_scalars=data.get("weak_scalars", False),
         functions=functions,
         unsupported=unsupported,
     )
@@ -255,10 +229,8 @@ def _function_name(raw: Any, error: Any, key: str) -> str:
     return name
 
 
-def _bindings(raw: Any, names: list[str], error: Any) -> dict[str, Binding]:
+def _bindings(raw: dict[Any, Any], names: list[str], error: Any) -> dict[str, Binding]:
     """The ``functions`` mapping as Bindings, each checked."""
-    if not isinstance(raw, dict):
-        raise error("functions", "functions must map suite function names to bindings")
     out: dict[str, Binding] = {}
     for key, spec in raw.items():
         function = _function_name(key, error, "functions")
@@ -266,19 +238,6 @@ def _bindings(raw: Any, names: list[str], error: Any) -> dict[str, Binding]:
             out[function] = binding(function, spec, names)
         except ProfileError as exc:
             raise error("functions", f"functions: {key}: {exc}") from None
-    return out
-
-
-def _unsupported(raw: Any, error: Any) -> dict[str, str]:
-    """The ``unsupported`` mapping, each with a non-empty reason."""
-    if not isinstance(raw, dict):
-        raise error("unsupported", "unsupported must map function names to reasons")
-    out: dict[str, str] = {}
-    for key, reason in raw.items():
-        function = _function_name(key, error, "unsupported")
-        if not (isinstance(reason, str) and reason.strip()):
-            raise error("unsupported", f"unsupported: {key}: needs a reason")
-        out[function] = " ".join(reason.split())
     return out
 
 

@@ -11,7 +11,8 @@ per call (``timeout``, seconds) and ``support_files`` copied beside each submiss
 
 from __future__ import annotations
 
-import fnmatch
+import functools
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,32 +20,13 @@ from typing import Any
 
 from dlconform.errors import DlconformError
 from dlconform.format import safeyaml
+from dlconform.format.schemacheck import at, first_problem
+from dlconform.grading.weights import NO_WEIGHTS, Weights
 from dlconform.results import AssignmentScore, CaseResult, Level, Outcome, Report, Score
 from dlconform.run.select import SelectionError, canonical_function
 
-FORMAT = 1
-KEYS = {"format", "name", "description", "functions", "beyond", "vectors", "timeout", "support_files"}
-REQUIRED = {"format", "name", "description", "functions"}
+SCHEMA = Path(__file__).with_name("assignment.schema.json")
 BUILTIN_DIR = Path(__file__).resolve().parent / "assignments"
-
-
-@dataclass(frozen=True)
-class Weights:
-    """Points per function (default 1) and relative weights of cases within a function (default 1)."""
-
-    functions: dict[str, float] = field(default_factory=dict)
-    cases: tuple[tuple[str, float], ...] = ()  # (glob over function::case-id, weight), first match wins
-
-    def function(self, name: str, default: float = 1.0) -> float:
-        """The points ``name`` is worth: the file's figure, else ``default`` (the assignment's points)."""
-        return self.functions.get(name, default)
-
-    def case(self, key: str) -> float:
-        """The weight of case ``key`` within its function."""
-        return next((w for pattern, w in self.cases if fnmatch.fnmatchcase(key, pattern)), 1.0)
-
-
-NO_WEIGHTS = Weights()
 
 
 class AssignmentError(DlconformError, ValueError):
@@ -87,8 +69,7 @@ class Assignment:
         """Points earned and available per graded function: the (weighted) share of inside cases passed earns them.
 
         Skipped cases do not count; a function with no inside case earns nothing for it. Beyond cases add
-        nothing (feedback), a bonus on top, or their share of the points. A weights file may change a function's
-        points and weight its cases.
+        nothing (feedback), a bonus on top, or their share of the points. A weights file may weight cases.
         """
         passed: dict[tuple[str, str], float] = {}
         total: dict[tuple[str, str], float] = {}
@@ -100,7 +81,7 @@ class Assignment:
             passed[key] = passed.get(key, 0.0) + (w if r.outcome == Outcome.PASSED else 0.0)
         scores = {}
         for function, points in self.points.items():
-            worth = weights.function(function, points)
+            worth = points
             inside = _share(passed, total, (function, Level.INSIDE))
             beyond = _share(passed, total, (function, Level.BEYOND))
             if self.beyond == "bonus":
@@ -151,11 +132,6 @@ def score_doc(score: Score, assignment: str, beyond: str = "feedback") -> Assign
     return AssignmentScore(assignment, score.points, score.max_points, dict(score.functions), beyond)
 
 
-def full_marks(score: AssignmentScore) -> bool:
-    """Whether a report's score is full marks over every function of the assignment (none left unrun)."""
-    return score.full_marks()
-
-
 def score_from_doc(doc: Any) -> Score:
     """The Score of a report's ``"score"`` (``score_doc``'s output read back); ValueError if it is not one."""
 
@@ -191,84 +167,74 @@ def load_assignment(name_or_path: str) -> Assignment:
         known = ", ".join(builtin_names())
         raise AssignmentError(f"--assignment {name_or_path!r}: not a built-in assignment ({known}) or a file")
     try:
-        data = safeyaml.load(path.read_text(encoding="utf-8")).data
+        doc = safeyaml.load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, safeyaml.YamlError) as exc:
         raise AssignmentError(f"{path}: cannot read the assignment: {exc}") from None
-    return _parse(data, path)
+    problem = first_problem(_schema(), doc.data, doc.key_lines)
+    if problem is not None:
+        raise AssignmentError(at(str(path), *problem))
+    return _build(doc.data, path, doc.key_lines)
 
 
-def _parse(data: Any, path: Path) -> Assignment:
-    """Check an assignment file's data and build the Assignment."""
+@functools.cache
+def _schema() -> dict[str, Any]:
+    """assignment.schema.json, beside this module."""
+    schema: dict[str, Any] = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    return schema
 
-    def fail(message: str) -> AssignmentError:
-        return AssignmentError(f"{path}: {message}")
 
-    if not isinstance(data, dict):
-        raise fail("an assignment is a mapping with format, name, description and functions")
-    unknown = sorted(set(data) - KEYS, key=str)
-    if unknown:
-        raise fail(f"unknown key {unknown[0]!r} (known: {', '.join(sorted(KEYS))})")
-    missing = sorted(REQUIRED - set(data))
-    if missing:
-        raise fail(f"missing {', '.join(missing)}")
-    if data["format"] != FORMAT:
-        raise fail(f"format {data['format']!r} is not supported (this version reads format {FORMAT})")
-    for key in ("name", "description"):
-        if not (isinstance(data[key], str) and data[key].strip()):
-            raise fail(f"{key} must be a non-empty string")
-    functions = data["functions"]
-    if not isinstance(functions, dict) or not functions:
-        raise fail("functions must map function names to points, e.g. {sigmoid: 1}")
+def _build(data: dict[str, Any], path: Path, lines: dict[str, int]) -> Assignment:
+    """The Assignment of a file the schema accepted, after what a schema cannot check: each function a known name
+    (an alias welcome) named once, each path an existing file or folder."""
+
+    def fail(key: str, message: str) -> AssignmentError:
+        return AssignmentError(at(str(path), lines.get(key), message))
+
     points: dict[str, float] = {}
-    for name, worth in functions.items():
+    for name, worth in data["functions"].items():
         try:
             canonical = canonical_function(str(name))
         except SelectionError as exc:
-            raise fail(f"functions: {exc}") from None
+            raise fail("functions", f"functions: {exc}") from None
         if canonical in points:
-            raise fail(f"functions: {name!r} names {canonical} a second time")
-        if isinstance(worth, bool) or not isinstance(worth, int | float) or not worth > 0:
-            raise fail(f"functions: {name}: points must be a number above 0, not {worth!r}")
+            raise fail("functions", f"functions: {name!r} names {canonical} a second time")
         points[canonical] = float(worth)
-    beyond, fraction = _beyond(data.get("beyond", "feedback"), fail)
+    paths = {}
+    for key in ("vectors", "support_files"):
+        paths[key] = tuple(str((path.parent / item).resolve()) for item in data.get(key, []))
+        missing = next((i for i, p in zip(data.get(key, []), paths[key], strict=True) if not Path(p).exists()), None)
+        if missing is not None:
+            raise fail(key, f"{key}: {missing}: no such file or folder")
+    beyond = data.get("beyond", "feedback")
+    mode, fraction = next(iter(beyond.items())) if isinstance(beyond, dict) else (beyond, 0.0)
     timeout = data.get("timeout")
-    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0):
-        raise fail(f"timeout must be a number of seconds above 0, not {timeout!r}")
     return Assignment(
         name=data["name"].strip(),
         description=data["description"].strip(),
         points=points,
-        beyond=beyond,
-        beyond_fraction=fraction,
-        vectors=_paths(data.get("vectors", []), "vectors", path, fail),
+        beyond=mode,
+        beyond_fraction=float(fraction),
+        vectors=paths["vectors"],
         timeout=float(timeout) if timeout is not None else None,
-        support_files=_paths(data.get("support_files", []), "support_files", path, fail),
+        support_files=paths["support_files"],
         path=str(path),
     )
 
 
-def _beyond(value: Any, fail: Any) -> tuple[str, float]:
-    """``feedback``, ``{bonus: F}`` or ``{share: F}`` as (mode, fraction)."""
-    if value == "feedback":
-        return "feedback", 0.0
-    if isinstance(value, dict) and len(value) == 1:
-        ((mode, fraction),) = value.items()
-        ok = isinstance(fraction, int | float) and not isinstance(fraction, bool)
-        if mode == "bonus" and ok and fraction > 0:
-            return "bonus", float(fraction)
-        if mode == "share" and ok and 0 < fraction < 1:
-            return "share", float(fraction)
-    raise fail(f"beyond must be feedback, {{bonus: F}} with F > 0 or {{share: F}} with 0 < F < 1, not {value!r}")
+def default_assignment(name: str | None, functions: tuple[str, ...]) -> Assignment:
+    """`grade`'s assignment: the one named; else the functions given with --function; else the course's eight."""
+    if name:
+        return load_assignment(name)
+    if functions:
+        return Assignment.covering(canonical_function(f) for f in functions)
+    return load_assignment("course")
 
 
-def _paths(value: Any, key: str, path: Path, fail: Any) -> tuple[str, ...]:
-    """A list of files relative to the assignment file, each of which must exist."""
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise fail(f"{key} must be a list of paths relative to the assignment file")
-    out = []
-    for item in value:
-        full = (path.parent / item).resolve()
-        if not full.exists():
-            raise fail(f"{key}: {item}: no such file or folder")
-        out.append(str(full))
-    return tuple(out)
+def graded_functions(assignment: Assignment, functions: tuple[str, ...]) -> tuple[str, ...]:
+    """The assignment's functions, narrowed by --function (each of which it must grade)."""
+    wanted = [canonical_function(f) for f in functions]
+    outside = [f for f, w in zip(functions, wanted, strict=True) if w not in assignment.functions]
+    if outside:
+        known = ", ".join(assignment.functions)
+        raise DlconformError(f"--function {outside[0]}: assignment {assignment.name} grades only {known}")
+    return tuple(wanted) or assignment.functions
