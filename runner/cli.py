@@ -730,8 +730,18 @@ def conformance(output: str | None, tutorial: str, points: int, fmt: str) -> Non
 )
 @click.option("--gradescope", type=OutputFile(), help="Write Gradescope's results.json (one submission).")
 @click.option("--shard", metavar="I/N", help="Grade only slice I of N of the sorted submissions.")
+@click.option(
+    "--adapter",
+    metavar="TEMPLATE",
+    help='Grade submissions in another language through an adapter, e.g. "node adapters/javascript/adapter.js '
+    '{submission}" ({submission}: the confined copy; docs/grading.md).',
+)
+@click.option(
+    "--adapter-ext", metavar="EXT", help="With --adapter: the submissions' extension (default: its script's)."
+)
 def grade(vector_paths: tuple[str, ...], **options: Any) -> None:
-    """Grade SUBMISSIONS (.py files, notebooks, folders of them), each confined in its own worker process.
+    """Grade SUBMISSIONS (.py files, notebooks, folders of them; with --adapter, files in its language), each
+    confined in its own worker or adapter process.
 
     The grade covers an assignment's functions and points (--assignment NAME|FILE; default: course, the
     course's eight graded functions); cases beyond a function's documented contract are feedback unless the

@@ -30,6 +30,7 @@ from dlconform.judge.compare import DEFAULTS, Options
 from dlconform.results import Graded
 from dlconform.run.pipeline import Plan, execute
 from dlconform.targets.isolate.spawn import DEFAULT_LIMITS, Limits
+from dlconform.targets.open import Adapter
 from dlconform.text import printable
 
 
@@ -57,6 +58,8 @@ class GradeRequest:
     html: bool = False
     gradescope: str | None = None
     shard: str | None = None  # I/N
+    adapter: str | None = None  # a command template running each submission's adapter ({submission}: its copy)
+    adapter_ext: str | None = None  # with adapter: the submissions' extension (default: its script's)
 
 
 @dataclass(frozen=True)
@@ -108,13 +111,14 @@ def prepare(request: GradeRequest, say: Callable[[str], None] = lambda line: Non
     options that go together, the output folder (made now, so that no worker can make it first); ``say`` gets the
     warnings about hidden cases the submissions could read."""
     from dlconform.format.suite import iter_cases, suite_files
-    from dlconform.grading.submissions import find_submissions, parse_shard, take_shard
+    from dlconform.grading.submissions import adapter_suffixes, find_submissions, parse_shard, take_shard
     from dlconform.grading.weights import check_weights, load_weights
     from dlconform.run.random_cases import with_random
     from dlconform.run.select import SelectionError, select
     from dlconform.targets.isolate.spawn import worker_limits
 
-    found = find_submissions(request.submissions)
+    suffixes = adapter_suffixes(request.adapter, request.adapter_ext)
+    found = find_submissions(request.submissions, suffixes)
     picked = take_shard(found, parse_shard(request.shard)) if request.shard else found
     scheme = load_weights(request.weights) if request.weights else NO_WEIGHTS
     chosen = default_assignment(request.assignment, request.functions)
@@ -129,13 +133,24 @@ def prepare(request: GradeRequest, say: Callable[[str], None] = lambda line: Non
     if not selected:
         raise SelectionError("no case matches the selection")
     if not found:
-        raise GradeError(f"no .py or .ipynb submission in {', '.join(request.submissions)}")
+        raise GradeError(f"no {' or '.join(suffixes)} submission in {', '.join(request.submissions)}")
     _check_outputs(request, picked)
     for line in _exposure_warnings(files, selected):
         say(line)
     cases, notes = with_random(selected, files, request.random_n, request.seed)
     limits = worker_limits(timeout, request.memory, request.sandbox, request.budget, chosen.support_files)
+    if request.adapter is not None:
+        _check_adapter(request.adapter, limits, cases)
     return Prepared(picked, chosen, scheme, cases, notes, limits)
+
+
+def _check_adapter(template: str, limits: Limits, cases: Sequence[Case]) -> None:
+    """An adapter template that cannot confine a submission, or cases an adapter is not sent: one line, now."""
+    from dlconform.targets.adapter.confine import check_template
+    from dlconform.targets.adapter.target import refuse_unsendable, split_command
+
+    check_template(split_command(template), limits)
+    refuse_unsendable(cases, perf=False)
 
 
 def _check_outputs(request: GradeRequest, picked: Sequence[str]) -> None:
@@ -191,6 +206,7 @@ def run_batch(
         progress=progress,
         notes=batch.notes,
         sweeps=request.html,
+        adapter=request.adapter,
     )
     if request.out_dir:
         try:
@@ -210,12 +226,14 @@ def grade_one(
     weights: Weights = NO_WEIGHTS,
     notes: Sequence[str] = (),
     sweeps: bool = False,
+    adapter: str | None = None,
 ) -> Graded:
-    """Grade one submission in its own worker: report with hints (and ``notes``), and its score by the assignment;
+    """Grade one submission in its own worker (with ``adapter``, a command template: through that adapter, confined
+    alike): report with hints (none for an adapter's language) and ``notes``, and its score by the assignment;
     ``sweeps``: failing functions are swept in the worker too, for the HTML pages."""
-    plan = Plan(
-        submission, tuple(cases), isolation=limits, options=options, notes=tuple(notes), hints=True, sweeps=sweeps
-    )
+    source = Adapter(adapter, submission) if adapter is not None else submission
+    hints = adapter is None  # the hints speak Python and NumPy (keepdims, the repro line): not to other languages
+    plan = Plan(source, tuple(cases), isolation=limits, options=options, notes=tuple(notes), hints=hints, sweeps=sweeps)
     report = execute(plan)
     chosen = assignment or Assignment.covering(c.function for c in cases)
     points = score(report.results, chosen, weights)
@@ -234,6 +252,7 @@ def grade_all(
     progress: Callable[[Graded], None] | None = None,
     notes: Sequence[str] = (),
     sweeps: bool = False,
+    adapter: str | None = None,
 ) -> list[Graded]:
     """Grade every submission, ``jobs`` at a time; results in submission order, ``progress`` called with each
     as it finishes."""
@@ -250,6 +269,7 @@ def grade_all(
                 weights=weights,
                 notes=notes,
                 sweeps=sweeps,
+                adapter=adapter,
             )
             for s in submissions
         ]

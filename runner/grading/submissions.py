@@ -13,20 +13,37 @@ from dlconform.grading.errors import GradeError
 SUBMISSION_SUFFIXES = (".py", ".ipynb")
 
 
-def find_submissions(paths: Sequence[str]) -> list[str]:
-    """The submissions named: .py and .ipynb files, and those directly inside folders; sorted, without repeats."""
+def find_submissions(paths: Sequence[str], suffixes: Sequence[str] = SUBMISSION_SUFFIXES) -> list[str]:
+    """The submissions named: files ending in ``suffixes`` (.py and .ipynb; an adapter's, ``adapter_suffixes``) and
+    those directly inside folders; sorted, without repeats."""
     found: list[str] = []
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            found.extend(str(p) for p in sorted(path.iterdir()) if p.is_file() and p.suffix in SUBMISSION_SUFFIXES)
-        elif path.is_file() and path.suffix in SUBMISSION_SUFFIXES:
+            found.extend(str(p) for p in sorted(path.iterdir()) if p.is_file() and p.suffix in suffixes)
+        elif path.is_file() and path.suffix in suffixes:
             found.append(str(path))
         elif path.exists():
-            raise GradeError(f"{given}: not a .py file, a .ipynb notebook or a folder of them")
+            kinds = "a .py file, a .ipynb notebook" if suffixes == SUBMISSION_SUFFIXES else f"a {suffixes[0]} file"
+            raise GradeError(f"{given}: not {kinds} or a folder of them")
         else:
             raise GradeError(f"{given}: no such file or folder")
     return sorted(set(found))
+
+
+def adapter_suffixes(template: str | None, ext: str | None) -> tuple[str, ...]:
+    """The files ``grade`` collects: .py and .ipynb; with an adapter ``template``, ``--adapter-ext`` (``.js`` or
+    ``js``), else the extension of the first file the template names (its script: ``adapter.js`` gives ``.js``)."""
+    from dlconform.targets.adapter.target import split_command
+
+    if template is None:
+        return SUBMISSION_SUFFIXES
+    if ext:
+        return ("." + ext.strip().lstrip("."),)
+    named = [Path(a) for a in split_command(template)[1:] if Path(a).is_file() and Path(a).suffix]
+    if not named:
+        raise GradeError("grade --adapter: its command names no file with an extension: give --adapter-ext, e.g. js")
+    return (named[0].suffix,)
 
 
 def parse_shard(text: str) -> tuple[int, int]:

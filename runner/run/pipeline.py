@@ -22,7 +22,7 @@ from dlconform.run.engine import Interrupted, run_cases
 from dlconform.run.watch import slow_notice
 from dlconform.targets.base import Target, is_target
 from dlconform.targets.capture import Capture, captured
-from dlconform.targets.open import open_target
+from dlconform.targets.open import Adapter, open_target
 from dlconform.version import __version__
 
 if TYPE_CHECKING:
@@ -68,6 +68,10 @@ def execute(plan: Plan) -> Report:
 
 def open_plan(plan: Plan) -> AbstractContextManager[Target]:
     """The plan's target, opened as the plan says (in process or isolated); a target given open is only lent."""
+    if isinstance(plan.source, Adapter):
+        from dlconform.targets.adapter.target import refuse_unsendable
+
+        refuse_unsendable(plan.cases, plan.perf_cases is not None)
     return nullcontext(plan.source) if is_target(plan.source) else open_target(plan.source, plan.isolation)
 
 
@@ -77,8 +81,8 @@ def run_plan(plan: Plan, target: Target) -> Report:
     Ctrl-C raises ``RunInterrupted`` with the report of the cases that ran, finished the same way."""
     isolated = target.isolated
     stderr = sys.stderr  # the real one: the capture below swaps it
-    # Only code in this process can print here: capturing around a worker's calls would swap sys.stdout from
-    # each of grade's threads at once, and could leave it swapped.
+    # Only code in this process can print here: capturing around a worker's or an adapter's calls would swap
+    # sys.stdout from each of grade's threads at once, and could leave it swapped.
     stopped, interrupted = "", False
     with captured() if plan.capture and not isolated else nullcontext(None) as out:
         try:

@@ -37,6 +37,7 @@ class Adapter:
     """An implementation in any language: the command that starts its adapter (docs/protocol.md)."""
 
     command: str
+    submission: str | None = None  # an untrusted submission: confined, the command naming it as {submission}
 
 
 def open_target(source: Any, isolation: Limits | None = None) -> Target:
@@ -47,7 +48,7 @@ def open_target(source: Any, isolation: Limits | None = None) -> Target:
     if isinstance(source, Adapter):  # always under the worker's limits (the defaults without isolation)
         from dlconform.targets.adapter.target import open_adapter
 
-        return open_adapter(source.command, isolation)
+        return open_adapter(source.command, isolation, source.submission)
     if isolation is not None:
         if not isinstance(source, str | os.PathLike):
             raise DlconformError(

@@ -13,10 +13,12 @@ import contextlib
 import json
 import os
 import selectors
+import shlex
 import signal
 import subprocess
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -32,28 +34,48 @@ class LineTooLong(Exception):
     """The adapter sent a line longer than the limit for that reply."""
 
 
-def limited(argv: Sequence[str], memory: int) -> list[str]:
-    """``argv`` run through /bin/sh's ulimit: its address space bounded (0: no bound) and no core files.
+@dataclass(frozen=True)
+class Launch:
+    """How to start an adapter: its command line, its working folder, and for a confined one (``confine.py``) the
+    host uid it runs as (and the most processes that uid may have), and the cgroup ``cgroup.procs`` files it
+    joins before anything of it runs."""
 
-    A shell sets the limits rather than a ``preexec_fn``, which would make Popen fork this process (unsafe
+    argv: Sequence[str]
+    cwd: str | None = None
+    user: int | None = None
+    joins: Sequence[str] = ()
+    processes: int | None = None
+
+
+def limited(argv: Sequence[str], memory: int, joins: Sequence[str] = (), processes: int | None = None) -> list[str]:
+    """``argv`` run through /bin/sh's ulimit: its address space bounded (0: no bound), no core files and at most
+    ``processes`` processes of its uid, after it wrote its pid into each of ``joins`` (a cgroup's
+    ``cgroup.procs``: everything it starts is counted there).
+
+    (dash spells the process limit ``-p``, bash ``-u``.) A shell sets the limits rather than a ``preexec_fn``, which would make Popen fork this process (unsafe
     beside the threads a library such as JAX starts) instead of spawning."""
     memory_kib = f"ulimit -v {max(1, memory >> 10)}; " if memory else ""
-    return ["/bin/sh", "-c", f'{memory_kib}ulimit -c 0; exec "$@"', "sh", *argv]
+    join = "".join(f"echo $$ > {shlex.quote(path)} || exit 125; " for path in joins)
+    nproc = f"{{ ulimit -p {processes} || ulimit -u {processes}; }} 2>/dev/null || exit 125; " if processes else ""
+    return ["/bin/sh", "-c", f'{join}{memory_kib}{nproc}ulimit -c 0; exec "$@"', "sh", *argv]
 
 
 class Channel:
     """A started adapter process speaking JSON lines on stdin and stdout."""
 
-    def __init__(self, argv: Sequence[str], memory: int, output: int, cwd: str | None = None) -> None:
+    def __init__(self, launch: Launch, memory: int, output: int) -> None:
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "NODE_PATH", "TMPDIR")}
         self.proc = subprocess.Popen(
-            limited(argv, memory),
+            limited(launch.argv, memory, launch.joins, launch.processes),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            cwd=cwd,
+            cwd=launch.cwd,
             env=env,
             start_new_session=True,
+            user=launch.user,
+            group=launch.user,
+            extra_groups=[] if launch.user is not None else None,
         )
         assert self.proc.stdin and self.proc.stdout and self.proc.stderr
         self.stdin, self.stdout, self.stderr = (

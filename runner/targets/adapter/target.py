@@ -5,7 +5,8 @@ runs under the isolated worker's limits (``Limits``: seconds per call, address s
 ``resolve`` returns proxies that send a call and turn the reply into a value or an exception here, so the one
 comparison engine judges it. A call in a dtype the adapter does not take is skipped, never sent. A call that
 runs past the timeout costs one timeout (the function's remaining cases fail at once); an adapter that breaks
-the protocol or dies fails that call and is restarted for the next.
+the protocol or dies fails that call and is restarted for the next. Given an untrusted ``submission`` (``grade
+--adapter``), every start of the adapter is confined as an isolated worker is (``confine.py``).
 """
 
 from __future__ import annotations
@@ -16,22 +17,27 @@ import os
 import shlex
 import shutil
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from dlconform.catalogue import FUNCTIONS
 from dlconform.errors import DlconformError
-from dlconform.results import Failure, Outcome
+from dlconform.format.large import LARGE_TAG
+from dlconform.format.model import Case
+from dlconform.results import Failure, Fault, Outcome
 from dlconform.targets.adapter import codec
-from dlconform.targets.adapter.channel import AdapterDied, AdapterTimeout, Channel, LineTooLong
+from dlconform.targets.adapter.channel import AdapterDied, AdapterTimeout, Channel, Launch, LineTooLong
+from dlconform.targets.adapter.confine import Confinement
 from dlconform.targets.adapter.messages import PROTOCOL, problem
 from dlconform.targets.base import Closing
 from dlconform.targets.isolate.budget import Budget
+from dlconform.targets.isolate.paths import escaping_link
 from dlconform.targets.isolate.replies import reply_limit
 from dlconform.targets.isolate.spawn import DEFAULT_LIMITS, Limits
-from dlconform.targets.isolate.target import not_array, remote_exception
-from dlconform.targets.resolver import Unavailable, Unsupported
+from dlconform.targets.isolate.target import CallTimeout, not_array, remote_exception
+from dlconform.targets.resolver import GraderFault, Unavailable, Unsupported
 from dlconform.version import __version__
 
 DESCRIBE_LIMIT = 1 << 20  # bytes of the describe line
@@ -42,27 +48,25 @@ class AdapterError(DlconformError):
     """An --adapter command that cannot be run at all (empty, or no such program): exit 2, before anything runs."""
 
 
-class AdapterBroke(Exception):
-    """The adapter died, timed out or broke the protocol during a call."""
+class AdapterBroke(GraderFault):
+    """The adapter died or broke the protocol during a call (seen by the runner: a crash, never the adapter's word)."""
+
+    fault = Fault.CRASH
 
 
 class AdapterTarget(Closing):
     """A target whose functions run in an adapter process, behind the one Target interface (``targets.base``)."""
 
-    def __init__(self, command: str, limits: Limits = DEFAULT_LIMITS, cwd: str | None = None) -> None:
-        try:
-            self.argv = shlex.split(command)
-        except ValueError as exc:
-            raise AdapterError(f"--adapter {command!r}: {exc}") from None
-        if not self.argv:
-            raise AdapterError("--adapter needs a command")
-        if shutil.which(self.argv[0], path=os.environ.get("PATH") if os.sep not in self.argv[0] else None) is None:
-            raise AdapterError(f"--adapter: no such program {self.argv[0]!r} (not found, or not executable)")
+    def __init__(
+        self, command: str, limits: Limits = DEFAULT_LIMITS, cwd: str | None = None, submission: str | None = None
+    ) -> None:
+        self.argv = split_command(command)
         self.limits, self.cwd = limits, cwd
+        self._confined: Confinement | None = None
         self.info: dict[str, Any] = {
             "kind": "adapter",
-            "spec": command,
-            "path": None,
+            "spec": submission or command,
+            "path": submission,
             "module": None,
             "version": None,
             "load_error": None,
@@ -71,6 +75,7 @@ class AdapterTarget(Closing):
         self.load_error: str | None = None
         self._notes: list[str] = []
         self.output = ""  # what the adapter wrote to stderr (bounded)
+        self._hiding = False
         self._names: dict[str, str] = {}  # canonical function -> the name the adapter listed
         self._unsupported: dict[str, str] = {}
         self._dtypes: frozenset[str] = frozenset()
@@ -82,15 +87,41 @@ class AdapterTarget(Closing):
         self._seq = 0
         self._described = False
         self._budget = Budget(limits.budget)
+        if submission is not None:
+            self.info["adapter_command"] = command
+            refused = escaping_link(submission)
+            if refused is not None:
+                self.load_error = self.info["load_error"] = refused
+                return
+            self._confined = Confinement(self.argv, Path(submission), limits)
+            self.info["isolation"]["sandbox"] = self._confined.mode
         first = self._start()
         if first is not None:
             self.load_error = self.info["load_error"] = first
 
+    isolated = True  # its calls run in another process: the pipeline runs hidden cases last, with ``hiding`` set
+
+    @property
+    def hiding(self) -> bool:
+        """Set by the pipeline while hidden cases run: what the adapter writes to stderr then is dropped (it could
+        show their inputs in a report a student sees)."""
+        return self._hiding
+
+    @hiding.setter
+    def hiding(self, value: bool) -> None:
+        self._keep_stderr(self._channel)  # what came before the switch: kept if it was visible
+        self._hiding = value
+
+    def _keep_stderr(self, channel: Channel | None) -> None:
+        """Take what ``channel``'s adapter wrote to stderr into the report's output, unless hidden cases ran."""
+        text = channel.take_stderr() if channel is not None else ""
+        if not self._hiding:
+            self.output = (self.output + text)[: self.limits.output]
+
     @property
     def warnings(self) -> list[str]:
         """The load notes, then what the adapter wrote to stderr so far (the report's notes)."""
-        if self._channel is not None:
-            self.output = (self.output + self._channel.take_stderr())[: self.limits.output]
+        self._keep_stderr(self._channel)
         text = self.output.strip()
         return [*self._notes, *([f"the adapter wrote to stderr:\n{text}"] if text else [])]
 
@@ -137,8 +168,8 @@ class AdapterTarget(Closing):
             return self._returned(line)
         except AdapterTimeout:
             self._retire()
-            self._given_up[function] = AdapterBroke(f"not run: an earlier call of {function} ran past {limit}")
-            raise AdapterBroke(f"no result within {limit}; the adapter was stopped") from None
+            self._given_up[function] = CallTimeout(f"not run: an earlier call of {function} ran past {limit}")
+            raise CallTimeout(f"no result within {limit}; the adapter was stopped") from None
         except (AdapterDied, LineTooLong, codec.BadValue) as exc:
             how = self._retire(0.5)
             self._crashes[function] += 1
@@ -177,7 +208,8 @@ class AdapterTarget(Closing):
     def _start(self) -> str | None:
         """Start the adapter and read its describe; returns why that failed, or None."""
         try:
-            channel = Channel(self.argv, self.limits.memory, self.limits.output, self.cwd)
+            launch = self._confined.launch() if self._confined else Launch(self.argv, self.cwd)
+            channel = Channel(launch, self.limits.memory, self.limits.output)
         except OSError as exc:  # /bin/sh itself, or no more processes
             return f"the adapter could not be started: {exc}"
         timeout, limit = self._budget.call_timeout(self.limits.timeout)
@@ -243,7 +275,9 @@ class AdapterTarget(Closing):
         if channel is None:
             return "was already gone"
         how = channel.stop(grace)
-        self.output = (self.output + channel.take_stderr())[: self.limits.output]
+        if self._confined is not None:
+            self._confined.sweep()
+        self._keep_stderr(channel)
         return how
 
     def close(self) -> None:
@@ -251,6 +285,8 @@ class AdapterTarget(Closing):
         if self._channel is not None:
             self._channel.say({"type": "bye"})
         self._retire(0.2)
+        if self._confined is not None:
+            self._confined.close()
 
 
 def _parse(line: bytes) -> dict[str, Any]:
@@ -270,6 +306,34 @@ def _quote(line: bytes) -> str:
     return repr(text + ("..." if len(line) > 80 else ""))
 
 
-def open_adapter(command: str, limits: Limits | None) -> AdapterTarget:
-    """The adapter ``command`` started in the working directory, under ``limits`` (the worker's by default)."""
-    return AdapterTarget(command, limits or DEFAULT_LIMITS, os.getcwd())
+def split_command(command: str) -> list[str]:
+    """``command`` split as a POSIX shell would; AdapterError when it is empty, unbalanced or names no program."""
+    try:
+        argv = shlex.split(command)
+    except ValueError as exc:
+        raise AdapterError(f"--adapter {command!r}: {exc}") from None
+    if not argv:
+        raise AdapterError("--adapter needs a command")
+    if shutil.which(argv[0], path=os.environ.get("PATH") if os.sep not in argv[0] else None) is None:
+        raise AdapterError(f"--adapter: no such program {argv[0]!r} (not found, or not executable)")
+    return argv
+
+
+def refuse_unsendable(cases: Iterable[Case], perf: bool) -> None:
+    """AdapterError, before an adapter starts, for what it is not given: ``--perf`` (its calls cross a pipe as JSON
+    lines, so a timing would measure the protocol, not the implementation) and the ``large`` cases (10^7 elements
+    as JSON lines: minutes per call, past any timeout)."""
+    if perf:
+        raise AdapterError("--perf times a target in this process; an adapter's calls cross a pipe: drop --perf")
+    large = sorted({c.key for c in cases if LARGE_TAG in c.tags})
+    if large:
+        raise AdapterError(
+            f"--adapter: the large cases ({large[0]}, ... {len(large)} in all) are not sent to an adapter: "
+            f"10^7 values as JSON lines take minutes per call; drop -t large"
+        )
+
+
+def open_adapter(command: str, limits: Limits | None, submission: str | None = None) -> AdapterTarget:
+    """The adapter ``command`` started in the working directory, under ``limits`` (the worker's by default); with
+    ``submission``, confined with its staged copy (``confine.py``: the command names it as ``{submission}``)."""
+    return AdapterTarget(command, limits or DEFAULT_LIMITS, os.getcwd(), submission)

@@ -33,6 +33,7 @@ from dlconform.targets.isolate import pool
 from dlconform.targets.isolate.uids import LEASE_DIR, UidLease
 
 MODES = ("auto", "bwrap", "uid")
+SYSTEM_FOLDERS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32")  # under /, shown read-only to any sandbox
 PACKAGE_MOUNT = "/opt/dlconform"  # where the runner's code appears inside the sandbox when it lives elsewhere
 HIDDEN_SUBPACKAGES = ("vectors",)  # never shown to a worker: expected values
 MAX_PROCESSES = 64  # processes (and threads) of one worker's whole sandbox
@@ -175,6 +176,19 @@ def _package_mounts(reach: Callable[[str], str]) -> tuple[list[str], str | None]
     return args, PACKAGE_MOUNT
 
 
+def system_arguments(reach: Callable[[str], str] = str) -> list[str]:
+    """bwrap options showing the system's programs and libraries read-only (/usr, /bin, /lib...): what any
+    sandbox here needs, a worker pool's or an adapter's (``targets.adapter.confine``)."""
+    args: list[str] = []
+    for top in SYSTEM_FOLDERS:
+        path = Path("/") / top
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            args += ["--ro-bind", reach(str(path)), str(path)]
+    return args
+
+
 def pool_arguments(reach: Callable[[str], str] = str) -> list[str]:
     """bwrap options of a worker pool: read-only host files, private tmpfs, new namespaces, capabilities the
     zygote needs to subdivide it (each worker drops them). ``reach`` gives the path bubblewrap binds a host
@@ -200,12 +214,7 @@ def pool_arguments(reach: Callable[[str], str] = str) -> list[str]:
         "--cap-add",
         "CAP_SETFCAP",
     ]  # SETFCAP: to map ids
-    for top in ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32"):
-        path = Path("/") / top
-        if path.is_symlink():
-            args += ["--symlink", os.readlink(path), str(path)]
-        elif path.is_dir():
-            args += ["--ro-bind", reach(str(path)), str(path)]
+    args += system_arguments(reach)
     for folder in _host_folders():
         args += ["--ro-bind", reach(folder), folder]
     mounts, pythonpath = _package_mounts(reach)
@@ -218,18 +227,24 @@ def pool_arguments(reach: Callable[[str], str] = str) -> list[str]:
     return args
 
 
-def pool_command(exe: str, command: list[str], uid: int | None = None) -> list[str]:
+def pool_command(
+    exe: str,
+    command: list[str],
+    uid: int | None = None,
+    arguments: Callable[[Callable[[str], str]], list[str]] = pool_arguments,
+) -> list[str]:
     """The command line running ``command`` (the zygote) in a fresh worker pool; with ``uid`` (a root grader's
-    leased uid), a pool that ``pool.py`` starts as that uid."""
+    leased uid), a pool that ``pool.py`` starts as that uid. ``arguments`` gives the sandbox's bwrap options
+    (an adapter's: ``targets.adapter.confine``)."""
     if uid is None:
-        return [exe, *pool_arguments(), "--", *command]
+        return [exe, *arguments(str), "--", *command]
     sources: list[str] = []
 
     def reach(path: str) -> str:
         sources.append(path)
         return pool.staged(STAGE, len(sources) - 1)
 
-    argv = [exe, *pool_arguments(reach), "--", *command]
+    argv = [exe, *arguments(reach), "--", *command]
     spec = {"stage": STAGE, "sources": sources, "uid": uid, "argv": argv}
     return [sys.executable, "-I", "-S", pool.__file__, json.dumps(spec)]
 

@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -281,14 +282,10 @@ class Worker:
         _LIVE.add(self)
 
     def _uid_folder(self, source: Path | None) -> dict[str, Any]:
-        """uid mode: a private host folder holding a copy of the submission. When root: the folder is root's, open
-        only to the worker's group (mode 1770: it may add files, not replace the grader's), the copy root's and
-        read-only."""
-        self._host = self.workdir = Path(tempfile.mkdtemp(prefix="dlconform-worker-"))
-        self.spec_path = self._stage(source) if source is not None else None
-        if self.identity is not None:
-            os.chown(self.workdir, 0, self.identity[1])
-            os.chmod(self.workdir, 0o1770)
+        """uid mode: a private host folder holding a copy of the submission (``stage``)."""
+        gid = self.identity[1] if self.identity is not None else None
+        self._host = self.workdir = stage([source] if source is not None else [], gid)
+        self.spec_path = self.workdir / source.name if source is not None else None
         uid, gid = self.identity or (None, None)
         return {"workdir": str(self.workdir), "uid": uid, "gid": gid}
 
@@ -329,15 +326,6 @@ class Worker:
             shutil.rmtree(self._host, ignore_errors=True)
         if self.cgroup is not None:
             self.cgroup.remove()
-
-    def _stage(self, source: Path) -> Path:
-        """A copy of the submission in the worker's folder; with a worker uid, root's and readable by its group only."""
-        copy = self.workdir / source.name
-        shutil.copyfile(source, copy)
-        if self.identity is not None:
-            os.chown(copy, 0, self.identity[1])
-            os.chmod(copy, 0o440)
-        return copy
 
     def request(
         self, header: dict[str, Any], blobs: list[Any], timeout: float, limit: int = MAX_FRAME
@@ -445,6 +433,23 @@ class Worker:
             os.close(self.out)
             self._cleanup()
         return describe_exit(self.status)
+
+
+def stage(files: Sequence[Path], gid: int | None) -> Path:
+    """A fresh private host folder holding a copy of each of ``files``, for a uid-mode worker or adapter. With a
+    worker ``gid`` (a root grader's): the folder is root's, open only to that group (mode 1770: it may add files,
+    not replace the grader's), each copy root's and read-only (0440)."""
+    folder = Path(tempfile.mkdtemp(prefix="dlconform-worker-"))
+    for source in files:
+        copy = folder / source.name
+        shutil.copyfile(source, copy)
+        if gid is not None:
+            os.chown(copy, 0, gid)
+            os.chmod(copy, 0o440)
+    if gid is not None:
+        os.chown(folder, 0, gid)
+        os.chmod(folder, 0o1770)
+    return folder
 
 
 def start_worker(source: Path | None, limits: Limits) -> Worker:
