@@ -352,7 +352,7 @@ def default_baseline(loaded: Target, binds: tuple[str, ...], dtypes: str | None)
     type=click.Choice(["text", "json", "markdown", "html"]),
     default="text",
     show_default=True,
-    help="html: one self-contained page with a plot per failing function (needs the html extra).",
+    help="html: one self-contained page with a plot per failing function.",
 )
 @click.option("--output", "-o", type=OutputFile(), help="Write the report to this file (atomically).")
 @click.option("--junit-xml", type=OutputFile(), help="Also write a JUnit XML report to this file.")
@@ -472,10 +472,6 @@ def run(
         selected = expand(selected, parse_dtypes(dtypes))
     if not selected:
         raise SelectionError("no case matches the selection")
-    if fmt == "html":
-        from dlconform.report.page import require_matplotlib
-
-        require_matplotlib()
     notes: list[str] = []
     if random_n:  # random cases and worker limits import more: only when asked for
         from dlconform.run.random_cases import with_random
@@ -685,7 +681,7 @@ def explore(
     type=click.Choice(["markdown", "html"]),
     default="markdown",
     show_default=True,
-    help="html: a page with each function's error in ULP per subject as a plot (needs the html extra).",
+    help="html: a page with each function's error in ULP per subject as a plot.",
 )
 def conformance(output: str | None, tutorial: str, points: int, fmt: str) -> None:
     """Write the published conformance page: the tutorial's code, the reference, SciPy, PyTorch, JAX, Array API.
@@ -695,10 +691,6 @@ def conformance(output: str | None, tutorial: str, points: int, fmt: str) -> Non
     """
     from pathlib import Path
 
-    if fmt == "html":
-        from dlconform.report.page import require_matplotlib
-
-        require_matplotlib()
     text = import_or_exit("dlconform.tools.conformance").build(Path(tutorial), points, fmt=fmt)
     if output:
         write_or_exit(output, text)
@@ -726,7 +718,7 @@ def conformance(output: str | None, tutorial: str, points: int, fmt: str) -> Non
     "--html",
     is_flag=True,
     help="With --out, also an HTML page per submission (plots of its failing functions) and an instructor's "
-    "index.html (needs the html extra).",
+    "index.html.",
 )
 @click.option("--gradescope", type=OutputFile(), help="Write Gradescope's results.json (one submission).")
 @click.option("--shard", metavar="I/N", help="Grade only slice I of N of the sorted submissions.")

@@ -227,26 +227,19 @@ def test_a_workers_unplottable_sweep_is_refused_in_the_parent(tmp_path: Path) ->
     assert "returned float64 of shape (7,)" in s.message and s.x.size == 0
 
 
-def test_a_text_run_never_imports_matplotlib() -> None:
-    done = cli(
-        "run",
-        "examples/careful.py",
-        "-f",
-        "relu",
-        prelude="import atexit\natexit.register(lambda: print('matplotlib' in sys.modules))",
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.rstrip().endswith("False")
-
-
-@pytest.mark.parametrize("args", [["run", "examples/careful.py", "--format", "html"], ["grade", "x", "--html"]])
-def test_without_matplotlib_html_is_one_line_and_exit_2(args: list[str], tmp_path: Path) -> None:
-    if args[0] == "grade":
-        args = ["grade", str(ROOT / "examples" / "careful.py"), "--out", str(tmp_path / "out"), "--html"]
+@pytest.mark.parametrize("command", ["run", "grade"])
+def test_html_needs_no_matplotlib(command: str, student: Path, tmp_path: Path) -> None:
+    """The figures are written as SVG text: a page is made where matplotlib cannot be imported, and none imports it."""
+    if command == "grade":
+        args, written = ["grade", str(student), "--out", str(tmp_path / "out"), "--html", "-f", "relu"], "out"
+    else:
+        args, written = ["run", str(student), "-f", "relu", "--format", "html", "-o", str(tmp_path / "page.html")], ""
     done = cli(*args, prelude="sys.modules['matplotlib'] = None")
-    assert done.returncode == 2
-    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
-    assert 'pip install "dlconform[html]"' in done.stderr
+    assert done.returncode in (0, 1) and "Traceback" not in done.stderr, done.stderr
+    pages = list((tmp_path / written).glob("*.html"))
+    assert pages and all("<svg" in p.read_text(encoding="utf-8") for p in pages)
+    seen = cli(*args, prelude="import atexit\natexit.register(lambda: print('matplotlib' in sys.modules))")
+    assert seen.returncode == done.returncode and seen.stdout.rstrip().endswith("False")
 
 
 def test_grade_html_needs_out() -> None:

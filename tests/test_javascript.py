@@ -129,7 +129,6 @@ def test_tensorflow_js_meets_its_shipped_baseline(dtypes, tmp_path):
 
 
 def test_the_html_report_plots_a_failing_js_function(tmp_path):
-    pytest.importorskip("matplotlib", reason="the html extra (matplotlib) is not installed")
     out = tmp_path / "report.html"
     command = f"node {ADAPTER} {EXAMPLE}"
     done = cli("run", "--adapter", command, "-f", "tanh", "--format", "html", "-o", str(out))

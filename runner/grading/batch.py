@@ -154,15 +154,11 @@ def _check_adapter(template: str, limits: Limits, cases: Sequence[Case]) -> None
 
 
 def _check_outputs(request: GradeRequest, picked: Sequence[str]) -> None:
-    """--html needs --out and matplotlib, --gradescope one submission; --out is made (or refused) now."""
+    """--html needs --out, --gradescope one submission; --out is made (or refused) now."""
     from dlconform.grading.outdir import prepare as prepare_out
 
-    if request.html:
-        from dlconform.report.page import require_matplotlib
-
-        if not request.out_dir:
-            raise GradeError("--html writes its pages into --out DIR: give --out")
-        require_matplotlib()
+    if request.html and not request.out_dir:
+        raise GradeError("--html writes its pages into --out DIR: give --out")
     if request.gradescope and len(picked) != 1:
         raise GradeError(f"--gradescope grades one submission, found {len(picked)}: {', '.join(picked) or 'none'}")
     if request.out_dir:

@@ -31,7 +31,7 @@ def render(report: Report, fmt: str, *, color: bool = False, redact_hidden: bool
 
         return render_markdown(shown, verbosity=verbosity)
     if fmt == "html":
-        from dlconform.report.html import render_html  # matplotlib only when a page is asked for
+        from dlconform.report.html import render_html  # the page and its figures only when one is asked for
 
         return render_html(shown)
     raise ValueError(f"unknown report format {fmt!r} (known: {', '.join(FORMATS)})")

@@ -124,7 +124,7 @@ def _section(function: str, results: list[CaseResult], bad: list[CaseResult], pl
 
 def _plot(function: str, results: list[CaseResult], sweep: Sweep | None) -> list[str]:
     """The sweep's figure when it has data; else the per-case errors (with why the sweep has none)."""
-    from dlconform.report import plots  # matplotlib, imported only for an HTML page
+    from dlconform.report import plots  # the figures, imported only for an HTML page
 
     if sweep is not None and sweep.x.size:
         caption = (

@@ -26,7 +26,7 @@ class Entry:
 def render_index(entries: Sequence[Entry], functions: Sequence[str]) -> str:
     """The index page: totals, one histogram per graded function, one row per submission (sorted by name, as
     the gradebook of ``merge``) linking to its page."""
-    from dlconform.report import plots  # matplotlib, imported only for an HTML page
+    from dlconform.report import plots  # the figures, imported only for an HTML page
 
     entries = sorted(entries, key=lambda e: e.submission)
 

@@ -1,19 +1,15 @@
 """The shell of every HTML page dlconform writes: one self-contained file, readable on a phone and printable.
 
-Inline CSS only; no script, font, image or link that leaves the file. ``require_matplotlib`` is the check the
-commands make before any work, so a missing ``html`` extra is one line and exit 2, not a traceback at the end.
+Inline CSS only; no script, font, image or link that leaves the file; the figures are inline SVG (report/svg.py).
 """
 
 from __future__ import annotations
 
 import html
-import importlib.util
 from collections.abc import Iterable, Sequence
 
-from dlconform.errors import DlconformError
 from dlconform.version import __version__
 
-INSTALL = 'pip install "dlconform[html]"'
 CSS = """
 :root { --fg: #1b1b1b; --muted: #5f5f5f; --bad: #b3261e; --ok: #1e7b34; --line: #d9d9d9; --soft: #f4f5f7; }
 * { box-sizing: border-box; }
@@ -39,12 +35,6 @@ pre { white-space: pre-wrap; word-break: break-word; background: var(--soft); pa
   figure { break-inside: avoid; } details::details-content { content-visibility: visible; display: block; }
 }
 """
-
-
-def require_matplotlib() -> None:
-    """Raise a DlconformError (one line, exit 2) when matplotlib, which draws the plots, is not installed."""
-    if importlib.util.find_spec("matplotlib") is None:
-        raise DlconformError(f"HTML output needs matplotlib, which is not installed: {INSTALL}")
 
 
 def esc(value: object) -> str:

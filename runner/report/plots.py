@@ -1,53 +1,39 @@
-"""The HTML report's pictures, drawn with matplotlib (Agg, SVG text kept as text) and returned as inline SVG.
+"""The HTML report's pictures, written as inline SVG by ``report/svg.py`` (no plotting library to import).
 
-Imported only when an HTML page is asked for: matplotlib is the optional ``html`` extra and takes a while to
-import. Every figure is an ``<svg>`` element whose ids are prefixed with the figure's own name, so several
-figures in one page never share an id, and whose output does not depend on the clock. A figure is drawn once
-per process for what it shows: the same mistake on many of grade's pages is drawn once (``_DRAWN``).
+Every figure is an ``<svg>`` element whose ids are prefixed with the figure's own name, so several figures in one
+page never share an id, and whose output does not depend on the clock. A figure is drawn once per process for
+what it shows: the same mistake on many of grade's pages is drawn once (``_DRAWN``).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import io
-import re
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, ParamSpec
 
-import matplotlib
 import numpy as np
 from dlconform.catalogue import FUNCTIONS
+from dlconform.report.svg import Chart, Panel, Scale
 from dlconform.results import FAILING, CaseResult, Outcome
 from dlconform.run.sweep import ROW, Sweep
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter, NullLocator
 
-matplotlib.rcParams.update(
-    {
-        "svg.fonttype": "none",  # text stays text: smaller, and no font is embedded or fetched
-        "svg.hashsalt": "dlconform",  # ids from content, not from random numbers
-        "font.size": 9,
-        "axes.grid": True,
-        "grid.alpha": 0.3,
-        "path.simplify": True,
-    }
-)
 WRONG_ULP = 16.0  # an error above this many ULP is marked as wrong (the conformance page's "more than 16 ULP off")
 FLOOR = 1e-2  # errors of 0 ULP are drawn here on the log scale
 CEILING = 1e18  # and errors beyond this (no correct digit since 2**53) here
 P = ParamSpec("P")
 SUBJECTS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf")  # one colour each
-TARGET, REFERENCE, BAD = "#1f5fbf", "#888888", "#d62728"
+TARGET, REFERENCE, BAD, WRONG = "#1f5fbf", "#888888", "#d62728", "#ff7f0e"
 THIN = 4  # where the target is right (within WRONG_ULP), one point in THIN is drawn: the curve is smooth there
 OFF_POINTS = 180  # and where it is off, at most about this many (a curve of wrong values is smooth too)
 _DRAWN: dict[str, str] = {}  # figures already drawn in this process, by a digest of what they show (grade's pages)
 KEPT = 200  # at most this many (the oldest forgotten first): a few megabytes, whatever the size of the batch
+SYMLOG = "x (linear in [-10, 10], logarithmic beyond)"
 
 
 def _quiet(draw: Callable[P, str]) -> Callable[P, str]:
-    """Draw without NumPy's and matplotlib's warnings: huge and non-finite values are expected, and drawn clipped."""
+    """Draw without NumPy's warnings: huge and non-finite values are expected, and drawn clipped."""
 
     @functools.wraps(draw)
     def quietly(*args: P.args, **kwargs: P.kwargs) -> str:
@@ -67,45 +53,44 @@ def sweep_figure(s: Sweep) -> str:
 
 def _sweep_figure(s: Sweep) -> str:
     """The sweep of an elementwise or scalar function: values above, the error in ULP below."""
-    fig = _figure(7, 4.8)
-    top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
+    chart = Chart(f"sweep-{s.function}", 7, 4.8)
     finite = np.isfinite(s.exact)
-    shown = _thinned(s.ulp)
-    top.plot(s.x[finite], s.exact[finite], color="black", lw=1.2, label="reference")
-    got = np.where(np.isfinite(s.got), s.got, np.nan)
-    top.plot(s.x[shown], got[shown], ".", ms=2.5, color=TARGET, label="target")
     low, high = _limits(s.exact[finite])
-    top.set_ylim(low, high)
+    x = _symlog(s.x)
+    top, bottom = Panel(x, Scale("linear", low, high), ylabel=s.function), _error_panel(x, s.ulp)
+    chart.stack(top, bottom, ratios=[3, 2])
+    shown = _thinned(s.ulp)
+    top.line(s.x[finite], s.exact[finite], "black", 1.2, "reference")
+    got = np.where(np.isfinite(s.got), s.got, np.nan)
+    top.markers(s.x[shown], got[shown], TARGET, ".", 2.5, "target")
     wrong = np.isfinite(s.got) & (np.nan_to_num(s.ulp) > WRONG_ULP)
     if wrong.any():
-        top.plot(s.x[wrong], np.clip(s.got[wrong], low, high), "o", mfc="none", color="#ff7f0e", ms=5, label="wrong")
+        top.markers(s.x[wrong], np.clip(s.got[wrong], low, high), WRONG, "o", 5, "wrong")
     _mark_specials(top, s.x, s.got, s.exact)
-    top.set_ylabel(s.function)
-    top.legend(loc="best", fontsize=7, ncol=2)
-    _error_axis(bottom, s.x, s.ulp, s.reference_ulp, shown)
+    _error_series(bottom, s.x, s.ulp, s.reference_ulp, shown)
     _mark_specials(bottom, s.x, s.got, s.exact, legend=False)
-    bottom.set_xscale("symlog", linthresh=10.0, linscale=1.5)
-    bottom.set_xlabel("x (linear in [-10, 10], logarithmic beyond)")
-    return _svg(fig, f"sweep-{s.function}")
+    bottom.xlabel = SYMLOG
+    return chart.svg()
 
 
 def _rows_figure(s: Sweep) -> str:
     """The largest error in ULP of each row ``scale * ROW`` of a row-wise function, NaN and inf rows marked.
 
-    Drawn against log10 of the scale on a linear axis: matplotlib's log axis fails over 600 decades."""
-    fig = _figure(7, 3.2)
-    ax = fig.subplots()
+    Drawn against log10 of the scale on a linear axis (the scales span over 600 decades)."""
+    chart = Chart(f"sweep-{s.function}", 7, 3.2)
     x = np.log10(s.x)
-    _error_axis(ax, x, _row_max(s.ulp), _row_max(s.reference_ulp))
+    ulp = _row_max(s.ulp)
+    panel = _error_panel(_linear(x), ulp)
+    chart.stack(panel)
+    _error_series(panel, x, ulp, _row_max(s.reference_ulp))
     nan = np.isnan(s.got).any(axis=1) & ~np.isnan(s.exact).any(axis=1)
     inf = np.isinf(s.got).any(axis=1) & ~np.isinf(s.exact).any(axis=1)
-    _edge(ax, x[nan], 0.96, "x", "NaN in the row")
-    _edge(ax, x[inf], 0.90, "^", "inf in the row")
+    _edge(panel, x[nan], 0.96, "x", "NaN in the row")
+    _edge(panel, x[inf], 0.90, "^", "inf in the row")
     row = ", ".join(f"{v:g}" for v in ROW)
-    ax.set_xlabel(f"log10 of the row scale s (each row is s * [{row}])")
-    ax.set_ylabel(f"{s.function}: worst ULP in the row")
-    ax.legend(loc="best", fontsize=7)
-    return _svg(fig, f"sweep-{s.function}")
+    panel.xlabel = f"log10 of the row scale s (each row is s * [{row}])"
+    panel.ylabel = f"{s.function}: worst ULP in the row"
+    return chart.svg()
 
 
 @_quiet
@@ -116,96 +101,112 @@ def cases_figure(function: str, results: Sequence[CaseResult]) -> str:
 
 
 def _cases_figure(function: str, results: Sequence[CaseResult]) -> str:
-    fig = _figure(7, 3.2, bottom=0.3)
-    ax = fig.subplots()
-    index = np.arange(len(results))
+    chart = Chart(f"cases-{function}", 7, 3.2, margins=(0.11, 0.98, 0.3, 0.97))
+    index = np.arange(len(results), dtype=float)
     errors = np.array([_rel(r) for r in results], dtype=float)
     failed = np.array([r.outcome in FAILING for r in results])
     shown = np.isfinite(errors)
+    top = min(max(10.0, float(np.nanmax(errors, initial=1.0)) * 10), CEILING)
+    panel = Panel(_linear(index, integer=True), Scale("log", 1e-17, top), ylabel=f"{function}: relative error")
+    chart.stack(panel)
     for mask, colour, label in ((~failed, REFERENCE, "passed"), (failed, BAD, "failed")):
         pick = mask & shown
-        ax.plot(index[pick], np.maximum(errors[pick], 1e-17), "o", color=colour, ms=4, label=label, ls="none")
-    other = failed & ~shown
-    _edge(ax, index[other], 0.96, "x", "failed: no error figure (NaN, shape, dtype, raised)")
-    ax.set_yscale("log")
-    ax.set_ylim(1e-17, min(max(10.0, float(np.nanmax(errors, initial=1.0)) * 10), CEILING))
-    ax.set_xlabel("case (in suite order)")
-    ax.set_ylabel(f"{function}: relative error")
-    if len(results) <= 16:  # each case named; more would not be readable, and a tick each costs a third of the page
-        ax.set_xticks(index)
-        ax.set_xticklabels([r.id for r in results], rotation=60, ha="right", fontsize=6)
-    else:
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(loc="best", fontsize=7)
-    return _svg(fig, f"cases-{function}")
+        panel.markers(index[pick], np.maximum(errors[pick], 1e-17), colour, "o", 4, label)
+    _edge(panel, index[failed & ~shown], 0.96, "x", "failed: no error figure (NaN, shape, dtype, raised)")
+    panel.xlabel = "case (in suite order)"
+    if len(results) <= 16:  # each case named; more would not be readable
+        panel.xticks = [(float(i), r.id) for i, r in enumerate(results)]
+    return chart.svg()
 
 
 @_quiet
 def histogram_figure(function: str, scores: Sequence[float], max_points: float) -> str:
     """How many submissions scored how much on one function (ten bins from 0 to its points)."""
-    fig = _figure(3.4, 2.2, left=0.18, bottom=0.22, top=0.88)
-    ax = fig.subplots()
+    chart = Chart(f"hist-{function}", 3.4, 2.2, margins=(0.18, 0.98, 0.22, 0.88))
     top = max_points or 1.0
-    ax.hist(scores, bins=[top * i / 10 for i in range(11)], color=TARGET, edgecolor="white")
-    ax.set_title(function, fontsize=9)
-    ax.set_xlabel(f"points (of {max_points:g})")
-    ax.set_ylabel("submissions")
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    return _svg(fig, f"hist-{function}")
+    edges = np.array([top * i / 10 for i in range(11)])
+    counts, _ = np.histogram(np.clip(np.asarray(scores, dtype=float), 0, top), bins=edges)
+    highest = float(counts.max(initial=0)) or 1.0
+    panel = Panel(Scale("linear", -0.02 * top, 1.02 * top), Scale("linear", 0, highest * 1.05, True))
+    panel.title, panel.xlabel, panel.ylabel = function, f"points (of {max_points:g})", "submissions"
+    chart.stack(panel)
+    panel.bars(edges, counts.astype(float), TARGET)
+    return chart.svg()
 
 
 @_quiet
 def ulp_comparison_figure(function: str, sweeps: Sequence[tuple[str, Sweep | None]]) -> str:
     """The error in ULP of each subject across one function's sweep, NaN marked per subject; a subject keeps its
     colour in every figure (None: it lacks the function)."""
-    fig = _figure(7, 3.4)
-    ax = fig.subplots()
-    colours = SUBJECTS
+    chart = Chart(f"ulp-{function}", 7, 3.4)
+    series = []
     for i, (label, s) in enumerate(sweeps):
         if s is None or not s.x.size:
             continue
         x, err = (np.log10(s.x), _row_max(s.ulp)) if s.rows else (s.x, s.ulp)
-        ax.plot(x, np.clip(err, FLOOR, CEILING), lw=1, color=colours[i % len(colours)], label=label)
         nan = np.isnan(s.got).any(axis=1) if s.rows else np.isnan(s.got) & ~np.isnan(s.exact)
-        _edge(ax, x[nan], 0.97 - 0.04 * i, "x", None, colours[i % len(colours)])
-    ax.set_yscale("log")
-    ax.axhline(WRONG_ULP, color=BAD, lw=0.8, ls="--")
-    if FUNCTIONS[function].kind == "rowwise":
-        ax.set_xlabel("log10 of the row scale s (each row is s * [...], as in the HTML report)")
+        series.append((i, label, x, np.clip(err, FLOOR, CEILING), nan))
+    xs = np.concatenate([x for _, _, x, _, _ in series]) if series else np.array([-1.0, 1.0])
+    rowwise = FUNCTIONS[function].kind == "rowwise"
+    highest = max((float(np.nanmax(e, initial=1.0)) for _, _, _, e, _ in series), default=1.0)
+    y = Scale("log", FLOOR, min(max(1e3, highest * 10), CEILING * 10))
+    panel = Panel(_linear(xs) if rowwise else _symlog(xs), y, ylabel=f"{function}: error in ULP")
+    chart.stack(panel)
+    for i, label, x, err, nan in series:
+        colour = SUBJECTS[i % len(SUBJECTS)]
+        panel.line(x, err, colour, 1, label)
+        _edge(panel, x[nan], 0.97 - 0.04 * i, "x", None, colour)
+    panel.hline(WRONG_ULP, BAD)
+    if rowwise:
+        panel.xlabel = "log10 of the row scale s (each row is s * [...], as in the HTML report)"
     else:
-        ax.set_xscale("symlog", linthresh=10.0, linscale=1.5)
-        ax.set_xlabel("x (float64; linear in [-10, 10], logarithmic beyond; x at the top: NaN)")
-    ax.set_ylabel(f"{function}: error in ULP")
-    ax.legend(loc="best", fontsize=7)
-    return _svg(fig, f"ulp-{function}")
+        panel.xlabel = "x (float64; linear in [-10, 10], logarithmic beyond; x at the top: NaN)"
+    return chart.svg()
 
 
-def _error_axis(
-    ax: Any, x: np.ndarray, ulp: np.ndarray, reference: np.ndarray, shown: np.ndarray | slice = slice(None)
+def _error_panel(x: Scale, ulp: np.ndarray) -> Panel:
+    """A panel for the error in ULP on a log scale, tall enough for the target's worst."""
+    top = min(max(1e3, float(np.nanmax(ulp, initial=1.0)) * 10), CEILING * 10)
+    return Panel(x, Scale("log", FLOOR / 2, top), ylabel="error in ULP")
+
+
+def _error_series(
+    panel: Panel, x: np.ndarray, ulp: np.ndarray, reference: np.ndarray, shown: np.ndarray | slice = slice(None)
 ) -> None:
-    """The error in ULP on a log scale: the target's (its ``shown`` points), the reference's, and the WRONG_ULP
-    line."""
-    ax.plot(x, np.clip(reference, FLOOR, CEILING), color=REFERENCE, lw=1, label="reference (float64)")
-    ax.plot(x[shown], np.clip(ulp[shown], FLOOR, CEILING), ".", ms=2.5, color=TARGET, label="target")
-    ax.axhline(WRONG_ULP, color=BAD, lw=0.8, ls="--", label=f"{WRONG_ULP:g} ULP")
-    ax.set_yscale("log")
-    ax.set_ylim(FLOOR / 2, min(max(1e3, float(np.nanmax(ulp, initial=1.0)) * 10), CEILING * 10))
-    ax.set_ylabel("error in ULP")
+    """The error in ULP: the reference's curve, the target's (its ``shown`` points), and the WRONG_ULP line."""
+    panel.line(x, np.clip(reference, FLOOR, CEILING), REFERENCE, 1, "reference (float64)")
+    panel.markers(x[shown], np.clip(ulp[shown], FLOOR, CEILING), TARGET, ".", 2.5, "target")
+    panel.hline(WRONG_ULP, BAD, f"{WRONG_ULP:g} ULP")
 
 
-def _mark_specials(ax: Any, x: np.ndarray, got: np.ndarray, exact: np.ndarray, legend: bool = True) -> None:
+def _mark_specials(panel: Panel, x: np.ndarray, got: np.ndarray, exact: np.ndarray, legend: bool = True) -> None:
     """NaN (x at the top), +inf and -inf (triangles at the top and bottom) where the exact value differs."""
     nan = np.isnan(got) & ~np.isnan(exact)
     pos = np.isposinf(got) & ~np.isposinf(exact)
     neg = np.isneginf(got) & ~np.isneginf(exact)
     for mask, y, marker, label in ((nan, 0.95, "x", "NaN"), (pos, 0.95, "^", "+inf"), (neg, 0.05, "v", "-inf")):
-        _edge(ax, x[mask], y, marker, label if legend else None)
+        _edge(panel, x[mask], y, marker, label if legend else None)
 
 
-def _edge(ax: Any, x: np.ndarray, y: float, marker: str, label: str | None, colour: str = BAD) -> None:
-    """Markers at data ``x`` and axes height ``y`` (a value that is not on the chart: NaN, inf)."""
+def _edge(panel: Panel, x: np.ndarray, y: float, marker: str, label: str | None, colour: str = BAD) -> None:
+    """Markers at data ``x`` and panel height ``y`` (a value that is not on the chart: NaN, inf)."""
     if x.size:
-        ax.plot(x, np.full(x.shape, y), marker, color=colour, ms=5, transform=ax.get_xaxis_transform(), label=label)
+        panel.markers(x, np.full(x.shape, y), colour, marker, 5, label, axes_y=True)
+
+
+def _linear(x: np.ndarray, integer: bool = False) -> Scale:
+    """A linear x axis over the data with a margin of 5% each side."""
+    finite = x[np.isfinite(x)]
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    pad = (high - low) * 0.05 or 0.5
+    return Scale("linear", low - pad, high + pad, integer)
+
+
+def _symlog(x: np.ndarray) -> Scale:
+    """A symmetric-log x axis over the data: linear in [-10, 10], logarithmic beyond."""
+    finite = x[np.isfinite(x)]
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 1.0)
+    return Scale("symlog", low, high)
 
 
 def _limits(values: np.ndarray) -> tuple[float, float]:
@@ -230,18 +231,6 @@ def _rel(result: CaseResult) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
     return 0.0 if result.outcome == Outcome.PASSED else np.nan
-
-
-def _tick(value: float, position: int) -> str:
-    """A log-axis tick as Python writes the number: 0.01, 1, 100, 1e+06."""
-    return f"{value:g}"
-
-
-def _figure(width: float, height: float, left: float = 0.11, bottom: float = 0.12, top: float = 0.97) -> Figure:
-    """A figure with fixed margins (a layout engine draws the figure twice), outside pyplot (nothing to close)."""
-    fig = Figure(figsize=(width, height))
-    fig.subplots_adjust(left=left, right=0.98, bottom=bottom, top=top, hspace=0.08)
-    return fig
 
 
 def _thinned(ulp: np.ndarray) -> np.ndarray:
@@ -274,24 +263,3 @@ def _digest(*parts: Any) -> str:
             digest.update(repr(part).encode())
         digest.update(b"\0")
     return digest.hexdigest()
-
-
-def _svg(fig: Any, name: str) -> str:
-    """The figure as an inline ``<svg>`` element (no XML prologue), its ids made unique in the page."""
-    for axis in (a for ax in fig.axes for a in (ax.xaxis, ax.yaxis)):
-        if axis.get_scale() == "log":  # a labelled tick every few decades, not every one of up to 20
-            axis.set_major_locator(LogLocator(numticks=7))
-        if axis.get_scale() in ("log", "symlog"):
-            axis.set_major_formatter(FuncFormatter(_tick))  # plain text: TeX-style labels cost half the drawing
-            axis.set_minor_formatter(NullFormatter())
-            axis.set_minor_locator(NullLocator())  # minor ticks were a third of the drawing
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    text = buffer.getvalue()
-    text = text[text.index("<svg") :]
-    prefix = f"{re.sub(r'[^A-Za-z0-9]', '-', name)}-"
-    ids = set(re.findall(r'\bid="([^"]+)"', text))
-    text = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', text)
-    return re.sub(
-        r"(href=\"#|url\(#)([^\")]+)", lambda m: m.group(1) + (prefix if m.group(2) in ids else "") + m.group(2), text
-    )
