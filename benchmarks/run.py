@@ -247,7 +247,7 @@ def html_page_rows(repeat: int, cache_dir: str) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="dlconform-bench-html-") as tmp:
         student = Path(tmp) / "student.py"
         student.write_text((ROOT / "examples" / "careful.py").read_text(encoding="utf-8") + MISTAKES, encoding="utf-8")
-        report = execute(Plan(str(student), tuple(select(iter_cases(load_files()))), sweeps=True))
+        report = execute(Plan(str(student), tuple(select(iter_cases(load_files()))), curves=True))
 
         def page() -> float:
             plots._DRAWN.clear()  # each page draws its own figures, as for distinct mistakes
@@ -257,7 +257,7 @@ def html_page_rows(repeat: int, cache_dir: str) -> list[Row]:
 
         page()  # the page's modules imported
         seconds = statistics.median(page() for _ in range(repeat))
-        failing = len(report.sweeps or ()) + 1
+        failing = len(report.curves or ()) + 1
         run = [sys.executable, "-m", "dlconform", "run", str(student)]
         html = [*run, "--format", "html", "-o", str(Path(tmp) / "page.html")]
         pair = processes(run, html, max(3, repeat), cache_dir, codes=(1,))

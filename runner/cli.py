@@ -495,7 +495,7 @@ def run(
         hints=True,
         maxfail=1 if exitfirst else maxfail,
         slow_after=SLOW_AFTER,
-        sweeps=fmt == "html",
+        curves=fmt == "html",
     )
     with open_plan(plan) as loaded:
         baseline = baseline or default_baseline(loaded, binds, dtypes)

@@ -231,7 +231,7 @@ class Report:
     perf: list[PerfResult] | None = None  # from dlconform.run.perf.with_perf: each function's time vs the reference
     score: AssignmentScore | None = None  # from dlconform.grading.assignment.with_score
     stopped: str = ""  # why the run ended before every selected case ran (-x, --maxfail, Ctrl-C); "" when it did not
-    sweeps: list[Any] | None = None  # dlconform.run.sweep.Sweep of each failing function, for the HTML report
+    curves: list[Any] | None = None  # dlconform.run.curves.Curve of each failing function, for the HTML report
 
     def counts(self) -> dict[str, int]:
         """How many results have each outcome, every outcome present (zero included); the cases of a function the

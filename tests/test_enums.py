@@ -21,7 +21,7 @@ from dlconform.targets.isolate.spawn import Limits
 ROOT = Path(__file__).resolve().parents[1]
 ENUMS = (Outcome, Level, Failure, Fault, Status)
 # The interpreters the package supports, where this machine has them (3.10 with NumPy 2.0, and 3.13); each imports
-# the package through the links mypy reads (.typecheck/dlconform), so no install is needed.
+# the package through the view mypy reads (.ci/view.py builds it: links into the checkout), so no install is needed.
 OTHER_PYTHONS = [p for p in ("/var/cache/np20/bin/python", "/var/cache/py313/bin/python") if Path(p).exists()]
 
 # Prints, as one JSON document, every member's str/format/JSON/YAML forms and a report's JSON and baseline files.
@@ -55,9 +55,17 @@ print(json.dumps(out))
 """
 
 
-def _forms(python: str) -> dict[str, object]:
+@pytest.fixture(scope="module")
+def view(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The installed layout of this checkout, as links (.ci/view.py)."""
+    out = tmp_path_factory.mktemp("view")
+    subprocess.run([sys.executable, str(ROOT / ".ci" / "view.py"), str(out)], check=True, capture_output=True)
+    return out
+
+
+def _forms(python: str, view: Path) -> dict[str, object]:
     """What ``SCRIPT`` prints under ``python``, the package imported from this checkout."""
-    env = {"PYTHONPATH": str(ROOT / ".typecheck"), "PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {"PYTHONPATH": str(view), "PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
     done = subprocess.run(
         [python, "-c", SCRIPT], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120, check=False
     )
@@ -66,8 +74,8 @@ def _forms(python: str) -> dict[str, object]:
 
 
 @pytest.fixture(scope="module")
-def here() -> dict[str, object]:
-    return _forms(sys.executable)
+def here(view: Path) -> dict[str, object]:
+    return _forms(sys.executable, view)
 
 
 def test_members_print_and_serialize_as_their_words(here: dict[str, object]) -> None:
@@ -113,8 +121,8 @@ def test_baselines_are_plain_yaml_that_loads_back(here: dict[str, object], tmp_p
 
 
 @pytest.mark.parametrize("python", OTHER_PYTHONS)
-def test_other_pythons_write_the_same_bytes(here: dict[str, object], python: str) -> None:
-    assert _forms(python) == here
+def test_other_pythons_write_the_same_bytes(here: dict[str, object], view: Path, python: str) -> None:
+    assert _forms(python, view) == here
 
 
 def _report(results: list[CaseResult], load_error: str | None = None) -> Report:

@@ -32,7 +32,7 @@ CORPUS = Path(__file__).resolve().parent / "hostile"
 LIMITS = Limits(timeout=2.0, memory=1 << 30)
 IS_ROOT = os.geteuid() == 0
 # Without a privilege drop these two reach the grader's own user: kill_parent would kill the test run itself.
-ROOT_ONLY = {"kill_parent", "detached_child", "stops_sweeper"}
+ROOT_ONLY = {"kill_parent", "detached_child", "stops_uid_stopper"}
 LEASED: set[int] = set()  # worker uids handed out while the corpus was graded
 PRIVATE_CASES = """format: 1
 function: sigmoid
@@ -182,14 +182,14 @@ def test_exit_at_import_is_one_skipped_statement(graded: tuple[dict[str, Graded]
 
 
 @pytest.mark.skipif(not IS_ROOT, reason="only a root grader drops the worker's privileges")
-@pytest.mark.parametrize("name", ["kill_parent", "detached_child", "stops_sweeper"])
+@pytest.mark.parametrize("name", ["kill_parent", "detached_child", "stops_uid_stopper"])
 def test_attacks_on_processes_change_nothing(graded: tuple[dict[str, Graded], float], name: str) -> None:
     g = graded[0][name]
     assert g.report.ok, [r.message for r in g.report.results if r.outcome != "passed"][:3]
     assert (g.score.points, g.score.max_points) == (2.0, 2.0)
 
 
-@pytest.mark.skipif(not IS_ROOT, reason="the sweep of a worker's uid needs a root grader")
+@pytest.mark.skipif(not IS_ROOT, reason="stopping a worker uid's processes needs a root grader")
 def test_no_worker_process_outlives_grading(graded: tuple[dict[str, Graded], float], mode: str) -> None:
     assert mode == "bwrap" or LEASED  # the uid mode leased a uid per worker
     cgroups = [p for p in Path("/sys/fs/cgroup").glob(f"*/dlconform-{os.getpid()}-*") if p.is_dir()]

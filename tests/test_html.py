@@ -25,8 +25,8 @@ from dlconform.grading.gradebook import merge, report_name, write_outputs
 from dlconform.grading.submissions import take_shard
 from dlconform.report import HIDDEN_MESSAGE
 from dlconform.report.shown import also_line, folded
+from dlconform.run.curves import curve, failing_functions, has_curve
 from dlconform.run.pipeline import Plan, execute
-from dlconform.run.sweep import failing_functions, sweep, sweepable
 from dlconform.targets.isolate.spawn import Limits
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -168,10 +168,10 @@ def test_a_function_the_target_lacks_is_explained_once(tmp_path: Path) -> None:
     assert '<section id="f-dot">' not in text and '<a href="#f-dot">' not in text
 
 
-def test_sweeps_mark_nan_where_the_textbook_formula_overflows(student: Path) -> None:
+def test_curves_mark_nan_where_the_textbook_formula_overflows(student: Path) -> None:
     namespace: dict[str, object] = {}
     exec(MISTAKES, {"np": np}, namespace)
-    s = sweep("tanh", namespace["tanh"])  # type: ignore[arg-type]
+    s = curve("tanh", namespace["tanh"])  # type: ignore[arg-type]
     nan = np.isnan(s.got)
     with np.errstate(over="ignore"):
         overflows = ~np.isfinite(np.exp(np.abs(s.x)))
@@ -180,9 +180,9 @@ def test_sweeps_mark_nan_where_the_textbook_formula_overflows(student: Path) -> 
     assert s.seconds < 1.0
 
 
-@pytest.mark.parametrize("function", [f for f in FUNCTIONS if sweepable(f)])
-def test_the_reference_sweeps_clean(function: str) -> None:
-    s = sweep(function, FUNCTIONS[function].impl)
+@pytest.mark.parametrize("function", [f for f in FUNCTIONS if has_curve(f)])
+def test_the_reference_curves_are_clean(function: str) -> None:
+    s = curve(function, FUNCTIONS[function].impl)
     assert s.message == "" and s.x.size and s.seconds < 1.0
     assert np.array_equal(np.isnan(s.got), np.isnan(s.exact))
     # float64 softmax: the rounding of x - max, amplified by exp, costs hundreds of ULP (docs/conformance.md)
@@ -192,29 +192,29 @@ def test_the_reference_sweeps_clean(function: str) -> None:
 @pytest.mark.parametrize(
     ("returned", "message"),
     [
-        (lambda x: "a string", "the sweep returned"),
+        (lambda x: "a string", "no curve: the call returned"),
         (lambda x: np.zeros(3), "shape (3,)"),
         (lambda x: x.astype(complex), "complex128"),
-        (lambda x: 1 / 0, "the sweep raised ZeroDivisionError"),
+        (lambda x: 1 / 0, "no curve: the call raised ZeroDivisionError"),
     ],
 )
-def test_a_sweep_that_cannot_be_plotted_says_why(returned, message: str) -> None:
-    s = sweep("sigmoid", returned)
+def test_a_curve_that_cannot_be_plotted_says_why(returned, message: str) -> None:
+    s = curve("sigmoid", returned)
     assert message in s.message and s.x.size == 0
 
 
-def test_sweeps_run_in_the_worker(tmp_path: Path) -> None:
+def test_curves_are_measured_in_the_worker(tmp_path: Path) -> None:
     tmp_path.chmod(0o755)
     spy = tmp_path / "spy.py"
     spy.write_text("import os\nimport numpy as np\ndef relu(x):\n    return x * 0 + os.getpid()\n", encoding="utf-8")
     cases = suite_cases("relu")
-    report = execute(Plan(str(spy), tuple(cases), isolation=FAST, sweeps=True))
-    (s,) = report.sweeps or []
+    report = execute(Plan(str(spy), tuple(cases), isolation=FAST, curves=True))
+    (s,) = report.curves or []
     pids = set(s.got.tolist())
     assert len(pids) == 1 and pids != {float(os.getpid())}
 
 
-def test_a_workers_unplottable_sweep_is_refused_in_the_parent(tmp_path: Path) -> None:
+def test_a_workers_unplottable_curve_is_refused_in_the_parent(tmp_path: Path) -> None:
     tmp_path.chmod(0o755)
     liar = tmp_path / "liar.py"
     liar.write_text(
@@ -222,8 +222,8 @@ def test_a_workers_unplottable_sweep_is_refused_in_the_parent(tmp_path: Path) ->
         encoding="utf-8",
     )
     cases = suite_cases("relu")
-    report = execute(Plan(str(liar), tuple(cases), isolation=FAST, sweeps=True))
-    (s,) = report.sweeps or []
+    report = execute(Plan(str(liar), tuple(cases), isolation=FAST, curves=True))
+    (s,) = report.curves or []
     assert "returned float64 of shape (7,)" in s.message and s.x.size == 0
 
 
@@ -250,7 +250,7 @@ def test_grade_html_needs_out() -> None:
 
 def test_grade_pages_redact_hidden_cases_and_the_index_links_them(student: Path, tmp_path: Path) -> None:
     cases = [replace(c, hidden=c.function == "relu") for c in suite_cases("relu", "L1", "sigmoid")]
-    graded = grade_all([str(student), str(ROOT / "examples" / "careful.py")], cases, limits=FAST, sweeps=True)
+    graded = grade_all([str(student), str(ROOT / "examples" / "careful.py")], cases, limits=FAST, curves=True)
     functions = ["relu", "L1", "sigmoid"]
     write_outputs(graded, functions, tmp_path / "out", html=True)
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
@@ -275,7 +275,7 @@ def test_shards_with_pages_merge_into_the_unsharded_index(student: Path, tmp_pat
     """merge brings each shard's pages and rebuilds the index from the reports' scores: the same as one batch."""
     functions = ["relu", "L1", "sigmoid"]
     submissions = [str(student), str(ROOT / "examples" / "careful.py"), str(ROOT / "examples" / "tutorial.py")]
-    graded = grade_all(submissions, suite_cases(*functions), limits=FAST, sweeps=True)
+    graded = grade_all(submissions, suite_cases(*functions), limits=FAST, curves=True)
     write_outputs(graded, functions, tmp_path / "all", html=True)
     for index in (1, 2):
         chosen = take_shard(submissions, (index, 2))

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from dlconform.report import plots
 from dlconform.report.svg import DPI, Chart, Panel, Scale
-from dlconform.run.sweep import sweep
+from dlconform.run.curves import curve
 
 NS = "{http://www.w3.org/2000/svg}"
 
@@ -78,12 +78,12 @@ def test_a_chart_is_one_well_formed_svg_with_ids_of_its_own() -> None:
     panels = [Panel(Scale("linear", 0, 1), Scale("linear", 0, 1)) for _ in range(2)]
     for p in panels:
         p.markers(np.array([0.5]), np.array([0.5]), "#000", "^", label="a <tag> & more")
-    c = Chart("sweep-tanh", 7, 4.8)
+    c = Chart("curve-tanh", 7, 4.8)
     c.stack(*panels, ratios=[3, 2])
     root = ET.fromstring(c.svg())
     assert root.tag == f"{NS}svg" and root.get("viewBox") == f"0 0 {7 * DPI} {4.8 * DPI:.1f}".replace(".0", "")
     ids = [e.get("id") for e in root.iter() if e.get("id")]
-    assert ids == ["sweep-tanh-clip0", "sweep-tanh-clip1"]
+    assert ids == ["curve-tanh-clip0", "curve-tanh-clip1"]
     assert "a <tag> & more" in [t.text for t in root.iter(f"{NS}text")]
     assert panels[0].box[3] == pytest.approx(1.5 * panels[1].box[3])  # heights in the ratio asked for
 
@@ -99,15 +99,15 @@ def test_the_legend_keeps_out_of_the_data() -> None:
     assert float(box.group(1)) < left + width / 2 or float(box.group(2)) > top + height / 2
 
 
-def test_the_same_sweep_writes_the_same_figure_and_needs_no_matplotlib() -> None:
+def test_the_same_curve_writes_the_same_figure_and_needs_no_matplotlib() -> None:
     from dlconform.reference import tanh
 
-    s = sweep("tanh", lambda x: (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x)))
+    s = curve("tanh", lambda x: (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x)))
     plots._DRAWN.clear()
-    first = plots.sweep_figure(s)
+    first = plots.curve_figure(s)
     plots._DRAWN.clear()
-    assert plots.sweep_figure(s) == first
-    assert first.count("<svg") == 1 and "sweep-tanh-clip1" in first
+    assert plots.curve_figure(s) == first
+    assert first.count("<svg") == 1 and "curve-tanh-clip1" in first
     assert "NaN" in first  # the textbook formula's NaN beyond 709 is marked and named in the legend
-    clean = plots.sweep_figure(sweep("tanh", tanh))
+    clean = plots.curve_figure(curve("tanh", tanh))
     assert "NaN" not in clean and "wrong" not in clean

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from dlconform.format.ulp import ulp_size
 
 ACCURACY_CLASSES: tuple[str, ...] = ("exact", "pointwise", "shifted", "reduction", "dot")
 EPS64 = float(np.finfo(np.float64).eps)
@@ -66,13 +67,6 @@ class Tolerance:
 
 
 EXACT = Tolerance()
-
-
-def ulp_of(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """Size of one unit in the last place of each value, in ``dtype``, as float64."""
-    mag = np.abs(values).astype(dtype)
-    with np.errstate(over="ignore", invalid="ignore"):
-        return np.spacing(mag).astype(np.float64)
 
 
 def allowed_error(
@@ -121,13 +115,13 @@ def _shift(x: Any, exp: np.ndarray, dtype: np.dtype) -> np.ndarray | float:
 def _relative(exp: np.ndarray, tol: Tolerance, dtype: np.dtype) -> np.ndarray:
     """The pointwise and ULP rules, with the tiny-result rules of the module docstring.
 
-    The spacing at tiny is the smallest subnormal, the spacing of the whole subnormal range, so both
-    rules judge a subnormal result in its own ULPs.
+    The ULP is format/ulp.py's (the smallest subnormal below tiny), and the relative rule's floor at tiny is that
+    spacing's edge too, so both rules judge a subnormal result in its own ULPs.
     """
     tiny = float(np.finfo(dtype).smallest_normal)
     mag = np.abs(exp)
     if tol.ulp is not None:
-        allow = tol.ulp * ulp_of(np.maximum(mag, tiny), dtype)
+        allow = tol.ulp * ulp_size(mag, dtype)
     else:
         allow = tol.rtol * np.maximum(mag, tiny) + np.where(mag < tiny, 0.0, tol.atol)
     return np.where(exp == 0, 0.0, allow)
@@ -135,9 +129,7 @@ def _relative(exp: np.ndarray, tol: Tolerance, dtype: np.dtype) -> np.ndarray:
 
 def flush_allowed(expected: np.ndarray, got: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """Where a result is a zero of the right sign and the exact value is subnormal (``flush_subnormal`` cases)."""
-    tiny = float(np.finfo(dtype).smallest_normal)
-    subnormal = (expected != 0) & (np.abs(expected) < tiny)
-    return subnormal & (got == 0) & (np.signbit(got) == np.signbit(expected))
+    return subnormal(expected, dtype) & (got == 0) & (np.signbit(got) == np.signbit(expected))
 
 
 def subnormal(expected: np.ndarray, dtype: np.dtype) -> np.ndarray:

@@ -201,7 +201,7 @@ def run_batch(
         weights=batch.weights,
         progress=progress,
         notes=batch.notes,
-        sweeps=request.html,
+        curves=request.html,
         adapter=request.adapter,
     )
     if request.out_dir:
@@ -221,15 +221,15 @@ def grade_one(
     assignment: Assignment | None = None,
     weights: Weights = NO_WEIGHTS,
     notes: Sequence[str] = (),
-    sweeps: bool = False,
+    curves: bool = False,
     adapter: str | None = None,
 ) -> Graded:
     """Grade one submission in its own worker (with ``adapter``, a command template: through that adapter, confined
     alike): report with hints (none for an adapter's language) and ``notes``, and its score by the assignment;
-    ``sweeps``: failing functions are swept in the worker too, for the HTML pages."""
+    ``curves``: failing functions are measured across their domain in the worker too, for the HTML pages."""
     source = Adapter(adapter, submission) if adapter is not None else submission
     hints = adapter is None  # the hints speak Python and NumPy (keepdims, the repro line): not to other languages
-    plan = Plan(source, tuple(cases), isolation=limits, options=options, notes=tuple(notes), hints=hints, sweeps=sweeps)
+    plan = Plan(source, tuple(cases), isolation=limits, options=options, notes=tuple(notes), hints=hints, curves=curves)
     report = execute(plan)
     chosen = assignment or Assignment.covering(c.function for c in cases)
     points = score(report.results, chosen, weights)
@@ -247,7 +247,7 @@ def grade_all(
     weights: Weights = NO_WEIGHTS,
     progress: Callable[[Graded], None] | None = None,
     notes: Sequence[str] = (),
-    sweeps: bool = False,
+    curves: bool = False,
     adapter: str | None = None,
 ) -> list[Graded]:
     """Grade every submission, ``jobs`` at a time; results in submission order, ``progress`` called with each
@@ -264,7 +264,7 @@ def grade_all(
                 assignment=assignment,
                 weights=weights,
                 notes=notes,
-                sweeps=sweeps,
+                curves=curves,
                 adapter=adapter,
             )
             for s in submissions

@@ -1,8 +1,8 @@
 """The HTML report of one run: summary per function, hints, a plot per failing function, cases folded away.
 
-A failing function that has a sweep (``Report.sweeps``) gets its sweep's plot: the target against the
+A failing function that has a curve (``Report.curves``) gets its plot: the target against the
 reference across its domain with NaN, +-inf and wrong values marked, and the error in ULP below; the others
-(sums, shaping, linear algebra, or a sweep that could not run) get the error of each of their cases. Hidden
+(sums, shaping, linear algebra, or a curve that could not be measured) get the error of each of their cases. Hidden
 cases are shown as the caller passes them: ``render(..., redact_hidden=True)`` redacts them first, as for JSON.
 """
 
@@ -15,7 +15,7 @@ from dlconform.report.details import baseline_note, detail_lines
 from dlconform.report.page import esc, figure, page, table
 from dlconform.report.shown import also_line, beyond_free, folded, level_note, not_defined_lines, ordered, unrun
 from dlconform.results import FAILING, CaseResult, Level, Outcome, Report, contract_line, count_outcomes
-from dlconform.run.sweep import Sweep, failing_functions
+from dlconform.run.curves import Curve, failing_functions
 
 SHOWN_HINTS = 3  # distinct hints shown above a function's plot; each failing case below keeps its own
 
@@ -25,7 +25,7 @@ def render_html(report: Report) -> str:
     by_function: dict[str, list[CaseResult]] = {}
     for r in report.results:
         by_function.setdefault(r.function, []).append(r)
-    sweeps = {s.function: s for s in report.sweeps or ()}
+    curves = {s.function: s for s in report.curves or ()}
     plotted = set(failing_functions(report.results))
     name = str(report.target.get("spec") or report.target.get("profile") or "target")
     missing = report.not_defined
@@ -49,7 +49,7 @@ def render_html(report: Report) -> str:
     for function, results in by_function.items():
         bad = ordered(r for r in results if r.outcome in FAILING)
         if bad and function not in missing:
-            plot = _plot(function, results, sweeps.get(function)) if function in plotted else []
+            plot = _plot(function, results, curves.get(function)) if function in plotted else []
             body.extend(_section(function, results, bad, plot, free))
     return page(f"dlconform: {name}", body)
 
@@ -122,17 +122,17 @@ def _section(function: str, results: list[CaseResult], bad: list[CaseResult], pl
     return [*out, f"<details><summary>{len(bad)} failing cases</summary>", *cases, "</details>", "</section>"]
 
 
-def _plot(function: str, results: list[CaseResult], sweep: Sweep | None) -> list[str]:
-    """The sweep's figure when it has data; else the per-case errors (with why the sweep has none)."""
+def _plot(function: str, results: list[CaseResult], curve: Curve | None) -> list[str]:
+    """The curve's figure when it has points; else the per-case errors (with why the curve has none)."""
     from dlconform.report import plots  # the figures, imported only for an HTML page
 
-    if sweep is not None and sweep.x.size:
+    if curve is not None and curve.x.size:
         caption = (
-            f"{function} across its domain (swept in {sweep.seconds * 1e3:.1f} ms): the target against the reference, "
+            f"{function} across its domain (swept in {curve.seconds * 1e3:.1f} ms): the target against the reference, "
             f"NaN, ±inf and values more than {plots.WRONG_ULP:g} ULP off marked; the error in ULP (log scale)."
         )
-        return [figure(plots.sweep_figure(sweep), caption)]
-    why = [f'<p class="muted">{esc(sweep.message)}</p>'] if sweep is not None else []
+        return [figure(plots.curve_figure(curve), caption)]
+    why = [f'<p class="muted">{esc(curve.message)}</p>'] if curve is not None else []
     caption = f"{function}: the relative error of each case (largest over its elements); x at the top: no figure."
     return [*why, figure(plots.cases_figure(function, results), caption)]
 

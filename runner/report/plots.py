@@ -17,7 +17,7 @@ import numpy as np
 from dlconform.catalogue import FUNCTIONS
 from dlconform.report.svg import Chart, Panel, Scale
 from dlconform.results import FAILING, CaseResult, Outcome
-from dlconform.run.sweep import ROW, Sweep
+from dlconform.run.curves import ROW, Curve
 
 WRONG_ULP = 16.0  # an error above this many ULP is marked as wrong (the conformance page's "more than 16 ULP off")
 FLOOR = 1e-2  # errors of 0 ULP are drawn here on the log scale
@@ -45,15 +45,15 @@ def _quiet(draw: Callable[P, str]) -> Callable[P, str]:
 
 
 @_quiet
-def sweep_figure(s: Sweep) -> str:
-    """Target against reference across the sweep, NaN, +-inf and wrong values marked, and the error in ULP below."""
-    key = _digest("sweep", s.function, s.rows, s.x, s.got, s.exact, s.ulp, s.reference_ulp)
-    return _drawn(key, lambda: _rows_figure(s) if s.rows else _sweep_figure(s))
+def curve_figure(s: Curve) -> str:
+    """Target against reference across the curve's inputs, NaN, +-inf and wrong values marked, and the error in ULP below."""
+    key = _digest("curve", s.function, s.rows, s.x, s.got, s.exact, s.ulp, s.reference_ulp)
+    return _drawn(key, lambda: _rows_figure(s) if s.rows else _curve_figure(s))
 
 
-def _sweep_figure(s: Sweep) -> str:
-    """The sweep of an elementwise or scalar function: values above, the error in ULP below."""
-    chart = Chart(f"sweep-{s.function}", 7, 4.8)
+def _curve_figure(s: Curve) -> str:
+    """The curve of an elementwise or scalar function: values above, the error in ULP below."""
+    chart = Chart(f"curve-{s.function}", 7, 4.8)
     finite = np.isfinite(s.exact)
     low, high = _limits(s.exact[finite])
     x = _symlog(s.x)
@@ -73,11 +73,11 @@ def _sweep_figure(s: Sweep) -> str:
     return chart.svg()
 
 
-def _rows_figure(s: Sweep) -> str:
+def _rows_figure(s: Curve) -> str:
     """The largest error in ULP of each row ``scale * ROW`` of a row-wise function, NaN and inf rows marked.
 
     Drawn against log10 of the scale on a linear axis (the scales span over 600 decades)."""
-    chart = Chart(f"sweep-{s.function}", 7, 3.2)
+    chart = Chart(f"curve-{s.function}", 7, 3.2)
     x = np.log10(s.x)
     ulp = _row_max(s.ulp)
     panel = _error_panel(_linear(x), ulp)
@@ -135,12 +135,12 @@ def histogram_figure(function: str, scores: Sequence[float], max_points: float) 
 
 
 @_quiet
-def ulp_comparison_figure(function: str, sweeps: Sequence[tuple[str, Sweep | None]]) -> str:
-    """The error in ULP of each subject across one function's sweep, NaN marked per subject; a subject keeps its
+def ulp_comparison_figure(function: str, curves: Sequence[tuple[str, Curve | None]]) -> str:
+    """The error in ULP of each subject across one function's curve inputs, NaN marked per subject; a subject keeps its
     colour in every figure (None: it lacks the function)."""
     chart = Chart(f"ulp-{function}", 7, 3.4)
     series = []
-    for i, (label, s) in enumerate(sweeps):
+    for i, (label, s) in enumerate(curves):
         if s is None or not s.x.size:
             continue
         x, err = (np.log10(s.x), _row_max(s.ulp)) if s.rows else (s.x, s.ulp)
@@ -234,7 +234,7 @@ def _rel(result: CaseResult) -> float:
 
 
 def _thinned(ulp: np.ndarray) -> np.ndarray:
-    """Which points of a sweep to mark: where the target is off (or not a number), every one up to OFF_POINTS and
+    """Which points of a curve to mark: where the target is off (or not a number), every one up to OFF_POINTS and
     evenly spread beyond; one in THIN elsewhere."""
     off = np.flatnonzero(~(np.nan_to_num(ulp, nan=np.inf) <= WRONG_ULP))
     keep = np.zeros(ulp.shape, dtype=bool)

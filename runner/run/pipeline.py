@@ -49,7 +49,7 @@ class Plan:
     capture: bool = True  # what the target prints becomes report notes; the pytest plugin leaves it to pytest
     maxfail: int | None = None  # stop after this many failed or errored cases (run -x, --maxfail)
     slow_after: float | None = None  # in process: say on stderr which case runs once a call takes this long (run)
-    sweeps: bool = False  # sweep each failing function across its domain for the HTML report's plots
+    curves: bool = False  # measure each failing function across its domain for the HTML report's plots
 
 
 class RunInterrupted(KeyboardInterrupt):
@@ -88,9 +88,9 @@ def run_plan(plan: Plan, target: Target) -> Report:
         try:
             calls = target.calls if isolated else out  # a worker's calls record their own warnings
             with _watch(plan, isolated, calls, stderr) as watch:
-                results, sweeps = _results(plan, target, isolated, watch)
+                results, curves = _results(plan, target, isolated, watch)
         except Interrupted as exc:
-            results, sweeps, interrupted = exc.results, None, True
+            results, curves, interrupted = exc.results, None, True
             stopped = (
                 f"interrupted (Ctrl-C) while running {exc.case.key}; {len(results)} of {len(plan.cases)} cases ran"
             )
@@ -101,7 +101,7 @@ def run_plan(plan: Plan, target: Target) -> Report:
             f"{len(plan.cases) - len(results)} of {len(plan.cases)} cases not run"
         )
     report = build_report(target, results, out.notes("running") if out is not None else ())
-    report = _finish(plan, target, replace(report, stopped=stopped, sweeps=sweeps))
+    report = _finish(plan, target, replace(report, stopped=stopped, curves=curves))
     if interrupted:
         raise RunInterrupted(report)
     return report
@@ -164,24 +164,24 @@ def _watch(
 def _results(
     plan: Plan, target: Target, isolated: bool, watch: Callable[[Case | None], None] | None = None
 ) -> tuple[list[CaseResult], list[Any] | None]:
-    """The plan's cases run against the target, up to ``plan.maxfail`` failures, and (``plan.sweeps``) the sweeps
+    """The plan's cases run against the target, up to ``plan.maxfail`` failures, and (``plan.curves``) the curves
     of the failing functions, where the cases ran (in this process, or in the worker)."""
     if isolated:
         return _isolated_results(plan, target, watch)
     results = run_cases(plan.cases, target.resolve, plan.options, maxfail=plan.maxfail, watch=watch)
-    return results, _sweeps(plan, results, target)
+    return results, _curves(plan, results, target)
 
 
 def _isolated_results(
     plan: Plan, target: Target, watch: Callable[[Case | None], None] | None
 ) -> tuple[list[CaseResult], list[Any] | None]:
-    """The visible cases, then the sweeps (of functions failing those), then the hidden cases last: a worker that
+    """The visible cases, then the curves (of functions failing those), then the hidden cases last: a worker that
     has been given hidden inputs never again runs anything whose output a student sees, and what it prints while
     hidden cases run is dropped. Results come back in the plan's order."""
     visible = [(i, c) for i, c in enumerate(plan.cases) if not c.hidden]
     hidden = [(i, c) for i, c in enumerate(plan.cases) if c.hidden]
     done: list[tuple[tuple[int, Case], CaseResult]] = []
-    sweeps = None
+    curves = None
     try:
         for hiding, phase in ((False, visible), (True, hidden)):
             target.hiding = hiding  # hidden cases' output could show their inputs
@@ -194,12 +194,12 @@ def _isolated_results(
                 raise Interrupted(_in_order([*done, *zip(phase, exc.results, strict=False)]), exc.case) from None
             done.extend(zip(phase, ran, strict=False))  # ``ran`` stops early after --maxfail failures
             if not hiding:
-                sweeps = _sweeps(plan, [r for _, r in done], target)
+                curves = _curves(plan, [r for _, r in done], target)
             if len(ran) < len(phase):
                 break
     finally:
         target.hiding = False
-    return _in_order(done), sweeps
+    return _in_order(done), curves
 
 
 def _in_order(done: list[tuple[tuple[int, Case], CaseResult]]) -> list[CaseResult]:
@@ -207,13 +207,13 @@ def _in_order(done: list[tuple[tuple[int, Case], CaseResult]]) -> list[CaseResul
     return [r for _, r in sorted(done, key=lambda pair: pair[0][0])]
 
 
-def _sweeps(plan: Plan, results: list[CaseResult], target: Target) -> list[Any] | None:
-    """With ``plan.sweeps``, a sweep of each function failing in ``results``, for the HTML report's plots."""
-    if not plan.sweeps:
+def _curves(plan: Plan, results: list[CaseResult], target: Target) -> list[Any] | None:
+    """With ``plan.curves``, the curve of each function failing in ``results``, for the HTML report's plots."""
+    if not plan.curves:
         return None
-    from dlconform.run.sweep import sweep_failing
+    from dlconform.run.curves import curves_of_failing
 
-    return sweep_failing(results, target.resolve)
+    return curves_of_failing(results, target.resolve)
 
 
 def build_report(target: Target, results: list[CaseResult], notes: Iterable[str] = ()) -> Report:

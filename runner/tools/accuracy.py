@@ -13,9 +13,8 @@ np.longdouble where that is wider than float64 (``dlconform.judge.expected.wide_
 otherwise in float64 for float16/float32 sweeps and in mpmath (the catalogue's exact formula) for
 float64 ones; a sample of every sweep is also checked against mpmath and the deviation reported.
 
-The error of a result is |got - exact| in units of the spacing of the exact value
-rounded to the dtype, subnormal results in their own ULPs (the smallest subnormal),
-as the suite judges them; a result where the exact value is NaN or infinite is not
+The error of a result is |got - exact| in ULP by the suite's one rule (``dlconform.format.ulp``: the
+spacing of the exact value rounded to the dtype, subnormal results in their own ULPs); a result where the exact value is NaN or infinite is not
 measured in ULP but counted: NaN where the exact value is a number, a wrong special
 value, and a zero where the exact value is subnormal (flushed, which a case may allow).
 """
@@ -33,6 +32,8 @@ from typing import Any
 import mpmath
 import numpy as np
 from dlconform.catalogue import FUNCTIONS
+from dlconform.format.tolerance import subnormal
+from dlconform.format.ulp import ulp_distance, ulp_size
 from dlconform.judge.compare import NotArrayLike, to_plain_array
 from dlconform.judge.expected import wide_longdouble
 from dlconform.results import Outcome
@@ -165,24 +166,18 @@ def _swept(function: str, dtype_name: str, points: int, wide: bool) -> tuple[np.
 
 
 def ulp_errors(got: np.ndarray, hi: np.ndarray, lo: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """|got - exact| in ULP of the exact value rounded to ``dtype``; NaN where not measured in ULP.
+    """|got - exact| in ULP by format/ulp.py's rule (subnormals in their own ULPs, as the suite judges them); NaN
+    where not measured: NaN or infinite results or exact values, and zeros where the exact value is subnormal
+    (flushed, counted apart by ``flushed``: a case may allow them)."""
+    err = ulp_distance(got, hi, dtype, exact_lo=lo)
+    return np.where(flushed(got, hi, lo, dtype), np.nan, err)
 
-    Not measured: NaN or infinite results or exact values, and zeros where the exact value is
-    subnormal (flushed, counted apart: a case may allow them). Any other result where the exact
-    value is subnormal is measured in its own ULPs (the spacing of the subnormal range), as the
-    suite judges it.
-    """
+
+def flushed(got: np.ndarray, hi: np.ndarray, lo: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Where a result is zero and the exact value, rounded to ``dtype``, is subnormal."""
     with np.errstate(all="ignore"):
         rounded = (hi + lo).astype(dtype)
-        spacing = np.spacing(np.abs(rounded)).astype(np.float64)
-        err = np.abs((got.astype(np.float64) - hi) - lo) / spacing
-    measured = np.isfinite(got) & np.isfinite(rounded) & ~_flushed(rounded, got, dtype)
-    return np.where(measured, err, np.nan)
-
-
-def _flushed(rounded: np.ndarray, got: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """Where a result is zero and the exact value, rounded to ``dtype``, is subnormal."""
-    return (rounded != 0) & (np.abs(rounded) < np.finfo(dtype).smallest_normal) & (got == 0)
+    return subnormal(rounded, dtype) & (got == 0)
 
 
 def reference_check(function: str, x: np.ndarray, hi: np.ndarray, lo: np.ndarray, seed: int = 1) -> float:
@@ -192,8 +187,7 @@ def reference_check(function: str, x: np.ndarray, hi: np.ndarray, lo: np.ndarray
     pick = np.sort(rng.choice(x.shape[0], size=min(size, x.shape[0]), replace=False))
     mp_hi, mp_lo = mpmath_exact(function, x[pick])
     with np.errstate(all="ignore"):
-        rounded = np.abs((mp_hi + mp_lo).astype(x.dtype))
-        dev = np.abs((hi[pick] - mp_hi) + (lo[pick] - mp_lo)) / np.spacing(rounded).astype(np.float64)
+        dev = np.abs((hi[pick] - mp_hi) + (lo[pick] - mp_lo)) / ulp_size(mp_hi + mp_lo, x.dtype)
     finite = np.isfinite(dev) & np.isfinite(mp_hi)  # as ulp_errors
     return float(dev[finite].max()) if finite.any() else 0.0
 
@@ -232,7 +226,7 @@ def measure_one(fn: Callable[..., Any], function: str, dtype: np.dtype, points: 
     row.nan_where_finite = int((got_nan & ~exact_nan).sum())
     infinite = ~exact_nan & ~got_nan & (np.isinf(rounded) | np.isinf(g)) & (g != rounded)
     row.wrong_special = int((infinite | (exact_nan & ~got_nan)).sum())
-    row.flushed = int(_flushed(rounded, g, dtype).sum())
+    row.flushed = int(flushed(g, hi, lo, dtype).sum())
     err = ulp_errors(g, hi, lo, dtype)
     finite = np.isfinite(err)
     if finite.any():

@@ -329,10 +329,10 @@ def render(done: list[Subject], points: int) -> str:
 
 def render_html(done: list[Subject], points: int) -> str:
     """The page as HTML: the subjects, the findings, each swept function's error in ULP per subject as a plot
-    (float64, the sweep of the HTML report, in each subject's own process), and the worst-ULP table."""
+    (float64, the curve of the HTML report, in each subject's own process), and the worst-ULP table."""
     from dlconform.report import plots
     from dlconform.report.page import figure, page, table
-    from dlconform.run.sweep import sweep
+    from dlconform.run.curves import curve
 
     loaded = [s for s in done if s.report is not None and s.target is not None]
     body = [
@@ -349,12 +349,13 @@ def render_html(done: list[Subject], points: int) -> str:
     ]
     for function in accuracy.SWEPT:
         found = [(s.label, s.target.resolve(function)) for s in loaded]  # type: ignore[union-attr]
-        swept = [(label, None if isinstance(fn, Unavailable) else sweep(function, fn)) for label, fn in found]
+        curves = [(label, None if isinstance(fn, Unavailable) else curve(function, fn)) for label, fn in found]
         caption = (
-            f"{function} in float64: the error in ULP of each subject against the exact value; x at the top: NaN "
+            f"{function} in float64: the error in ULP of each subject against the exact value, subnormal values in "
+            "their own ULPs (a zero where the exact value is subnormal peaks); x at the top: NaN "
             f"where the exact value is a number; the dashed line: {plots.WRONG_ULP:g} ULP."
         )
-        body.append(figure(plots.ulp_comparison_figure(function, swept), caption))
+        body.append(figure(plots.ulp_comparison_figure(function, curves), caption))
     measured, cells = _worst_cells(done)
     rows = [[esc(f), esc(d), *map(esc, row)] for f, d, row in cells]
     body += [

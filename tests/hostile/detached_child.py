@@ -1,5 +1,5 @@
 """Hostile: forks a child that leaves the worker's session and lives on, then answers correctly.
-Judged: sigmoid and relu pass; the child is killed with the worker (a root grader sweeps the worker's uid)."""
+Judged: sigmoid and relu pass; the child is killed with the worker (a root grader stops and kills the worker uid's processes)."""
 
 import os
 import time

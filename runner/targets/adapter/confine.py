@@ -86,7 +86,7 @@ class Confinement:
 
     def launch(self) -> Launch:
         """How to start the adapter once more (after a crash too): in a fresh cgroup, or as the leased uid."""
-        self.sweep()
+        self.end_leftovers()
         uid = self._lease.uid if self._lease is not None else None
         if self.mode == "uid":
             inside = [str(self.folder / self.name) if a == PLACEHOLDER else a for a in self.argv]
@@ -113,7 +113,7 @@ class Confinement:
             args += ["--ro-bind", reach(str(entry)), f"{WORKDIR}/{entry.name}"]
         return [*args, "--chdir", WORKDIR]
 
-    def sweep(self) -> None:
+    def end_leftovers(self) -> None:
         """End whatever the last start of the adapter left: its cgroup's processes, or its uid's processes and
         files in the shared temporary folders."""
         if self._cgroup is not None:
@@ -124,8 +124,8 @@ class Confinement:
             remove_files_of(self._lease.uid)
 
     def close(self) -> None:
-        """Sweep, let the uid go and remove the staged folder."""
-        self.sweep()
+        """End the leftovers, let the uid go and remove the staged folder."""
+        self.end_leftovers()
         if self._lease is not None:
             self._lease.release()
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -276,7 +276,7 @@ class AdapterTarget(Closing):
             return "was already gone"
         how = channel.stop(grace)
         if self._confined is not None:
-            self._confined.sweep()
+            self._confined.end_leftovers()
         self._keep_stderr(channel)
         return how
 

@@ -1,6 +1,6 @@
-"""The sweeps behind the HTML report's plots: a failing function called across its domain, tails included.
+"""The curves behind the HTML report's plots: a failing function called across its domain, tails included.
 
-A sweep runs where the cases ran, through the target's resolver: in this process, or through an isolated
+A curve is measured where the cases ran, through the target's resolver: in this process, or through an isolated
 target's proxies, so in its confined worker, whose replies are checked there and again here (a plain float
 array of the input's shape, or no curve). It keeps plain float64 data: the inputs, what came back, the
 reference's value in extended precision and the error in ULP of both. Elementwise functions take one call on
@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 from dlconform.catalogue import FUNCTIONS
+from dlconform.format.ulp import ulp_distance
 from dlconform.judge.compare import NotArrayLike, to_plain_array
 from dlconform.results import CaseResult, Outcome
 from dlconform.targets.resolver import Resolver, Unavailable
@@ -25,11 +26,11 @@ from dlconform.text import one_line
 
 SECONDS = 1.0  # a scalar function's per-point calls stop after this
 OTHER_ARGUMENT = 0.75  # the value of a two-argument elementwise function's second argument (multiply)
-ROW = np.array([-1.0, -0.75, -0.3, 0.0, 0.2, 0.5, 0.9, 1.0])  # each row of a row-wise sweep is a multiple of this
+ROW = np.array([-1.0, -0.75, -0.3, 0.0, 0.2, 0.5, 0.9, 1.0])  # each row of a row-wise curve is a multiple of this
 
 
 @dataclass(frozen=True)
-class Sweep:
+class Curve:
     """One function swept: x (inputs, or row scales), got and exact values (per element; rows: 2-D), errors in ULP.
 
     ``message`` says why there is no curve (the call raised, or returned the wrong shape); the arrays are empty then.
@@ -40,14 +41,14 @@ class Sweep:
     x: np.ndarray
     got: np.ndarray
     exact: np.ndarray
-    ulp: np.ndarray  # the target's error in ULP of float64; NaN where it is not a number (NaN, inf)
+    ulp: np.ndarray  # the target's error in ULP of float64 (format/ulp.py's rule); NaN where not a number (NaN, inf)
     reference_ulp: np.ndarray  # the float64 reference's own error, the floor a careful implementation reaches
     seconds: float
     message: str = ""
 
 
-def sweepable(function: str) -> bool:
-    """Whether the function has a domain sweep: scalar and elementwise ones, and row-wise ones of one argument."""
+def has_curve(function: str) -> bool:
+    """Whether the function has a curve across its domain: scalar and elementwise ones, and row-wise ones of one argument."""
     fn = FUNCTIONS[function]
     return fn.kind in ("scalar", "elementwise") or (fn.kind == "rowwise" and len(fn.params) == 1)
 
@@ -61,18 +62,18 @@ def failing_functions(results: Iterable[CaseResult]) -> list[str]:
     return list(out)
 
 
-def sweep_failing(results: Iterable[CaseResult], resolve: Resolver) -> list[Sweep]:
-    """A sweep of every failing function that has one and that the target defines."""
+def curves_of_failing(results: Iterable[CaseResult], resolve: Resolver) -> list[Curve]:
+    """The curve of every failing function that has one and that the target defines."""
     out = []
     for function in failing_functions(results):
-        fn = resolve(function) if sweepable(function) else None
+        fn = resolve(function) if has_curve(function) else None
         if fn is not None and not isinstance(fn, Unavailable):
-            out.append(sweep(function, fn))
+            out.append(curve(function, fn))
     return out
 
 
 def inputs(function: str) -> np.ndarray:
-    """The sweep's inputs: the core [-10, 10] linearly, the tails to +-1000 geometrically; for rows, the scales
+    """The curve's inputs: the core [-10, 10] linearly, the tails to +-1000 geometrically; for rows, the scales
     s of rows ``s * ROW``: 1e-3 to 1e4 for a function that uses exp, else 1e-300 to 1e300."""
     if FUNCTIONS[function].kind == "rowwise":  # past where exp overflows (709), or where squares do (1e154)
         return np.geomspace(1e-3, 1e4, 241) if FUNCTIONS[function].uses_exp else np.geomspace(1e-300, 1e300, 241)
@@ -82,8 +83,8 @@ def inputs(function: str) -> np.ndarray:
     return points[::3] if FUNCTIONS[function].kind == "scalar" else points
 
 
-def sweep(function: str, fn: Callable[..., Any]) -> Sweep:
-    """Call ``fn`` across the function's sweep and measure it against the reference."""
+def curve(function: str, fn: Callable[..., Any]) -> Curve:
+    """Call ``fn`` across the function's curve inputs and measure it against the reference."""
     x = inputs(function)
     args = _arguments(function, x)
     start = time.perf_counter()
@@ -91,20 +92,20 @@ def sweep(function: str, fn: Callable[..., Any]) -> Sweep:
         got = _per_point(fn, args) if FUNCTIONS[function].kind == "scalar" else _whole(fn, args)
     except (Exception, SystemExit) as exc:
         message = exc.args[0] if isinstance(exc, _Refused) else f"raised {type(exc).__name__}: {one_line(exc)}"
-        return _empty(function, time.perf_counter() - start, f"the sweep {message}")
+        return _empty(function, time.perf_counter() - start, f"no curve: the call {message}")
     seconds = time.perf_counter() - start
-    x = x[: got.shape[0]]  # a scalar sweep that ran out of time
+    x = x[: got.shape[0]]  # a scalar curve that ran out of time
     args = [a[: got.shape[0]] for a in args]
     exact = _reference(function, args, np.longdouble)
     own = _reference(function, args, np.float64)
-    return Sweep(
+    return Curve(
         function,
         FUNCTIONS[function].kind == "rowwise",
         x,
         got,
         exact.astype(np.float64),
-        ulp_error(got, exact),
-        ulp_error(own, exact),
+        ulp_distance(got, exact, np.dtype(np.float64)),
+        ulp_distance(own, exact, np.dtype(np.float64)),
         seconds,
     )
 
@@ -121,7 +122,7 @@ def _arguments(function: str, x: np.ndarray) -> list[np.ndarray]:
 
 
 def _whole(fn: Callable[..., Any], args: list[np.ndarray]) -> np.ndarray:
-    """One call on the whole sweep; a plain float64 array of the inputs' shape, else _Refused."""
+    """One call on all the inputs; a plain float64 array of the inputs' shape, else _Refused."""
     return _checked(_call(fn, [a.copy() for a in args]), args[0].shape)
 
 
@@ -161,7 +162,7 @@ def _checked(result: Any, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def _reference(function: str, args: list[np.ndarray], dtype: type) -> np.ndarray:
-    """The reference on the sweep's arguments in ``dtype`` (longdouble: the exact value, float64: its own)."""
+    """The reference on the curve's arguments in ``dtype`` (longdouble: the exact value, float64: its own)."""
     impl = FUNCTIONS[function].impl
     with np.errstate(all="ignore"):
         if FUNCTIONS[function].kind == "scalar":
@@ -169,19 +170,7 @@ def _reference(function: str, args: list[np.ndarray], dtype: type) -> np.ndarray
         return np.asarray(impl(*(a.astype(dtype) for a in args)), dtype=dtype)
 
 
-def ulp_error(got: np.ndarray, exact: np.ndarray) -> np.ndarray:
-    """|got - exact| in ULP of the exact value rounded to float64, 0 where both are below the smallest normal (the
-    suite allows flushing, as ``dlconform accuracy`` does); NaN where either is NaN or infinite."""
-    rounded = exact.astype(np.float64)
-    normal = np.finfo(np.float64).smallest_normal
-    spacing = np.spacing(np.maximum(np.abs(rounded), normal))
-    with np.errstate(all="ignore"):
-        err = np.minimum(np.abs(got.astype(np.longdouble) - exact) / spacing, np.finfo(np.float64).max)
-    err = np.where((np.abs(rounded) < normal) & (np.abs(got) < normal), 0.0, err.astype(np.float64))
-    return np.where(np.isfinite(got) & np.isfinite(rounded), err, np.nan)
-
-
-def _empty(function: str, seconds: float, message: str) -> Sweep:
-    """A sweep with no curve, saying why."""
+def _empty(function: str, seconds: float, message: str) -> Curve:
+    """A curve with no points, saying why."""
     none = np.empty(0)
-    return Sweep(function, False, none, none, none, none, none, seconds, message)
+    return Curve(function, False, none, none, none, none, none, seconds, message)

@@ -1,5 +1,5 @@
 """Hostile: at import, leaves a detached helper that stops (SIGSTOP) every other process of its uid as soon as it
-appears, as a sweeper that becomes the worker's uid would, and keeps running. Judged: sigmoid and relu pass; the
+appears (as a stopper that becomes the worker's uid, leftovers.stop_uid, would), and keeps running. Judged: sigmoid and relu pass; the
 grading completes, and the helper ends with the worker (root stops and kills the uid's processes itself)."""
 
 import os

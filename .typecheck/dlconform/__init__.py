@@ -1,1 +1,0 @@
-../../runner/__init__.py

@@ -1,1 +1,0 @@
-../../runner/__main__.py

@@ -1,1 +1,0 @@
-../../runner/errors.py

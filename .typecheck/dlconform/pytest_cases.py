@@ -1,1 +1,0 @@
-../../runner/pytest_cases.py

@@ -1,1 +1,0 @@
-../../runner/pytest_plugin.py
