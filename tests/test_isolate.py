@@ -187,13 +187,15 @@ def test_the_worker_is_sent_inputs_only(monkeypatch: pytest.MonkeyPatch) -> None
     selected = cases("softmax")
     with open_target(CAREFUL, isolation=FAST) as target:
         execute(Plan(target, tuple(selected)))
-    calls = [(h, b) for h, b in sent if h["op"] == "call"]
-    assert len(calls) == len(selected)
-    for (header, blobs), case in zip(calls, selected, strict=True):
-        assert set(header) == {"op", "function", "args"}
-        args = [decode_value(t, blobs) for t in header["args"]]
+    requests = [(h, b) for h, b in sent if h["op"] == "call"]
+    assert all(set(header) == {"op", "function", "calls"} for header, _ in requests)
+    calls = [(tagged, blobs) for header, blobs in requests for tagged in header["calls"]]
+    assert len(calls) == len(selected) and len(requests) < len(selected) / 4  # batched, each case once
+    for (tagged, blobs), case in zip(calls, selected, strict=True):
+        args = [decode_value(t, blobs) for t in tagged]
         assert [np.asarray(a).tobytes() for a in args] == [np.asarray(a).tobytes() for a in case.args]
-        assert len(blobs) == sum(isinstance(a, np.ndarray | np.generic) for a in case.args)  # nothing else
+    arrays = sum(isinstance(a, np.ndarray | np.generic) for case in selected for a in case.args)
+    assert sum(len(blobs) for _, blobs in requests) == arrays  # nothing else
 
 
 def test_in_place_changes_made_in_the_worker_are_seen(tmp_path: Path) -> None:

@@ -212,6 +212,7 @@ def _isolated_results(
             target.hiding = hiding  # hidden cases' output could show their inputs
             bad = sum(r.outcome in FAILING for _, r in done)
             left = None if plan.maxfail is None else plan.maxfail - bad
+            target.expect([c for _, c in phase])  # the worker sends a function's calls in batches
             try:
                 ran = run_cases([c for _, c in phase], target.resolve, plan.options, maxfail=left, watch=watch)
             except Interrupted as exc:

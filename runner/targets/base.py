@@ -3,14 +3,15 @@
 The engine, the API, the CLI, the pytest plugin and the grader see only this:
 a header (``info``), load warnings, the load error, ``resolve`` and ``close``, and
 what the pipeline needs of a target running in a worker (``isolated``, ``hiding``,
-``calls``, ``finish``), with in-process defaults on ``Closing``.
+``calls``, ``expect``, ``finish``), with in-process defaults on ``Closing``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
+from dlconform.format.model import Case
 from dlconform.results import Report
 from dlconform.targets.capture import Capture
 from dlconform.targets.resolver import Unavailable
@@ -28,6 +29,10 @@ class Target(Protocol):
 
     def resolve(self, function: str) -> Callable[..., Any] | Unavailable:
         """The target's callable for the canonical ``function``, or why there is none."""
+        ...
+
+    def expect(self, cases: Sequence[Case]) -> None:
+        """The cases about to run, in order: a worker sends a function's next calls with the one asked for."""
         ...
 
     def finish(self, report: Report) -> Report:
@@ -53,6 +58,9 @@ class Closing:
     isolated = False
     hiding = False
     calls: Capture | None = None
+
+    def expect(self, cases: Sequence[Case]) -> None:
+        """Nothing to prepare by default: in process, each call is made as it comes."""
 
     def finish(self, report: Report) -> Report:
         """Nothing to add by default."""

@@ -27,6 +27,7 @@ _LENGTH = struct.Struct(">I")
 PLAIN_DTYPE = re.compile(r"[<>|=](b1|[iu][1248]|f(2|4|8|12|16))")  # numpy dtype.str of bool, ints, floats
 MAX_DIMS = 32  # NumPy's own limit on an array's dimensions
 MAX_BLOBS = 1024  # blobs in one frame (a reply holds a result and the inputs a call changed)
+_JSON = json.JSONEncoder(allow_nan=False)  # json.dumps with an option builds an encoder per call: a frame's cost
 
 
 class ProtocolError(ValueError):
@@ -39,7 +40,7 @@ Buffer = bytes | bytearray | memoryview
 def pack(header: dict[str, Any], blobs: Sequence[Buffer] = ()) -> list[Buffer]:
     """One frame holding ``header`` (JSON-serialisable) and the binary ``blobs``, as the parts to send in order
     (the blobs are not copied)."""
-    head = json.dumps({**header, "blobs": [len(b) for b in blobs]}, allow_nan=False).encode("utf-8")
+    head = _JSON.encode({**header, "blobs": [len(b) for b in blobs]}).encode("utf-8")
     length = _LENGTH.size + len(head) + sum(len(b) for b in blobs)
     return [_LENGTH.pack(length) + _LENGTH.pack(len(head)) + head, *blobs]
 

@@ -24,9 +24,11 @@ MAX_NAMES = 32  # exception class names
 MAX_WARNINGS = 200  # warnings of one load
 MAX_WARNED = 5  # warnings of one call
 MAX_LINE = 10_000_000  # the largest source line number a raised reply may name
+MAX_TOOK = 1e6  # seconds a call may say it took (the grader's timeout ends any call long before)
 FRAMING = frozenset({"seq", "blobs"})  # what the protocol's framing adds to every reply
-RAISED_FIELDS = FRAMING | {"status", "mro", "message", "line", "warned"}
-RETURNED_FIELDS = FRAMING | {"status", "result", "mutated", "warned"}
+CALL_FRAMING = FRAMING | {"i", "took"}  # a call's place in its batch, and the call's own seconds in the worker
+RAISED_FIELDS = CALL_FRAMING | {"status", "mro", "message", "line", "warned"}
+RETURNED_FIELDS = CALL_FRAMING | {"status", "result", "mutated", "warned"}
 LOADED_FIELDS = FRAMING | {"status", "load_error", "warnings", "output", "module", "path", "version", "missing"}
 NOT_FOUND_FIELDS = FRAMING | {"status", "message"}
 VALUE_FIELDS = {  # a tagged value's fields, by tag (protocol.encode_value)
@@ -76,12 +78,17 @@ def _blob_refs(tagged: dict[str, Any]) -> list[int]:
     return [tagged["b"]] if tagged.get("t") in ("array", "scalar") and isinstance(tagged.get("b"), int) else []
 
 
-def check_call_reply(reply: Any, blobs: list[Any], nargs: int) -> None:
+def check_call_reply(reply: Any, blobs: list[Any], nargs: int, index: int | None = None) -> None:
     """A call reply must be a raised exception or a returned result (array, none or not-array) with at most one
-    change per input, each blob used exactly once."""
+    change per input, each blob used exactly once; ``index``: the reply must answer that call of its batch."""
     if not isinstance(reply, dict) or reply.get("status") not in ("raised", "returned"):
         raise ProtocolError("a reply that is neither a result nor an exception")
     _fields(reply, RAISED_FIELDS if reply["status"] == "raised" else RETURNED_FIELDS, "a call reply")
+    if index is not None and (type(reply.get("i")) is not int or reply["i"] != index):
+        raise ProtocolError(f"a reply that does not answer call {index} of its batch")
+    took = reply.get("took", 0.0)
+    if type(took) is not float or not 0.0 <= took <= MAX_TOOK:
+        raise ProtocolError("a call's time that is not a number of seconds")
     warned = reply.get("warned", [])
     if not isinstance(warned, list) or len(warned) > MAX_WARNED:
         raise ProtocolError("the call's warnings are not a bounded list")

@@ -330,20 +330,29 @@ class Worker:
     def request(
         self, header: dict[str, Any], blobs: list[Any], timeout: float, limit: int = MAX_FRAME
     ) -> tuple[dict[str, Any], list[Any]]:
-        """Send one request and wait up to ``timeout`` seconds for its reply (at most ``limit`` bytes), capturing
-        output meanwhile."""
+        """Send one request and wait up to ``timeout`` seconds for its (first) reply, at most ``limit`` bytes,
+        capturing output meanwhile."""
         self._seq += 1
         pending = [memoryview(part).cast("B") for part in pack({**header, "seq": self._seq}, blobs) if len(part)]
+        return self._exchange(pending, timeout, limit)
+
+    def next_reply(self, timeout: float, limit: int = MAX_FRAME) -> tuple[dict[str, Any], list[Any]]:
+        """The next reply to the last request (a batch of calls has one per call), within ``timeout`` seconds."""
+        return self._exchange([], timeout, limit)
+
+    def _exchange(self, pending: list[memoryview], timeout: float, limit: int) -> tuple[dict[str, Any], list[Any]]:
+        """Send ``pending`` and read one reply frame of the current request; WorkerTimeout once ``timeout`` passed
+        without one (a reply already waiting is still taken)."""
         inbox = _Inbox(limit)
         deadline = time.monotonic() + timeout
         with selectors.DefaultSelector() as sel:
-            sel.register(self.sock, selectors.EVENT_READ | selectors.EVENT_WRITE)
+            sel.register(self.sock, selectors.EVENT_READ | (selectors.EVENT_WRITE if pending else 0))
             sel.register(self.out, selectors.EVENT_READ)
             while True:
-                left = deadline - time.monotonic()
-                if left <= 0:
+                ready = sel.select(max(deadline - time.monotonic(), 0.0))
+                if not ready:
                     raise WorkerTimeout()
-                for key, events in sel.select(left):
+                for key, events in ready:
                     if key.fileobj == self.out:
                         if not self._read_output():
                             sel.unregister(self.out)
@@ -359,6 +368,8 @@ class Worker:
                         if reply is not None:
                             self._read_output()
                             return reply
+                if time.monotonic() > deadline:
+                    raise WorkerTimeout()
 
     def _send(self, data: memoryview) -> int:
         """Send what the socket takes now."""

@@ -12,22 +12,25 @@ from __future__ import annotations
 import functools
 import os
 import re
+import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from dlconform.catalogue import FUNCTIONS
+from dlconform.format.model import Case
 from dlconform.results import Failure, Fault, Outcome, Report
 from dlconform.targets.base import Closing
 from dlconform.targets.capture import Capture
 from dlconform.targets.isolate.access import check_module_target
+from dlconform.targets.isolate.batch import Batch, Call, encode_call, plan_batch
 from dlconform.targets.isolate.budget import Budget
 from dlconform.targets.isolate.paths import escaping_link
-from dlconform.targets.isolate.protocol import Buffer, ProtocolError, decode_value, encode_value
-from dlconform.targets.isolate.replies import check_call_reply, check_load_reply, reply_limit
+from dlconform.targets.isolate.protocol import ProtocolError, decode_value
+from dlconform.targets.isolate.replies import check_call_reply, check_load_reply
 from dlconform.targets.isolate.sandbox import resolve as resolve_sandbox
 from dlconform.targets.isolate.spawn import (
     CLOSED,
@@ -44,6 +47,21 @@ from dlconform.targets.resolver import GraderFault, Unavailable
 
 MAX_CRASHES = 3  # crashes of one function before its remaining cases are not run
 RESERVED = {"object", "BaseException", "Exception"}
+
+
+class RemoteFunction:
+    """A function of the submission, called in its worker; ``worker_seconds`` is the last call's own time there
+    (its reply may have come with a batch: the grader's clock would count the others' time), None when unknown."""
+
+    def __init__(self, target: IsolatedTarget, function: str) -> None:
+        self.target, self.function = target, function
+        self.worker_seconds: float | None = None
+
+    def __call__(self, *args: Any) -> Any:
+        try:
+            return self.target.call(self.function, *args)
+        finally:
+            self.worker_seconds = self.target.took
 
 
 class CallTimeout(GraderFault):
@@ -100,6 +118,10 @@ class IsolatedTarget(Closing):
         self._worker: Worker | None = None
         self._loaded = False  # a restarted worker's import output is not recorded twice
         self._budget = Budget(limits.budget)
+        self._plan: list[Case] = []  # the cases of the phase running (expect), to batch calls by
+        self._position: dict[str, int] = {}
+        self._batch: Batch | None = None  # the calls sent in the worker's last request whose replies are not taken
+        self.took: float | None = None  # the last call's own seconds in the worker (RemoteFunction.worker_seconds)
         first = self._start()
         if first is not None:
             self.load_error = first
@@ -116,10 +138,18 @@ class IsolatedTarget(Closing):
             return Unavailable(why, Outcome.ERROR, Failure.IMPORT_ERROR, self.load_fault)
         if function in self._missing:
             return self._missing[function]
-        return functools.partial(self.call, function)
+        return RemoteFunction(self, function)
+
+    def expect(self, cases: Sequence[Case]) -> None:
+        """The cases the engine is about to run, in order (one phase: visible, or hidden), so that a call can carry
+        the next cases of its function with it (batch.py); calls outside them go alone."""
+        self._plan = list(cases)
+        self._position = {c.key: i for i, c in enumerate(self._plan)}
 
     def call(self, function: str, *args: Any) -> Any:
-        """Call ``function`` in the worker on ``args``; in-place changes to arrays are mirrored onto ``args``."""
+        """Call ``function`` in the worker on ``args``; in-place changes to arrays are mirrored onto ``args``.
+        ``took`` is then the call's own seconds in the worker, or None when no reply came."""
+        self.took = None
         if function in self._given_up:
             raise self._given_up[function]
         if self._broken is not None:
@@ -130,39 +160,67 @@ class IsolatedTarget(Closing):
         elif self._given_hidden:  # a worker that was given hidden inputs never runs a call the student sees
             self._retire(0.0)
             self._given_hidden = False
-        worker = self._worker
-        if worker is None:
-            why = self._start()
-            if why is not None:  # no point trying again for every remaining case
-                self._broken = WorkerCrash(f"the worker could not be restarted: {why}")
-                raise self._broken
-            worker = self._worker
-            assert worker is not None
-        blobs: list[Buffer] = []
-        header = {"op": "call", "function": function, "args": [encode_value(a, blobs) for a in args]}
+        call = encode_call(function, args)
+        if self._batch is not None and not self._batch.next_is(call):
+            self._retire(0.0)  # a call the plan did not foresee while a batch runs: its replies are not this call's
+        worker = self._worker or self._restart()
         timeout, limit = self._budget.call_timeout(self.limits.timeout)
         try:
-            reply, out = worker.request(header, blobs, timeout, reply_limit(args))
-            check_call_reply(reply, out, len(args))
+            reply, out = self._reply(worker, call, timeout)
             for warned in reply.get("warned", []) if not self.hiding else ():  # a hidden case's could show inputs
                 self._warned.warn(warned)
+            self.took = reply.get("took")
             return self._returned(reply, out, args)
         except WorkerTimeout:
             self._retire(0.0)
             self._given_up[function] = CallTimeout(f"not run: an earlier call of {function} ran past {limit}")
             raise CallTimeout(f"no result within {limit}; the worker was stopped") from None
         except (WorkerDied, ProtocolError) as exc:
-            broke = isinstance(exc, ProtocolError)  # a reply the checks refused: the worker is alive, and a liar
-            how = self._retire(0.0 if broke else 0.5)
-            self._crashes[function] += 1
-            if self._crashes[function] >= MAX_CRASHES:
-                self._given_up[function] = WorkerCrash(f"not run: {function} crashed the worker {MAX_CRASHES} times")
-            if broke:
-                raise WorkerCrash(f"the worker broke the protocol during the call: {exc}") from None
-            detail = "" if str(exc) == CLOSED and how != STOPPED else f" ({exc})"
-            raise WorkerCrash(f"the worker {how} during the call{detail}") from None
+            raise self._crashed(function, exc) from None
         finally:
             self._collect_output(self._worker or worker)
+
+    def _restart(self) -> Worker:
+        """A fresh worker with the submission loaded, for the next call."""
+        why = self._start()
+        if why is not None:  # no point trying again for every remaining case
+            self._broken = WorkerCrash(f"the worker could not be restarted: {why}")
+            raise self._broken
+        assert self._worker is not None
+        return self._worker
+
+    def _reply(self, worker: Worker, call: Call, timeout: float) -> tuple[dict[str, Any], list[Any]]:
+        """The checked reply to ``call``: the next of the batch in flight, or the first of a new batch. Its
+        timeout runs from the previous reply of its batch."""
+        batch = self._batch
+        if batch is None:
+            at = self._position.get(self._warned.case, -1)  # the case the pipeline says runs now (Capture.case)
+            ours = at >= 0 and self._plan[at].function == call.function
+            batch = plan_batch(call, self._plan[at + 1 :] if ours else [], self.hiding)
+            header, blobs = batch.request()
+            self._batch = batch
+            reply, out = worker.request(header, blobs, timeout, call.limit)
+        else:
+            wait = max(0.0, timeout - (time.monotonic() - batch.since))
+            reply, out = worker.next_reply(wait, call.limit)
+        check_call_reply(reply, out, len(call.tagged), batch.taken)
+        batch.took_one()
+        if batch.done:
+            self._batch = None
+        return reply, out
+
+    def _crashed(self, function: str, exc: Exception) -> WorkerCrash:
+        """What a dead worker, or one that broke the protocol, makes of this call: the worker is stopped, and the
+        crash counts against ``function``."""
+        broke = isinstance(exc, ProtocolError)  # a reply the checks refused: the worker is alive, and a liar
+        how = self._retire(0.0 if broke else 0.5)
+        self._crashes[function] += 1
+        if self._crashes[function] >= MAX_CRASHES:
+            self._given_up[function] = WorkerCrash(f"not run: {function} crashed the worker {MAX_CRASHES} times")
+        if broke:
+            return WorkerCrash(f"the worker broke the protocol during the call: {exc}")
+        detail = "" if str(exc) == CLOSED and how != STOPPED else f" ({exc})"
+        return WorkerCrash(f"the worker {how} during the call{detail}")
 
     def _returned(self, reply: dict[str, Any], blobs: list[bytes], args: tuple[Any, ...]) -> Any:
         """The call's outcome as the engine expects it: a value, or the submission's exception raised here."""
@@ -249,8 +307,8 @@ class IsolatedTarget(Closing):
             self.run_output = (self.run_output + text)[: self.limits.output]
 
     def _retire(self, grace: float) -> str:
-        """Stop the current worker; the next call starts a fresh one."""
-        worker, self._worker = self._worker, None
+        """Stop the current worker (its batch in flight with it); the next call starts a fresh one."""
+        worker, self._worker, self._batch = self._worker, None, None
         return worker.stop(grace) if worker else "was already gone"
 
     def close(self) -> None:
