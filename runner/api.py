@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -11,44 +11,55 @@ import numpy as np
 from dlconform.format.model import Case, SuiteError, fresh_inputs
 from dlconform.format.suite import iter_cases, load_files
 from dlconform.format.values import FLOAT_DTYPES
-from dlconform.judge.compare import DEFAULTS, Options
+from dlconform.judge.compare import Options
 from dlconform.results import Report
 from dlconform.run.dtypes import in_dtype
-from dlconform.run.pipeline import Plan, execute
-from dlconform.run.select import SelectionError, select
-
-VectorPaths = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
+from dlconform.run.options import RunOptions
+from dlconform.run.pipeline import execute
+from dlconform.run.planner import make_plan
 
 
 def check(
-    target: Any,
+    target: Any = None,
     *,
-    vectors: VectorPaths | None = None,
-    functions: Sequence[str] = (),
-    tags: Sequence[str] = (),
-    exclude_tags: Sequence[str] = (),
-    keyword: str | None = None,
-    options: Options = DEFAULTS,
+    options: Options | None = None,
     cases: Iterable[Case] | None = None,
+    **given: Any,
 ) -> Report:
-    """Run the selected cases against ``target`` and return the report.
+    """Run the selected cases against ``target`` and return the report; every other keyword is a field of
+    ``dlconform.run.options.RunOptions`` (profile, binds, vectors, functions, dtypes, baseline, timeout, ...).
 
     ``target`` is a spec (``file.py``, ``notebook.ipynb``, ``pkg.mod``, ``pkg.mod:obj``), a module, a mapping of
-    name -> callable, or an open ``Target`` (see ``dlconform.targets.open.open_target``). Cases come from ``cases``, else from the ``vectors`` files or folders
-    (default: the bundled suite), where ``large`` cases run only when ``tags`` names that tag; ``cases`` given
-    are run as given, large ones included. Raises ``TargetNotFound``, ``SuiteError`` or ``SelectionError`` on bad
-    input.
+    name -> callable, an ``Adapter`` or an open ``Target`` (see ``dlconform.targets.open.open_target``); or give
+    ``profile=``/``binds=``. Cases come from ``cases`` (run as given, large ones included), else from the
+    ``vectors`` files or folders (default: the bundled suite). ``options`` (comparison options) is the older
+    spelling of rtol, atol and strict_dtype. ``report.gate_passed`` says whether the run's gate passed. Raises
+    ``TargetNotFound``, ``SuiteError``, ``SelectionError`` (all ``DlconformError``) on bad input, ``TypeError`` on
+    an unknown keyword.
     """
-    if cases is not None and vectors is not None:
+    if cases is not None and given.get("vectors") is not None:
         raise TypeError("check() takes vectors or cases, not both")
-    chosen = cases is not None
-    if cases is None:
+    run = check_options(target, options, **given)
+    report = execute(make_plan(run, cases=cases))
+    if run.write_baseline:
+        from dlconform.atomic import write_report
+        from dlconform.run.baseline import dump_baseline
+
+        write_report(run.write_baseline, dump_baseline(report))
+    return report
+
+
+def check_options(target: Any = None, options: Options | None = None, **given: Any) -> RunOptions:
+    """``check()``'s keywords as the options model. ``vectors`` (one path or several) replaces the bundled suite
+    unless ``no_bundled=False`` is given, as check() always did; other sequences become tuples."""
+    if options is not None:
+        given = {"rtol": options.rtol, "atol": options.atol, "strict_dtype": options.strict_dtype, **given}
+    vectors = given.pop("vectors", None)
+    if vectors is not None:
         paths = [vectors] if isinstance(vectors, str | os.PathLike) else vectors
-        cases = iter_cases(load_files(paths))
-    selected = select(cases, functions, tags, exclude_tags, keyword, keep_large=chosen)
-    if not selected:
-        raise SelectionError("no case matches the selection")
-    return execute(Plan(target, tuple(selected), options=options, hints=True))
+        given = {"no_bundled": True, **given, "vectors": tuple(os.fspath(p) for p in paths)}
+    sequences = {k: tuple(v) for k, v in given.items() if isinstance(v, list | tuple | set | frozenset)}
+    return RunOptions(target=target, **{**given, **sequences})
 
 
 def case_inputs(key: str, vectors: str | Path | Iterable[str | Path] | None = None) -> list[Any]:

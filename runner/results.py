@@ -232,6 +232,7 @@ class Report:
     score: AssignmentScore | None = None  # from dlconform.grading.assignment.with_score
     stopped: str = ""  # why the run ended before every selected case ran (-x, --maxfail, Ctrl-C); "" when it did not
     curves: list[Any] | None = None  # dlconform.run.curves.Curve of each failing function, for the HTML report
+    gate_passed: bool | None = None  # whether the run's gate passed (its exit status 0); set by the pipeline
 
     def counts(self) -> dict[str, int]:
         """How many results have each outcome, every outcome present (zero included); the cases of a function the

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from dlconform.cli import use_color
+from dlconform.commands.common import use_color
 from dlconform.format.suite import iter_cases, load_files
 from dlconform.report.jsondoc import every_case
 from dlconform.run.select import select
@@ -168,7 +168,7 @@ def test_report_files_and_baselines(tmp_path):
     tutorial = str(EXAMPLES / "tutorial.py")
     first = dlconform(tutorial, "-o", str(report), "--format", "markdown", "--junit-xml", str(junit),
                       "--write-baseline", str(baseline))  # fmt: skip
-    assert first.returncode == 1
+    assert first.returncode == 0  # writing the baseline was what was asked (tests/test_gates.py)
     assert first.stdout == ""
     assert "report written to" in first.stderr
     assert report.read_text().startswith("## dlconform")

@@ -16,6 +16,7 @@ from dlconform.grading.assignment import AssignmentError, load_assignment
 from dlconform.grading.batch import GradeRequest, grade, grade_line
 from dlconform.grading.errors import GradeError
 from dlconform.grading.weights import load_weights
+from dlconform.run.options import RunOptions
 from dlconform.targets.profiles import model as profiles
 from dlconform.targets.profiles.model import ProfileError, read_profile
 
@@ -55,9 +56,8 @@ def _reports(out: Path) -> dict[str, object]:
 def test_the_entry_point_grades_a_batch_as_the_command_does(tmp_path: Path) -> None:
     folder, hw, scheme = _batch(tmp_path)
     said: list[str] = []
-    request = GradeRequest(
-        (str(folder),), assignment=str(hw), weights=str(scheme), timeout=20, out_dir=str(tmp_path / "api")
-    )
+    run = RunOptions(assignment=str(hw), timeout=20, isolate=True)
+    request = GradeRequest((str(folder),), run, weights=str(scheme), out_dir=str(tmp_path / "api"))
     outcome = grade(request, say=said.append)
     cli = CliRunner().invoke(
         main,

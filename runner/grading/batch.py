@@ -11,16 +11,14 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from dlconform.atomic import write_report
 from dlconform.errors import DlconformError
 from dlconform.format.model import Case, VectorFile
 from dlconform.grading.assignment import (
     Assignment,
-    check_coverage,
     default_assignment,
-    graded_functions,
     score_doc,
 )
 from dlconform.grading.errors import GradeError
@@ -28,6 +26,7 @@ from dlconform.grading.scoring import score
 from dlconform.grading.weights import NO_WEIGHTS, Weights
 from dlconform.judge.compare import DEFAULTS, Options
 from dlconform.results import Graded
+from dlconform.run.options import RunOptions
 from dlconform.run.pipeline import Plan, execute
 from dlconform.targets.isolate.spawn import DEFAULT_LIMITS, Limits
 from dlconform.targets.open import Adapter
@@ -36,21 +35,12 @@ from dlconform.text import printable
 
 @dataclass(frozen=True)
 class GradeRequest:
-    """Every option of a batch, as ``dlconform grade`` takes them (see its --help)."""
+    """A batch as ``dlconform grade`` takes it (see its --help): the submissions, each one's run options (the
+    options model: vectors, selection, assignment, random cases, worker limits, an adapter; always isolated), and
+    the batch's own options."""
 
     submissions: tuple[str, ...]  # .py files, notebooks, folders of them
-    vectors: tuple[str, ...] = ()  # instructor files or folders added to the bundled suite
-    no_bundled: bool = False
-    functions: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    exclude_tags: tuple[str, ...] = ()
-    timeout: float | None = None
-    memory: str | None = None
-    budget: float | None = None
-    sandbox: str | None = None
-    random_n: int = 0
-    seed: int | None = None
-    assignment: str | None = None  # NAME|FILE (default: course, or the functions named)
+    run: RunOptions = field(default_factory=lambda: RunOptions(isolate=True))  # assignment default: course
     weights: str | None = None  # a weights file: weights of cases within their function
     jobs: int = 1
     out_dir: str | None = None
@@ -58,8 +48,7 @@ class GradeRequest:
     html: bool = False
     gradescope: str | None = None
     shard: str | None = None  # I/N
-    adapter: str | None = None  # a command template running each submission's adapter ({submission}: its copy)
-    adapter_ext: str | None = None  # with adapter: the submissions' extension (default: its script's)
+    adapter_ext: str | None = None  # with run.adapter: the submissions' extension (default: its script's)
 
 
 @dataclass(frozen=True)
@@ -110,38 +99,27 @@ def prepare(request: GradeRequest, say: Callable[[str], None] = lambda line: Non
     """Every check that needs no submission run: submissions, shard, weights, assignment, suite, selection,
     options that go together, the output folder (made now, so that no worker can make it first); ``say`` gets the
     warnings about hidden cases the submissions could read."""
-    from dlconform.format.suite import iter_cases, suite_files
     from dlconform.grading.submissions import adapter_suffixes, find_submissions, parse_shard, take_shard
     from dlconform.grading.weights import check_weights, load_weights
-    from dlconform.run.random_cases import with_random
-    from dlconform.run.select import SelectionError, select
-    from dlconform.targets.isolate.spawn import worker_limits
+    from dlconform.run.planner import limits_of, plan_selection
 
-    suffixes = adapter_suffixes(request.adapter, request.adapter_ext)
+    suffixes = adapter_suffixes(request.run.adapter, request.adapter_ext)
     found = find_submissions(request.submissions, suffixes)
     picked = take_shard(found, parse_shard(request.shard)) if request.shard else found
     scheme = load_weights(request.weights) if request.weights else NO_WEIGHTS
-    chosen = default_assignment(request.assignment, request.functions)
-    timeout = request.timeout if request.timeout is not None or not chosen.timeout else chosen.timeout
-    files = suite_files(request.vectors, request.no_bundled, chosen.vectors)
-    graded_names = graded_functions(chosen, request.functions)
-    check_coverage(chosen, graded_names, (vf.function for vf in files))
-    every = tuple(iter_cases(files))
+    chosen = default_assignment(request.run.assignment, request.run.functions)
+    selection = plan_selection(request.run, assignment=chosen)  # the assignment's functions, its timeout, random cases
     if request.weights:
-        check_weights(scheme, request.weights, (c.key for c in every))
-    selected = select(every, graded_names, request.tags, request.exclude_tags, None)
-    if not selected:
-        raise SelectionError("no case matches the selection")
+        check_weights(scheme, request.weights, (c.key for c in selection.every))
     if not found:
         raise GradeError(f"no {' or '.join(suffixes)} submission in {', '.join(request.submissions)}")
     _check_outputs(request, picked)
-    for line in _exposure_warnings(files, selected):
+    for line in _exposure_warnings(selection.files, selection.cases):
         say(line)
-    cases, notes = with_random(selected, files, request.random_n, request.seed)
-    limits = worker_limits(timeout, request.memory, request.sandbox, request.budget, chosen.support_files)
-    if request.adapter is not None:
-        _check_adapter(request.adapter, limits, cases)
-    return Prepared(picked, chosen, scheme, cases, notes, limits)
+    limits = limits_of(selection.options, chosen.support_files)
+    if request.run.adapter is not None:
+        _check_adapter(request.run.adapter, limits, selection.cases)
+    return Prepared(picked, chosen, scheme, list(selection.cases), list(selection.notes), limits)
 
 
 def _check_adapter(template: str, limits: Limits, cases: Sequence[Case]) -> None:
@@ -201,8 +179,8 @@ def run_batch(
         weights=batch.weights,
         progress=progress,
         notes=batch.notes,
-        curves=request.html,
-        adapter=request.adapter,
+        curves=request.run.plots,
+        adapter=request.run.adapter,
     )
     if request.out_dir:
         try:

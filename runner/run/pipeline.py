@@ -26,10 +26,28 @@ from dlconform.targets.open import Adapter, open_target
 from dlconform.version import __version__
 
 if TYPE_CHECKING:
+    from dlconform.grading.assignment import Assignment
     from dlconform.run.baseline import Baseline
     from dlconform.targets.isolate.spawn import Limits
 
 EXIT_OK, EXIT_FAIL = 0, 1
+
+
+@dataclass(frozen=True)
+class Gate:
+    """What the run's exit status demands beyond its results; ``passes`` is what the report's ``gate_passed`` and
+    the CLI's exit status say."""
+
+    strict_baseline: bool = False  # baseline cases that now pass fail the run too
+    perf_fail: float | None = None  # a function more than this many times slower than the reference fails it
+    fail_under: float | None = None  # with an assignment: fewer points fail it (default: below full marks)
+    writes_baseline: bool = False  # the run was asked to write a baseline: it passes once that is written
+
+    def passes(self, report: Report) -> bool:
+        """Whether ``report`` passes this gate."""
+        if self.writes_baseline:
+            return True
+        return exit_code(report, self.strict_baseline, self.perf_fail, self.fail_under) == EXIT_OK
 
 
 @dataclass(frozen=True)
@@ -50,6 +68,8 @@ class Plan:
     maxfail: int | None = None  # stop after this many failed or errored cases (run -x, --maxfail)
     slow_after: float | None = None  # in process: say on stderr which case runs once a call takes this long (run)
     curves: bool = False  # measure each failing function across its domain for the HTML report's plots
+    assignment: Assignment | None = None  # the report carries its score (run --assignment)
+    gate: Gate = Gate()
 
 
 class RunInterrupted(KeyboardInterrupt):
@@ -101,14 +121,15 @@ def run_plan(plan: Plan, target: Target) -> Report:
             f"{len(plan.cases) - len(results)} of {len(plan.cases)} cases not run"
         )
     report = build_report(target, results, out.notes("running") if out is not None else ())
-    report = _finish(plan, target, replace(report, stopped=stopped, curves=curves))
+    report = finish(plan, target, replace(report, stopped=stopped, curves=curves))
     if interrupted:
-        raise RunInterrupted(report)
+        raise RunInterrupted(replace(report, gate_passed=False))
     return report
 
 
-def _finish(plan: Plan, target: Target, report: Report) -> Report:
-    """The steps after the run: the worker's transcript, the plan's notes, perf timings, hints, the baseline."""
+def finish(plan: Plan, target: Target, report: Report) -> Report:
+    """The steps after the run: the worker's transcript, the plan's notes, perf timings, hints, the baseline, the
+    score, and whether the gate passed."""
     report = target.finish(report)
     report = replace(report, warnings=[*report.warnings, *plan.notes])
     if plan.perf_cases is not None:
@@ -125,7 +146,11 @@ def _finish(plan: Plan, target: Target, report: Report) -> Report:
 
         header = {**report.target, "baseline": plan.baseline_label or plan.baseline.path}
         report, _ = apply_baseline(replace(report, target=header), plan.baseline, plan.suite_keys)
-    return report
+    if plan.assignment is not None:
+        from dlconform.grading.assignment import with_score
+
+        report = with_score(report, plan.assignment, planned=[c.key for c in plan.cases])
+    return replace(report, gate_passed=plan.gate.passes(report))
 
 
 def _library_repros(report: Report, target: Target, cases: Iterable[Case]) -> Report:
