@@ -29,7 +29,7 @@ from dlconform.run.pipeline import Plan, execute
 from dlconform.targets.isolate.spawn import Limits
 from dlconform.targets.open import Adapter
 
-from tests.sandboxes import NEEDS_BWRAP
+from tests.sandboxes import NEEDS_BWRAP, uid_cannot_run_adapter
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = "node adapters/javascript/adapter.js {submission}"
@@ -38,7 +38,10 @@ pytestmark = [
     pytest.mark.skipif(NODE is None, reason="Node.js is not installed (the JavaScript adapter needs it)"),
     pytest.mark.skipif(os.geteuid() != 0, reason="the confinement of a submission is a root grader's (leased uids)"),
 ]
-MODES = [pytest.param("uid", id="uid"), pytest.param("bwrap", id="bwrap", marks=NEEDS_BWRAP)]
+UID_READS_ADAPTER = pytest.mark.skipif(
+    uid_cannot_run_adapter("uid") is not None, reason=f"{uid_cannot_run_adapter('uid')}"
+)
+MODES = [pytest.param("uid", id="uid", marks=UID_READS_ADAPTER), pytest.param("bwrap", id="bwrap", marks=NEEDS_BWRAP)]
 SIGMOID = "exports.sigmoid = x => Array.isArray(x) ? x.map(exports.sigmoid) : 1 / (1 + Math.exp(-x));\n"
 
 

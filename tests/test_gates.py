@@ -4,6 +4,7 @@ cases it covers, saying in one line what it leaves out."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -20,6 +21,9 @@ from dlconform.targets.profiles import load_profile
 ROOT = Path(__file__).resolve().parents[1]
 CAREFUL = str(ROOT / "examples" / "careful.py")
 SCIPY_BASELINE = load_baseline(str(load_profile("scipy").baseline))
+NEEDS_SCIPY = pytest.mark.skipif(
+    importlib.util.find_spec("scipy") is None, reason="SciPy is not installed (its profile)"
+)
 
 
 def run_json(*args: str) -> tuple[int, dict]:
@@ -42,8 +46,12 @@ def test_write_baseline_exits_0_once_written_though_cases_failed(tmp_path: Path)
     "args",
     [
         ("--bind", "relu=numpy:abs", "-f", "relu"),  # failures, no baseline: 1
-        ("--profile", "scipy", "-f", "softmax"),  # every failure a known one of the shipped baseline: 0
-        ("--profile", "scipy", "-f", "softmax", "--strict-baseline"),  # nothing fixed: still 0
+        pytest.param(
+            ("--profile", "scipy", "-f", "softmax"), marks=NEEDS_SCIPY
+        ),  # every failure a known one of the shipped baseline: 0
+        pytest.param(
+            ("--profile", "scipy", "-f", "softmax", "--strict-baseline"), marks=NEEDS_SCIPY
+        ),  # nothing fixed: still 0
         (CAREFUL, "-f", "relu"),  # all passed: 0
         ("dlconform.reference", "--assignment", "tutorial"),  # full marks: 0
         ("dlconform.reference", "--assignment", "tutorial", "--fail-under", "1000"),  # below 1000 points: 1
@@ -54,6 +62,7 @@ def test_summary_ok_is_the_exit_status(args: tuple[str, ...]) -> None:
     assert doc["summary"]["ok"] is (code == 0)
 
 
+@NEEDS_SCIPY
 def test_the_shipped_baseline_applies_under_bind_to_the_functions_not_rebound() -> None:
     code, doc = run_json("--profile", "scipy", "-f", "sigmoid", "-f", "softmax", "--bind", "sigmoid=numpy:tanh")
     softmax = sum(key.startswith("softmax::") for key in SCIPY_BASELINE.entries)
@@ -64,6 +73,7 @@ def test_the_shipped_baseline_applies_under_bind_to_the_functions_not_rebound() 
     assert any(note in w for w in doc["warnings"]), doc["warnings"]
 
 
+@NEEDS_SCIPY
 def test_the_shipped_baseline_applies_under_dtypes_and_says_what_it_does_not_cover() -> None:
     code, doc = run_json("--profile", "scipy", "-f", "sigmoid", "--dtypes", "float16")
     assert doc["baseline"] is not None and doc["baseline"]["path"].endswith("scipy.baseline.yaml")
@@ -72,6 +82,7 @@ def test_the_shipped_baseline_applies_under_dtypes_and_says_what_it_does_not_cov
     assert code == 1 and doc["summary"]["ok"] is False  # sigmoid::dtype-float16@float16 is no known failure
 
 
+@NEEDS_SCIPY
 def test_an_entry_naming_the_case_in_its_dtype_covers_it(tmp_path: Path) -> None:
     _, doc = run_json("--profile", "scipy", "-f", "sigmoid", "--dtypes", "float16", "-k", "dtype-float16")
     failing = [c for c in doc["cases"] if c["outcome"] in ("failed", "error")]
@@ -95,6 +106,7 @@ def test_the_baseline_is_planned_before_the_target_opens() -> None:
         make_plan(RunOptions(target=CAREFUL, strict_baseline=True))
 
 
+@NEEDS_SCIPY
 def test_check_reports_its_gate() -> None:
     report = check(profile="scipy", functions=["softmax"])
     assert report.baseline is not None and report.baseline.known > 0

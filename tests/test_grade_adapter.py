@@ -18,6 +18,8 @@ from dlconform.targets.adapter.confine import TemplateError, check_template
 from dlconform.targets.adapter.target import AdapterError, split_command
 from dlconform.targets.isolate.spawn import Limits
 
+from tests.sandboxes import uid_cannot_run_adapter
+
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = "node adapters/javascript/adapter.js {submission}"
 EXAMPLE = ROOT / "adapters" / "javascript" / "example" / "tutorial.js"
@@ -72,6 +74,8 @@ def test_a_folder_of_js_submissions_each_broken_one_its_own_grade(folder, tmp_pa
             pytest.skip(f"--sandbox bwrap: {unavailable()}")
     if os.geteuid() != 0 and sandbox == "uid":
         pytest.skip("a non-root grader's uid mode runs submissions as the grader")
+    if sandbox == "uid" and uid_cannot_run_adapter("uid"):
+        pytest.skip(uid_cannot_run_adapter("uid"))
     out = tmp_path / "out"
     done = cli(
         "grade", str(folder), "--adapter", TEMPLATE, "-f", "sigmoid", "--timeout", "3", "-j", "2",
@@ -91,6 +95,8 @@ def test_a_folder_of_js_submissions_each_broken_one_its_own_grade(folder, tmp_pa
 
 @NEEDS_NODE
 def test_shards_merge_into_the_whole_grade_with_the_assignments_points(folder, tmp_path):
+    if uid_cannot_run_adapter():
+        pytest.skip(uid_cannot_run_adapter())
     whole, parts = tmp_path / "whole", [tmp_path / "one", tmp_path / "two"]
     common = ["--adapter", TEMPLATE, "--assignment", "tutorial", "--timeout", "3"]
     assert cli("grade", str(folder), *common, "--out", str(whole)).returncode == 0
@@ -123,6 +129,8 @@ def test_submissions_are_the_files_of_the_adapters_language():
 
 @NEEDS_NODE
 def test_perf_and_large_cases_are_refused_for_an_adapter_in_one_line(folder):
+    if uid_cannot_run_adapter():  # grade checks that its uid can read the adapter first
+        pytest.skip(uid_cannot_run_adapter())
     runs = [
         ("run", "--adapter", f"node adapters/javascript/adapter.js {EXAMPLE}", "-f", "sigmoid", "--perf"),
         ("run", "--adapter", f"node adapters/javascript/adapter.js {EXAMPLE}", "-f", "sigmoid", "-t", "large"),
