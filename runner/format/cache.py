@@ -1,4 +1,4 @@
-"""A content-keyed cache of loaded vector files, so a warm load skips YAML parsing and validation.
+"""A content-keyed cache of loaded vector files (and baselines), so a warm load skips YAML parsing and validation.
 
 An entry is keyed by the SHA-256 of the file's bytes, the runner's version and
 source code, and the NumPy version: it can never be stale, only unused, and the
@@ -135,9 +135,42 @@ def store(content: bytes, require_outcome: bool, vf: VectorFile) -> None:
         return
 
 
-def _prune(folder: Path) -> None:
-    """Keep the folder bounded: past MAX_ENTRIES entries, remove the older half."""
-    entries = list(folder.glob("*.vf"))
+def load_plain(content: bytes, kind: str) -> Any | None:
+    """The JSON value stored for a file of ``kind`` with these bytes (a baseline's entries), or None on a miss."""
+    folder = cache_dir()
+    if folder is None or not private_folder(folder):
+        return None
+    try:
+        return json.loads(_read_own(_plain_path(folder, content, kind)))
+    except (OSError, ValueError):
+        return None
+
+
+def store_plain(content: bytes, kind: str, value: Any) -> None:
+    """Remember ``value`` (plain JSON) as what a file of ``kind`` with these bytes loads to; quietly skipped when
+    the cache cannot be written."""
+    folder = cache_dir()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not private_folder(folder):
+            return
+        write_atomic(_plain_path(folder, content, kind), json.dumps(value).encode(), mode=0o600)
+        _prune(folder, f"*.{kind}.json")
+    except OSError:
+        return
+
+
+def _plain_path(folder: Path, content: bytes, kind: str) -> Path:
+    """Where the plain entry for a file of ``kind`` with these bytes lives (keyed as vector files are)."""
+    key = hashlib.sha256(f"{code_fingerprint()}|{kind}|".encode() + content).hexdigest()
+    return folder / f"{key}.{kind}.json"
+
+
+def _prune(folder: Path, pattern: str = "*.vf") -> None:
+    """Keep the folder bounded: past MAX_ENTRIES entries of a kind, remove the older half."""
+    entries = list(folder.glob(pattern))
     if len(entries) <= MAX_ENTRIES:
         return
     entries.sort(key=lambda p: p.stat().st_mtime)

@@ -15,14 +15,16 @@ import json
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
 from dlconform.errors import DlconformError
-from dlconform.format import safeyaml
-from dlconform.format.schemacheck import Violation, violations
+from dlconform.format import cache
 from dlconform.judge.compare import FAILURES
 from dlconform.results import FAILING, BaselineSummary, CaseResult, Outcome, Report
+
+if TYPE_CHECKING:  # YAML and the schema load only when a baseline file is not in the load cache
+    from dlconform.format import safeyaml
+    from dlconform.format.schemacheck import Violation
 
 ENTRY_KEYS = ("id", "reason", "failure", "outcome")
 
@@ -92,12 +94,45 @@ def _schema() -> dict[str, Any]:
 
 
 def load_baseline(path: str | Path) -> Baseline:
-    """Read and check a baseline file; raises BaselineError naming the file, line and entry on any problem."""
+    """Read and check a baseline file; raises BaselineError naming the file, line and entry on any problem.
+
+    A file read before (the same bytes, the same runner) comes from the load cache, checked then: a warm pytest
+    session with a 500-entry baseline imports no YAML or schema code for it."""
     name = str(path)
     try:
-        doc = safeyaml.load(Path(path).read_text(encoding="utf-8"))
+        content = Path(path).read_bytes()
     except OSError as exc:
         raise BaselineError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    rows = cache.load_plain(content, "baseline")
+    try:
+        if rows is not None:
+            return _built(name, rows)
+    except (TypeError, ValueError, KeyError):  # an entry this runner did not write: read the file again
+        pass
+    baseline = _parsed(name, content)
+    cache.store_plain(
+        content, "baseline", [[e.id, e.reason, e.failure, e.outcome.value] for e in baseline.entries.values()]
+    )
+    return baseline
+
+
+def _built(name: str, rows: list[list[str]]) -> Baseline:
+    """A baseline from the cached rows of a file checked before."""
+    baseline = Baseline(name)
+    for ident, reason, failure, outcome in rows:
+        if not all(isinstance(v, str) for v in (ident, reason, failure, outcome)):
+            raise TypeError("not a cached baseline row")
+        baseline.entries[ident] = BaselineEntry(ident, reason, failure, Outcome(outcome))
+    return baseline
+
+
+def _parsed(name: str, content: bytes) -> Baseline:
+    """Parse and check a baseline file's bytes; raises BaselineError naming the file, line and entry."""
+    from dlconform.format import safeyaml
+    from dlconform.format.schemacheck import violations
+
+    try:
+        doc = safeyaml.load(content.decode("utf-8"))
     except UnicodeDecodeError:
         raise BaselineError(f"{name}: not UTF-8 text") from None
     except safeyaml.YamlError as exc:
@@ -195,6 +230,8 @@ def mark(result: CaseResult, entry: BaselineEntry | None) -> CaseResult:
 
 def dump_baseline(report: Report, reasons: dict[str, str] | None = None) -> str:
     """A baseline file listing the report's failures; each reason from ``reasons`` by key, else the failure message."""
+    import yaml  # only for writing one
+
     reasons = reasons or {}
     entries = [
         {
