@@ -25,6 +25,7 @@ import math
 import os
 import stat
 import struct
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -105,61 +106,66 @@ def _read_own(path: Path) -> bytes:
         return entry.read()
 
 
-def load(name: str, content: bytes, require_outcome: bool) -> VectorFile | None:
-    """The cached VectorFile for ``content`` read from ``name``, or None on a miss (or a bad or foreign entry)."""
+def _get(path_in: Callable[[Path], Path]) -> bytes | None:
+    """The bytes of the entry at ``path_in(folder)`` in our private cache folder, or None (off, missing, foreign)."""
     folder = cache_dir()
     if folder is None or not private_folder(folder):
         return None
     try:
-        return decode_entry(_read_own(entry_path(folder, content, require_outcome)), name)
-    except (OSError, CorruptEntry):
+        return _read_own(path_in(folder))
+    except OSError:
         return None
 
 
-def store(content: bytes, require_outcome: bool, vf: VectorFile) -> None:
-    """Remember ``vf`` as what ``content`` loads to; a cache that cannot be written is skipped quietly."""
+def _put(path_in: Callable[[Path], Path], blob: bytes, pattern: str) -> None:
+    """Write ``blob`` at ``path_in(folder)`` (0600, atomically) and keep entries matching ``pattern`` bounded;
+    a cache that cannot be written is skipped quietly."""
     folder = cache_dir()
     if folder is None:
-        return
-    try:
-        blob = encode_entry(vf)
-    except TypeError:  # a value this format does not carry: leave the file uncached
         return
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not private_folder(folder):
             return
-        write_atomic(entry_path(folder, content, require_outcome), blob, mode=0o600)
-        _prune(folder)
+        write_atomic(path_in(folder), blob, mode=0o600)
+        _prune(folder, pattern)
     except OSError:
         return
 
 
+def load(name: str, content: bytes, require_outcome: bool) -> VectorFile | None:
+    """The cached VectorFile for ``content`` read from ``name``, or None on a miss (or a bad or foreign entry)."""
+    blob = _get(lambda folder: entry_path(folder, content, require_outcome))
+    try:
+        return None if blob is None else decode_entry(blob, name)
+    except CorruptEntry:
+        return None
+
+
+def store(content: bytes, require_outcome: bool, vf: VectorFile) -> None:
+    """Remember ``vf`` as what ``content`` loads to; a cache that cannot be written is skipped quietly."""
+    if cache_dir() is None:
+        return
+    try:
+        blob = encode_entry(vf)
+    except TypeError:  # a value this format does not carry: leave the file uncached
+        return
+    _put(lambda folder: entry_path(folder, content, require_outcome), blob, "*.vf")
+
+
 def load_plain(content: bytes, kind: str) -> Any | None:
     """The JSON value stored for a file of ``kind`` with these bytes (a baseline's entries), or None on a miss."""
-    folder = cache_dir()
-    if folder is None or not private_folder(folder):
-        return None
+    blob = _get(lambda folder: _plain_path(folder, content, kind))
     try:
-        return json.loads(_read_own(_plain_path(folder, content, kind)))
-    except (OSError, ValueError):
+        return None if blob is None else json.loads(blob)
+    except ValueError:
         return None
 
 
 def store_plain(content: bytes, kind: str, value: Any) -> None:
     """Remember ``value`` (plain JSON) as what a file of ``kind`` with these bytes loads to; quietly skipped when
     the cache cannot be written."""
-    folder = cache_dir()
-    if folder is None:
-        return
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if not private_folder(folder):
-            return
-        write_atomic(_plain_path(folder, content, kind), json.dumps(value).encode(), mode=0o600)
-        _prune(folder, f"*.{kind}.json")
-    except OSError:
-        return
+    _put(lambda folder: _plain_path(folder, content, kind), json.dumps(value).encode(), f"*.{kind}.json")
 
 
 def _plain_path(folder: Path, content: bytes, kind: str) -> Path:
@@ -168,7 +174,7 @@ def _plain_path(folder: Path, content: bytes, kind: str) -> Path:
     return folder / f"{key}.{kind}.json"
 
 
-def _prune(folder: Path, pattern: str = "*.vf") -> None:
+def _prune(folder: Path, pattern: str) -> None:
     """Keep the folder bounded: past MAX_ENTRIES entries of a kind, remove the older half."""
     entries = list(folder.glob(pattern))
     if len(entries) <= MAX_ENTRIES:
