@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 
 from dlconform.atomic import write_report
@@ -28,6 +29,7 @@ from dlconform.judge.compare import DEFAULTS, Options
 from dlconform.results import Graded
 from dlconform.run.options import RunOptions
 from dlconform.run.pipeline import Plan, execute
+from dlconform.targets.isolate.ahead import Lookahead
 from dlconform.targets.isolate.spawn import DEFAULT_LIMITS, Limits
 from dlconform.targets.open import Adapter
 from dlconform.text import printable
@@ -229,13 +231,13 @@ def grade_all(
     adapter: str | None = None,
 ) -> list[Graded]:
     """Grade every submission, ``jobs`` at a time; results in submission order, ``progress`` called with each
-    as it finishes."""
+    as it finishes (and its workers stopped). Each job's next worker starts ahead (``targets.isolate.ahead``)."""
+    ahead = Lookahead(submissions, limits, jobs, enabled=adapter is None)
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [
-            pool.submit(
-                grade_one,
-                s,
+    def one(submission: str) -> tuple[Graded, list[Future[None]]]:
+        with ahead.job() as stops:
+            graded = grade_one(
+                submission,
                 cases,
                 limits=limits,
                 options=options,
@@ -245,12 +247,16 @@ def grade_all(
                 curves=curves,
                 adapter=adapter,
             )
-            for s in submissions
-        ]
+        return graded, stops
+
+    with closing(ahead), ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [pool.submit(one, s) for s in submissions]
         for done in as_completed(futures):
+            graded, stops = done.result()
+            wait(stops)  # nothing of the submission runs once its result is handed on
             if progress is not None:
-                progress(done.result())  # in the calling thread: what it prints needs no lock
-        return [f.result() for f in futures]
+                progress(graded)  # in the calling thread: what it prints needs no lock
+    return [f.result()[0] for f in futures]
 
 
 def grade_line(graded: Graded) -> str:

@@ -29,6 +29,8 @@ PR_CAPBSET_DROP, PR_SET_SECUREBITS, PR_SET_PDEATHSIG = 24, 28, 1
 SECURE_ALL_LOCKED = 0x3F  # noroot, no-setuid-fixup, keep-caps-off, each with its lock
 LAST_CAP = 63
 PRIVATE_FOLDERS = ("/tmp", "/dev/shm", "/var/tmp")
+POOL_FOLDERS = ("/", "/dev")  # the pool's own tmpfs, shared by all its workers: read-only in each, or one could
+# leave a file there (hidden inputs it saw, say) for the next submission to read
 WORKDIR = "/submission"  # the worker's folder as it sees it
 TMPFS_SIZE = 256 << 20  # bytes per private tmpfs (the sandbox's memory cgroup also counts them)
 
@@ -88,13 +90,15 @@ def _forward_exit(inner: int) -> NoReturn:
 
 
 def private_mounts(source_fd: int | None, name: str | None, size: int = TMPFS_SIZE) -> int:
-    """Own mount, IPC, network and UTS namespaces; private tmpfs folders; a /proc of this PID namespace whose
+    """Own mount, IPC, network and UTS namespaces; private tmpfs folders, the pool's own read-only; a /proc of this PID namespace whose
     kernel settings are read-only; the submission (read from ``source_fd``) written to ``WORKDIR/name``. Returns
     a descriptor of the settings folder as still writable, for ``become_nobody`` alone."""
     _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS), "unshare")
     _mount("none", "/", None, MS_REC | MS_PRIVATE)
     for folder in (*PRIVATE_FOLDERS, WORKDIR):
         _mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
+    for folder in POOL_FOLDERS:  # this mount only: the private tmpfs on it stay writable
+        _mount("none", folder, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
     _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     settings = os.open("/proc/sys", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
     for cover in PROC_COVERS:

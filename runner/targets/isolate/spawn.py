@@ -14,6 +14,7 @@ import atexit
 import contextlib
 import json
 import os
+import queue
 import re
 import selectors
 import shutil
@@ -25,7 +26,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -95,7 +97,7 @@ class ForkServer:
         self._uid = contextlib.ExitStack()  # holds a bubblewrap pool's host uid while the pool runs
 
     def _start(self) -> socket.socket:
-        """Start the zygote and wait until it has preloaded."""
+        """Start the zygote (from the lasting thread: ``in_lasting_thread``) and wait until it has preloaded."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         root = Path(__file__).resolve().parents[2]
         env = {
@@ -110,13 +112,15 @@ class ForkServer:
         exe = sandbox.bwrap_path()
         if self.mode == "bwrap" and exe is not None:
             command = sandbox.pool_command(exe, command, self._uid.enter_context(sandbox.pool_uid()))
-        self._proc = subprocess.Popen(
-            command,
-            pass_fds=[theirs.fileno()],
-            env=env,
-            cwd=root,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
+        self._proc = in_lasting_thread(
+            lambda: subprocess.Popen(
+                command,
+                pass_fds=[theirs.fileno()],
+                env=env,
+                cwd=root,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+            )
         )
         theirs.close()
         ours.settimeout(STARTUP_TIMEOUT)
@@ -177,6 +181,33 @@ class ForkServer:
         """Hang up: the zygote kills what is left of its workers and exits."""
         with self._lock:
             self._discard()
+
+
+_LAUNCHES: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]]] = queue.SimpleQueue()
+_LAUNCHER: list[threading.Thread] = []
+_LAUNCHER_LOCK = threading.Lock()
+
+
+def in_lasting_thread(start: Callable[[], Any]) -> Any:
+    """``start()`` run in a thread that lasts as long as this process. A child's parent-death signal (the zygote's
+    ``PR_SET_PDEATHSIG``, bubblewrap's ``--die-with-parent``) fires when the *thread* that forked it ends: a zygote
+    started from a grading pool's thread would die with the pool, and every batch would pay for a new one."""
+    with _LAUNCHER_LOCK:
+        if not _LAUNCHER:
+            _LAUNCHER.append(threading.Thread(target=_launch_forever, name="dlconform-launcher", daemon=True))
+            _LAUNCHER[0].start()
+    done: Future[Any] = Future()
+    _LAUNCHES.put((start, done))
+    return done.result()
+
+
+def _launch_forever() -> None:
+    while True:
+        start, done = _LAUNCHES.get()
+        try:
+            done.set_result(start())
+        except BaseException as exc:  # handed to the caller, raised there
+            done.set_exception(exc)
 
 
 _SERVERS = {mode: ForkServer(mode) for mode in ("bwrap", "uid")}

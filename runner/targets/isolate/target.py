@@ -26,6 +26,7 @@ from dlconform.results import Failure, Fault, Outcome, Report
 from dlconform.targets.base import Closing
 from dlconform.targets.capture import Capture
 from dlconform.targets.isolate.access import check_module_target
+from dlconform.targets.isolate.ahead import start_worker, stop_worker
 from dlconform.targets.isolate.batch import Batch, Call, encode_call, plan_batch
 from dlconform.targets.isolate.budget import Budget
 from dlconform.targets.isolate.paths import escaping_link
@@ -40,7 +41,6 @@ from dlconform.targets.isolate.spawn import (
     Worker,
     WorkerDied,
     WorkerTimeout,
-    start_worker,
 )
 from dlconform.targets.load import TargetNotFound, is_module_spec, refuse_folder
 from dlconform.targets.resolver import GraderFault, Unavailable
@@ -312,8 +312,10 @@ class IsolatedTarget(Closing):
         return worker.stop(grace) if worker else "was already gone"
 
     def close(self) -> None:
-        """Stop the worker and remove its folder."""
-        self._retire(0.0)
+        """Stop the worker and remove its folder (in a batch: maybe behind, ``ahead.stop_worker``)."""
+        worker, self._worker, self._batch = self._worker, None, None
+        if worker is not None:
+            stop_worker(worker)
 
 
 def _source_file(spec: str) -> Path | None:
