@@ -135,12 +135,18 @@ def describe(mode: str) -> str:
 
 def _host_folders() -> list[str]:
     """What a worker must read: the interpreter's installation, the virtual environment, site-packages."""
+    return list(_folders_for(tuple(sys.path)))
+
+
+@functools.cache
+def _folders_for(path: tuple[str, ...]) -> tuple[str, ...]:
+    """``_host_folders`` for this ``sys.path`` (worked out once: every worker's sandbox is checked against it)."""
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, os.path.dirname(sys.executable)}
     paths.add(os.path.dirname(os.path.realpath(sys.executable)))
     paths.update(p for key in ("stdlib", "platstdlib", "purelib", "platlib") if (p := sysconfig.get_path(key)))
-    paths.update(p for p in sys.path if "-packages" in p)
+    paths.update(p for p in path if "-packages" in p)
     found = sorted(p for p in paths if p and os.path.isdir(p))
-    return [p for p in found if not any(p != q and p.startswith(q.rstrip("/") + "/") for q in found)]
+    return tuple(p for p in found if not any(p != q and p.startswith(q.rstrip("/") + "/") for q in found))
 
 
 def _under_private_folders() -> str | None:
