@@ -2,7 +2,9 @@
 
 First, for each sandbox mode this host has (``bwrap``, ``uid``; ``--sandbox`` picks), where a submission's time
 goes: copies of a correct submission (examples/careful.py) graded in this process one at a time (``grade_all``,
-jobs 1, after one untimed) with timers around the grader's own steps: the worker's spawn, the submission's load in
+jobs 1, after one untimed) with timers around the grader's own steps: the worker's spawn (what the job waits for; a
+batch starts each worker ahead and stops it behind, in threads of its own, whose time is shown apart and not
+summed: targets/isolate/ahead.py), the submission's load in
 it, the call requests (the round trip to the worker: sending the inputs, the target's work, the replies), the
 replies' decoding and checking, judging, hints, the steps after, and writing the reports (JSON, gradebook). Each
 timer counts its own time, not the timers nested in it; what no timer covers is "other". Instrumentation only: the
