@@ -68,6 +68,9 @@ class Lookahead:
     def __init__(self, submissions: Sequence[str], limits: Limits, jobs: int, enabled: bool = True) -> None:
         self.enabled = enabled  # not for an adapter's batch: its processes are started as they are
         self.order = [(_key(s), s) for s in submissions]
+        self._place: dict[Path, int] = {}
+        for at, (key, _) in enumerate(self.order):
+            self._place.setdefault(key, at)
         self.limits, self.jobs = limits, max(1, jobs)
         self._ahead: dict[Path, Future[Worker]] = {}
         self._seen: set[Path] = set()  # submissions whose worker was started ahead, or whose turn came
@@ -93,11 +96,7 @@ class Lookahead:
 
     def start_after(self, source: Path) -> None:
         """Start the worker of the submission ``jobs`` places after ``source`` (the next this job will take)."""
-        keys = [key for key, _ in self.order]
-        try:
-            at = keys.index(_key(str(source))) + self.jobs
-        except ValueError:
-            return
+        at = self._place.get(_key(str(source)), len(self.order)) + self.jobs
         if at >= len(self.order):
             return
         key, spec = self.order[at]
