@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
 from dlconform.grading.batch import grade_all
-from dlconform.targets.isolate import ahead, spawn
+from dlconform.targets.isolate import ahead, spawn, uids
 from dlconform.targets.isolate.leftovers import processes_of
 from dlconform.targets.isolate.spawn import Limits
 from dlconform.targets.isolate.target import IsolatedTarget
@@ -159,3 +159,24 @@ def test_a_link_out_of_its_folder_is_never_read_ahead(tmp_path: Path) -> None:
         ahead.stop_worker(ahead.start_worker((folder / "a.py").resolve(), limits))
     assert batch._ahead == {}
     batch.close()
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="worker uids are a root grader's")
+def test_a_uid_is_handed_on_only_once_its_staged_folder_is_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "a.py"
+    source.write_text("open('mine.txt', 'w').write('a hidden case')" + RELU, encoding="utf-8")
+    folders: list[Path] = []
+    seen: list[bool] = []
+    remove = uids.remove_files_of
+
+    def noted(uid: int, *args: object) -> None:  # the last step before the uid is let go
+        seen.extend(folder.exists() for folder in folders)
+        remove(uid, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(uids, "remove_files_of", noted)
+    with IsolatedTarget(str(source), LIMITS["uid"]) as target:
+        assert target.load_error is None and target._worker is not None
+        folders.append(target._worker.workdir)  # root's, open to the uid's group: the next holder of the uid
+    assert seen == [False]

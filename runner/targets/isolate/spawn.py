@@ -352,8 +352,8 @@ class Worker:
         """Stop what is left of the worker (its uid's processes, or its cgroup's) and remove what it left: its uid's
         files in the shared temporary folders, its host folder, its cgroup."""
         if self._lease is not None:
-            self._lease.release()
-        if self._host is not None:
+            self._lease.release(self._host)  # the folder goes before the uid may be handed on
+        if self._host is not None:  # what is left of it (a uid that could not be stopped keeps its lease)
             shutil.rmtree(self._host, ignore_errors=True)
         if self.cgroup is not None:
             self.cgroup.remove()

@@ -15,6 +15,7 @@ import contextlib
 import fcntl
 import os
 import random
+import shutil
 import stat
 import threading
 from pathlib import Path
@@ -54,13 +55,16 @@ class UidLease:
                 return
         raise NoFreeUid(f"all {UID_SLOTS} worker uids from {UID_BASE} are in use")
 
-    def release(self) -> bool:
-        """Stop every process of the uid, remove its files from the shared temporary folders, and let it go; False
-        (the uid stays leased, handed out to no one while this grader runs) when a process of it outlived the stop."""
+    def release(self, own: Path | None = None) -> bool:
+        """Stop every process of the uid, remove ``own`` (the folder the grader staged for it) and its files from the
+        shared temporary folders, and let it go; False (the uid stays leased, handed out to no one while this grader
+        runs) when a process of it outlived the stop."""
         if self._fd < 0:
             return True
         if not stop_uid(self.uid):
             return False
+        if own is not None:  # before the uid can be anyone else's: its group may enter the folder
+            shutil.rmtree(own, ignore_errors=True)
         remove_files_of(self.uid)
         with contextlib.suppress(OSError):
             os.close(self._fd)
