@@ -105,3 +105,26 @@ def test_a_plain_warm_run_imports_only_what_it_uses(tmp_path: Path) -> None:
     assert "dlconform.commands.run" in modules and "numpy" in modules
     found = sorted(m for m in modules if any(m == name or m.startswith(name + ".") for name in NOT_IMPORTED))
     assert not found, f"a plain run imported {found}"
+
+
+def test_a_restored_case_is_the_case_its_fields_make() -> None:
+    from dlconform.format.model import Case, restore_case
+
+    values = {
+        "function": "relu",
+        "id": "small",
+        "description": "a few values",
+        "tags": ("core",),
+        "args": ((-1.0, 2.0),),
+        "expected": (0.0, 2.0),
+        "file_tolerance": {},
+    }
+    built, restored = Case(**values), restore_case(values)
+    assert restored == built and repr(restored) == repr(built) and vars(restored) == vars(built)
+    assert restored.layout is None and restored.accuracy == "pointwise"  # the defaults, as __init__ gives them
+    with pytest.raises(Exception, match="cannot assign"):
+        restored.id = "other"  # still frozen
+    with pytest.raises(TypeError, match="layuot"):
+        restore_case({**values, "layuot": "fortran"})
+    with pytest.raises(TypeError, match="args"):
+        restore_case({k: v for k, v in values.items() if k != "args"})

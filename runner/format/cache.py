@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 from dlconform.atomic import write_atomic
 from dlconform.format.large import FromReference, Generated, parse_generated
-from dlconform.format.model import Case, Raises, VectorFile
+from dlconform.format.model import Case, Raises, VectorFile, restore_case
 from dlconform.format.prepared import expected_values, float_expected, prepare, seed
 from dlconform.format.tolerance import Tolerance
 from dlconform.format.values import DTYPES
@@ -340,7 +340,7 @@ def _case(fields: dict[str, Any], shared: dict[str, Any]) -> Case:
     """A cached case rebuilt, its level a Level again."""
     if "level" in fields:
         fields["level"] = Level(fields["level"])
-    return Case(**fields, **shared)
+    return restore_case({**fields, **shared})
 
 
 def _unfields(raw: dict[str, Any], arrays: list[np.ndarray]) -> dict[str, Any]:
