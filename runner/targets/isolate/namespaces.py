@@ -90,9 +90,9 @@ def _forward_exit(inner: int) -> NoReturn:
 
 
 def private_mounts(source_fd: int | None, name: str | None, size: int = TMPFS_SIZE) -> int:
-    """Own mount, IPC, network and UTS namespaces; private tmpfs folders, the pool's own read-only; a /proc of this PID namespace whose
-    kernel settings are read-only; the submission (read from ``source_fd``) written to ``WORKDIR/name``. Returns
-    a descriptor of the settings folder as still writable, for ``become_nobody`` alone."""
+    """Own mount, IPC, network and UTS namespaces; private tmpfs folders, the pool's own folders read-only; a /proc
+    of this PID namespace whose kernel settings are read-only; the submission (read from ``source_fd``) written to
+    ``WORKDIR/name``. Returns a descriptor of the settings folder as still writable, for ``become_nobody`` alone."""
     _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS), "unshare")
     _mount("none", "/", None, MS_REC | MS_PRIVATE)
     for folder in (*PRIVATE_FOLDERS, WORKDIR):
