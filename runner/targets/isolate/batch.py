@@ -16,7 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from dlconform.format.large import Generated
+from dlconform.format.layouts import layout_of
 from dlconform.format.model import Case, fresh_inputs
 from dlconform.targets.isolate.protocol import MAX_BLOBS, Buffer, encode_value
 from dlconform.targets.isolate.replies import reply_limit
@@ -33,6 +35,16 @@ class Call:
     tagged: list[dict[str, Any]]
     blobs: list[Buffer]
     limit: int  # the bytes its reply may take (replies.reply_limit of its inputs)
+    args: tuple[Any, ...] = ()  # the inputs it was encoded from (they travel as views: kept as they were)
+
+    def matches(self, function: str, args: Sequence[Any]) -> bool:
+        """Whether ``function`` on ``args`` is this very call, without encoding them: what ``same`` says of their
+        encoding, or False where that cannot be told cheaply (the caller then encodes them)."""
+        return (
+            function == self.function
+            and len(args) == len(self.args)
+            and all(_same_value(a, b) for a, b in zip(args, self.args, strict=True))
+        )
 
     def same(self, other: Call) -> bool:
         """Whether ``other`` is this very call: the same function on the same inputs, byte for byte."""
@@ -48,7 +60,22 @@ def encode_call(function: str, args: Sequence[Any]) -> Call:
     """``function`` on ``args``, encoded for the wire."""
     blobs: list[Buffer] = []
     tagged = [encode_value(a, blobs) for a in args]
-    return Call(function, tagged, blobs, reply_limit(list(args)))
+    return Call(function, tagged, blobs, reply_limit(list(args)), tuple(args))
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    """Whether ``a`` and ``b`` would travel as the same tagged value and bytes (``encode_value``): arrays and NumPy
+    scalars of one class, dtype, shape and memory layout with the same bytes; Python numbers of one type and repr."""
+    if type(a) is not type(b):
+        return False
+    if type(a) is np.ndarray or isinstance(a, np.generic):
+        return (
+            a.dtype.str == b.dtype.str
+            and a.shape == b.shape
+            and layout_of(a) == layout_of(b)
+            and a.tobytes() == b.tobytes()
+        )
+    return a is None or (type(a) in (bool, int, float) and repr(a) == repr(b))
 
 
 @dataclass

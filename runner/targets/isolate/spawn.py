@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import json
+import math
 import os
 import re
-import selectors
+import select
 import shutil
 import signal
 import socket
@@ -32,8 +34,9 @@ from typing import Any
 
 from dlconform.errors import DlconformError
 from dlconform.targets.isolate import sandbox
+from dlconform.targets.isolate.channel import Inbox, send_some
 from dlconform.targets.isolate.namespaces import WORKDIR
-from dlconform.targets.isolate.protocol import MAX_FRAME, ProtocolError, frame_length, pack, unpack
+from dlconform.targets.isolate.protocol import MAX_FRAME, ProtocolError, pack, unpack
 from dlconform.targets.isolate.uids import UidLease
 from dlconform.targets.isolate.zygote import BOOT_FAILURE, HELLO, THREAD_VARIABLES
 
@@ -209,37 +212,6 @@ def describe_exit(status: dict[str, Any]) -> str:
     return f"exited with code {code} (os._exit, or a crash in native code)"
 
 
-class _Inbox:
-    """One frame assembled from what a non-blocking socket gives: the length prefix, then a body of that size
-    (refused before it is read when it is longer than ``limit`` bytes)."""
-
-    def __init__(self, limit: int = MAX_FRAME) -> None:
-        self.limit = limit
-        self.prefix = bytearray()
-        self.body: bytearray | None = None
-        self.got = 0
-
-    def feed(self, sock: socket.socket) -> bytearray | None:
-        """Read what is available; the body once complete. Raises WorkerDied at end of stream."""
-        if self.body is None:
-            chunk = sock.recv(4 - len(self.prefix))
-            if not chunk:
-                raise WorkerDied(CLOSED)
-            self.prefix += chunk
-            if len(self.prefix) < 4:
-                return None
-            length = frame_length(self.prefix)
-            if length > self.limit:
-                raise ProtocolError(f"a reply of {length} bytes where at most {self.limit} were due")
-            self.body = bytearray(length)
-        if self.got < len(self.body):
-            count = sock.recv_into(memoryview(self.body)[self.got :])
-            if not count:
-                raise WorkerDied(CLOSED)
-            self.got += count
-        return self.body if self.got == len(self.body) else None
-
-
 class Worker:
     """One confined worker process serving one submission (or a module, for ``run --isolate``)."""
 
@@ -343,52 +315,59 @@ class Worker:
     def _exchange(self, pending: list[memoryview], timeout: float, limit: int) -> tuple[dict[str, Any], list[Any]]:
         """Send ``pending`` and read one reply frame of the current request; WorkerTimeout once ``timeout`` passed
         without one (a reply already waiting is still taken)."""
-        inbox = _Inbox(limit)
         deadline = time.monotonic() + timeout
-        with selectors.DefaultSelector() as sel:
-            sel.register(self.sock, selectors.EVENT_READ | (selectors.EVENT_WRITE if pending else 0))
-            sel.register(self.out, selectors.EVENT_READ)
-            while True:
-                ready = sel.select(max(deadline - time.monotonic(), 0.0))
-                if not ready:
-                    raise WorkerTimeout()
-                for key, events in ready:
-                    if key.fileobj == self.out:
-                        if not self._read_output():
-                            sel.unregister(self.out)
-                        continue
-                    if events & selectors.EVENT_WRITE and pending:
-                        sent = self._send(pending[0])
-                        pending[0] = pending[0][sent:]
-                        pending = [part for part in pending if len(part)]
-                        if not pending:
-                            sel.modify(self.sock, selectors.EVENT_READ)
-                    if events & selectors.EVENT_READ:
-                        reply = self._receive(inbox)
-                        if reply is not None:
-                            self._read_output()
-                            return reply
-                if time.monotonic() > deadline:
-                    raise WorkerTimeout()
+        pending = self._send(pending) if pending else pending
+        reply = self._receive(limit)  # often read already, with the reply before it
+        while reply is None:
+            self._poll.modify(self.sock, select.POLLIN | (select.POLLOUT if pending else 0))
+            ready = self._poll.poll(math.ceil(max(deadline - time.monotonic(), 0.0) * 1000))
+            if not ready:
+                raise WorkerTimeout()
+            for fd, events in ready:
+                if fd == self.out:
+                    if not self._read_output():
+                        self._poll.unregister(self.out)
+                    continue
+                if events & select.POLLOUT and pending:
+                    pending = self._send(pending)
+                if events & ~select.POLLOUT and reply is None:
+                    reply = self._receive(limit)
+            if reply is None and time.monotonic() > deadline:
+                raise WorkerTimeout()
+        self._read_output()
+        return reply
 
-    def _send(self, data: memoryview) -> int:
-        """Send what the socket takes now."""
+    @functools.cached_property
+    def _poll(self) -> select.poll:
+        """What ``_exchange`` waits on: the protocol socket and, until it closes, the capture pipe."""
+        poll = select.poll()
+        poll.register(self.sock, select.POLLIN)
+        poll.register(self.out, select.POLLIN)
+        return poll
+
+    @functools.cached_property
+    def _inbox(self) -> Inbox:
+        """The replies read so far and not yet taken (channel.py)."""
+        return Inbox()
+
+    def _send(self, pending: list[memoryview]) -> list[memoryview]:
+        """Send what the socket takes now; what is left."""
         try:
-            return self.sock.send(data)
-        except BlockingIOError:
-            return 0
+            return send_some(self.sock, pending)
         except OSError as exc:
             raise WorkerDied(f"closed its end of the protocol ({exc.strerror})") from None
 
-    def _receive(self, inbox: _Inbox) -> tuple[dict[str, Any], list[Any]] | None:
+    def _receive(self, limit: int) -> tuple[dict[str, Any], list[Any]] | None:
         """Read what is there; the reply once it is complete, None while it is not."""
         try:
-            body = inbox.feed(self.sock)
+            body = self._inbox.feed(self.sock, limit)
             if body is None:
                 return None
             header, blobs = unpack(body)
         except (BlockingIOError, InterruptedError):
             return None
+        except EOFError:
+            raise WorkerDied(CLOSED) from None
         except ProtocolError as exc:
             raise WorkerDied(f"broke the protocol: {exc}") from None
         except OSError as exc:

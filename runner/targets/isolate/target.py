@@ -160,9 +160,7 @@ class IsolatedTarget(Closing):
         elif self._given_hidden:  # a worker that was given hidden inputs never runs a call the student sees
             self._retire(0.0)
             self._given_hidden = False
-        call = encode_call(function, args)
-        if self._batch is not None and not self._batch.next_is(call):
-            self._retire(0.0)  # a call the plan did not foresee while a batch runs: its replies are not this call's
+        call = self._encoded(function, args)
         worker = self._worker or self._restart()
         timeout, limit = self._budget.call_timeout(self.limits.timeout)
         try:
@@ -179,6 +177,22 @@ class IsolatedTarget(Closing):
             raise self._crashed(function, exc) from None
         finally:
             self._collect_output(self._worker or worker)
+
+    def _encoded(self, function: str, args: tuple[Any, ...]) -> Call:
+        """``function`` on ``args`` as sent: the batch in flight's next call when they are that very call (compared,
+        not encoded again), else encoded afresh, the batch in flight given up when it did not foresee them (its
+        replies are not this call's)."""
+        batch = self._batch
+        if (
+            batch is not None
+            and 0 < batch.taken < len(batch.calls)
+            and batch.calls[batch.taken].matches(function, args)
+        ):
+            return batch.calls[batch.taken]
+        call = encode_call(function, args)
+        if batch is not None and not batch.next_is(call):
+            self._retire(0.0)
+        return call
 
     def _restart(self) -> Worker:
         """A fresh worker with the submission loaded, for the next call."""
