@@ -12,6 +12,7 @@ alone and must name its place in the batch, and a hang or crash ends the batch (
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -118,12 +119,26 @@ def plan_batch(first: Call, following: Sequence[Case], hidden: bool) -> Batch:
     for case in following[: BATCH_CALLS - 1]:
         if case.function != first.function or case.hidden != hidden or any(isinstance(a, Generated) for a in case.args):
             break
-        call = encode_call(case.function, fresh_inputs(case.args, case.layout))
+        call = planned_call(case)
         size, count = size + _size(call), count + len(call.blobs)
         if size > BATCH_BYTES or count > MAX_BLOBS // 2:
             break
         calls.append(call)
     return Batch(calls)
+
+
+_PLANNED: dict[int, Call] = {}  # id(case) -> the case's call as a batch sends it (dropped with the case)
+
+
+def planned_call(case: Case) -> Call:
+    """The call of ``case`` as a batch sends it, encoded once for the case's life: every submission graded on the
+    case is sent the same inputs, and nothing changes them (they travel as views; the engine calls with its own
+    copies, compared with these)."""
+    found = _PLANNED.get(id(case))
+    if found is None:
+        found = _PLANNED[id(case)] = encode_call(case.function, fresh_inputs(case.args, case.layout))
+        weakref.finalize(case, _PLANNED.pop, id(case), None)
+    return found
 
 
 def _size(call: Call) -> int:

@@ -394,6 +394,8 @@ class Worker:
     def take_output(self) -> str:
         """What the submission printed since the last call of this method, as text (paths into the worker's
         folder shortened to the file name, as the student knows it)."""
+        if not self._captured and not self._dropped:  # nothing printed: the usual call
+            return ""
         text = self._captured.decode("utf-8", errors="replace").replace(f"{self.workdir}{os.sep}", "")
         if self._dropped:
             text += f"\n[... {self._dropped} more bytes of output dropped]\n"
