@@ -86,6 +86,9 @@ class Batch:
     calls: list[Call]
     taken: int = 0
     since: float = field(default_factory=time.monotonic)  # when the previous reply came (or the request went)
+    seq: int = 0  # the request's number, once sent
+    end: int | None = None  # the plan's position after its last call (None: not the plan's calls)
+    after: Batch | None = None  # the plan's next batch, sent behind this one
 
     def request(self) -> tuple[dict[str, Any], list[Buffer]]:
         """The call request's header and blobs: each call's blob numbers shifted past the calls before it."""
@@ -99,7 +102,7 @@ class Batch:
 
     def next_is(self, call: Call) -> bool:
         """Whether ``call`` is the next one this batch sent, its reply not yet taken."""
-        return self.taken < len(self.calls) and (self.taken == 0 or self.calls[self.taken].same(call))
+        return self.taken < len(self.calls) and self.calls[self.taken].same(call)
 
     def took_one(self) -> None:
         """A reply was taken: the next call's timeout runs from now."""

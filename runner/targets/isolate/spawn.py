@@ -250,6 +250,7 @@ class Worker:
         self._captured = bytearray()
         self._dropped = 0
         self._seq = 0
+        self._outbox: list[memoryview] = []  # requests (parts of) not yet taken by the socket
         self.status: dict[str, Any] | None = None
         _LIVE.add(self)
 
@@ -300,26 +301,40 @@ class Worker:
             self.cgroup.remove()
 
     def request(
-        self, header: dict[str, Any], blobs: list[Any], timeout: float, limit: int = MAX_FRAME
+        self, header: dict[str, Any], blobs: list[Any], timeout: float, limit: int = MAX_FRAME, due: int | None = None
     ) -> tuple[dict[str, Any], list[Any]]:
-        """Send one request and wait up to ``timeout`` seconds for its (first) reply, at most ``limit`` bytes,
-        capturing output meanwhile."""
+        """Send one request and wait up to ``timeout`` seconds for a reply of at most ``limit`` bytes, capturing
+        output meanwhile: its first reply, or with ``due`` the next reply to that earlier request (this one is then
+        sent ahead, for the worker to go on to)."""
+        seq = self._queue(header, blobs)
+        return self._exchange(timeout, limit, seq if due is None else due)
+
+    def next_reply(
+        self, timeout: float, limit: int = MAX_FRAME, seq: int | None = None
+    ) -> tuple[dict[str, Any], list[Any]]:
+        """The next reply, to request ``seq`` (by default the last sent; a batch of calls has one per call), within
+        ``timeout`` seconds."""
+        return self._exchange(timeout, limit, self._seq if seq is None else seq)
+
+    @property
+    def seq(self) -> int:
+        """The number of the last request sent."""
+        return self._seq
+
+    def _queue(self, header: dict[str, Any], blobs: list[Any]) -> int:
+        """Number a request and send what the socket takes of it now; the rest goes while replies are awaited."""
         self._seq += 1
-        pending = [memoryview(part).cast("B") for part in pack({**header, "seq": self._seq}, blobs) if len(part)]
-        return self._exchange(pending, timeout, limit)
+        parts = pack({**header, "seq": self._seq}, blobs)
+        self._outbox = self._send([*self._outbox, *(memoryview(p).cast("B") for p in parts if len(p))])
+        return self._seq
 
-    def next_reply(self, timeout: float, limit: int = MAX_FRAME) -> tuple[dict[str, Any], list[Any]]:
-        """The next reply to the last request (a batch of calls has one per call), within ``timeout`` seconds."""
-        return self._exchange([], timeout, limit)
-
-    def _exchange(self, pending: list[memoryview], timeout: float, limit: int) -> tuple[dict[str, Any], list[Any]]:
-        """Send ``pending`` and read one reply frame of the current request; WorkerTimeout once ``timeout`` passed
-        without one (a reply already waiting is still taken)."""
+    def _exchange(self, timeout: float, limit: int, seq: int) -> tuple[dict[str, Any], list[Any]]:
+        """Read one reply frame, to request ``seq``, sending the requests not yet sent meanwhile; WorkerTimeout once
+        ``timeout`` passed without one (a reply already waiting is still taken)."""
         deadline = time.monotonic() + timeout
-        pending = self._send(pending) if pending else pending
-        reply = self._receive(limit)  # often read already, with the reply before it
+        reply = self._receive(limit, seq)  # often read already, with the reply before it
         while reply is None:
-            self._poll.modify(self.sock, select.POLLIN | (select.POLLOUT if pending else 0))
+            self._poll.modify(self.sock, select.POLLIN | (select.POLLOUT if self._outbox else 0))
             ready = self._poll.poll(math.ceil(max(deadline - time.monotonic(), 0.0) * 1000))
             if not ready:
                 raise WorkerTimeout()
@@ -328,10 +343,10 @@ class Worker:
                     if not self._read_output():
                         self._poll.unregister(self.out)
                     continue
-                if events & select.POLLOUT and pending:
-                    pending = self._send(pending)
+                if events & select.POLLOUT and self._outbox:
+                    self._outbox = self._send(self._outbox)
                 if events & ~select.POLLOUT and reply is None:
-                    reply = self._receive(limit)
+                    reply = self._receive(limit, seq)
             if reply is None and time.monotonic() > deadline:
                 raise WorkerTimeout()
         self._read_output()
@@ -357,7 +372,7 @@ class Worker:
         except OSError as exc:
             raise WorkerDied(f"closed its end of the protocol ({exc.strerror})") from None
 
-    def _receive(self, limit: int) -> tuple[dict[str, Any], list[Any]] | None:
+    def _receive(self, limit: int, seq: int) -> tuple[dict[str, Any], list[Any]] | None:
         """Read what is there; the reply once it is complete, None while it is not."""
         try:
             body = self._inbox.feed(self.sock, limit)
@@ -372,7 +387,7 @@ class Worker:
             raise WorkerDied(f"broke the protocol: {exc}") from None
         except OSError as exc:
             raise WorkerDied(f"closed its end of the protocol ({exc.strerror})") from None
-        if header.get("seq") != self._seq:
+        if header.get("seq") != seq:
             raise WorkerDied("broke the protocol: a reply to another request")
         return header, blobs
 
