@@ -306,7 +306,7 @@ class Worker:
         """Send one request and wait up to ``timeout`` seconds for a reply of at most ``limit`` bytes, capturing
         output meanwhile: its first reply, or with ``due`` the next reply to that earlier request (this one is then
         sent ahead, for the worker to go on to)."""
-        seq = self._queue(header, blobs)
+        seq = self._queue(header, blobs, ahead=due is not None)
         return self._exchange(timeout, limit, seq if due is None else due)
 
     def next_reply(
@@ -321,11 +321,19 @@ class Worker:
         """The number of the last request sent."""
         return self._seq
 
-    def _queue(self, header: dict[str, Any], blobs: list[Any]) -> int:
-        """Number a request and send what the socket takes of it now; the rest goes while replies are awaited."""
+    def _queue(self, header: dict[str, Any], blobs: list[Any], ahead: bool = False) -> int:
+        """Number a request and send what the socket takes of it now; the rest goes while replies are awaited. A
+        request sent ahead to a worker that is gone is dropped: the replies it sent before it went are still read,
+        and the first one missing says how it ended."""
         self._seq += 1
         parts = pack({**header, "seq": self._seq}, blobs)
-        self._outbox = self._send([*self._outbox, *(memoryview(p).cast("B") for p in parts if len(p))])
+        self._outbox = [*self._outbox, *(memoryview(p).cast("B") for p in parts if len(p))]
+        try:
+            self._outbox = self._send(self._outbox)
+        except WorkerDied:
+            if not ahead:
+                raise
+            self._outbox = []
         return self._seq
 
     def _exchange(self, timeout: float, limit: int, seq: int) -> tuple[dict[str, Any], list[Any]]:
@@ -344,7 +352,7 @@ class Worker:
                         self._poll.unregister(self.out)
                     continue
                 if events & select.POLLOUT and self._outbox:
-                    self._outbox = self._send(self._outbox)
+                    self._outbox = self._sent_ahead(self._outbox)
                 if events & ~select.POLLOUT and reply is None:
                     reply = self._receive(limit, seq)
             if reply is None and time.monotonic() > deadline:
@@ -372,6 +380,14 @@ class Worker:
         except OSError as exc:
             raise WorkerDied(f"closed its end of the protocol ({exc.strerror})") from None
 
+    def _sent_ahead(self, pending: list[memoryview]) -> list[memoryview]:
+        """Send more of what is left of the requests (sent ahead: a reply is awaited meanwhile); nothing is left to
+        send to a worker that is gone (the reply awaited, or its absence, says how it ended)."""
+        try:
+            return self._send(pending)
+        except WorkerDied:
+            return []
+
     def _receive(self, limit: int, seq: int) -> tuple[dict[str, Any], list[Any]] | None:
         """Read what is there; the reply once it is complete, None while it is not."""
         try:
@@ -381,7 +397,7 @@ class Worker:
             header, blobs = unpack(body)
         except (BlockingIOError, InterruptedError):
             return None
-        except EOFError:
+        except (EOFError, ConnectionResetError):  # reset: it went with a request sent ahead unread
             raise WorkerDied(CLOSED) from None
         except ProtocolError as exc:
             raise WorkerDied(f"broke the protocol: {exc}") from None

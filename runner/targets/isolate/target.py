@@ -237,6 +237,8 @@ class IsolatedTarget(Closing):
         if at is None or at >= len(self._plan) or batch.after is not None:
             return None
         case = self._plan[at]
+        if case.function in self._missing or case.function in self._given_up:  # calls the engine will not make
+            return None
         if case.hidden != self.hiding or any(isinstance(a, Generated) for a in case.args):
             return None
         ahead = plan_batch(planned_call(case), self._plan[at + 1 :], self.hiding)
