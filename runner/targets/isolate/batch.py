@@ -69,7 +69,9 @@ def _same_value(a: Any, b: Any) -> bool:
     scalars of one class, dtype, shape and memory layout with the same bytes; Python numbers of one type and repr."""
     if type(a) is not type(b):
         return False
-    if type(a) is np.ndarray or isinstance(a, np.generic):
+    if isinstance(a, np.generic):  # travels as a 0-d array: no layout
+        return a.dtype.str == b.dtype.str and a.tobytes() == b.tobytes()
+    if type(a) is np.ndarray:
         return (
             a.dtype.str == b.dtype.str
             and a.shape == b.shape
