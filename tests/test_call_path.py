@@ -1,5 +1,5 @@
 """The isolated call path (runner/targets/isolate/target.py, batch.py, channel.py): the plan's next batch is sent
-ahead while a batch's replies come, replies are read in chunks, and each call still takes only its own reply."""
+behind a batch while its replies come, replies are read in chunks, and each call still takes only its own reply."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from dlconform.targets.open import open_target
 
 LIMITS = Limits(timeout=2.0, memory=1 << 30)
 ALL = [c for c in iter_cases(load_files()) if "large" not in c.tags]
-# sigmoid's cases first, then relu's: relu's first batch is sent ahead while sigmoid's replies come
+# sigmoid's cases first, then relu's: relu's first batch is queued behind them while sigmoid's replies come
 CASES = tuple([c for c in ALL if c.function == "sigmoid"] + [c for c in ALL if c.function == "relu"])
 
 SUBMISSION = """
@@ -51,15 +51,15 @@ def grade(tmp_path: Path, patch: str = "", isolated: bool = True) -> dict[str, l
     return {f: [r for r in report.results if r.function == f] for f in ("sigmoid", "relu")}
 
 
-def test_the_next_batch_is_sent_ahead_and_every_call_gets_its_own_reply(
+def test_the_next_batch_is_queued_behind_and_every_call_gets_its_own_reply(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ahead: list[int] = []
+    queued: list[int] = []
     original = Worker.request
 
     def spy(self: Worker, header: dict[str, Any], blobs: list[Any], timeout: float, *rest: Any) -> Any:
         if len(rest) > 1 and rest[1] is not None:  # due: sent while a reply of an earlier request is awaited
-            ahead.append(len(header["calls"]))
+            queued.append(len(header["calls"]))
         return original(self, header, blobs, timeout, *rest)
 
     monkeypatch.setattr(Worker, "request", spy)
@@ -67,11 +67,11 @@ def test_the_next_batch_is_sent_ahead_and_every_call_gets_its_own_reply(
     assert {f: [(r.key, r.outcome, r.message) for r in got[f]] for f in got} == {
         f: [(r.key, r.outcome, r.message) for r in checked[f]] for f in checked
     }
-    assert ahead and sum(ahead) < len(CASES)  # batches went ahead; the first of each phase did not
+    assert queued and sum(queued) < len(CASES)  # batches were queued; the first of each phase was not
 
 
-def test_a_reply_to_the_batch_sent_ahead_while_one_is_due_breaks_the_protocol_there(tmp_path: Path) -> None:
-    """The worker answers two calls of each sigmoid batch, then goes on to the batch sent behind it: its replies
+def test_a_reply_to_the_queued_batch_while_one_is_due_breaks_the_protocol_there(tmp_path: Path) -> None:
+    """The worker answers two calls of each sigmoid batch, then goes on to the batch queued behind it: its replies
     there answer no sigmoid call."""
     patch = """
 def _short(sock, reply, out):

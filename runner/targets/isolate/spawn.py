@@ -305,8 +305,8 @@ class Worker:
     ) -> tuple[dict[str, Any], list[Any]]:
         """Send one request and wait up to ``timeout`` seconds for a reply of at most ``limit`` bytes, capturing
         output meanwhile: its first reply, or with ``due`` the next reply to that earlier request (this one is then
-        sent ahead, for the worker to go on to)."""
-        seq = self._queue(header, blobs, ahead=due is not None)
+        queued behind it, for the worker to go on to)."""
+        seq = self._queue(header, blobs, behind=due is not None)
         return self._exchange(timeout, limit, seq if due is None else due)
 
     def next_reply(
@@ -321,9 +321,9 @@ class Worker:
         """The number of the last request sent."""
         return self._seq
 
-    def _queue(self, header: dict[str, Any], blobs: list[Any], ahead: bool = False) -> int:
+    def _queue(self, header: dict[str, Any], blobs: list[Any], behind: bool = False) -> int:
         """Number a request and send what the socket takes of it now; the rest goes while replies are awaited. A
-        request sent ahead to a worker that is gone is dropped: the replies it sent before it went are still read,
+        request queued behind another to a worker that is gone is dropped: the replies it sent before it went are still read,
         and the first one missing says how it ended."""
         self._seq += 1
         parts = pack({**header, "seq": self._seq}, blobs)
@@ -331,7 +331,7 @@ class Worker:
         try:
             self._outbox = self._send(self._outbox)
         except WorkerDied:
-            if not ahead:
+            if not behind:
                 raise
             self._outbox = []
         return self._seq
@@ -352,7 +352,7 @@ class Worker:
                         self._poll.unregister(self.out)
                     continue
                 if events & select.POLLOUT and self._outbox:
-                    self._outbox = self._sent_ahead(self._outbox)
+                    self._outbox = self._send_queued(self._outbox)
                 if events & ~select.POLLOUT and reply is None:
                     reply = self._receive(limit, seq)
             if reply is None and time.monotonic() > deadline:
@@ -380,8 +380,8 @@ class Worker:
         except OSError as exc:
             raise WorkerDied(f"closed its end of the protocol ({exc.strerror})") from None
 
-    def _sent_ahead(self, pending: list[memoryview]) -> list[memoryview]:
-        """Send more of what is left of the requests (sent ahead: a reply is awaited meanwhile); nothing is left to
+    def _send_queued(self, pending: list[memoryview]) -> list[memoryview]:
+        """Send more of what is left of the requests (queued: a reply is awaited meanwhile); nothing is left to
         send to a worker that is gone (the reply awaited, or its absence, says how it ended)."""
         try:
             return self._send(pending)
@@ -397,7 +397,7 @@ class Worker:
             header, blobs = unpack(body)
         except (BlockingIOError, InterruptedError):
             return None
-        except (EOFError, ConnectionResetError):  # reset: it went with a request sent ahead unread
+        except (EOFError, ConnectionResetError):  # reset: it went with a queued request unread
             raise WorkerDied(CLOSED) from None
         except ProtocolError as exc:
             raise WorkerDied(f"broke the protocol: {exc}") from None

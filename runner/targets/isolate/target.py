@@ -215,13 +215,13 @@ class IsolatedTarget(Closing):
             batch.seq = worker.seq
         else:
             wait = max(0.0, timeout - (time.monotonic() - batch.since))
-            ahead = self._ahead(batch)
-            if ahead is None:
+            queued = self._next_batch(batch)
+            if queued is None:
                 reply, out = worker.next_reply(wait, call.limit, batch.seq)
             else:  # sent while this reply is awaited, so that the worker goes on to it while the grader judges
-                header, blobs = ahead.request()
+                header, blobs = queued.request()
                 reply, out = worker.request(header, blobs, wait, call.limit, batch.seq)
-                ahead.seq, batch.after = worker.seq, ahead
+                queued.seq, batch.after = worker.seq, queued
         check_call_reply(reply, out, len(call.tagged), batch.taken)
         batch.took_one()
         if batch.done:  # the batch sent behind it (if any) was the worker's to start from now
@@ -230,7 +230,7 @@ class IsolatedTarget(Closing):
                 batch.after.since = batch.since
         return reply, out
 
-    def _ahead(self, batch: Batch) -> Batch | None:
+    def _next_batch(self, batch: Batch) -> Batch | None:
         """The plan's next batch after ``batch`` (the cases following it in the phase running, none generated), when
         it is not sent yet; the engine's calls must still be those very calls to take their replies."""
         at = batch.end
@@ -241,9 +241,9 @@ class IsolatedTarget(Closing):
             return None
         if case.hidden != self.hiding or any(isinstance(a, Generated) for a in case.args):
             return None
-        ahead = plan_batch(planned_call(case), self._plan[at + 1 :], self.hiding)
-        ahead.end = at + len(ahead.calls)
-        return ahead
+        queued = plan_batch(planned_call(case), self._plan[at + 1 :], self.hiding)
+        queued.end = at + len(queued.calls)
+        return queued
 
     def _crashed(self, function: str, exc: Exception) -> WorkerCrash:
         """What a dead worker, or one that broke the protocol, makes of this call: the worker is stopped, and the
