@@ -274,3 +274,27 @@ def test_what_a_submission_prints_during_hidden_cases_is_never_shown(tmp_path, m
     calls = [m for m in lines if m["type"] == "call"]
     assert len(calls) == len(chosen) - 1 and chosen[-1].hidden  # every visible case's, not the hidden one's
     assert graded.score.points == graded.score.max_points
+
+
+def test_an_adapters_uid_is_handed_on_only_once_its_staged_folder_is_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The staged copy is open to the uid's group: were it removed after the uid is let go, the uid's next holder
+    could read what this submission's adapter left there."""
+    from dlconform.targets.adapter.confine import Confinement
+    from dlconform.targets.isolate import uids
+
+    submission = tmp_path / "good.js"
+    submission.write_text("module.exports = {};\n", encoding="utf-8")
+    seen: list[bool] = []
+    remove = uids.remove_files_of
+
+    def noted(uid: int, *args: object) -> None:  # the last step before the uid is let go
+        seen.append(confinement.folder.exists())
+        remove(uid, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(uids, "remove_files_of", noted)
+    confinement = Confinement(["node", "{submission}"], submission, Limits(sandbox="uid"))
+    (confinement.folder / "left.txt").write_text("a hidden case")
+    confinement.close()
+    assert seen == [False] and not confinement.folder.exists()

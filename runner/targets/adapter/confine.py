@@ -124,8 +124,9 @@ class Confinement:
             remove_files_of(self._lease.uid)
 
     def close(self) -> None:
-        """End the leftovers, let the uid go and remove the staged folder."""
+        """End the leftovers, remove the staged folder and let the uid go (in that order: the uid's group may enter
+        the folder, so it is gone before the uid can be anyone else's)."""
         self.end_leftovers()
         if self._lease is not None:
-            self._lease.release()
-        shutil.rmtree(self.folder, ignore_errors=True)
+            self._lease.release(self.folder)
+        shutil.rmtree(self.folder, ignore_errors=True)  # what is left of it (a uid not stopped keeps its lease)
