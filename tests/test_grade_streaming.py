@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from dlconform.grading.batch import GradeRequest, grade, grade_all
-from dlconform.grading.gradebook import GRADEBOOK, gradebook_csv, report_name, write_outputs
+from dlconform.grading.gradebook import GRADEBOOK, Outputs, gradebook_csv, report_name
 from dlconform.grading.outdir import RECORD, recorded
 from dlconform.results import Graded
 from dlconform.run.options import RunOptions
@@ -67,7 +67,9 @@ def test_a_batch_stopped_half_way_leaves_what_it_graded_and_nothing_of_the_run_b
     second = _submissions(tmp_path / "subs", "d_wrong.py")
     again = [first[0], first[1], *second]  # a and b graded again, c no longer, d new
 
-    def stop_after_two(graded: Graded, done: list[str] = []) -> None:  # noqa: B006 - the count of calls
+    done: list[str] = []
+
+    def stop_after_two(graded: Graded) -> None:
         done.append(graded.submission)
         if len(done) == 2:
             raise Stop
@@ -123,12 +125,18 @@ def test_the_command_s_batch_keeps_no_report_once_written(tmp_path: Path) -> Non
     assert _gradebook(tmp_path / "out") == subs
 
 
-def test_writing_per_submission_gives_the_folder_writing_at_the_end_gave(tmp_path: Path) -> None:
+def test_the_gradebook_is_in_submission_order_whatever_order_they_finish_in(tmp_path: Path) -> None:
     subs = _submissions(tmp_path / "subs", "a.py", "b_wrong.py", "c.py")
     graded = grade_all(subs, [c for c in _cases() if c.function == "relu"], jobs=2)
-    assert [g.submission for g in graded] == subs  # submission order, whatever order they finished in
-    write_outputs(graded, ["relu"], tmp_path / "once")
-    assert (tmp_path / "once" / GRADEBOOK).read_text(encoding="utf-8") == gradebook_csv(graded, ["relu"])
+    assert [g.submission for g in graded] == subs
+    out = Outputs(subs, ["relu"], tmp_path / "out")
+    booked = []
+    for g in reversed(graded):  # c finishes first, a last
+        out.add(g)
+        booked.append(_gradebook(tmp_path / "out"))
+    out.close()
+    assert booked == [subs[2:], subs[1:], subs]
+    assert (tmp_path / "out" / GRADEBOOK).read_text(encoding="utf-8") == gradebook_csv(graded, ["relu"])
 
 
 def _cases() -> list:
