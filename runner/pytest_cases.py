@@ -189,7 +189,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     lines = [f"dlconform target: {target_line(checked.target.info)}", f"dlconform cases: {len(checked.cases)}"]
     if checked.target.load_error:
         lines.append(f"dlconform warning: target failed to import: {checked.target.load_error}")
-    lines.extend(f"dlconform warning: {w}" for w in [*checked.target.warnings, *checked.plan.notes])
+    lines.extend(f"dlconform warning: {w}" for w in checked.target.warnings)
+    lines.extend(f"dlconform warning: {plugin_spelling(config, note)}" for note in checked.plan.notes)
     return lines
 
 

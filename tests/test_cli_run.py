@@ -202,3 +202,13 @@ def test_the_readme_states_the_suite_as_it_is():
     assert f" {len(default) - variants} cases with stable ids" in readme
     assert f"{variants} layout variants" in readme
     assert f"(`{len(default)} passed, 0 failed`, exit 0)" in readme
+
+
+def test_a_module_target_named_like_a_profile_points_at_the_profile(tmp_path):
+    """``run numpy`` checks numpy's attributes by the tutorial's names (nearly all missing); the run says that
+    ``--profile numpy`` checks the library; a file named ``numpy`` in the folder is a file target, with no note."""
+    result = dlconform("numpy", "-f", "relu", cwd=tmp_path)
+    assert "'numpy' is checked as a module" in result.stdout + result.stderr and "--profile numpy" in result.stdout
+    assert "checked as a module" not in dlconform("dlconform.reference", "-f", "relu", cwd=tmp_path).stdout
+    (tmp_path / "numpy").write_text("def relu(x):\n    return x * (x > 0)\n")
+    assert "checked as a module" not in dlconform("numpy", "-f", "relu", cwd=tmp_path).stdout

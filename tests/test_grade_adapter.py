@@ -170,3 +170,27 @@ def test_an_adapter_kept_in_a_private_temporary_folder(tmp_path, sandbox):
         return
     assert done.returncode == 0, done.stderr
     assert gradebook(out)["good.js"]["score"] == "1", done.stdout
+
+
+@NEEDS_NODE
+def test_gradescope_and_html_outputs_for_js_submissions(folder, tmp_path):
+    """What instructors upload and read works the same for an adapter: Gradescope's results.json for one
+    submission, and with --html a page per submission (no Python hints) and the class index."""
+    if uid_cannot_run_adapter():
+        pytest.skip(uid_cannot_run_adapter())
+    results = tmp_path / "results.json"
+    one = cli("grade", str(folder / "good.js"), "--adapter", TEMPLATE, "--assignment", "tutorial", "--gradescope",
+              str(results))  # fmt: skip
+    assert one.returncode == 0, one.stderr
+    gradescope = json.loads(results.read_text())
+    assert gradescope["score"] == 14 and {t["status"] for t in gradescope["tests"]} == {"passed"}
+    out = tmp_path / "out"
+    done = cli("grade", str(folder), "--adapter", TEMPLATE, "-f", "sigmoid", "--timeout", "3", "--html", "--out",
+               str(out))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    pages = {p.stem.rsplit("_subs_")[-1]: p.read_text() for p in out.glob("*.html") if p.name != "index.html"}
+    assert set(pages) == set(STATUS), sorted(pages)
+    assert "SyntaxError" in pages["syntax.js"] and "no result within 3 s" in pages["loops.js"]
+    assert "top level of your file" not in pages["missing.js"]  # the hints speak Python: none for JS
+    index = (out / "index.html").read_text()
+    assert all(name in index for name in STATUS)

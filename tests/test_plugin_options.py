@@ -115,3 +115,16 @@ def test_perf_times_each_function_at_the_session_end(pytester: pytest.Pytester) 
     result = run(pytester, *args)
     assert result.ret == pytest.ExitCode.OK
     result.stdout.fnmatch_lines(["dlconform: perf: relu*"])
+
+
+def test_a_module_target_named_like_a_profile_says_which_option_was_meant(pytester: pytest.Pytester) -> None:
+    """``--dlconform numpy`` (or torch) checks the module's attributes by the tutorial's names; the header says to
+    use the profile, in the plugin's spelling of the option. (torch cannot be imported twice in one process.)"""
+    result = run(pytester, "--dlconform", "numpy", "--dlconform-function", "relu")
+    result.stdout.fnmatch_lines(["dlconform warning: 'numpy' is checked as a module*give --dlconform-profile numpy"])
+
+
+def test_a_module_that_names_no_profile_gets_no_such_note(pytester: pytest.Pytester) -> None:
+    result = run(pytester, "--dlconform", "dlconform.reference", "--dlconform-function", "relu")
+    assert "checked as a module" not in result.stdout.str()
+    result.assert_outcomes(passed=len(cases_of("relu")))

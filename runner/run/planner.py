@@ -65,12 +65,13 @@ def make_plan(
     support = selection.assignment.support_files if selection.assignment else ()
     limits = limits_of(options, support) if options.isolated or options.adapter else None
     known, label, baseline_notes = plan_baseline(options, selection.cases)
+    hint = profile_hint(options.target)
     return Plan(
         source,
         selection.cases,
         isolation=limits,
         options=Options(options.rtol, options.atol, options.strict_dtype),
-        notes=(*selection.notes, *baseline_notes),
+        notes=(*selection.notes, *baseline_notes, *hint),
         perf_cases=selection.every if perf else None,
         hints=True,
         baseline=known,
@@ -159,6 +160,21 @@ def target_source(target: Any, profile: str | None, binds: Sequence[str], isolat
             "missing TARGET (a file, notebook or module), or --profile NAME, or --bind FUNCTION=module:callable"
         )
     return Bindings(profile, tuple(binds))
+
+
+def profile_hint(target: Any) -> tuple[str, ...]:
+    """A note when a module TARGET is also a shipped profile's name (``run torch``): the run checks that module's
+    attributes by the tutorial's names, which is rarely what was meant."""
+    if not isinstance(target, str) or not target.isidentifier() or os.path.exists(target):
+        return ()
+    from dlconform.targets.profiles.model import builtin_names
+
+    if target not in builtin_names():
+        return ()
+    return (
+        f"'{target}' is checked as a module, by the tutorial's function names; to check the library through its "
+        f"profile (its own functions bound to the catalogue's), give --profile {target}",
+    )
 
 
 def adapter_source(options: RunOptions) -> Any:
