@@ -1,8 +1,9 @@
 """A batch of submissions graded by an assignment: ``grade(GradeRequest)``, the one entry point of grading.
 
 Each submission runs in its own confined worker and is scored per function (``scoring``); ``--out DIR`` gets one
-JSON report per submission and ``gradebook.csv``, written as each submission finishes (``gradebook.Outputs``), ``--shard I/N`` grades a deterministic slice
-(``submissions``), ``--gradescope`` gets Gradescope's results.json (``gradescope``), also when grading failed.
+JSON report per submission and ``gradebook.csv``, written as each submission finishes (``gradebook.Outputs``);
+``--shard I/N`` grades a deterministic slice (``submissions``), ``--gradescope`` gets Gradescope's results.json
+(``gradescope``), also when grading failed.
 """
 
 from __future__ import annotations
