@@ -305,9 +305,10 @@ def each_graded(
 
         start(max(1, jobs))
         while running:
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            finished = sorted(wait(running, return_when=FIRST_COMPLETED).done, key=running.__getitem__)
             start(len(finished))  # the next ones run while this thread writes the finished ones' reports
-            for future in sorted(finished, key=running.__getitem__):
+            while finished:  # each dropped as it is yielded: none outlives the caller's turn with it
+                future = finished.pop(0)
                 yield running.pop(future), future.result()
 
 
