@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 from dlconform.grading.batch import GradeRequest, grade, grade_all
-from dlconform.grading.gradebook import GRADEBOOK, Outputs, gradebook_csv, report_name
+from dlconform.grading.errors import GradeError
+from dlconform.grading.gradebook import GRADEBOOK, Outputs, gradebook_csv, merge, report_name
 from dlconform.grading.outdir import RECORD, recorded
 from dlconform.results import Graded
 from dlconform.run.options import RunOptions
@@ -90,7 +91,6 @@ def test_a_report_that_cannot_be_written_stops_the_batch_with_the_gradebook_of_t
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from dlconform import report as reports
-    from dlconform.grading.errors import GradeError
 
     subs = _submissions(tmp_path / "subs", "a.py", "b_wrong.py", "c.py")
     rendered: list[object] = []
@@ -143,3 +143,21 @@ def _cases() -> list:
     from dlconform.format.suite import iter_cases, load_files
 
     return [c for c in iter_cases(load_files()) if "core" in c.tags]
+
+
+def test_merge_refuses_a_shard_whose_grading_stopped_half_way(tmp_path: Path) -> None:
+    subs = _submissions(tmp_path / "subs", "a.py", "b_wrong.py", "c.py", "d.py")
+    shards = [tmp_path / "s1", tmp_path / "s2"]
+    grade(GradeRequest(tuple(subs), RUN, out_dir=str(shards[0]), shard="1/2"))
+
+    def stop(graded: Graded) -> None:
+        raise Stop
+
+    with pytest.raises(Stop):
+        grade(GradeRequest(tuple(subs), RUN, out_dir=str(shards[1]), shard="2/2", jobs=1), progress=stop)
+    assert _gradebook(shards[1]) == [subs[1]]  # b graded, d not reached: merged, d would be left out unsaid
+    with pytest.raises(GradeError, match=rf"^{shards[1]}: its grading did not finish \(1 files missing: "):
+        merge(shards, tmp_path / "all")
+    assert not (tmp_path / "all").exists()
+    grade(GradeRequest(tuple(subs), RUN, out_dir=str(shards[1]), shard="2/2"))
+    assert merge(shards, tmp_path / "all") == 4 and _gradebook(tmp_path / "all") == subs

@@ -146,7 +146,8 @@ def _page(report_name: str) -> str:
 def merge(sources: Sequence[str | Path], out_dir: str | Path) -> int:
     """Combine the outputs of several ``grade --out`` runs (shards) into ``out_dir``; returns the submission count.
 
-    Gradebook columns are the union in order of appearance; a submission graded twice is an error. Shards graded
+    Gradebook columns are the union in order of appearance; a submission graded twice is an error, and so is a
+    folder whose grading stopped half-way (``_check_finished``). Shards graded
     with ``--html`` bring their pages, and the merged folder gets an index over all of them. ``out_dir`` is taken
     as ``grade`` takes its ``--out`` (``outdir.prepare``).
     """
@@ -156,6 +157,7 @@ def merge(sources: Sequence[str | Path], out_dir: str | Path) -> int:
     reports: list[Path] = []
     with_pages: list[bool] = []  # per source: graded with --html
     for source in map(Path, sources):
+        _check_finished(source)
         book = source / GRADEBOOK
         try:
             reader = csv.DictReader(io.StringIO(book.read_text(encoding="utf-8")))
@@ -196,6 +198,19 @@ def merge(sources: Sequence[str | Path], out_dir: str | Path) -> int:
         if paged:
             _merged_index(out, [p for p in seen.values() if p.suffix == ".json"], rows, columns[len(FIXED_COLUMNS) :])
     return len(rows)
+
+
+def _check_finished(source: Path) -> None:
+    """Refuse a folder whose grading stopped half-way (a gradebook or report its record names is missing): merged,
+    it would leave out the submissions it did not reach without a word. (Its index is not read: merge writes one.)"""
+    from dlconform.grading import outdir
+
+    missing = sorted(n for n in outdir.recorded(source) - {INDEX} if not (source / n).exists())
+    if missing:
+        raise GradeError(
+            f"{source}: its grading did not finish ({len(missing)} files missing: {printable(missing[0])}, ...): "
+            "grade it again, then merge"
+        )
 
 
 def _merged_index(
