@@ -1,4 +1,4 @@
-"""``python -m runner`` runs the dlconform command line."""
+"""``python -m dlconform`` runs the dlconform command line."""
 
 from dlconform.cli import main
 

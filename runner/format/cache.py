@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 from dlconform.atomic import write_atomic
 from dlconform.format.large import FromReference, Generated, parse_generated
-from dlconform.format.model import Case, Raises, VectorFile
+from dlconform.format.model import Case, Raises, VectorFile, restore_case
 from dlconform.format.prepared import expected_values, float_expected, prepare, seed
 from dlconform.format.tolerance import Tolerance
 from dlconform.format.values import DTYPES
@@ -66,19 +66,42 @@ def cache_dir() -> Path | None:
 
 @functools.cache
 def code_fingerprint() -> str:
-    """A digest of the package's source and schemas (the reference's included) and the versions they run on."""
+    """A digest of the package's source and schemas (the reference's included) and the versions they run on.
+
+    Reading them all takes a few milliseconds, so the digest is remembered in the cache folder under a stamp of
+    every file's path, size and modification time (what Python's own bytecode cache is keyed by, more finely): a
+    process whose files are unchanged reads one small entry instead of the whole package.
+    """
+    versions = f"{__version__}|numpy {np.__version__}"
+    sources = _sources()
+    stamp = hashlib.sha256(versions.encode())
+    for _, source in sources:
+        info = os.stat(source)
+        stamp.update(f"{source}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    where = f"{stamp.hexdigest()}.code"
+    known = _get(lambda folder: folder / where)
+    if known is not None and len(known) == 64 and all(c in b"0123456789abcdef" for c in known):
+        return known.decode()
+    digest = hashlib.sha256(versions.encode())
+    for package, source in sources:
+        with open(source, "rb") as file:
+            digest.update(os.path.relpath(source, package).encode() + b"\0" + file.read())
+    _put(lambda folder: folder / where, digest.hexdigest().encode(), "*.code")
+    return digest.hexdigest()
+
+
+def _sources() -> list[tuple[str, str]]:
+    """(package folder, file) for every source and schema file of the package and the reference, in a fixed order."""
     reference = importlib.util.find_spec("dlconform.reference")
     assert reference is not None and reference.origin is not None
-    digest = hashlib.sha256(f"{__version__}|numpy {np.__version__}".encode())
+    out: list[tuple[str, str]] = []
     for package in dict.fromkeys((str(Path(__file__).parents[1]), os.path.dirname(reference.origin))):
         sources: list[str] = []
         for folder, folders, files in os.walk(package):  # os.walk, not Path.rglob: a third of the time
             folders[:] = [f for f in folders if f != "__pycache__"]
             sources.extend(os.path.join(folder, f) for f in files if f.endswith((".py", ".json")))
-        for source in sorted(sources):
-            with open(source, "rb") as file:
-                digest.update(os.path.relpath(source, package).encode() + b"\0" + file.read())
-    return digest.hexdigest()
+        out.extend((package, source) for source in sorted(sources))
+    return out
 
 
 def entry_path(folder: Path, content: bytes, require_outcome: bool) -> Path:
@@ -317,7 +340,7 @@ def _case(fields: dict[str, Any], shared: dict[str, Any]) -> Case:
     """A cached case rebuilt, its level a Level again."""
     if "level" in fields:
         fields["level"] = Level(fields["level"])
-    return Case(**fields, **shared)
+    return restore_case({**fields, **shared})
 
 
 def _unfields(raw: dict[str, Any], arrays: list[np.ndarray]) -> dict[str, Any]:

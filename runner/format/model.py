@@ -5,7 +5,7 @@ Everything above the format layer handles these; ``suite`` builds them from YAML
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -85,6 +85,23 @@ class Case:
         if self.tolerance is not None:
             return self.tolerance
         return self.file_tolerance.get(np.dtype(dtype).name, Tolerance())
+
+
+CASE_FIELDS = frozenset(f.name for f in fields(Case))
+_CASE_DEFAULTS = {f.name: f.default for f in fields(Case) if f.default is not MISSING}
+
+
+def restore_case(values: dict[str, Any]) -> Case:
+    """The Case with these field values (a field at its default may be left out), built as unpickling builds an
+    object: its ``__dict__`` set at once, not field by field through the frozen ``__init__`` (a third of the
+    cost; a warm run rebuilds every case of the suite from the load cache, and each layout variant from its
+    case). TypeError for a field a Case does not have, or a required one missing."""
+    state = {**_CASE_DEFAULTS, **values}
+    if state.keys() != CASE_FIELDS:
+        raise TypeError(f"not the fields of a Case: {sorted(state.keys() ^ CASE_FIELDS)}")
+    case = object.__new__(Case)
+    object.__setattr__(case, "__dict__", state)
+    return case
 
 
 @dataclass

@@ -11,13 +11,12 @@ argument by a 0-d array of its dtype, where that does not change the result's dt
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 from dlconform.catalogue import FUNCTIONS
 from dlconform.format.layouts import ARRAY_LAYOUTS, differs
-from dlconform.format.model import Case
+from dlconform.format.model import Case, restore_case
 from dlconform.format.prepared import share
 
 VARIED_TAG = "core"  # the cases run in every layout: ordinary inputs (values at the edges are not layout checks)
@@ -65,7 +64,8 @@ def variants(case: Case) -> list[Case]:
                 continue
             args = zero_d
         description = f"{case.description} ({LAYOUT_WORDS[layout]})"
-        variant = replace(case, id=f"{case.id}@{layout}", args=args, layout=layout, description=description)
+        changes = {"id": f"{case.id}@{layout}", "args": args, "layout": layout, "description": description}
+        variant = restore_case({**vars(case), **changes})  # dataclasses.replace at a third of its cost
         share(variant, case)  # the same expected values and argument values: the same allowed errors
         out.append(variant)
     return out

@@ -87,7 +87,10 @@ def function_hint(results: Iterable[CaseResult]) -> str | None:
 
 
 def with_hints(report: Report, cases: Iterable[Case]) -> Report:
-    """A new report whose failed or errored results carry their hint, if any, in ``details["hint"]``."""
+    """A new report whose failed or errored results carry their hint, if any, in ``details["hint"]``; the report
+    itself when nothing failed (no pass over the cases)."""
+    if not any(r.outcome in FAILING for r in report.results):
+        return report
     by_key = {c.key: c for c in cases}
     passed = {r.key for r in report.results if r.outcome == Outcome.PASSED}
     failing: dict[str, list[CaseResult]] = {}

@@ -8,7 +8,8 @@ was defined in. Code of this package, or with no file (``<string>``, a ufunc), i
 from __future__ import annotations
 
 import os
-import traceback
+from collections.abc import Iterator
+from types import FrameType, TracebackType
 
 PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # dlconform's own folder
 CELL = "#cell"  # a notebook cell's code is compiled as ``path#cellN`` (dlconform.targets.notebook)
@@ -17,7 +18,7 @@ CELL = "#cell"  # a notebook cell's code is compiled as ``path#cellN`` (dlconfor
 def raising_frame(exc: BaseException) -> tuple[str, int] | None:
     """The (code filename, line) in the called function's own file nearest to where ``exc`` was raised; None when
     the call ran no code of a file of its own. The traceback's first frame is the caller's: it is skipped."""
-    frames = list(traceback.walk_tb(exc.__traceback__))[1:]
+    frames = list(_walk(exc.__traceback__))[1:]
     if not frames:
         return None
     own = _source(frames[0][0].f_code.co_filename)
@@ -44,6 +45,14 @@ def raised_at(exc: BaseException) -> str | None:
         return given
     found = raising_frame(exc)
     return place(*found) if found else None
+
+
+def _walk(tb: TracebackType | None) -> Iterator[tuple[FrameType, int]]:
+    """Each frame of a traceback and its line, from the call inwards (``traceback.walk_tb``, whose module a run
+    would import for this loop alone)."""
+    while tb is not None:
+        yield tb.tb_frame, tb.tb_lineno
+        tb = tb.tb_next
 
 
 def _source(filename: str) -> str | None:
