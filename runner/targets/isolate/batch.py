@@ -12,11 +12,14 @@ alone and must name its place in the batch, and a hang or crash ends the batch (
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from dlconform.format.large import Generated
+from dlconform.format.layouts import layout_of
 from dlconform.format.model import Case, fresh_inputs
 from dlconform.targets.isolate.protocol import MAX_BLOBS, Buffer, encode_value
 from dlconform.targets.isolate.replies import reply_limit
@@ -33,6 +36,16 @@ class Call:
     tagged: list[dict[str, Any]]
     blobs: list[Buffer]
     limit: int  # the bytes its reply may take (replies.reply_limit of its inputs)
+    args: tuple[Any, ...] = ()  # the inputs it was encoded from (they travel as views: kept as they were)
+
+    def matches(self, function: str, args: Sequence[Any]) -> bool:
+        """Whether ``function`` on ``args`` is this very call, without encoding them: what ``same`` says of their
+        encoding, or False where that cannot be told cheaply (the caller then encodes them)."""
+        return (
+            function == self.function
+            and len(args) == len(self.args)
+            and all(_same_value(a, b) for a, b in zip(args, self.args, strict=True))
+        )
 
     def same(self, other: Call) -> bool:
         """Whether ``other`` is this very call: the same function on the same inputs, byte for byte."""
@@ -48,7 +61,24 @@ def encode_call(function: str, args: Sequence[Any]) -> Call:
     """``function`` on ``args``, encoded for the wire."""
     blobs: list[Buffer] = []
     tagged = [encode_value(a, blobs) for a in args]
-    return Call(function, tagged, blobs, reply_limit(list(args)))
+    return Call(function, tagged, blobs, reply_limit(list(args)), tuple(args))
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    """Whether ``a`` and ``b`` would travel as the same tagged value and bytes (``encode_value``): arrays and NumPy
+    scalars of one class, dtype, shape and memory layout with the same bytes; Python numbers of one type and repr."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, np.generic):  # travels as a 0-d array: no layout
+        return a.dtype.str == b.dtype.str and a.tobytes() == b.tobytes()
+    if type(a) is np.ndarray:
+        return (
+            a.dtype.str == b.dtype.str
+            and a.shape == b.shape
+            and layout_of(a) == layout_of(b)
+            and a.tobytes() == b.tobytes()
+        )
+    return a is None or (type(a) in (bool, int, float) and repr(a) == repr(b))
 
 
 @dataclass
@@ -58,6 +88,9 @@ class Batch:
     calls: list[Call]
     taken: int = 0
     since: float = field(default_factory=time.monotonic)  # when the previous reply came (or the request went)
+    seq: int = 0  # the request's number, once sent
+    end: int | None = None  # the plan's position after its last call (None: not the plan's calls)
+    after: Batch | None = None  # the plan's next batch, sent behind this one
 
     def request(self) -> tuple[dict[str, Any], list[Buffer]]:
         """The call request's header and blobs: each call's blob numbers shifted past the calls before it."""
@@ -71,7 +104,7 @@ class Batch:
 
     def next_is(self, call: Call) -> bool:
         """Whether ``call`` is the next one this batch sent, its reply not yet taken."""
-        return self.taken < len(self.calls) and (self.taken == 0 or self.calls[self.taken].same(call))
+        return self.taken < len(self.calls) and self.calls[self.taken].same(call)
 
     def took_one(self) -> None:
         """A reply was taken: the next call's timeout runs from now."""
@@ -91,12 +124,26 @@ def plan_batch(first: Call, following: Sequence[Case], hidden: bool) -> Batch:
     for case in following[: BATCH_CALLS - 1]:
         if case.function != first.function or case.hidden != hidden or any(isinstance(a, Generated) for a in case.args):
             break
-        call = encode_call(case.function, fresh_inputs(case.args, case.layout))
+        call = planned_call(case)
         size, count = size + _size(call), count + len(call.blobs)
         if size > BATCH_BYTES or count > MAX_BLOBS // 2:
             break
         calls.append(call)
     return Batch(calls)
+
+
+_PLANNED: dict[int, Call] = {}  # id(case) -> the case's call as a batch sends it (dropped with the case)
+
+
+def planned_call(case: Case) -> Call:
+    """The call of ``case`` as a batch sends it, encoded once for the case's life: every submission graded on the
+    case is sent the same inputs, and nothing changes them (they travel as views; the engine calls with its own
+    copies, compared with these)."""
+    found = _PLANNED.get(id(case))
+    if found is None:
+        found = _PLANNED[id(case)] = encode_call(case.function, fresh_inputs(case.args, case.layout))
+        weakref.finalize(case, _PLANNED.pop, id(case), None)
+    return found
 
 
 def _size(call: Call) -> int:

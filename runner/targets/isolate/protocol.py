@@ -66,17 +66,17 @@ def unpack(body: Buffer) -> tuple[dict[str, Any], list[memoryview]]:
         header = json.loads(bytes(view[_LENGTH.size : start]).decode("utf-8"))
     except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, an int of too many digits, deep nesting
         raise ProtocolError(f"malformed header: {str(exc)[:80]}") from None
-    sizes = header.get("blobs") if isinstance(header, dict) else None
-    if not isinstance(sizes, list) or len(sizes) > MAX_BLOBS:
+    sizes = header.get("blobs") if type(header) is dict else None
+    if type(sizes) is not list or len(sizes) > MAX_BLOBS:
         raise ProtocolError("malformed header: no blob list, or too many blobs")
-    if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in sizes):
-        raise ProtocolError("malformed header: a blob length that is not a count")
-    if start + sum(sizes) != len(view):
-        raise ProtocolError("blob lengths do not add up to the frame")
     blobs, offset = [], start
     for n in sizes:
+        if type(n) is not int or n < 0:  # JSON gives exactly int for a count (bool is a type of its own)
+            raise ProtocolError("malformed header: a blob length that is not a count")
         blobs.append(view[offset : offset + n])
         offset += n
+    if offset != len(view):
+        raise ProtocolError("blob lengths do not add up to the frame")
     return header, blobs
 
 
@@ -130,16 +130,28 @@ def decode_value(tagged: Any, blobs: Sequence[Buffer]) -> Any:
 
 def _array(tagged: dict[str, Any], blobs: Sequence[Buffer]) -> np.ndarray:
     """A plain, owned ndarray from a tagged dtype and shape and the blob of its bytes."""
-    index, dtype, shape = tagged.get("b"), tagged.get("dtype"), tagged.get("shape")
+    index, shape = tagged.get("b"), tagged.get("shape")
     if not isinstance(index, int) or not 0 <= index < len(blobs):
         raise ProtocolError("a value names a blob that is not there")
-    if not isinstance(dtype, str) or not PLAIN_DTYPE.fullmatch(dtype):
-        raise ProtocolError(f"not a plain numeric dtype: {str(dtype)[:40]!r}")
-    if not isinstance(shape, list) or len(shape) > MAX_DIMS:
+    dt = plain_dtype(tagged.get("dtype"))
+    if type(shape) is not list or len(shape) > MAX_DIMS:
         raise ProtocolError("malformed shape")
-    if not all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= MAX_FRAME for n in shape):
-        raise ProtocolError("malformed shape")
-    dt = np.dtype(dtype)
+    for n in shape:
+        if type(n) is not int or not 0 <= n <= MAX_FRAME:
+            raise ProtocolError("malformed shape")
     if math.prod(shape) * dt.itemsize != len(blobs[index]):
         raise ProtocolError("the array bytes do not fill its shape")
-    return np.frombuffer(blobs[index], dtype=dt).reshape(tuple(shape)).copy()
+    return np.frombuffer(blobs[index], dtype=dt).reshape(shape).copy()
+
+
+_DTYPES: dict[str, np.dtype] = {}  # a plain dtype's str -> the dtype (at most the few PLAIN_DTYPE matches)
+
+
+def plain_dtype(name: Any) -> np.dtype:
+    """The dtype ``name`` (a numpy ``dtype.str``) stands for, if it is a plain numeric one; else ProtocolError."""
+    found = _DTYPES.get(name) if type(name) is str else None
+    if found is None:
+        if not isinstance(name, str) or not PLAIN_DTYPE.fullmatch(name):
+            raise ProtocolError(f"not a plain numeric dtype: {str(name)[:40]!r}")
+        found = _DTYPES[name] = np.dtype(name)
+    return found

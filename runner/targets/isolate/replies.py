@@ -59,8 +59,8 @@ def _text(value: Any, limit: int = MAX_TEXT, optional: bool = False) -> None:
 
 def _fields(mapping: dict[str, Any], allowed: frozenset[str], what: str) -> None:
     """``mapping`` may hold only the ``allowed`` fields: anything else is a forged or unexpected field."""
-    extra = set(mapping) - allowed
-    if extra:
+    if not allowed.issuperset(mapping):
+        extra = set(mapping) - allowed
         name = sorted(map(str, extra))[0]
         raise ProtocolError(f"{what} with a field the protocol does not have: {name[:40]!r}")
 

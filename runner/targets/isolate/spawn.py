@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import json
+import math
 import os
 import re
-import selectors
+import select
 import shutil
 import signal
 import socket
@@ -32,8 +34,9 @@ from typing import Any
 
 from dlconform.errors import DlconformError
 from dlconform.targets.isolate import sandbox
+from dlconform.targets.isolate.channel import Inbox, send_some
 from dlconform.targets.isolate.namespaces import WORKDIR
-from dlconform.targets.isolate.protocol import MAX_FRAME, ProtocolError, frame_length, pack, unpack
+from dlconform.targets.isolate.protocol import MAX_FRAME, ProtocolError, pack, unpack
 from dlconform.targets.isolate.uids import UidLease
 from dlconform.targets.isolate.zygote import BOOT_FAILURE, HELLO, THREAD_VARIABLES
 
@@ -209,37 +212,6 @@ def describe_exit(status: dict[str, Any]) -> str:
     return f"exited with code {code} (os._exit, or a crash in native code)"
 
 
-class _Inbox:
-    """One frame assembled from what a non-blocking socket gives: the length prefix, then a body of that size
-    (refused before it is read when it is longer than ``limit`` bytes)."""
-
-    def __init__(self, limit: int = MAX_FRAME) -> None:
-        self.limit = limit
-        self.prefix = bytearray()
-        self.body: bytearray | None = None
-        self.got = 0
-
-    def feed(self, sock: socket.socket) -> bytearray | None:
-        """Read what is available; the body once complete. Raises WorkerDied at end of stream."""
-        if self.body is None:
-            chunk = sock.recv(4 - len(self.prefix))
-            if not chunk:
-                raise WorkerDied(CLOSED)
-            self.prefix += chunk
-            if len(self.prefix) < 4:
-                return None
-            length = frame_length(self.prefix)
-            if length > self.limit:
-                raise ProtocolError(f"a reply of {length} bytes where at most {self.limit} were due")
-            self.body = bytearray(length)
-        if self.got < len(self.body):
-            count = sock.recv_into(memoryview(self.body)[self.got :])
-            if not count:
-                raise WorkerDied(CLOSED)
-            self.got += count
-        return self.body if self.got == len(self.body) else None
-
-
 class Worker:
     """One confined worker process serving one submission (or a module, for ``run --isolate``)."""
 
@@ -278,6 +250,7 @@ class Worker:
         self._captured = bytearray()
         self._dropped = 0
         self._seq = 0
+        self._outbox: list[memoryview] = []  # requests (parts of) not yet taken by the socket
         self.status: dict[str, Any] | None = None
         _LIVE.add(self)
 
@@ -328,72 +301,109 @@ class Worker:
             self.cgroup.remove()
 
     def request(
-        self, header: dict[str, Any], blobs: list[Any], timeout: float, limit: int = MAX_FRAME
+        self, header: dict[str, Any], blobs: list[Any], timeout: float, limit: int = MAX_FRAME, due: int | None = None
     ) -> tuple[dict[str, Any], list[Any]]:
-        """Send one request and wait up to ``timeout`` seconds for its (first) reply, at most ``limit`` bytes,
-        capturing output meanwhile."""
+        """Send one request and wait up to ``timeout`` seconds for a reply of at most ``limit`` bytes, capturing
+        output meanwhile: its first reply, or with ``due`` the next reply to that earlier request (this one is then
+        queued behind it, for the worker to go on to)."""
+        seq = self._queue(header, blobs, behind=due is not None)
+        return self._exchange(timeout, limit, seq if due is None else due)
+
+    def next_reply(
+        self, timeout: float, limit: int = MAX_FRAME, seq: int | None = None
+    ) -> tuple[dict[str, Any], list[Any]]:
+        """The next reply, to request ``seq`` (by default the last sent; a batch of calls has one per call), within
+        ``timeout`` seconds."""
+        return self._exchange(timeout, limit, self._seq if seq is None else seq)
+
+    @property
+    def seq(self) -> int:
+        """The number of the last request sent."""
+        return self._seq
+
+    def _queue(self, header: dict[str, Any], blobs: list[Any], behind: bool = False) -> int:
+        """Number a request and send what the socket takes of it now; the rest goes while replies are awaited. A
+        request queued behind another to a worker that is gone is dropped: the replies it sent before it went are still read,
+        and the first one missing says how it ended."""
         self._seq += 1
-        pending = [memoryview(part).cast("B") for part in pack({**header, "seq": self._seq}, blobs) if len(part)]
-        return self._exchange(pending, timeout, limit)
-
-    def next_reply(self, timeout: float, limit: int = MAX_FRAME) -> tuple[dict[str, Any], list[Any]]:
-        """The next reply to the last request (a batch of calls has one per call), within ``timeout`` seconds."""
-        return self._exchange([], timeout, limit)
-
-    def _exchange(self, pending: list[memoryview], timeout: float, limit: int) -> tuple[dict[str, Any], list[Any]]:
-        """Send ``pending`` and read one reply frame of the current request; WorkerTimeout once ``timeout`` passed
-        without one (a reply already waiting is still taken)."""
-        inbox = _Inbox(limit)
-        deadline = time.monotonic() + timeout
-        with selectors.DefaultSelector() as sel:
-            sel.register(self.sock, selectors.EVENT_READ | (selectors.EVENT_WRITE if pending else 0))
-            sel.register(self.out, selectors.EVENT_READ)
-            while True:
-                ready = sel.select(max(deadline - time.monotonic(), 0.0))
-                if not ready:
-                    raise WorkerTimeout()
-                for key, events in ready:
-                    if key.fileobj == self.out:
-                        if not self._read_output():
-                            sel.unregister(self.out)
-                        continue
-                    if events & selectors.EVENT_WRITE and pending:
-                        sent = self._send(pending[0])
-                        pending[0] = pending[0][sent:]
-                        pending = [part for part in pending if len(part)]
-                        if not pending:
-                            sel.modify(self.sock, selectors.EVENT_READ)
-                    if events & selectors.EVENT_READ:
-                        reply = self._receive(inbox)
-                        if reply is not None:
-                            self._read_output()
-                            return reply
-                if time.monotonic() > deadline:
-                    raise WorkerTimeout()
-
-    def _send(self, data: memoryview) -> int:
-        """Send what the socket takes now."""
+        parts = pack({**header, "seq": self._seq}, blobs)
+        self._outbox = [*self._outbox, *(memoryview(p).cast("B") for p in parts if len(p))]
         try:
-            return self.sock.send(data)
-        except BlockingIOError:
-            return 0
+            self._outbox = self._send(self._outbox)
+        except WorkerDied:
+            if not behind:
+                raise
+            self._outbox = []
+        return self._seq
+
+    def _exchange(self, timeout: float, limit: int, seq: int) -> tuple[dict[str, Any], list[Any]]:
+        """Read one reply frame, to request ``seq``, sending the requests not yet sent meanwhile; WorkerTimeout once
+        ``timeout`` passed without one (a reply already waiting is still taken)."""
+        deadline = time.monotonic() + timeout
+        reply = self._receive(limit, seq)  # often read already, with the reply before it
+        while reply is None:
+            self._poll.modify(self.sock, select.POLLIN | (select.POLLOUT if self._outbox else 0))
+            ready = self._poll.poll(math.ceil(max(deadline - time.monotonic(), 0.0) * 1000))
+            if not ready:
+                raise WorkerTimeout()
+            for fd, events in ready:
+                if fd == self.out:
+                    if not self._read_output():
+                        self._poll.unregister(self.out)
+                    continue
+                if events & select.POLLOUT and self._outbox:
+                    self._outbox = self._send_queued(self._outbox)
+                if events & ~select.POLLOUT and reply is None:
+                    reply = self._receive(limit, seq)
+            if reply is None and time.monotonic() > deadline:
+                raise WorkerTimeout()
+        self._read_output()
+        return reply
+
+    @functools.cached_property
+    def _poll(self) -> select.poll:
+        """What ``_exchange`` waits on: the protocol socket and, until it closes, the capture pipe."""
+        poll = select.poll()
+        poll.register(self.sock, select.POLLIN)
+        poll.register(self.out, select.POLLIN)
+        return poll
+
+    @functools.cached_property
+    def _inbox(self) -> Inbox:
+        """The replies read so far and not yet taken (channel.py)."""
+        return Inbox()
+
+    def _send(self, pending: list[memoryview]) -> list[memoryview]:
+        """Send what the socket takes now; what is left."""
+        try:
+            return send_some(self.sock, pending)
         except OSError as exc:
             raise WorkerDied(f"closed its end of the protocol ({exc.strerror})") from None
 
-    def _receive(self, inbox: _Inbox) -> tuple[dict[str, Any], list[Any]] | None:
+    def _send_queued(self, pending: list[memoryview]) -> list[memoryview]:
+        """Send more of what is left of the requests (queued: a reply is awaited meanwhile); nothing is left to
+        send to a worker that is gone (the reply awaited, or its absence, says how it ended)."""
+        try:
+            return self._send(pending)
+        except WorkerDied:
+            return []
+
+    def _receive(self, limit: int, seq: int) -> tuple[dict[str, Any], list[Any]] | None:
         """Read what is there; the reply once it is complete, None while it is not."""
         try:
-            body = inbox.feed(self.sock)
+            body = self._inbox.feed(self.sock, limit)
             if body is None:
                 return None
             header, blobs = unpack(body)
         except (BlockingIOError, InterruptedError):
             return None
+        except (EOFError, ConnectionResetError):  # reset: it went with a queued request unread
+            raise WorkerDied(CLOSED) from None
         except ProtocolError as exc:
             raise WorkerDied(f"broke the protocol: {exc}") from None
         except OSError as exc:
             raise WorkerDied(f"closed its end of the protocol ({exc.strerror})") from None
-        if header.get("seq") != self._seq:
+        if header.get("seq") != seq:
             raise WorkerDied("broke the protocol: a reply to another request")
         return header, blobs
 
@@ -415,6 +425,8 @@ class Worker:
     def take_output(self) -> str:
         """What the submission printed since the last call of this method, as text (paths into the worker's
         folder shortened to the file name, as the student knows it)."""
+        if not self._captured and not self._dropped:  # nothing printed: the usual call
+            return ""
         text = self._captured.decode("utf-8", errors="replace").replace(f"{self.workdir}{os.sep}", "")
         if self._dropped:
             text += f"\n[... {self._dropped} more bytes of output dropped]\n"

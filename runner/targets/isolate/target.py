@@ -21,12 +21,13 @@ from typing import Any
 
 import numpy as np
 from dlconform.catalogue import FUNCTIONS
+from dlconform.format.large import Generated
 from dlconform.format.model import Case
 from dlconform.results import Failure, Fault, Outcome, Report
 from dlconform.targets.base import Closing
 from dlconform.targets.capture import Capture
 from dlconform.targets.isolate.access import check_module_target
-from dlconform.targets.isolate.batch import Batch, Call, encode_call, plan_batch
+from dlconform.targets.isolate.batch import Batch, Call, encode_call, plan_batch, planned_call
 from dlconform.targets.isolate.budget import Budget
 from dlconform.targets.isolate.paths import escaping_link
 from dlconform.targets.isolate.protocol import ProtocolError, decode_value
@@ -160,9 +161,7 @@ class IsolatedTarget(Closing):
         elif self._given_hidden:  # a worker that was given hidden inputs never runs a call the student sees
             self._retire(0.0)
             self._given_hidden = False
-        call = encode_call(function, args)
-        if self._batch is not None and not self._batch.next_is(call):
-            self._retire(0.0)  # a call the plan did not foresee while a batch runs: its replies are not this call's
+        call = self._encoded(function, args)
         worker = self._worker or self._restart()
         timeout, limit = self._budget.call_timeout(self.limits.timeout)
         try:
@@ -179,6 +178,18 @@ class IsolatedTarget(Closing):
             raise self._crashed(function, exc) from None
         finally:
             self._collect_output(self._worker or worker)
+
+    def _encoded(self, function: str, args: tuple[Any, ...]) -> Call:
+        """``function`` on ``args`` as sent: the batch in flight's next call when they are that very call (compared,
+        not encoded again), else encoded afresh, the batch in flight given up when it did not foresee them (its
+        replies are not this call's)."""
+        batch = self._batch
+        if batch is not None and batch.taken < len(batch.calls) and batch.calls[batch.taken].matches(function, args):
+            return batch.calls[batch.taken]
+        call = encode_call(function, args)
+        if batch is not None and not batch.next_is(call):
+            self._retire(0.0)
+        return call
 
     def _restart(self) -> Worker:
         """A fresh worker with the submission loaded, for the next call."""
@@ -197,17 +208,42 @@ class IsolatedTarget(Closing):
             at = self._position.get(self._warned.case, -1)  # the case the pipeline says runs now (Capture.case)
             ours = at >= 0 and self._plan[at].function == call.function
             batch = plan_batch(call, self._plan[at + 1 :] if ours else [], self.hiding)
+            batch.end = at + len(batch.calls) if ours else None
             header, blobs = batch.request()
             self._batch = batch
             reply, out = worker.request(header, blobs, timeout, call.limit)
+            batch.seq = worker.seq
         else:
             wait = max(0.0, timeout - (time.monotonic() - batch.since))
-            reply, out = worker.next_reply(wait, call.limit)
+            queued = self._next_batch(batch)
+            if queued is None:
+                reply, out = worker.next_reply(wait, call.limit, batch.seq)
+            else:  # sent while this reply is awaited, so that the worker goes on to it while the grader judges
+                header, blobs = queued.request()
+                reply, out = worker.request(header, blobs, wait, call.limit, batch.seq)
+                queued.seq, batch.after = worker.seq, queued
         check_call_reply(reply, out, len(call.tagged), batch.taken)
         batch.took_one()
-        if batch.done:
-            self._batch = None
+        if batch.done:  # the batch sent behind it (if any) was the worker's to start from now
+            self._batch = batch.after
+            if batch.after is not None:
+                batch.after.since = batch.since
         return reply, out
+
+    def _next_batch(self, batch: Batch) -> Batch | None:
+        """The plan's next batch after ``batch`` (the cases following it in the phase running, none generated), when
+        it is not sent yet; the engine's calls must still be those very calls to take their replies."""
+        at = batch.end
+        if at is None or at >= len(self._plan) or batch.after is not None:
+            return None
+        case = self._plan[at]
+        if case.function in self._missing or case.function in self._given_up:  # calls the engine will not make
+            return None
+        if case.hidden != self.hiding or any(isinstance(a, Generated) for a in case.args):
+            return None
+        queued = plan_batch(planned_call(case), self._plan[at + 1 :], self.hiding)
+        queued.end = at + len(queued.calls)
+        return queued
 
     def _crashed(self, function: str, exc: Exception) -> WorkerCrash:
         """What a dead worker, or one that broke the protocol, makes of this call: the worker is stopped, and the

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 from dlconform.judge.compare import NotArrayLike, to_plain_array
 from dlconform.judge.raised import raising_frame
+from dlconform.targets.isolate.channel import send_some
 from dlconform.targets.isolate.protocol import decode_value, encode_value, frame_length, pack, unpack
 
 TEXT_LIMIT = 2000  # characters of any one string the worker reports (messages, warnings, output)
@@ -51,8 +52,9 @@ def serve(fd: int) -> None:
 def _reply(sock: socket.socket, reply: dict[str, Any], out: list[Any]) -> None:
     """Send one reply, after what the submission printed so far (so that it is attributed to this call)."""
     _flush()
-    for part in pack(reply, out):
-        sock.sendall(part)
+    parts = [memoryview(part).cast("B") for part in pack(reply, out)]
+    while parts:  # one system call for the header and the blobs, unless the socket takes less at once
+        parts = send_some(sock, [part for part in parts if len(part)])
 
 
 def write_support(header: dict[str, Any], blobs: list[memoryview]) -> None:
