@@ -147,6 +147,10 @@ def main() -> int:
             print(f"  {count:6d}   {run.seconds[count]:9.1f}   {rate:31.3f}   {run.rss_kib[count] / 1024:14.1f}")
             last = (count, run.seconds[count])
         print(f"  grader peak RSS (VmHWM): {run.peak_kib / 1024:.1f} MiB")
+        first, end = min(run.rss_kib), max(run.rss_kib)
+        if end > first:
+            slope = (run.rss_kib[end] - run.rss_kib[first]) / 1024 / (end - first)
+            print(f"  grader RSS growth from {first} to {end} graded: {slope:.4f} MiB per submission (flat: < 0.01)")
         sizes = report_sizes(tmp / "out")
         within = bool(sizes) and sizes[-1] <= REPORT_BOUND
         ok = ok and within

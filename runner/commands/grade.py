@@ -83,7 +83,7 @@ def grade(**params: Any) -> None:
     """
     from dlconform.grading.batch import grade as grade_batch
 
-    grade_batch(grade_request(params), say=lambda line: click.echo(line, err=True), progress=_echo_line)
+    grade_batch(grade_request(params), say=lambda line: click.echo(line, err=True), progress=_echo_line, keep=False)
     sys.exit(EXIT_OK)
 
 

@@ -1,18 +1,22 @@
 """A batch of submissions graded by an assignment: ``grade(GradeRequest)``, the one entry point of grading.
 
 Each submission runs in its own confined worker and is scored per function (``scoring``); ``--out DIR`` gets one
-JSON report per submission and ``gradebook.csv`` (``gradebook``), ``--shard I/N`` grades a deterministic slice
-(``submissions``), ``--gradescope`` gets Gradescope's results.json (``gradescope``), also when grading failed.
+JSON report per submission and ``gradebook.csv``, written as each submission finishes (``gradebook.Outputs``);
+``--shard I/N`` grades a deterministic slice (``submissions``), ``--gradescope`` gets Gradescope's results.json
+(``gradescope``), also when grading failed.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import os
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import closing
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from dlconform.atomic import write_report
 from dlconform.errors import DlconformError
@@ -33,6 +37,11 @@ from dlconform.targets.isolate.ahead import Lookahead
 from dlconform.targets.isolate.spawn import DEFAULT_LIMITS, Limits
 from dlconform.targets.open import Adapter
 from dlconform.text import printable
+
+if TYPE_CHECKING:
+    from dlconform.grading.gradebook import Outputs
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -77,16 +86,18 @@ def grade(
     request: GradeRequest,
     say: Callable[[str], None] = lambda line: None,
     progress: Callable[[Graded], None] | None = None,
+    keep: bool = True,
 ) -> GradedBatch:
     """Check the request, grade its submissions and write what it asks for; ``say`` gets the notes for the
-    instructor (stderr), ``progress`` each submission as it finishes. Whatever stops the batch still leaves
-    ``--gradescope`` a results.json saying why (then the error is raised again)."""
+    instructor (stderr), ``progress`` each submission as it finishes (after its --out files are written). Without
+    ``keep`` the outcome holds no submission (the command's way: memory that does not grow with the batch). Whatever
+    stops the batch still leaves ``--gradescope`` a results.json saying why (then the error is raised again)."""
     from dlconform.grading import gradescope as gs
 
     start = time.monotonic()
     try:
         batch = prepare(request, say)
-        outcome = run_batch(request, batch, say, progress)
+        outcome = run_batch(request, batch, say, progress, keep or bool(request.gradescope))
         if request.gradescope:
             write_report(request.gradescope, gs.dump(gs.results(outcome.graded[0], time.monotonic() - start)))
         return outcome
@@ -163,33 +174,59 @@ def _exposure_warnings(files: Sequence[VectorFile], selected: Sequence[Case]) ->
 
 
 def run_batch(
-    request: GradeRequest, batch: Prepared, say: Callable[[str], None], progress: Callable[[Graded], None] | None
+    request: GradeRequest,
+    batch: Prepared,
+    say: Callable[[str], None],
+    progress: Callable[[Graded], None] | None,
+    keep: bool = True,
 ) -> GradedBatch:
-    """Grade a prepared batch and write its --out folder."""
-    from dlconform.grading.gradebook import write_outputs
+    """Grade a prepared batch, writing its --out folder as each submission finishes (``gradebook.Outputs``); the
+    outcome holds the submissions graded only with ``keep``."""
     from dlconform.targets.isolate.sandbox import describe as describe_sandbox
 
     chosen = batch.assignment
     say(f"dlconform: grading {chosen.name}: {', '.join(chosen.functions)}")
     say(f"dlconform: {describe_sandbox(batch.limits.sandbox)}")
-    graded = grade_all(
+    out = _outputs(request, batch)
+    kept: dict[int, Graded] = {}
+    for index, graded in each_graded(
         batch.submissions,
         batch.cases,
         jobs=request.jobs,
         limits=batch.limits,
         assignment=chosen,
         weights=batch.weights,
-        progress=progress,
         notes=batch.notes,
         curves=request.run.plots,
         adapter=request.run.adapter,
-    )
-    if request.out_dir:
-        try:
-            write_outputs(graded, chosen.functions, request.out_dir, not request.reveal_hidden, request.html)
-        except OSError as exc:
-            raise GradeError(f"cannot write to {request.out_dir}: {exc.strerror or exc}") from None
-    return GradedBatch(chosen, graded)
+    ):
+        if out is not None:
+            _writing(request, out.add, graded)
+        if progress is not None:
+            progress(graded)
+        if keep:
+            kept[index] = graded
+    if out is not None:
+        _writing(request, out.close)
+    return GradedBatch(chosen, [kept[i] for i in sorted(kept)])
+
+
+def _outputs(request: GradeRequest, batch: Prepared) -> Outputs | None:
+    """The --out folder of the batch, ready for its first submission (None without --out)."""
+    from dlconform.grading.gradebook import Outputs
+
+    if not request.out_dir:
+        return None
+    args = (batch.submissions, batch.assignment.functions, request.out_dir, not request.reveal_hidden, request.html)
+    return _writing(request, Outputs, *args)
+
+
+def _writing(request: GradeRequest, action: Callable[..., T], *args: Any) -> T:
+    """``action(*args)``, a write into --out: an OSError is one line naming the folder (a GradeError)."""
+    try:
+        return action(*args)
+    except OSError as exc:
+        raise GradeError(f"cannot write to {request.out_dir}: {exc.strerror or exc}") from None
 
 
 def grade_one(
@@ -220,43 +257,71 @@ def grade_all(
     submissions: Sequence[str],
     cases: Sequence[Case],
     *,
+    progress: Callable[[Graded], None] | None = None,
+    **given: Any,
+) -> list[Graded]:
+    """Grade every submission (``each_graded``, which takes the same keywords); results in submission order,
+    ``progress`` called with each as it finishes."""
+    done: dict[int, Graded] = {}
+    for index, graded in each_graded(submissions, cases, **given):
+        if progress is not None:
+            progress(graded)
+        done[index] = graded
+    return [done[i] for i in sorted(done)]
+
+
+def each_graded(
+    submissions: Sequence[str],
+    cases: Sequence[Case],
+    *,
     jobs: int = 1,
     limits: Limits = DEFAULT_LIMITS,
     options: Options = DEFAULTS,
     assignment: Assignment | None = None,
     weights: Weights = NO_WEIGHTS,
-    progress: Callable[[Graded], None] | None = None,
     notes: Sequence[str] = (),
     curves: bool = False,
     adapter: str | None = None,
-) -> list[Graded]:
-    """Grade every submission, ``jobs`` at a time; results in submission order, ``progress`` called with each
-    as it finishes (and its workers stopped). Each job's next worker starts ahead (``targets.isolate.ahead``)."""
+) -> Iterator[tuple[int, Graded]]:
+    """Grade every submission (``grade_one``), ``jobs`` at a time, yielding each as it finishes (and its workers
+    stopped) with its place in ``submissions``, in this thread; a submission starts only as one finishes, so nothing
+    waits in a queue and nothing is kept once yielded: the caller's memory need not grow with the batch. Each
+    job's next worker starts ahead (``targets.isolate.ahead``)."""
     ahead = Lookahead(submissions, limits, jobs, enabled=adapter is None)
+    grade = functools.partial(
+        grade_one,
+        cases=cases,
+        limits=limits,
+        options=options,
+        assignment=assignment,
+        weights=weights,
+        notes=notes,
+        curves=curves,
+        adapter=adapter,
+    )
 
     def one(submission: str) -> tuple[Graded, list[Future[None]]]:
         with ahead.job() as stops:
-            graded = grade_one(
-                submission,
-                cases,
-                limits=limits,
-                options=options,
-                assignment=assignment,
-                weights=weights,
-                notes=notes,
-                curves=curves,
-                adapter=adapter,
-            )
+            graded = grade(submission)
         return graded, stops
 
+    waiting = iter(enumerate(submissions))
     with closing(ahead), ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(one, s) for s in submissions]
-        for done in as_completed(futures):
-            graded, stops = done.result()
-            wait(stops)  # nothing of the submission runs once its result is handed on
-            if progress is not None:
-                progress(graded)  # in the calling thread: what it prints needs no lock
-    return [f.result()[0] for f in futures]
+        running: dict[Future[tuple[Graded, list[Future[None]]]], int] = {}
+
+        def start(count: int) -> None:
+            for index, submission in itertools.islice(waiting, count):
+                running[pool.submit(one, submission)] = index
+
+        start(max(1, jobs))
+        while running:
+            finished = sorted(wait(running, return_when=FIRST_COMPLETED).done, key=running.__getitem__)
+            start(len(finished))  # the next ones run while this thread writes the finished ones' reports
+            while finished:  # each dropped as it is yielded: none outlives the caller's turn with it
+                future = finished.pop(0)
+                graded, stops = future.result()
+                wait(stops)  # nothing of the submission runs once its result is handed on
+                yield running.pop(future), graded
 
 
 def grade_line(graded: Graded) -> str:

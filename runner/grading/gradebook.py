@@ -8,7 +8,7 @@ import io
 import shutil
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlconform.atomic import write_atomic
 from dlconform.grading.assignment import score_from_doc
@@ -16,6 +16,9 @@ from dlconform.grading.errors import GradeError
 from dlconform.grading.scoring import status
 from dlconform.results import Graded
 from dlconform.text import printable
+
+if TYPE_CHECKING:
+    from dlconform.report.html_index import Entry
 
 GRADEBOOK = "gradebook.csv"
 INDEX = "index.html"  # grade --html: the instructor's page
@@ -33,17 +36,92 @@ def report_name(submission: str) -> str:
 
 def gradebook_csv(graded: Sequence[Graded], functions: Sequence[str]) -> str:
     """The gradebook: submission, status, score, max_score and one column of points per graded function."""
-    rows = [
-        {
-            "submission": g.submission,
-            "status": status(g.report),
-            "score": _number(g.score.points),
-            "max_score": _number(g.score.max_points),
-            **{f: _number(g.score.functions[f][0]) for f in functions if f in g.score.functions},
-        }
-        for g in graded
-    ]
-    return _csv([*FIXED_COLUMNS, *functions], rows)
+    columns = [*FIXED_COLUMNS, *functions]
+    return _csv_header(columns) + "".join(_csv_row(columns, _row(g, functions)) for g in graded)
+
+
+def _row(graded: Graded, functions: Sequence[str]) -> dict[str, str]:
+    """A submission's gradebook row."""
+    points = graded.score
+    return {
+        "submission": graded.submission,
+        "status": status(graded.report),
+        "score": _number(points.points),
+        "max_score": _number(points.max_points),
+        **{f: _number(points.functions[f][0]) for f in functions if f in points.functions},
+    }
+
+
+class Outputs:
+    """A batch's ``--out`` folder, written as each submission finishes (``add``) and completed by ``close``; of a
+    submission it keeps only its gradebook line (and its index entry), so a batch's memory does not grow with it.
+
+    The folder is made 0700, and refused if someone else owns it or it holds files no dlconform run wrote
+    (``outdir.prepare``). Each submission's JSON report (and, with ``html``, its HTML page beside it: same name,
+    ``.html``) is what a student may be shown: hidden cases pass/fail only, unless ``redact_hidden`` is False (then
+    they are written 0600). The gradebook is rewritten, in submission order, as each submission finishes and before
+    its report, so it lists every submission graded so far whatever stops the batch; the files of the run before
+    are removed when the first submission's are written (the folder never mixes two runs), and ``close`` writes the
+    instructor's ``index.html`` (with ``html``). Every file is written atomically.
+    """
+
+    def __init__(
+        self,
+        submissions: Sequence[str],
+        functions: Sequence[str],
+        out_dir: str | Path,
+        redact_hidden: bool = True,
+        html: bool = False,
+    ) -> None:
+        from dlconform.grading import outdir
+
+        self.out = outdir.prepare(out_dir)
+        self.names = outdir.report_names(list(submissions), report_name)
+        self.functions, self.redact_hidden, self.html = list(functions), redact_hidden, html
+        self.mode = None if redact_hidden else outdir.PRIVATE
+        self.files = [GRADEBOOK, *self.names.values(), *([*map(_page, self.names.values()), INDEX] if html else [])]
+        self.order = {s: i for i, s in reversed(list(enumerate(submissions)))}  # a submission's first place
+        self.lines: dict[str, str] = {}  # each finished submission's gradebook line
+        self.entries: list[Entry] = []  # with html: each finished submission's index entry
+        self.before = outdir.begin(self.out, self.files)
+
+    def add(self, graded: Graded) -> None:
+        """Write a finished submission's gradebook line (the whole gradebook, rewritten), then its report and page."""
+        from dlconform.grading import outdir
+        from dlconform.report import redacted, render
+
+        if not self.lines:
+            outdir.remove(self.out, self.before)  # the run before's files, this one's first write: never a mix
+        columns = [*FIXED_COLUMNS, *self.functions]
+        self.lines[graded.submission] = _csv_row(columns, _row(graded, self.functions))
+        write_atomic(self.out / GRADEBOOK, self.gradebook())
+        name = self.names[graded.submission]
+        write_atomic(self.out / name, render(graded.report, "json", redact_hidden=self.redact_hidden), mode=self.mode)
+        if self.html:
+            from dlconform.report.html import render_html
+            from dlconform.report.html_index import Entry
+
+            shown = redacted(graded.report) if self.redact_hidden else graded.report
+            write_atomic(self.out / _page(name), render_html(shown), mode=self.mode)
+            self.entries.append(Entry(graded.submission, _page(name), status(graded.report), graded.score))
+
+    def gradebook(self) -> str:
+        """The gradebook of the submissions finished so far, in submission order."""
+        done = sorted(self.lines, key=self.order.__getitem__)
+        return _csv_header([*FIXED_COLUMNS, *self.functions]) + "".join(self.lines[s] for s in done)
+
+    def close(self) -> None:
+        """Once every submission is added: the index (with html), and the folder holds this run's files only."""
+        from dlconform.grading import outdir
+
+        if not self.lines:  # an empty batch: a gradebook of no one
+            outdir.remove(self.out, self.before)
+            write_atomic(self.out / GRADEBOOK, self.gradebook())
+        if self.html:
+            from dlconform.report.html_index import render_index
+
+            write_atomic(self.out / INDEX, render_index(self.entries, self.functions), mode=self.mode)
+        outdir.finish(self.out, self.files, self.before)
 
 
 def write_outputs(
@@ -53,35 +131,11 @@ def write_outputs(
     redact_hidden: bool = True,
     html: bool = False,
 ) -> None:
-    """One JSON report per submission and the gradebook, each written atomically into ``out_dir``; with ``html``,
-    an HTML page per submission beside its JSON (same name, ``.html``) and the instructor's ``index.html``.
-
-    The reports are what a student may be shown: hidden cases pass/fail only, unless ``redact_hidden`` is False
-    (then they are written 0600). ``out_dir`` is made 0700, and refused if someone else owns it or it holds files
-    no dlconform run wrote (``outdir.prepare``); what the run before wrote there and this one did not is removed.
-    The gradebook is written first, so that it exists whatever stops the rest.
-    """
-    from dlconform.grading import outdir
-    from dlconform.report import redacted, render
-
-    out = outdir.prepare(out_dir)
-    names = outdir.report_names([g.submission for g in graded], report_name)
-    mode = None if redact_hidden else outdir.PRIVATE
-    pages = [_page(names[g.submission]) for g in graded] + [INDEX] if html else []
-    with outdir.writing(out, [GRADEBOOK, *names.values(), *pages]):
-        write_atomic(out / GRADEBOOK, gradebook_csv(graded, functions))
-        for g in graded:
-            write_atomic(out / names[g.submission], render(g.report, "json", redact_hidden=redact_hidden), mode=mode)
-        if not html:
-            return
-        from dlconform.report.html import render_html
-        from dlconform.report.html_index import Entry, render_index
-
-        entries = [Entry(g.submission, _page(names[g.submission]), status(g.report), g.score) for g in graded]
-        for g, entry in zip(graded, entries, strict=True):
-            shown = redacted(g.report) if redact_hidden else g.report
-            write_atomic(out / entry.page, render_html(shown), mode=mode)
-        write_atomic(out / INDEX, render_index(entries, functions), mode=mode)
+    """The ``--out`` folder of the submissions ``graded``, all at once (``Outputs``)."""
+    outputs = Outputs([g.submission for g in graded], functions, out_dir, redact_hidden, html)
+    for g in graded:
+        outputs.add(g)
+    outputs.close()
 
 
 def _page(report_name: str) -> str:
@@ -92,7 +146,8 @@ def _page(report_name: str) -> str:
 def merge(sources: Sequence[str | Path], out_dir: str | Path) -> int:
     """Combine the outputs of several ``grade --out`` runs (shards) into ``out_dir``; returns the submission count.
 
-    Gradebook columns are the union in order of appearance; a submission graded twice is an error. Shards graded
+    Gradebook columns are the union in order of appearance; a submission graded twice is an error, and so is a
+    folder whose grading stopped half-way (``_check_finished``). Shards graded
     with ``--html`` bring their pages, and the merged folder gets an index over all of them. ``out_dir`` is taken
     as ``grade`` takes its ``--out`` (``outdir.prepare``).
     """
@@ -102,6 +157,7 @@ def merge(sources: Sequence[str | Path], out_dir: str | Path) -> int:
     reports: list[Path] = []
     with_pages: list[bool] = []  # per source: graded with --html
     for source in map(Path, sources):
+        _check_finished(source)
         book = source / GRADEBOOK
         try:
             reader = csv.DictReader(io.StringIO(book.read_text(encoding="utf-8")))
@@ -144,6 +200,19 @@ def merge(sources: Sequence[str | Path], out_dir: str | Path) -> int:
     return len(rows)
 
 
+def _check_finished(source: Path) -> None:
+    """Refuse a folder whose grading stopped half-way (a gradebook or report its record names is missing): merged,
+    it would leave out the submissions it did not reach without a word. (Its index is not read: merge writes one.)"""
+    from dlconform.grading import outdir
+
+    missing = sorted(n for n in outdir.recorded(source) - {INDEX} if not (source / n).exists())
+    if missing:
+        raise GradeError(
+            f"{source}: its grading did not finish ({len(missing)} files missing: {printable(missing[0])}, ...): "
+            "grade it again, then merge"
+        )
+
+
 def _merged_index(
     out: Path, reports: Sequence[Path], rows: dict[str, dict[str, str]], functions: Sequence[str]
 ) -> None:
@@ -169,10 +238,21 @@ def _merged_index(
 
 def _csv(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
     """CSV text with ``columns``, missing values empty, every cell made safe (``csv_cell``)."""
+    return _csv_header(columns) + "".join(_csv_row(columns, row) for row in rows)
+
+
+def _csv_header(columns: Sequence[str]) -> str:
+    """The header line of CSV text with ``columns``."""
+    text = io.StringIO()
+    csv.DictWriter(text, fieldnames=list(columns), lineterminator="\n").writeheader()
+    return text.getvalue()
+
+
+def _csv_row(columns: Sequence[str], row: dict[str, Any]) -> str:
+    """One line of CSV text with ``columns``: ``row``'s values, missing ones empty, each made safe (``csv_cell``)."""
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=list(columns), restval="", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in rows)
+    writer.writerow({key: csv_cell(value) for key, value in row.items()})
     return text.getvalue()
 
 

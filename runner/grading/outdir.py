@@ -65,16 +65,33 @@ def recorded(out: Path) -> set[str]:
 
 @contextlib.contextmanager
 def writing(out: Path, names: Collection[str]) -> Iterator[None]:
-    """Around writing the files ``names`` into ``out`` (a folder ``prepare`` accepted): the record lists them
-    with those of the run before while they are written (a run stopped half-way leaves nothing unrecorded); once
-    they are, the files of the run before that this one did not write are removed and the record lists ``names``."""
+    """Around writing the files ``names`` into ``out`` (a folder ``prepare`` accepted) all at once: ``begin``
+    before, ``finish`` after."""
+    before = begin(out, names)
+    yield
+    finish(out, names, before)
+
+
+def begin(out: Path, names: Collection[str]) -> set[str]:
+    """Before writing the files ``names`` into ``out`` (a folder ``prepare`` accepted): the record lists them with
+    those of the run before (a run stopped half-way leaves nothing unrecorded); returns the run before's names."""
     before = recorded(out)
     _record(out, before | set(names))
-    yield
-    for name in sorted(before - set(names)):
+    return before
+
+
+def remove(out: Path, names: Collection[str]) -> None:
+    """Remove the files ``names`` (recorded ones) from ``out``, those that are there."""
+    for name in sorted(names):
         path = out / name
         if path.is_file() or path.is_symlink():
             path.unlink()
+
+
+def finish(out: Path, names: Collection[str], before: Collection[str]) -> None:
+    """Once the files ``names`` are written: the files of the run before (``before``) that this one did not write
+    are removed, and so are temporary files a killed run left; the record lists ``names``."""
+    remove(out, set(before) - set(names))
     for name in os.listdir(out):
         if LEFTOVER.fullmatch(name):
             (out / name).unlink(missing_ok=True)
