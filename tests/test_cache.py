@@ -54,7 +54,7 @@ def identical(a: Any, b: Any, where: str = "") -> None:
         for k in a:
             identical(a[k], b[k], f"{where}[{k!r}]")
     elif isinstance(a, float):
-        assert (math.isnan(a) and math.isnan(b)) or (a == b and math.copysign(1, a) == math.copysign(1, b)), where
+        assert (a == b or (math.isnan(a) and math.isnan(b))) and math.copysign(1, a) == math.copysign(1, b), where
     else:
         assert a == b, where
 

@@ -3,11 +3,14 @@
 Only plain YAML is accepted (PyYAML's safe loader: no Python tags). Before any
 Python object is built, the event stream is scanned so that a nesting bomb, an
 alias bomb, a recursive alias or a duplicate key is refused while it is still
-text. libyaml's C parser is used when PyYAML has it.
+text. libyaml's C parser is used when PyYAML has it. A NaN is read as Python's own ``float('nan')``:
+PyYAML builds ``.nan`` with its sign bit set, which JSON (the load cache) cannot carry, so a cold and a warm
+load would give different NaNs (and reports different repro lines).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +18,16 @@ from typing import Any
 import yaml
 from dlconform.errors import DlconformError
 
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """PyYAML's safe loader (libyaml's when there), whose NaN has no sign bit."""
+
+    def construct_yaml_float(self, node: Any) -> float:
+        value = super().construct_yaml_float(node)
+        return math.nan if math.isnan(value) else value
+
+
+Loader.add_constructor("tag:yaml.org,2002:float", Loader.construct_yaml_float)
 
 MAX_BYTES = 32 * 1024 * 1024
 MAX_DEPTH = 32
