@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import closing
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from dlconform.atomic import write_report
@@ -173,6 +174,24 @@ def _exposure_warnings(files: Sequence[VectorFile], selected: Sequence[Case]) ->
     return lines
 
 
+def _classmate_warnings(batch: Prepared) -> list[str]:
+    """A warning when, under --sandbox uid as root, the submissions are files every user may read: each worker's
+    uid could then read, and run, its classmates' code (bwrap shows a worker its own submission only)."""
+    from dlconform.grading.submissions import readable_by_all
+    from dlconform.targets.isolate.sandbox import resolve
+
+    if os.geteuid() != 0 or resolve(batch.limits.sandbox) != "uid" or len(batch.submissions) < 2:
+        return []
+    readable = [s for s in batch.submissions if readable_by_all(Path(s).resolve())]
+    if not readable:
+        return []
+    return [
+        f"dlconform: warning: {len(readable)} of {len(batch.submissions)} submissions (such as {readable[0]}) are "
+        "readable by every user: under --sandbox uid each one can read, and run, a classmate's; chmod o-r them, or "
+        "use --sandbox bwrap"
+    ]
+
+
 def run_batch(
     request: GradeRequest,
     batch: Prepared,
@@ -187,6 +206,8 @@ def run_batch(
     chosen = batch.assignment
     say(f"dlconform: grading {chosen.name}: {', '.join(chosen.functions)}")
     say(f"dlconform: {describe_sandbox(batch.limits.sandbox)}")
+    for line in _classmate_warnings(batch):
+        say(line)
     out = _outputs(request, batch)
     kept: dict[int, Graded] = {}
     for index, graded in each_graded(

@@ -67,7 +67,13 @@ def exposed_files(files: Iterable[VectorFile], bundled: Path) -> list[str]:
         path = Path(vf.path).resolve()
         if path.is_relative_to(bundled.resolve()) or not any(c.hidden for c in vf.cases):
             continue
-        modes = [path.stat().st_mode & stat.S_IROTH] + [p.stat().st_mode & stat.S_IXOTH for p in path.parents]
-        if all(modes):
+        if readable_by_all(path):
             out.append(vf.path)
     return out
+
+
+def readable_by_all(path: Path) -> bool:
+    """Whether any user, a worker's unprivileged uid included, may read ``path`` (resolved): the file readable by
+    others, and every folder above it theirs to enter."""
+    modes = [path.stat().st_mode & stat.S_IROTH] + [p.stat().st_mode & stat.S_IXOTH for p in path.parents]
+    return all(modes)
