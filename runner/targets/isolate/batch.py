@@ -102,9 +102,14 @@ class Batch:
             blobs.extend(call.blobs)
         return {"op": "call", "function": self.calls[0].function, "calls": calls}, blobs
 
+    def pending(self) -> Call | None:
+        """The next call this batch sent whose reply is not yet taken (None: every reply taken)."""
+        return self.calls[self.taken] if self.taken < len(self.calls) else None
+
     def next_is(self, call: Call) -> bool:
         """Whether ``call`` is the next one this batch sent, its reply not yet taken."""
-        return self.taken < len(self.calls) and self.calls[self.taken].same(call)
+        pending = self.pending()
+        return pending is not None and pending.same(call)
 
     def took_one(self) -> None:
         """A reply was taken: the next call's timeout runs from now."""
@@ -122,7 +127,7 @@ def plan_batch(first: Call, following: Sequence[Case], hidden: bool) -> Batch:
     blobs."""
     calls, size, count = [first], _size(first), len(first.blobs)
     for case in following[: BATCH_CALLS - 1]:
-        if case.function != first.function or case.hidden != hidden or any(isinstance(a, Generated) for a in case.args):
+        if case.function != first.function or not batchable(case, hidden):
             break
         call = planned_call(case)
         size, count = size + _size(call), count + len(call.blobs)
@@ -130,6 +135,12 @@ def plan_batch(first: Call, following: Sequence[Case], hidden: bool) -> Batch:
             break
         calls.append(call)
     return Batch(calls)
+
+
+def batchable(case: Case, hidden: bool) -> bool:
+    """Whether ``case`` may travel in a batch of its phase (``hidden``): of that phase, and no input generated
+    (``large``: it goes alone)."""
+    return case.hidden == hidden and not any(isinstance(a, Generated) for a in case.args)
 
 
 _PLANNED: dict[int, Call] = {}  # id(case) -> the case's call as a batch sends it (dropped with the case)

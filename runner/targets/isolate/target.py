@@ -21,14 +21,13 @@ from typing import Any
 
 import numpy as np
 from dlconform.catalogue import FUNCTIONS
-from dlconform.format.large import Generated
 from dlconform.format.model import Case
 from dlconform.results import Failure, Fault, Outcome, Report
 from dlconform.targets.base import Closing
 from dlconform.targets.capture import Capture
 from dlconform.targets.isolate.access import check_module_target
 from dlconform.targets.isolate.ahead import start_worker, stop_worker
-from dlconform.targets.isolate.batch import Batch, Call, encode_call, plan_batch, planned_call
+from dlconform.targets.isolate.batch import Batch, Call, batchable, encode_call, plan_batch, planned_call
 from dlconform.targets.isolate.budget import Budget
 from dlconform.targets.isolate.paths import escaping_link
 from dlconform.targets.isolate.protocol import ProtocolError, decode_value
@@ -184,8 +183,9 @@ class IsolatedTarget(Closing):
         not encoded again), else encoded afresh, the batch in flight given up when it did not foresee them (its
         replies are not this call's)."""
         batch = self._batch
-        if batch is not None and batch.taken < len(batch.calls) and batch.calls[batch.taken].matches(function, args):
-            return batch.calls[batch.taken]
+        pending = batch.pending() if batch is not None else None
+        if pending is not None and pending.matches(function, args):
+            return pending
         call = encode_call(function, args)
         if batch is not None and not batch.next_is(call):
             self._retire(0.0)
@@ -239,7 +239,7 @@ class IsolatedTarget(Closing):
         case = self._plan[at]
         if case.function in self._missing or case.function in self._given_up:  # calls the engine will not make
             return None
-        if case.hidden != self.hiding or any(isinstance(a, Generated) for a in case.args):
+        if not batchable(case, self.hiding):
             return None
         queued = plan_batch(planned_call(case), self._plan[at + 1 :], self.hiding)
         queued.end = at + len(queued.calls)
