@@ -388,7 +388,8 @@ class Worker:
                     reply = self._receive(limit, seq)
             if reply is None and time.monotonic() > deadline:
                 raise WorkerTimeout()
-        self._read_output()
+        if self._printed.poll(0):  # what the call printed came before its reply: taken now, as the call's
+            self._read_output()
         return reply
 
     @functools.cached_property
@@ -396,6 +397,14 @@ class Worker:
         """What ``_exchange`` waits on: the protocol socket and, until it closes, the capture pipe."""
         poll = select.poll()
         poll.register(self.sock, select.POLLIN)
+        poll.register(self.out, select.POLLIN)
+        return poll
+
+    @functools.cached_property
+    def _printed(self) -> select.poll:
+        """Whether the capture pipe has something to read now (``poll(0)``): cheaper, after each reply, than a read
+        that finds nothing."""
+        poll = select.poll()
         poll.register(self.out, select.POLLIN)
         return poll
 
