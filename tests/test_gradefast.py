@@ -5,6 +5,7 @@ bytes, kept once. Attacks send forged binary frames from a patched worker, as a 
 
 from __future__ import annotations
 
+import os
 import struct
 from dataclasses import replace
 from pathlib import Path
@@ -150,6 +151,7 @@ def test_a_binary_reply_out_of_its_place_or_to_a_load_is_refused() -> None:
 
 CAREFUL = Path(__file__).resolve().parents[1] / "examples" / "careful.py"
 PATCH = """
+import os
 import struct
 import sys
 
@@ -281,3 +283,26 @@ def test_a_planned_call_matches_only_its_very_inputs(other: object) -> None:
     assert not scalars.matches("relu", (0.0, 1, np.float64(1.0)))
     assert not scalars.matches("relu", (0.0, True, np.float32(1.0)))
     assert not scalars.matches("relu", (0.0, True, 1.0))
+
+
+POLICY = """
+import os
+import numpy as np
+
+
+def relu(x):
+    return np.array([os.sched_getscheduler(0)])
+"""
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_worker_runs_as_a_batch_task_that_does_not_preempt_the_grader(tmp_path: Path, mode: str) -> None:
+    """SCHED_BATCH (zygote.py): the same share of the CPUs as any task, but woken by a request it waits for its turn
+    instead of taking the CPU of the grader that sent it."""
+    tmp_path.chmod(0o755)
+    path = tmp_path / "policy.py"
+    path.write_text(POLICY, encoding="utf-8")
+    with open_target(str(path), isolation=replace(LIMITS, sandbox=mode)) as target:
+        relu = target.resolve("relu")
+        assert callable(relu)
+        assert relu(np.zeros(1)).tolist() == [os.SCHED_BATCH]
