@@ -9,8 +9,8 @@ it, the call requests (the round trip to the worker: sending the inputs, the tar
 replies' decoding and checking, judging, hints, the steps after, and writing the reports (JSON, gradebook). Each
 timer counts its own time, not the timers nested in it; what no timer covers is "other" (the timers' own cost
 included). Instrumentation only: the grader's code is wrapped from here, for a second pass over the same copies;
-the total, and so the ratio, is the first pass's, without timers (theirs cost 2-3 us a call, and a submission makes
-a few thousand). Beside each mode, side by side, the in-process check of the same submission
+the total, and so the ratio, is the first pass's, without timers (theirs cost 1-2 us a call, and a submission makes
+about 2,900: 3-6 ms). Beside each mode, side by side, the in-process check of the same submission
 (measured before and after each mode's breakdown, its median taken): the ratio of seconds per submission per job
 (bound: at most 3, issue 22) and the call requests per submission (bound: at most 30; one per case would be 573).
 
@@ -246,7 +246,7 @@ class Timers:
 def breakdown(n: int = 5, sandbox: str = "auto", cases: list[Any] | None = None) -> tuple[dict[str, float], list[str]]:
     """Seconds per submission in each step, grading ``n`` copies in this process one at a time; and the steps
     this code no longer has. The total (what the ratio compares) comes from a pass without timers: theirs cost
-    2-3 us a call, thousands of calls a submission; the steps, and "other", from a second pass with them."""
+    1-2 us a call, about 2,900 calls a submission; the steps, and "other", from a second pass with them."""
     from dlconform.format.suite import iter_cases, load_files
     from dlconform.grading import batch as grade  # called through the modules: the timers wrap their attributes
     from dlconform.grading import gradebook
