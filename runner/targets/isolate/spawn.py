@@ -40,7 +40,8 @@ from dlconform.targets.isolate.channel import Inbox, send_some
 from dlconform.targets.isolate.namespaces import WORKDIR
 from dlconform.targets.isolate.protocol import MAX_FRAME, ProtocolError, pack, unpack
 from dlconform.targets.isolate.uids import UidLease
-from dlconform.targets.isolate.zygote import BOOT_FAILURE, HELLO, THREAD_VARIABLES
+from dlconform.targets.isolate.zygote import BOOT_FAILURE, HELLO
+from dlconform.threads import THREAD_VARIABLES
 
 GIB = 1 << 30
 CLOSED = "closed its end of the protocol"

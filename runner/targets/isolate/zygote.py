@@ -27,6 +27,8 @@ import time
 import traceback
 from typing import Any, NoReturn
 
+from dlconform.threads import THREAD_VARIABLES
+
 # Modules a submission commonly imports, loaded once here: after dropping privileges a worker may be unable to
 # read the interpreter's own files (say, a Python installed under /root), so what it needs must already be loaded.
 PRELOAD = (
@@ -76,7 +78,6 @@ PRELOAD = (
     "dlconform.targets.notebook",
     "jsonschema",  # dlconform.format.suite validates vector files with it, imported on first use
 )
-THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
 WORKER_FD = 3  # the protocol socket's descriptor in a worker
 MAX_OPEN_FILES = 256
