@@ -12,9 +12,9 @@ docs/performance.md. Exit status 1 when a target is missed.
   load: at most 0.1.
 - start-up: ``dlconform run dlconform.reference`` as a process, over
   ``python -c "import numpy, yaml, click"``: at most 1.3, over the whole suite, and over its
-  ``article`` cases alone (the fixed cost of a run: imports, loading, the report). The article row meets it;
-  the whole suite does not yet. CI gates them a margin above where they stand (1.7 and 1.4), so that they
-  cannot get worse unseen.
+  ``article`` cases alone (the fixed cost of a run: imports, loading, the report), both sides with one-thread
+  pools. Neither meets it (about 1.6 and 1.3; with no runner at all the floor is about 1.25). CI gates them a
+  margin above where they stand (1.8 and 1.5), so that they cannot get worse unseen.
 - pytest plugin: ``pytest --dlconform`` on a target that lacks most functions and gets one wrong, with its
   baseline (every failure a known one: xfail) over the same without: at most 1.2.
 - html page: the CPU seconds of one submission's HTML page (four failing functions, their figures drawn, none
@@ -364,8 +364,8 @@ def main(argv: list[str] | None = None) -> int:
             "engine": lambda: engine_row(args.repeat),
             "load": lambda: [load_row(args.repeat)],
             "start-up": lambda: [
-                startup_row(args.startup_repeat, cache_dir, "start-up: run / imports", 1.7),
-                startup_row(args.startup_repeat, cache_dir, "start-up: run -t article / imports", 1.4, "-t", "article"),
+                startup_row(args.startup_repeat, cache_dir, "start-up: run / imports", 1.8),
+                startup_row(args.startup_repeat, cache_dir, "start-up: run -t article / imports", 1.5, "-t", "article"),
             ],
             # as many pairs as the start-up rows: with 3, one noisy pair moved this gate across its bound in CI dry runs
             "pytest": lambda: [pytest_row(args.startup_repeat, cache_dir)],
