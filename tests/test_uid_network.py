@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import os
 import select
+import shutil
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -23,9 +25,14 @@ from dlconform.targets.isolate import sandbox
 from dlconform.targets.isolate.spawn import Limits
 from dlconform.targets.isolate.target import IsolatedTarget
 
+from tests.sandboxes import uid_cannot_run_adapter
+
 LIMITS = Limits(timeout=5.0, memory=1 << 30, sandbox="uid")
+ADAPTER = "node adapters/javascript/adapter.js {submission}"
 ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="worker uids (and network namespaces) are a root grader's")
 OUTSIDE = "192.0.2.1"  # TEST-NET-1 (RFC 5737): an outside address that answers no one
+ROOT = Path(__file__).resolve().parents[1]
+NODE = shutil.which("node")
 
 # Tries, at import and in every call (with the inputs it was given), to reach the test's listeners on the host's
 # loopback (TCP, UDP, an abstract unix socket) and to send a datagram to an outside address; prints at import what
@@ -184,6 +191,7 @@ def test_the_sandbox_line_says_no_network_exactly_when_a_worker_has_none(
     """With the kernel's refusal simulated (the probe's unshare fails), the line says the network is the host's,
     and so it is: the worker reaches the host's loopback. Without it (where the kernel allows the namespace), the
     line says no network, and the worker reaches nothing."""
+
     def sent(tag: str) -> list[str]:
         source = tmp_path / f"leaker_{tag}.py"
         source.write_text(listeners.submission(tag), encoding="utf-8")
@@ -225,3 +233,43 @@ def test_a_grader_that_is_not_root_claims_nothing_about_the_network(monkeypatch:
     finally:
         monkeypatch.undo()
         sandbox.network_refusal.cache_clear()
+
+
+# The same attempts from a JavaScript submission at load (graded through the checkout's adapter), each saying on
+# stderr how it ended; its sigmoid is correct.
+JS_LEAKER = """
+exports.sigmoid = x => Array.isArray(x) ? x.map(exports.sigmoid) : 1 / (1 + Math.exp(-x));
+const net = require('net'), dgram = require('dgram');
+const say = what => console.error('NETWORK:' + what);
+const s = net.connect({tcp}, '127.0.0.1', () => {{ s.end({mark}); say('tcp connected'); }});
+s.on('error', e => say('tcp ' + e.code));
+for (const [name, host, port] of [['udp loopback', '127.0.0.1', {udp}], ['udp outside', {outside}, 9]]) {{
+  const u = dgram.createSocket('udp4');
+  u.on('error', e => say(name + ' ' + e.code));
+  u.send({mark}, port, host, e => {{ say(name + ' ' + (e ? e.code : 'sent')); u.close(); }});
+}}
+"""
+
+
+@ROOT_ONLY
+@pytest.mark.skipif(NODE is None, reason="Node.js is not installed (the JavaScript adapter needs it)")
+def test_a_uid_adapter_reaches_nothing_on_the_host_and_keeps_its_grade(
+    tmp_path: Path, listeners: Listeners, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _offline_or_skip()
+    if uid_cannot_run_adapter("uid") is not None:
+        pytest.skip(str(uid_cannot_run_adapter("uid")))
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    ports = {"tcp": listeners.tcp.getsockname()[1], "udp": listeners.udp.getsockname()[1]}
+    mark, outside = (json.dumps(v) for v in (listeners.marked("js").decode(), OUTSIDE))
+    (folder / "leaker.js").write_text(JS_LEAKER.format(mark=mark, outside=outside, **ports), encoding="utf-8")
+    cases = [c for c in iter_cases(load_files([bundled_dir()])) if c.function == "sigmoid" and "large" not in c.tags]
+    monkeypatch.chdir(ROOT)
+    limits = replace(LIMITS, timeout=10.0, budget=60.0)
+    (graded,) = grade_all([str(folder / "leaker.js")], cases, limits=limits, adapter=ADAPTER)
+    time.sleep(0.5)  # what was sent has reached the listeners
+    assert listeners.close() == []
+    assert graded.score.points == graded.score.max_points > 0
+    said = "\n".join(w for w in graded.report.warnings if w.startswith("the adapter wrote to stderr"))
+    assert "NETWORK:tcp " in said and "connected" not in said and " sent" not in said, said
