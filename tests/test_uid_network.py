@@ -11,6 +11,8 @@ import os
 import select
 import shutil
 import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -273,3 +275,64 @@ def test_a_uid_adapter_reaches_nothing_on_the_host_and_keeps_its_grade(
     assert graded.score.points == graded.score.max_points > 0
     said = "\n".join(w for w in graded.report.warnings if w.startswith("the adapter wrote to stderr"))
     assert "NETWORK:tcp " in said and "connected" not in said and " sent" not in said, said
+
+
+UNABLE = """
+import os
+from dlconform.targets.isolate import namespaces, zygote  # imported while root: _go_offline uses namespaces
+os.setgroups([])
+os.setgid(65534)
+os.setuid(65534)  # no capability left: the kernel refuses the namespace, as a container's seccomp filter would
+zygote._go_offline()
+"""
+
+
+@ROOT_ONLY
+def test_a_worker_told_to_leave_the_network_that_cannot_does_not_run() -> None:
+    """The step a worker told ``offline`` takes before anything else of it runs raises where the kernel refuses,
+    and the worker then exits with BOOT_FAILURE (``_become_worker``) rather than run on the host's network."""
+    done = subprocess.run([sys.executable, "-c", UNABLE], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1] == (
+        "PermissionError: [Errno 1] unshare(CLONE_NEWNET): Operation not permitted"
+    )
+
+
+# A root grader as in a container that refuses network namespaces: CAP_SYS_ADMIN gone from its bounding,
+# permitted and effective sets (inherited by the fork server it starts). Prints grade's sandbox line, then what a
+# worker's submission (argv[1]) sent at import.
+WITHOUT_SYS_ADMIN = """
+import ctypes, json, sys
+libc = ctypes.CDLL(None, use_errno=True)
+CAP_SYS_ADMIN, PR_CAPBSET_DROP = 21, 24
+assert libc.prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN, 0, 0, 0) == 0
+header = (ctypes.c_uint32 * 2)(0x20080522, 0)
+data = (ctypes.c_uint32 * 6)()
+assert libc.capget(header, data) == 0
+for i in range(3):  # effective, permitted and inheritable of capabilities 0-31
+    data[i] &= ~(1 << CAP_SYS_ADMIN)
+assert libc.capset(header, data) == 0
+from dlconform.targets.isolate import sandbox
+from dlconform.targets.isolate.spawn import Limits
+from dlconform.targets.isolate.target import IsolatedTarget
+print(sandbox.describe("uid"))
+with IsolatedTarget(sys.argv[1], Limits(timeout=5.0, memory=1 << 30, sandbox="uid")) as target:
+    print(target.output.strip().splitlines()[-1])
+"""
+
+
+@ROOT_ONLY
+def test_where_the_kernel_refuses_the_namespace_the_line_says_the_host_network_and_so_it_is(
+    tmp_path: Path, listeners: Listeners
+) -> None:
+    source = tmp_path / "leaker.py"
+    source.write_text(listeners.submission("refused"), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", WITHOUT_SYS_ADMIN, str(source)], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    line, sent = done.stdout.strip().splitlines()[-2:]
+    assert line.endswith(
+        "and use the network (no network namespace here: unshare(CLONE_NEWNET): Operation not permitted)"
+    )
+    assert json.loads(sent) == ["tcp loopback", "udp loopback", "udp outside", "abstract unix"]
