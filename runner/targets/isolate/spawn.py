@@ -292,7 +292,8 @@ class Worker:
         self._host = self.workdir = stage([source] if source is not None else [], gid)
         self.spec_path = self.workdir / source.name if source is not None else None
         uid, gid = self.identity or (None, None)
-        return {"workdir": str(self.workdir), "uid": uid, "gid": gid}
+        offline = uid is not None and sandbox.network_refusal() is None
+        return {"workdir": str(self.workdir), "uid": uid, "gid": gid, "offline": offline}
 
     def _namespaced(self, source: Path | None, fds: list[int], ours: socket.socket) -> dict[str, Any]:
         """bwrap mode: the worker copies the submission from a descriptor into its own tmpfs; a cgroup bounds it."""
