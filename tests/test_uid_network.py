@@ -203,7 +203,7 @@ def test_the_sandbox_line_says_no_network_exactly_when_a_worker_has_none(
 
     sandbox.network_refusal.cache_clear()
     refusing = "import os, sys\nsys.exit('unshare(CLONE_NEWNET): ' + os.strerror(1))\n"
-    monkeypatch.setattr(sandbox, "NETWORK_PROBE", refusing)
+    monkeypatch.setattr(sandbox, "NETWORK_PROBE", [sys.executable, "-c", refusing])
     try:
         line = sandbox.describe("uid")
         assert line.endswith(
@@ -279,11 +279,11 @@ def test_a_uid_adapter_reaches_nothing_on_the_host_and_keeps_its_grade(
 
 UNABLE = """
 import os
-from dlconform.targets.isolate import namespaces, zygote  # imported while root: _go_offline uses namespaces
+from dlconform.targets.isolate.offline import leave_network
 os.setgroups([])
 os.setgid(65534)
 os.setuid(65534)  # no capability left: the kernel refuses the namespace, as a container's seccomp filter would
-zygote._go_offline()
+leave_network()
 """
 
 

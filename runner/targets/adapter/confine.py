@@ -19,9 +19,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from dlconform.errors import DlconformError
-from dlconform.targets.adapter import offline
 from dlconform.targets.adapter.channel import Launch
-from dlconform.targets.isolate import sandbox
+from dlconform.targets.isolate import offline, sandbox
 from dlconform.targets.isolate.access import blocked
 from dlconform.targets.isolate.leftovers import remove_files_of, stop_uid
 from dlconform.targets.isolate.namespaces import PRIVATE_FOLDERS, WORKDIR

@@ -41,13 +41,8 @@ MAX_PROCESSES = 64  # processes (and threads) of one worker's whole sandbox
 TMPFS_LIMIT = 256 << 20  # bytes of each private tmpfs, at most
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 STAGE = str(LEASE_DIR)  # a root-only folder that pool.py covers, in its own mount namespace, to stage the pool's mounts
-# Tries what a root grader's uid worker does before it drops to its uid (zygote.py): unshare(CLONE_NEWNET).
-NETWORK_PROBE = (
-    "import ctypes, os, sys\n"
-    "libc = ctypes.CDLL(None, use_errno=True)\n"
-    "if libc.unshare(0x40000000) != 0:\n"
-    "    sys.exit(f'unshare(CLONE_NEWNET): {os.strerror(ctypes.get_errno())}')\n"
-)
+# Tries what a root grader's uid worker does before it drops to its uid (offline.py): unshare(CLONE_NEWNET).
+NETWORK_PROBE = [sys.executable, "-I", "-S", str(Path(__file__).with_name("offline.py")), "probe"]
 
 
 class SandboxError(Exception):
@@ -138,7 +133,7 @@ def network_refusal() -> str | None:
         return "the grader is not root on Linux"
     try:
         done = subprocess.run(
-            [sys.executable, "-I", "-S", "-c", NETWORK_PROBE],
+            NETWORK_PROBE,
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,

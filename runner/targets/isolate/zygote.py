@@ -8,8 +8,9 @@ right after the fork and before any submission code runs: starts its own
 session, gets /dev/null as stdin and the capture pipe as stdout and stderr,
 resource limits (address space, no core files, file size, processes), a private
 working folder, and when the grader is root drops to an unprivileged uid of its
-own, in a network namespace of its own where the kernel allows it (no network). Only the zygote reaps its children, and only when asked, so a pid it names
-is never reused while the grader still means it.
+own, in a network namespace of its own where the kernel allows it (no network:
+``offline.py``). Only the zygote reaps its children, and only when asked, so a
+pid it names is never reused while the grader still means it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import time
 import traceback
 from typing import Any, NoReturn
 
+from dlconform.targets.isolate.offline import leave_network
 from dlconform.threads import THREAD_VARIABLES
 
 # Modules a submission commonly imports, loaded once here: after dropping privileges a worker may be unable to
@@ -119,18 +121,6 @@ def _drop_privileges(uid: int, gid: int) -> None:
     raise OSError("root could be regained after dropping privileges")
 
 
-def _go_offline() -> None:
-    """A network namespace of one's own (a root grader's uid worker, before it drops to its uid): no interface but
-    a loopback that is down, which only root could bring up: no network, not the host's loopback, nor the abstract
-    unix sockets of the host or of another worker."""
-    from dlconform.targets.isolate.namespaces import CLONE_NEWNET
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.unshare(CLONE_NEWNET) != 0:
-        errno = ctypes.get_errno()
-        raise OSError(errno, f"unshare(CLONE_NEWNET): {os.strerror(errno)}")
-
-
 def _become_worker(config: dict[str, Any], fds: list[int]) -> NoReturn:
     """In the forked child: isolate this process, then serve the protocol on WORKER_FD until the grader hangs up."""
     proto, out = fds[0], fds[1]
@@ -138,7 +128,7 @@ def _become_worker(config: dict[str, Any], fds: list[int]) -> NoReturn:
         if config.get("namespaces"):
             _own_namespaces(config, proto, fds[2] if len(fds) > 2 else None)
         if config.get("offline"):  # told so only where the grader's probe showed it can (sandbox.network_refusal)
-            _go_offline()
+            leave_network()
         os.setsid()
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
