@@ -22,6 +22,7 @@ from dlconform.commands.common import (
 )
 from dlconform.errors import EXIT_USAGE, DlconformError
 from dlconform.text import printable
+from dlconform.threads import one_thread_pools
 from dlconform.version import __version__
 
 # Each command's module and name there: a run imports its own command's module only (--help imports them all).
@@ -96,6 +97,7 @@ class OneLineErrors(click.Group):
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         if args is None:  # the process's own command line: the process ends with the command
             atexit.register(gc.freeze)  # no exit-time cyclic collection over every object (~5 ms of a run)
+            one_thread_pools()  # before any command imports NumPy
         try:
             code = super().main(args, prog_name or "dlconform", complete_var, standalone_mode=False, **extra)
         except click.UsageError as exc:

@@ -205,19 +205,28 @@ def test_the_budget_ends_a_submission_that_is_slow_on_every_call(tmp_path: Path)
 
 
 FORKS_AND_FILLS = """
-import os, time
+import os, select, time
 def relu(x):
+    filled, release = os.pipe(), os.pipe()
     children = []
     for _ in range(4):
         pid = os.fork()
         if pid == 0:
             try:
+                os.close(release[1])  # only the parent holds it: its close is every child's end of file
                 block = bytearray(300 << 20)  # written: resident, not just reserved
-                os.write(1, b"filled\\n")
-                time.sleep(1.0)  # held while the others fill theirs: the four are resident at once
+                os.write(filled[1], b"f")
+                os.read(release[0], 1)  # held until all four are resident at once (or one was killed), however slow
             finally:
                 os._exit(0)
         children.append(pid)
+    count, deadline = 0, time.monotonic() + 20
+    while count < 4 and time.monotonic() < deadline:
+        if select.select([filled[0]], [], [], 0.05)[0]:
+            count += len(os.read(filled[0], 4))
+        elif os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT):  # one ended (killed): left to wait for
+            break
+    os.close(release[1])  # every child still alive reads end of file and ends
     raise RuntimeError(repr([os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in children]))
 """
 

@@ -5,6 +5,7 @@ The speed itself is measured by benchmarks/run.py; these tests pin down the beha
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -128,3 +129,49 @@ def test_a_restored_case_is_the_case_its_fields_make() -> None:
         restore_case({**values, "layuot": "fortran"})
     with pytest.raises(TypeError, match="args"):
         restore_case({k: v for k, v in values.items() if k != "args"})
+
+
+POOLS = """
+import ast
+import os
+
+SEEN = {{name: os.environ.get(name) for name in {names!r}}}
+THREADS = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else None
+with open({out!r}, "w", encoding="utf-8") as out:
+    out.write(repr((SEEN, THREADS)))
+
+
+def relu(x):
+    return x * (x > 0)
+"""
+
+
+@pytest.mark.parametrize("given", [None, "3"])
+def test_a_command_holds_numpys_thread_pools_to_one_thread_unless_the_user_sized_them(
+    tmp_path: Path, given: str | None
+) -> None:
+    from dlconform.threads import THREAD_VARIABLES
+
+    seen = tmp_path / "seen.txt"
+    target = tmp_path / "target.py"
+    target.write_text(POOLS.format(names=THREAD_VARIABLES, out=str(seen)), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in THREAD_VARIABLES}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    argv = [sys.executable, "-m", "dlconform", "run", str(target), "-f", "relu"]
+    done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode in (0, 1), done.stderr[-2000:]  # what the target's relu scores is not this test's
+    expected = dict.fromkeys(THREAD_VARIABLES, "1") | ({"OPENBLAS_NUM_THREADS": given} if given else {})
+    variables, threads = ast.literal_eval(seen.read_text(encoding="utf-8"))
+    assert variables == expected
+    if given is None and threads is not None:  # NumPy is imported by now: set too late, its pool would run
+        assert threads == 1
+
+
+def test_an_embedding_process_keeps_its_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dlconform.threads import THREAD_VARIABLES, one_thread_pools
+
+    for name in THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    one_thread_pools()  # NumPy is imported in this process: its pools are sized already
+    assert not any(name in os.environ for name in THREAD_VARIABLES)

@@ -5,7 +5,8 @@ bubblewrap sandbox of its own (every namespace new, so no network; a fresh PID n
 seeing read-only only the system's programs and libraries, the folders of the program and of each file the
 template names (the adapter and, say, its node_modules) and its submission's copy in a private ``/submission``;
 as a leased unprivileged uid when the grader is root (``pool.py``), in a cgroup bounding its memory and
-processes. ``uid``: the adapter runs as a leased uid in a private host folder holding the copy, and whatever
+processes. ``uid``: the adapter runs as a leased uid in a private host folder holding the copy, in a network
+namespace of its own where the kernel allows one (``offline.py``; ``sandbox.network_refusal``), and whatever
 that uid left (processes, files in the shared temporary folders) is removed after each run of it.
 """
 
@@ -13,12 +14,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from dlconform.errors import DlconformError
 from dlconform.targets.adapter.channel import Launch
-from dlconform.targets.isolate import sandbox
+from dlconform.targets.isolate import offline, sandbox
 from dlconform.targets.isolate.access import blocked
 from dlconform.targets.isolate.leftovers import remove_files_of, stop_uid
 from dlconform.targets.isolate.namespaces import PRIVATE_FOLDERS, WORKDIR
@@ -90,7 +92,16 @@ class Confinement:
         uid = self._lease.uid if self._lease is not None else None
         if self.mode == "uid":
             inside = [str(self.folder / self.name) if a == PLACEHOLDER else a for a in self.argv]
-            return Launch(inside, str(self.folder), uid, processes=sandbox.MAX_PROCESSES if uid else None)
+            processes = sandbox.MAX_PROCESSES if uid else None
+            found = shutil.which(inside[0]) if inside else None
+            if uid is not None and found and sandbox.network_refusal() is None:  # offline.py becomes the uid
+                return Launch(
+                    [sys.executable, "-I", "-S", offline.__file__, str(uid), found, *inside],
+                    str(self.folder),
+                    None,
+                    processes=processes,
+                )
+            return Launch(inside, str(self.folder), uid, processes=processes)
         exe = sandbox.bwrap_path()
         assert exe is not None  # sandbox.resolve chose bwrap
         if sandbox.Cgroup.kind() is not None:

@@ -6,7 +6,8 @@ code (not the vectors, the cache, the submissions or ``--out``), with no network
 as an unprivileged host uid (a root grader leases one: ``pool.py``); each worker
 then gets namespaces of its own (``namespaces.py``) and a cgroup bounding the
 memory and processes of everything it starts. ``uid``: a fork
-server on the host, each worker as an unprivileged uid of its own (when root).
+server on the host, each worker as an unprivileged uid of its own (when root), in a network namespace of its own
+where the kernel allows one (``network_refusal``).
 ``auto`` picks ``bwrap`` where bubblewrap can make namespaces and a cgroup
 is writable, else ``uid``, saying why (``describe``).
 """
@@ -40,6 +41,8 @@ MAX_PROCESSES = 64  # processes (and threads) of one worker's whole sandbox
 TMPFS_LIMIT = 256 << 20  # bytes of each private tmpfs, at most
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 STAGE = str(LEASE_DIR)  # a root-only folder that pool.py covers, in its own mount namespace, to stage the pool's mounts
+# Tries what a root grader's uid worker does before it drops to its uid (offline.py): unshare(CLONE_NEWNET).
+NETWORK_PROBE = [sys.executable, "-I", "-S", str(Path(__file__).with_name("offline.py")), "probe"]
 
 
 class SandboxError(Exception):
@@ -120,13 +123,40 @@ def resolve(mode: str, module_target: bool = False) -> str:
     return "bwrap"
 
 
+@functools.cache
+def network_refusal() -> str | None:
+    """Why a root grader's uid workers (and adapters) keep the host's network here: the kernel refused a network
+    namespace (a container without CAP_SYS_ADMIN, seccomp); None when each gets one of its own. Tried once, off
+    the per-submission path; what the workers are told to do (``spawn.Worker``), and each worker that is told and
+    cannot, does not run, so ``describe`` never claims more than holds."""
+    if os.geteuid() != 0 or not sys.platform.startswith("linux"):
+        return "the grader is not root on Linux"
+    try:
+        done = subprocess.run(
+            NETWORK_PROBE,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"the network probe did not run ({exc})"
+    if done.returncode == 0:
+        return None
+    lines = done.stderr.strip().splitlines()
+    return lines[-1] if lines else f"the network probe exited with code {done.returncode}"
+
+
 def describe(mode: str) -> str:
     """One line for ``grade``'s output: the sandbox in use and what it guarantees (docs/grading.md has the table);
     when ``auto`` chose uid, why, and what would give bwrap."""
     if resolve(mode) == "bwrap":
         return "sandbox bwrap: namespaces and a cgroup per submission; no network, no host files, nothing left behind"
     if os.geteuid() == 0:
-        line = "sandbox uid: an unprivileged uid per submission; it can read world-readable files and use the network"
+        refused = network_refusal()
+        line = "sandbox uid: an unprivileged uid per submission; it can read world-readable files" + (
+            f" and use the network (no network namespace here: {refused})" if refused else "; no network"
+        )
     else:
         line = "sandbox uid, not root: submissions run as you and can read and signal what you can"
     why = unavailable() if mode == "auto" else None

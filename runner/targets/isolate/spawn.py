@@ -40,7 +40,8 @@ from dlconform.targets.isolate.channel import Inbox, send_some
 from dlconform.targets.isolate.namespaces import WORKDIR
 from dlconform.targets.isolate.protocol import MAX_FRAME, ProtocolError, Reply, Returned, pack, unpack_reply
 from dlconform.targets.isolate.uids import UidLease
-from dlconform.targets.isolate.zygote import BOOT_FAILURE, HELLO, THREAD_VARIABLES
+from dlconform.targets.isolate.zygote import BOOT_FAILURE, HELLO
+from dlconform.threads import THREAD_VARIABLES
 
 GIB = 1 << 30
 CLOSED = "closed its end of the protocol"
@@ -291,7 +292,8 @@ class Worker:
         self._host = self.workdir = stage([source] if source is not None else [], gid)
         self.spec_path = self.workdir / source.name if source is not None else None
         uid, gid = self.identity or (None, None)
-        return {"workdir": str(self.workdir), "uid": uid, "gid": gid}
+        offline = uid is not None and sandbox.network_refusal() is None
+        return {"workdir": str(self.workdir), "uid": uid, "gid": gid, "offline": offline}
 
     def _namespaced(self, source: Path | None, fds: list[int], ours: socket.socket) -> dict[str, Any]:
         """bwrap mode: the worker copies the submission from a descriptor into its own tmpfs; a cgroup bounds it."""

@@ -8,8 +8,9 @@ right after the fork and before any submission code runs: starts its own
 session, gets /dev/null as stdin and the capture pipe as stdout and stderr,
 resource limits (address space, no core files, file size, processes), a private
 working folder, and when the grader is root drops to an unprivileged uid of its
-own. Only the zygote reaps its children, and only when asked, so a pid it names
-is never reused while the grader still means it.
+own, in a network namespace of its own where the kernel allows it (no network:
+``offline.py``). Only the zygote reaps its children, and only when asked, so a
+pid it names is never reused while the grader still means it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ import sys
 import time
 import traceback
 from typing import Any, NoReturn
+
+from dlconform.targets.isolate.offline import leave_network
+from dlconform.threads import THREAD_VARIABLES
 
 # Modules a submission commonly imports, loaded once here: after dropping privileges a worker may be unable to
 # read the interpreter's own files (say, a Python installed under /root), so what it needs must already be loaded.
@@ -76,7 +80,6 @@ PRELOAD = (
     "dlconform.targets.notebook",
     "jsonschema",  # dlconform.format.suite validates vector files with it, imported on first use
 )
-THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
 WORKER_FD = 3  # the protocol socket's descriptor in a worker
 MAX_OPEN_FILES = 256
@@ -124,6 +127,8 @@ def _become_worker(config: dict[str, Any], fds: list[int]) -> NoReturn:
     try:
         if config.get("namespaces"):
             _own_namespaces(config, proto, fds[2] if len(fds) > 2 else None)
+        if config.get("offline"):  # told so only where the grader's probe showed it can (sandbox.network_refusal)
+            leave_network()
         os.setsid()
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
