@@ -11,6 +11,7 @@ alone and must name its place in the batch, and a hang or crash ends the batch (
 
 from __future__ import annotations
 
+import functools
 import time
 import weakref
 from collections.abc import Sequence
@@ -41,11 +42,18 @@ class Call:
     def matches(self, function: str, args: Sequence[Any]) -> bool:
         """Whether ``function`` on ``args`` is this very call, without encoding them: what ``same`` says of their
         encoding, or False where that cannot be told cheaply (the caller then encodes them)."""
-        return (
-            function == self.function
-            and len(args) == len(self.args)
-            and all(_same_value(a, b) for a, b in zip(args, self.args, strict=True))
-        )
+        if function != self.function or len(args) != len(self.args):
+            return False
+        for arg, mine in zip(args, self.keys, strict=True):
+            key = travel_key(arg)
+            if key is None or key != mine:
+                return False
+        return True
+
+    @functools.cached_property
+    def keys(self) -> tuple[tuple[Any, ...] | None, ...]:
+        """``travel_key`` of each input, taken once: a planned call is compared with every submission's."""
+        return tuple(travel_key(a) for a in self.args)
 
     def same(self, other: Call) -> bool:
         """Whether ``other`` is this very call: the same function on the same inputs, byte for byte."""
@@ -64,21 +72,18 @@ def encode_call(function: str, args: Sequence[Any]) -> Call:
     return Call(function, tagged, blobs, reply_limit(list(args)), tuple(args))
 
 
-def _same_value(a: Any, b: Any) -> bool:
-    """Whether ``a`` and ``b`` would travel as the same tagged value and bytes (``encode_value``): arrays and NumPy
-    scalars of one class, dtype, shape and memory layout with the same bytes; Python numbers of one type and repr."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, np.generic):  # travels as a 0-d array: no layout
-        return a.dtype.str == b.dtype.str and a.tobytes() == b.tobytes()
-    if type(a) is np.ndarray:
-        return (
-            a.dtype.str == b.dtype.str
-            and a.shape == b.shape
-            and layout_of(a) == layout_of(b)
-            and a.tobytes() == b.tobytes()
-        )
-    return a is None or (type(a) in (bool, int, float) and repr(a) == repr(b))
+def travel_key(value: Any) -> tuple[Any, ...] | None:
+    """What ``encode_value`` sends of ``value``, to compare: class, dtype, shape, memory layout and bytes of an array;
+    class, dtype and bytes of a NumPy scalar (it travels as a 0-d array); type and repr of None or a Python number;
+    None for anything else (not told cheaply)."""
+    kind = type(value)
+    if kind is np.ndarray:
+        return (kind, value.dtype.str, value.shape, layout_of(value), value.tobytes())
+    if isinstance(value, np.generic):
+        return (kind, value.dtype.str, value.tobytes())
+    if value is None or kind in (bool, int, float):
+        return (kind, repr(value))
+    return None
 
 
 @dataclass

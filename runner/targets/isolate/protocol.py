@@ -1,7 +1,10 @@
 """The wire protocol between the grader and a worker: length-prefixed frames of JSON plus raw array bytes.
 
 A frame is ``>I`` total length, ``>I`` JSON length, the JSON header (UTF-8) and
-the blobs whose lengths the header lists under ``"blobs"``. Values travel as
+the blobs whose lengths the header lists under ``"blobs"``. A call's reply that returned a plain array, changed no
+input and raised no warning may instead come in a fixed binary form (``pack_returned``): a JSON length of 0, then
+``RETURNED`` (seq, the call's place, its seconds, dtype and layout codes, dimensions), the dimensions and the
+array's bytes, which must fill them exactly. Values travel as
 tagged JSON (``bool``, ``int``, ``float`` by repr, ``none``) or, for arrays and
 NumPy scalars, as JSON dtype and shape plus a blob of the raw element bytes (in C order; an array in another
 memory layout carries its ``layout``, and is rebuilt in it: dlconform/format/layouts.py).
@@ -17,6 +20,7 @@ import math
 import re
 import struct
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -28,6 +32,18 @@ PLAIN_DTYPE = re.compile(r"[<>|=](b1|[iu][1248]|f(2|4|8|12|16))")  # numpy dtype
 MAX_DIMS = 32  # NumPy's own limit on an array's dimensions
 MAX_BLOBS = 1024  # blobs in one frame (a reply holds a result and the inputs a call changed)
 _JSON = json.JSONEncoder(allow_nan=False)  # json.dumps with an option builds an encoder per call: a frame's cost
+
+
+RETURNED = struct.Struct(">IIdBBB")  # a binary reply's header: seq, i, took, dtype code, layout code, dimensions
+_DIM = struct.Struct(">Q")
+_INTEGERS = (np.int8, np.uint8, np.int16, np.uint16, np.int32, np.uint32, np.int64, np.uint64)
+BINARY_DTYPES = tuple(  # a binary reply's dtype codes: this machine's plain dtypes (grader and worker: one build)
+    np.dtype(t) for t in (np.bool_, *_INTEGERS, np.float16, np.float32, np.float64, np.longdouble)
+)
+_DTYPE_CODES = {dt.str: code for code, dt in enumerate(BINARY_DTYPES)}
+_LAYOUT_CODES: dict[str | None, int] = {None: 0, **{name: 1 + k for k, name in enumerate(ARRAY_LAYOUTS)}}
+ARRAY_FIELDS = frozenset({"t", "dtype", "shape", "b", "layout"})  # a tagged array's fields (encode_value)
+BINARY_FIELDS = frozenset({"status", "result", "mutated", "took", "seq", "i"})  # what the binary form carries
 
 
 class ProtocolError(ValueError):
@@ -43,6 +59,65 @@ def pack(header: dict[str, Any], blobs: Sequence[Buffer] = ()) -> list[Buffer]:
     head = _JSON.encode({**header, "blobs": [len(b) for b in blobs]}).encode("utf-8")
     length = _LENGTH.size + len(head) + sum(len(b) for b in blobs)
     return [_LENGTH.pack(length) + _LENGTH.pack(len(head)) + head, *blobs]
+
+
+@dataclass(frozen=True)
+class Returned:
+    """A call's reply in the fixed binary form: the plain array the call returned, nothing changed in place, no
+    warnings (``took``: the call's own seconds, as the worker says; ``i``: its place in its batch)."""
+
+    seq: int
+    i: int
+    took: float
+    value: np.ndarray
+
+
+Reply = dict[str, Any] | Returned  # a worker's reply as read: a JSON header, or a call's in the binary form
+
+
+def pack_returned(reply: dict[str, Any], blobs: Sequence[Buffer]) -> list[Buffer] | None:
+    """A call reply (as ``pack`` takes it) in the fixed binary form, when it has one: a returned array of a dtype of
+    ``BINARY_DTYPES``, no input changed, no warnings, no field beyond those; else None (it goes as JSON, where the
+    grader's checks see all of it)."""
+    result = reply.get("result")
+    if reply.get("status") != "returned" or reply.get("mutated") or not BINARY_FIELDS.issuperset(reply):
+        return None
+    if type(result) is not dict or result.get("t") != "array" or not ARRAY_FIELDS.issuperset(result):
+        return None
+    code, layout = _DTYPE_CODES.get(result.get("dtype", "")), _LAYOUT_CODES.get(result.get("layout"))
+    seq, index, took, shape = reply.get("seq"), reply.get("i"), reply.get("took"), result.get("shape")
+    if code is None or layout is None or result.get("b") != 0 or len(blobs) != 1 or type(took) is not float:
+        return None
+    if not all(type(n) is int and 0 <= n < 1 << 32 for n in (seq, index)) or type(shape) is not list:
+        return None
+    if len(shape) > MAX_DIMS or not all(type(n) is int and 0 <= n <= MAX_FRAME for n in shape):
+        return None
+    head = RETURNED.pack(seq, index, took, code, layout, len(shape)) + b"".join(_DIM.pack(n) for n in shape)
+    length = _LENGTH.size + len(head) + len(blobs[0])
+    return [_LENGTH.pack(length) + _LENGTH.pack(0) + head, blobs[0]]
+
+
+def unpack_reply(body: Buffer) -> tuple[dict[str, Any] | Returned, list[memoryview]]:
+    """A reply's frame body: ``unpack``'s header and blobs, or a reply in the fixed binary form (``Returned``, no
+    blobs), its dtype, layout, dimensions and bytes checked as ``decode_value`` checks a tagged array."""
+    view = memoryview(body)
+    if len(view) < _LENGTH.size or bytes(view[: _LENGTH.size]) != bytes(_LENGTH.size):
+        return unpack(body)
+    start = _LENGTH.size + RETURNED.size
+    if len(view) < start:
+        raise ProtocolError("truncated frame")
+    seq, index, took, code, layout, ndim = RETURNED.unpack_from(view, _LENGTH.size)
+    if code >= len(BINARY_DTYPES) or layout >= len(_LAYOUT_CODES) or ndim > MAX_DIMS:
+        raise ProtocolError("a binary reply with an unknown dtype or layout, or too many dimensions")
+    end = start + _DIM.size * ndim
+    if len(view) < end:
+        raise ProtocolError("truncated frame")
+    shape = struct.unpack_from(f">{ndim}Q", view, start)
+    dt = BINARY_DTYPES[code]
+    if any(n > MAX_FRAME for n in shape) or math.prod(shape) * dt.itemsize != len(view) - end:
+        raise ProtocolError("the array bytes do not fill its shape")
+    arr = np.frombuffer(view[end:], dtype=dt).reshape(shape).copy()
+    return Returned(seq, index, took, lay_out(arr, ARRAY_LAYOUTS[layout - 1]) if layout else arr), []
 
 
 def frame_length(prefix: Buffer) -> int:

@@ -14,7 +14,7 @@ import math
 from typing import Any
 
 import numpy as np
-from dlconform.targets.isolate.protocol import MAX_FRAME, ProtocolError
+from dlconform.targets.isolate.protocol import ARRAY_FIELDS, MAX_FRAME, ProtocolError, Returned
 
 REPLY_FLOOR = 1 << 20  # bytes any call reply may take
 REPLY_FACTOR = 4  # times the bytes of the largest result the inputs could give (16 bytes an element)
@@ -33,7 +33,7 @@ LOADED_FIELDS = FRAMING | {"status", "load_error", "warnings", "output", "module
 NOT_FOUND_FIELDS = FRAMING | {"status", "message"}
 VALUE_FIELDS = {  # a tagged value's fields, by tag (protocol.encode_value)
     "none": frozenset({"t"}),
-    "array": frozenset({"t", "dtype", "shape", "b", "layout"}),
+    "array": ARRAY_FIELDS,
     "not-array": frozenset({"t", "message"}),
 }
 CHANGE_FIELDS = frozenset({"i", "v"})
@@ -80,7 +80,14 @@ def _blob_refs(tagged: dict[str, Any]) -> list[int]:
 
 def check_call_reply(reply: Any, blobs: list[Any], nargs: int, index: int | None = None) -> None:
     """A call reply must be a raised exception or a returned result (array, none or not-array) with at most one
-    change per input, each blob used exactly once; ``index``: the reply must answer that call of its batch."""
+    change per input, each blob used exactly once; ``index``: the reply must answer that call of its batch. A reply in
+    the binary form (``Returned``) has its array checked already (``protocol.unpack_reply``): its place and time here."""
+    if isinstance(reply, Returned):
+        if index is not None and reply.i != index:
+            raise ProtocolError(f"a reply that does not answer call {index} of its batch")
+        if not 0.0 <= reply.took <= MAX_TOOK:  # NaN is refused too
+            raise ProtocolError("a call's time that is not a number of seconds")
+        return
     if not isinstance(reply, dict) or reply.get("status") not in ("raised", "returned"):
         raise ProtocolError("a reply that is neither a result nor an exception")
     _fields(reply, RAISED_FIELDS if reply["status"] == "raised" else RETURNED_FIELDS, "a call reply")
@@ -126,22 +133,22 @@ def check_call_reply(reply: Any, blobs: list[Any], nargs: int, index: int | None
         raise ProtocolError("blobs that are not each used exactly once")
 
 
-def check_load_reply(reply: Any, functions: tuple[str, ...] | list[str], module_target: bool) -> None:
+def check_load_reply(reply: Any, functions: tuple[str, ...] | list[str], module_target: bool) -> dict[str, Any]:
     """A load reply must say loaded (or, for a module name only, not found), with bounded text fields and missing
     functions that are functions of the suite, each with the reason it is missing (text: how that counts is the
-    grader's to decide)."""
+    grader's to decide); returns it."""
     if not isinstance(reply, dict):
         raise ProtocolError("a load reply that is not a mapping")
     if reply.get("status") == "not-found" and module_target:
         _fields(reply, NOT_FOUND_FIELDS, "a load reply")
         _text(reply.get("message"))
-        return
+        return reply
     if reply.get("status") != "loaded":
         raise ProtocolError("a load reply that does not say loaded")
     _fields(reply, LOADED_FIELDS, "a load reply")
     _text(reply.get("load_error"), optional=True)
     if reply.get("load_error") is not None:
-        return
+        return reply
     warnings = reply.get("warnings") or []
     if not isinstance(warnings, list) or len(warnings) > MAX_WARNINGS:
         raise ProtocolError("warnings that are not a bounded list")
@@ -155,3 +162,4 @@ def check_load_reply(reply: Any, functions: tuple[str, ...] | list[str], module_
         raise ProtocolError("missing functions that are not functions of the suite")
     for why in missing.values():
         _text(why)
+    return reply

@@ -38,7 +38,7 @@ from dlconform.errors import DlconformError
 from dlconform.targets.isolate import sandbox
 from dlconform.targets.isolate.channel import Inbox, send_some
 from dlconform.targets.isolate.namespaces import WORKDIR
-from dlconform.targets.isolate.protocol import MAX_FRAME, ProtocolError, pack, unpack
+from dlconform.targets.isolate.protocol import MAX_FRAME, ProtocolError, Reply, Returned, pack, unpack_reply
 from dlconform.targets.isolate.uids import UidLease
 from dlconform.targets.isolate.zygote import BOOT_FAILURE, HELLO
 from dlconform.threads import THREAD_VARIABLES
@@ -335,16 +335,14 @@ class Worker:
 
     def request(
         self, header: dict[str, Any], blobs: list[Any], timeout: float, limit: int = MAX_FRAME, due: int | None = None
-    ) -> tuple[dict[str, Any], list[Any]]:
+    ) -> tuple[Reply, list[Any]]:
         """Send one request and wait up to ``timeout`` seconds for a reply of at most ``limit`` bytes, capturing
         output meanwhile: its first reply, or with ``due`` the next reply to that earlier request (this one is then
         queued behind it, for the worker to go on to)."""
         seq = self._queue(header, blobs, behind=due is not None)
         return self._exchange(timeout, limit, seq if due is None else due)
 
-    def next_reply(
-        self, timeout: float, limit: int = MAX_FRAME, seq: int | None = None
-    ) -> tuple[dict[str, Any], list[Any]]:
+    def next_reply(self, timeout: float, limit: int = MAX_FRAME, seq: int | None = None) -> tuple[Reply, list[Any]]:
         """The next reply, to request ``seq`` (by default the last sent; a batch of calls has one per call), within
         ``timeout`` seconds."""
         return self._exchange(timeout, limit, self._seq if seq is None else seq)
@@ -369,7 +367,7 @@ class Worker:
             self._outbox = []
         return self._seq
 
-    def _exchange(self, timeout: float, limit: int, seq: int) -> tuple[dict[str, Any], list[Any]]:
+    def _exchange(self, timeout: float, limit: int, seq: int) -> tuple[Reply, list[Any]]:
         """Read one reply frame, to request ``seq``, sending the requests not yet sent meanwhile; WorkerTimeout once
         ``timeout`` passed without one (a reply already waiting is still taken)."""
         deadline = time.monotonic() + timeout
@@ -390,7 +388,8 @@ class Worker:
                     reply = self._receive(limit, seq)
             if reply is None and time.monotonic() > deadline:
                 raise WorkerTimeout()
-        self._read_output()
+        if self._printed.poll(0):  # what the call printed came before its reply: taken now, as the call's
+            self._read_output()
         return reply
 
     @functools.cached_property
@@ -398,6 +397,14 @@ class Worker:
         """What ``_exchange`` waits on: the protocol socket and, until it closes, the capture pipe."""
         poll = select.poll()
         poll.register(self.sock, select.POLLIN)
+        poll.register(self.out, select.POLLIN)
+        return poll
+
+    @functools.cached_property
+    def _printed(self) -> select.poll:
+        """Whether the capture pipe has something to read now (``poll(0)``): cheaper, after each reply, than a read
+        that finds nothing."""
+        poll = select.poll()
         poll.register(self.out, select.POLLIN)
         return poll
 
@@ -421,13 +428,13 @@ class Worker:
         except WorkerDied:
             return []
 
-    def _receive(self, limit: int, seq: int) -> tuple[dict[str, Any], list[Any]] | None:
+    def _receive(self, limit: int, seq: int) -> tuple[Reply, list[Any]] | None:
         """Read what is there; the reply once it is complete, None while it is not."""
         try:
             body = self._inbox.feed(self.sock, limit)
             if body is None:
                 return None
-            header, blobs = unpack(body)
+            header, blobs = unpack_reply(body)
         except (BlockingIOError, InterruptedError):
             return None
         except (EOFError, ConnectionResetError):  # reset: it went with a queued request unread
@@ -436,7 +443,7 @@ class Worker:
             raise WorkerDied(f"broke the protocol: {exc}") from None
         except OSError as exc:
             raise WorkerDied(f"closed its end of the protocol ({exc.strerror})") from None
-        if header.get("seq") != seq:
+        if (header.seq if isinstance(header, Returned) else header.get("seq")) != seq:
             raise WorkerDied("broke the protocol: a reply to another request")
         return header, blobs
 

@@ -30,7 +30,7 @@ from dlconform.targets.isolate.ahead import start_worker, stop_worker
 from dlconform.targets.isolate.batch import Batch, Call, batchable, encode_call, plan_batch, planned_call
 from dlconform.targets.isolate.budget import Budget
 from dlconform.targets.isolate.paths import escaping_link
-from dlconform.targets.isolate.protocol import ProtocolError, decode_value
+from dlconform.targets.isolate.protocol import ProtocolError, Reply, Returned, decode_value
 from dlconform.targets.isolate.replies import check_call_reply, check_load_reply
 from dlconform.targets.isolate.sandbox import resolve as resolve_sandbox
 from dlconform.targets.isolate.spawn import (
@@ -165,6 +165,9 @@ class IsolatedTarget(Closing):
         timeout, limit = self._budget.call_timeout(self.limits.timeout)
         try:
             reply, out = self._reply(worker, call, timeout)
+            if isinstance(reply, Returned):  # the usual reply: an array, no input changed, no warning
+                self.took = reply.took
+                return reply.value
             for warned in reply.get("warned", []) if not self.hiding else ():  # a hidden case's could show inputs
                 self._warned.warn(warned)
             self.took = reply.get("took")
@@ -200,7 +203,7 @@ class IsolatedTarget(Closing):
         assert self._worker is not None
         return self._worker
 
-    def _reply(self, worker: Worker, call: Call, timeout: float) -> tuple[dict[str, Any], list[Any]]:
+    def _reply(self, worker: Worker, call: Call, timeout: float) -> tuple[Reply, list[Any]]:
         """The checked reply to ``call``: the next of the batch in flight, or the first of a new batch. Its
         timeout runs from the previous reply of its batch."""
         batch = self._batch
@@ -295,8 +298,8 @@ class IsolatedTarget(Closing):
         header["support"] = [p.name for p in support]  # written beside the submission's copy by the worker
         timeout, limit = self._budget.call_timeout(self.limits.timeout)
         try:
-            reply, _ = worker.request(header, [p.read_bytes() for p in support], timeout)
-            check_load_reply(reply, tuple(FUNCTIONS), module_target=self.source is None)
+            answer, _ = worker.request(header, [p.read_bytes() for p in support], timeout)
+            reply = check_load_reply(answer, tuple(FUNCTIONS), module_target=self.source is None)
         except WorkerTimeout:
             worker.stop(0.0)
             self.load_fault = self.load_fault if self._loaded else Fault.TIMEOUT

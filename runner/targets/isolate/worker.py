@@ -22,7 +22,14 @@ import numpy as np
 from dlconform.judge.compare import NotArrayLike, to_plain_array
 from dlconform.judge.raised import raising_frame
 from dlconform.targets.isolate.channel import send_some
-from dlconform.targets.isolate.protocol import decode_value, encode_value, frame_length, pack, unpack
+from dlconform.targets.isolate.protocol import (
+    decode_value,
+    encode_value,
+    frame_length,
+    pack,
+    pack_returned,
+    unpack,
+)
 
 TEXT_LIMIT = 2000  # characters of any one string the worker reports (messages, warnings, output)
 MAX_WARNED = 5  # warnings reported per call
@@ -50,9 +57,10 @@ def serve(fd: int) -> None:
 
 
 def _reply(sock: socket.socket, reply: dict[str, Any], out: list[Any]) -> None:
-    """Send one reply, after what the submission printed so far (so that it is attributed to this call)."""
+    """Send one reply, after what the submission printed so far (so that it is attributed to this call); a returned
+    array, with no input changed and no warning, in the fixed binary form (``protocol.pack_returned``)."""
     _flush()
-    parts = [memoryview(part).cast("B") for part in pack(reply, out)]
+    parts = [memoryview(part).cast("B") for part in pack_returned(reply, out) or pack(reply, out)]
     while parts:  # one system call for the header and the blobs, unless the socket takes less at once
         parts = send_some(sock, [part for part in parts if len(part)])
 
