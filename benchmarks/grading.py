@@ -289,7 +289,7 @@ def _graded(grade: Any, paths: list[str], cases: list[Any], sandbox: str) -> lis
     """``paths`` graded in this process, one at a time, in sandbox mode ``sandbox``."""
     from dlconform.targets.isolate.spawn import Limits
 
-    return grade.grade_all(paths, cases, limits=Limits(sandbox=sandbox))
+    return grade.grade_all(paths, cases, grade.GradeSettings(limits=Limits(sandbox=sandbox)))
 
 
 RATIO_BOUND = 3.0  # a submission graded in the sandbox over the same submission checked in process (issue 22)

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from dlconform.format.suite import iter_cases, load_files
-from dlconform.grading.batch import grade_all
+from dlconform.grading.batch import GradeSettings, grade_all
 from dlconform.results import Graded
 from dlconform.run.pipeline import Plan, execute
 from dlconform.targets.isolate.spawn import Limits
@@ -58,7 +58,7 @@ def grade(folder: Path, mode: str, chosen: list | None = None, jobs: int = 1, me
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:
-        return grade_all(submissions, chosen or cases(), jobs=jobs, limits=limits, adapter=TEMPLATE)
+        return grade_all(submissions, chosen or cases(), GradeSettings(limits=limits, adapter=TEMPLATE), jobs=jobs)
     finally:
         os.chdir(cwd)
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
 from dlconform.grading import gradescope as gs
-from dlconform.grading.batch import grade_all
+from dlconform.grading.batch import GradeSettings, grade_all
 from dlconform.judge.compare import DEFAULTS
 from dlconform.report import render
 from dlconform.results import Graded
@@ -90,7 +90,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory, mode: str) -> dict[str, Gra
     cases, _ = add_random(selected, files, 3, 1818)
     first = next(i for i, c in enumerate(cases) if c.hidden)
     assert sum(c.hidden for c in cases) == 2 and not cases[-1].hidden and first < len(cases) - 2  # amid public ones
-    results = grade_all(submissions, cases, jobs=2, limits=replace(LIMITS, sandbox=mode))
+    results = grade_all(submissions, cases, GradeSettings(limits=replace(LIMITS, sandbox=mode)), jobs=2)
     return {Path(g.submission).stem: g for g in results}
 
 
@@ -278,7 +278,7 @@ def test_the_gradebook_is_written_whatever_stops_the_reports(tmp_path: Path, mon
 
     (sub,) = _write(tmp_path / "subs", "alice.py")
     cases = [c for c in iter_cases(load_files()) if c.function == "relu" and "core" in c.tags][:2]
-    graded = grade_all([sub], cases, limits=replace(LIMITS, sandbox="uid"))
+    graded = grade_all([sub], cases, GradeSettings(limits=replace(LIMITS, sandbox="uid")))
 
     def full_disk(*args: object, **kwargs: object) -> str:
         raise OSError(28, "No space left on device")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
-from dlconform.grading.batch import grade_all
+from dlconform.grading.batch import GradeSettings, grade_all
 from dlconform.targets.isolate import ahead, spawn, uids
 from dlconform.targets.isolate.leftovers import processes_of
 from dlconform.targets.isolate.spawn import Limits
@@ -70,7 +70,9 @@ def test_a_submission_leaves_nothing_for_the_next_to_find(tmp_path: Path, mode: 
     (tmp_path / "a_leaves.py").write_text(LEAVES.replace("MARK", mark) + RELU, encoding="utf-8")
     (tmp_path / "b_finds.py").write_text(FINDS.replace("MARK", mark) + RELU, encoding="utf-8")
     try:
-        leaves, finds = grade_all(sorted(map(str, tmp_path.glob("*.py"))), _relu_cases(), limits=LIMITS[mode])
+        leaves, finds = grade_all(
+            sorted(map(str, tmp_path.glob("*.py"))), _relu_cases(), GradeSettings(limits=LIMITS[mode])
+        )
         assert "/tmp" in _said(leaves)  # it did leave files
         assert _said(finds) == []
     finally:
@@ -100,7 +102,7 @@ def test_a_worker_started_ahead_runs_nothing_before_its_turn(
         close(self)
 
     monkeypatch.setattr(IsolatedTarget, "close", noted)
-    _, stamps = grade_all(sorted(map(str, tmp_path.glob("*.py"))), _relu_cases(), limits=LIMITS[mode])
+    _, stamps = grade_all(sorted(map(str, tmp_path.glob("*.py"))), _relu_cases(), GradeSettings(limits=LIMITS[mode]))
     said = _said(stamps)
     assert said["started"] < closed["a_slow.py"] - 0.1  # started ahead, while the one before ran
     assert said["ran"] > closed["a_slow.py"]  # and ran nothing until that one was done
@@ -111,7 +113,9 @@ def test_nothing_a_batch_started_outlives_it(tmp_path: Path, mode: str) -> None:
     for name in ("a", "b", "c"):
         (tmp_path / f"{name}.py").write_text(RELU, encoding="utf-8")
     live, cgroups = set(spawn._LIVE), set(_cgroups())  # a test before this one's, if any
-    graded = grade_all(sorted(map(str, tmp_path.glob("*.py"))), _relu_cases(), jobs=2, limits=LIMITS[mode])
+    graded = grade_all(
+        sorted(map(str, tmp_path.glob("*.py"))), _relu_cases(), GradeSettings(limits=LIMITS[mode]), jobs=2
+    )
     assert [g.score.points for g in graded] == [1.0, 1.0, 1.0]
     assert not spawn._LIVE - live  # every worker stopped, those started ahead included
     assert set(_cgroups()) <= cgroups

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
-from dlconform.grading.batch import grade_all
+from dlconform.grading.batch import GradeSettings, grade_all
 from dlconform.targets.isolate import sandbox, spawn, uids
 from dlconform.targets.isolate.spawn import Limits
 from dlconform.targets.isolate.target import IsolatedTarget
@@ -219,7 +219,9 @@ def test_a_thread_that_outlives_its_main_thread_is_stopped_and_its_uid_not_hande
     for n in range(3):
         (folder / f"b_honest_{n}.py").write_text(HONEST, encoding="utf-8")
     cases = [c for c in iter_cases(load_files([bundled_dir()])) if c.function == "relu" and "large" not in c.tags]
-    graded = grade_all(sorted(map(str, folder.iterdir())), cases, jobs=1, limits=replace(LIMITS["uid"], timeout=2))
+    graded = grade_all(
+        sorted(map(str, folder.iterdir())), cases, GradeSettings(limits=replace(LIMITS["uid"], timeout=2)), jobs=1
+    )
     scores = {Path(g.submission).stem: g.score.points for g in graded}
     assert scores == {"a_survivor": 1.0, "b_honest_0": 1.0, "b_honest_1": 1.0, "b_honest_2": 1.0}
     assert _live_tasks(one_uid) == set()

@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 import yaml
 from dlconform.format.suite import iter_cases, load_files
-from dlconform.grading.batch import grade_one
+from dlconform.grading.batch import GradeSettings, grade_one
 from dlconform.grading.scoring import status
 from dlconform.results import CaseResult, Failure, Fault, Level, Outcome, Report, Status
 from dlconform.run.baseline import load_baseline
@@ -170,7 +170,7 @@ def test_isolated_status_is_what_the_grader_observed(tmp_path: Path, name: str) 
     tmp_path.chmod(0o755)
     path = tmp_path / f"{name}.py"  # the name is part of the load error's message
     path.write_text(source, encoding="utf-8")
-    graded = grade_one(str(path), _relu_cases(), limits=Limits(timeout=1.0, memory=1 << 30))
+    graded = grade_one(str(path), _relu_cases(), GradeSettings(limits=Limits(timeout=1.0, memory=1 << 30)))
     assert status(graded.report) == expected
     faults = {r.fault for r in graded.report.results}
     assert faults == ({Fault.TIMEOUT} if expected == Status.TIMED_OUT else {None})

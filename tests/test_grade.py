@@ -17,7 +17,7 @@ import pytest
 from dlconform.catalogue import FUNCTIONS
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
 from dlconform.grading.assignment import Assignment
-from dlconform.grading.batch import grade_all
+from dlconform.grading.batch import GradeSettings, grade_all
 from dlconform.grading.errors import GradeError
 from dlconform.grading.gradebook import merge, report_name, write_outputs
 from dlconform.grading.outdir import RECORD
@@ -172,7 +172,7 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="module")
 def graded(broken: str):
-    return grade_all(sorted([CAREFUL, TUTORIAL, broken]), cases(), jobs=2, limits=FAST)
+    return grade_all(sorted([CAREFUL, TUTORIAL, broken]), cases(), GradeSettings(limits=FAST), jobs=2)
 
 
 def test_grade_all_scores_each_submission(graded) -> None:
@@ -228,7 +228,7 @@ def test_reports_show_hidden_cases_only_when_asked(tmp_path: Path) -> None:
     tmp_path.chmod(0o755)
     wrong = tmp_path / "wrong.py"
     wrong.write_text("import numpy as np\ndef relu(x):\n    return np.abs(x)\n", encoding="utf-8")
-    graded = grade_all([str(wrong)], hidden, limits=FAST)
+    graded = grade_all([str(wrong)], hidden, GradeSettings(limits=FAST))
     for redact in (True, False):
         write_outputs(graded, ["relu"], tmp_path / str(redact), redact)
         doc = json.loads((tmp_path / str(redact) / report_name(str(wrong))).read_text(encoding="utf-8"))

@@ -69,12 +69,14 @@ def test_a_line_per_submission_as_it_finishes_through_a_pipe(tmp_path: Path) -> 
 
 
 def test_the_progress_callback_gets_each_graded_submission() -> None:
-    from dlconform.grading.batch import grade_all, grade_line
+    from dlconform.grading.batch import GradeSettings, grade_all, grade_line
     from dlconform.targets.isolate.spawn import Limits
 
     cases = [c for c in iter_cases(load_files([RELU])) if "large" not in c.tags][:3]
     seen: list[str] = []
-    graded = grade_all([CAREFUL], cases, limits=Limits(timeout=10.0), progress=lambda g: seen.append(grade_line(g)))
+    graded = grade_all(
+        [CAREFUL], cases, GradeSettings(limits=Limits(timeout=10.0)), progress=lambda g: seen.append(grade_line(g))
+    )
     assert seen == [f"{CAREFUL}: 1 / 1 (3 passed, 0 failed)"] == [grade_line(g) for g in graded]
 
 

@@ -15,7 +15,7 @@ from dlconform.catalogue import FUNCTIONS
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
 from dlconform.grading import gradescope
 from dlconform.grading.assignment import load_assignment
-from dlconform.grading.batch import grade_one
+from dlconform.grading.batch import GradeSettings, grade_one
 from dlconform.targets.isolate.spawn import Limits
 from dlconform.tools.generate import generate_file
 
@@ -68,7 +68,7 @@ def dlconform(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_correct_submission_gets_full_marks() -> None:
-    graded = grade_one(str(CAREFUL), SMALL, limits=FAST)
+    graded = grade_one(str(CAREFUL), SMALL, GradeSettings(limits=FAST))
     doc = gradescope.results(graded, 1.25)
     check_spec(doc)
     n = len(FUNCTIONS)
@@ -78,7 +78,7 @@ def test_a_correct_submission_gets_full_marks() -> None:
 
 
 def test_failing_cases_explain_themselves() -> None:
-    graded = grade_one(str(TUTORIAL), SMALL, limits=FAST)
+    graded = grade_one(str(TUTORIAL), SMALL, GradeSettings(limits=FAST))
     doc = gradescope.results(graded, 2.0)
     check_spec(doc)
     softmax = next(t for t in doc["tests"] if t["name"] == "softmax")
@@ -94,7 +94,7 @@ def test_failing_cases_explain_themselves() -> None:
 def test_a_missing_function_is_explained_once(tmp_path: Path) -> None:
     only_relu = tmp_path / "only_relu.py"
     only_relu.write_text("import numpy as np\n\ndef relu(x):\n    return np.maximum(x, 0)\n")
-    graded = grade_one(str(only_relu), SMALL, limits=FAST)
+    graded = grade_one(str(only_relu), SMALL, GradeSettings(limits=FAST))
     doc = gradescope.results(graded, 1.0)
     check_spec(doc)
     sigmoid = next(t for t in doc["tests"] if t["name"] == "sigmoid")
@@ -115,7 +115,7 @@ def test_hidden_cases_show_pass_or_fail_only(tmp_path: Path) -> None:
     cases = [
         c for c in iter_cases(load_files([bundled_dir(), private])) if c.function == "relu" and "large" not in c.tags
     ]
-    graded = grade_one(str(wrong), cases, limits=FAST)
+    graded = grade_one(str(wrong), cases, GradeSettings(limits=FAST))
     secret = next(r for r in graded.report.results if r.id == "hidden-secret")
     assert secret.outcome == "failed" and secret.details  # the instructor's report keeps everything
     relu = gradescope.results(graded, 1.0)["tests"][0]
@@ -138,7 +138,7 @@ def test_warnings_of_hidden_cases_are_dropped(tmp_path: Path) -> None:
     cases = [
         c for c in iter_cases(load_files([bundled_dir(), private])) if c.function == "relu" and "large" not in c.tags
     ]
-    graded = grade_one(str(chatty), cases, limits=FAST)
+    graded = grade_one(str(chatty), cases, GradeSettings(limits=FAST))
     warned = "".join(w for w in graded.report.warnings if w.startswith("target warned while running"))
     assert "UserWarning: every call" in warned and "first in relu::" in warned  # public cases: shown
     assert "saw" not in warned and "47.0" not in gradescope.dump(gradescope.results(graded, 1.0))
@@ -152,7 +152,7 @@ def test_huge_output_stays_under_the_limit(tmp_path: Path) -> None:
         + "".join(f"def {f}(*a):\n    raise ValueError('{f} ' + 'y' * 5000)\n" for f in ("sigmoid", "softmax", "relu")),
         encoding="utf-8",
     )
-    graded = grade_one(str(noisy), SMALL, limits=FAST)
+    graded = grade_one(str(noisy), SMALL, GradeSettings(limits=FAST))
     doc = gradescope.results(graded, 3.0)
     check_spec(doc)
     assert "Your code printed:" in doc["output"]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
-from dlconform.grading.batch import grade_all
+from dlconform.grading.batch import GradeSettings, grade_all
 from dlconform.results import Graded
 from dlconform.run.random_cases import add_random
 from dlconform.targets.isolate import uids
@@ -94,7 +94,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory, mode: str) -> tuple[dict[st
 
     with pytest.MonkeyPatch.context() as patch:  # the uids this grading used (other graders may run on the host)
         patch.setattr(uids.UidLease, "__init__", recorded)
-        results = grade_all(submissions, cases, jobs=2, limits=replace(LIMITS, sandbox=mode))
+        results = grade_all(submissions, cases, GradeSettings(limits=replace(LIMITS, sandbox=mode)), jobs=2)
     return {Path(g.submission).stem: g for g in results}, time.monotonic() - start
 
 

@@ -19,7 +19,7 @@ import pytest
 from dlconform.api import check
 from dlconform.catalogue import FUNCTIONS
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
-from dlconform.grading.batch import grade_all
+from dlconform.grading.batch import GradeSettings, grade_all
 from dlconform.grading.errors import GradeError
 from dlconform.grading.gradebook import merge, report_name, write_outputs
 from dlconform.grading.submissions import take_shard
@@ -250,7 +250,9 @@ def test_grade_html_needs_out() -> None:
 
 def test_grade_pages_redact_hidden_cases_and_the_index_links_them(student: Path, tmp_path: Path) -> None:
     cases = [replace(c, hidden=c.function == "relu") for c in suite_cases("relu", "L1", "sigmoid")]
-    graded = grade_all([str(student), str(ROOT / "examples" / "careful.py")], cases, limits=FAST, curves=True)
+    graded = grade_all(
+        [str(student), str(ROOT / "examples" / "careful.py")], cases, GradeSettings(limits=FAST, curves=True)
+    )
     functions = ["relu", "L1", "sigmoid"]
     write_outputs(graded, functions, tmp_path / "out", html=True)
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
@@ -275,7 +277,7 @@ def test_shards_with_pages_merge_into_the_unsharded_index(student: Path, tmp_pat
     """merge brings each shard's pages and rebuilds the index from the reports' scores: the same as one batch."""
     functions = ["relu", "L1", "sigmoid"]
     submissions = [str(student), str(ROOT / "examples" / "careful.py"), str(ROOT / "examples" / "tutorial.py")]
-    graded = grade_all(submissions, suite_cases(*functions), limits=FAST, curves=True)
+    graded = grade_all(submissions, suite_cases(*functions), GradeSettings(limits=FAST, curves=True))
     write_outputs(graded, functions, tmp_path / "all", html=True)
     for index in (1, 2):
         chosen = take_shard(submissions, (index, 2))

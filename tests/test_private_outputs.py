@@ -16,7 +16,7 @@ from dlconform.format import cache
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
 from dlconform.grading import gradescope as gs
 from dlconform.grading import outdir
-from dlconform.grading.batch import grade_all
+from dlconform.grading.batch import GradeSettings, grade_all
 from dlconform.grading.gradebook import report_name, write_outputs
 from dlconform.targets.isolate.spawn import Limits
 
@@ -55,7 +55,7 @@ def test_an_out_folder_someone_else_made_first_is_refused(tmp_path: Path) -> Non
 def test_reports_that_reveal_hidden_cases_are_the_owners_alone(tmp_path: Path) -> None:
     sub = tmp_path / "careful.py"
     sub.write_bytes((ROOT / "examples" / "careful.py").read_bytes())
-    graded = grade_all([str(sub)], relu_cases(3), limits=LIMITS)
+    graded = grade_all([str(sub)], relu_cases(3), GradeSettings(limits=LIMITS))
     umask = os.umask(0)
     os.umask(umask)
     for reveal, mode in ((False, 0o666 & ~umask), (True, 0o600)):
@@ -74,7 +74,7 @@ def test_names_that_sanitize_alike_get_distinct_stable_reports(tmp_path: Path) -
     assert len(set(chosen.values())) == len(names)
     assert chosen[str(tmp_path / "alice.py")] == report_name(str(tmp_path / "alice.py"))  # no clash: plain name
     assert outdir.report_names(list(reversed(subs)), report_name) == chosen  # order does not matter
-    graded = grade_all(subs, relu_cases()[:2], limits=LIMITS)
+    graded = grade_all(subs, relu_cases()[:2], GradeSettings(limits=LIMITS))
     write_outputs(graded, ["relu"], tmp_path / "out")
     for sub in subs:
         doc = json.loads((tmp_path / "out" / chosen[sub]).read_text(encoding="utf-8"))
@@ -85,7 +85,7 @@ def test_output_printed_during_hidden_cases_is_never_shown(tmp_path: Path) -> No
     sub = tmp_path / "prints.py"
     sub.write_text(PRINTS, encoding="utf-8")
     cases = relu_cases(2)
-    (g,) = grade_all([str(sub)], cases, limits=LIMITS)
+    (g,) = grade_all([str(sub)], cases, GradeSettings(limits=LIMITS))
     shown = g.report.target["output"] + json.dumps(gs.results(g, 1.0))
     public = [c for c in cases if not c.hidden]
     hidden = [c for c in cases if c.hidden]

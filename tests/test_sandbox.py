@@ -159,7 +159,7 @@ def test_stopping_a_uid_ends_processes_that_stop_each_other() -> None:
 @pytest.mark.parametrize("mode", ["uid", pytest.param("bwrap", marks=NEEDS_BWRAP)])
 def test_links_leaving_the_folder_are_refused_for_that_submission_alone(tmp_path: Path, mode: str) -> None:
     from dlconform.format.suite import bundled_dir, iter_cases, load_files
-    from dlconform.grading.batch import grade_all
+    from dlconform.grading.batch import GradeSettings, grade_all
 
     folder = tmp_path / "submissions"
     folder.mkdir()
@@ -175,7 +175,7 @@ def test_links_leaving_the_folder_are_refused_for_that_submission_alone(tmp_path
     cases = [c for c in iter_cases(load_files([bundled_dir()])) if c.function == "relu" and "large" not in c.tags]
     graded = {
         Path(g.submission).name: g
-        for g in grade_all(sorted(map(str, folder.iterdir())), cases, limits=FAST_LIMITS[mode])
+        for g in grade_all(sorted(map(str, folder.iterdir())), cases, GradeSettings(limits=FAST_LIMITS[mode]))
     }
     for name in ("steals.py", "shadow.py"):
         assert graded[name].score.points == 0
@@ -187,7 +187,7 @@ def test_links_leaving_the_folder_are_refused_for_that_submission_alone(tmp_path
 
 def test_the_budget_ends_a_submission_that_is_slow_on_every_call(tmp_path: Path) -> None:
     from dlconform.format.suite import bundled_dir, iter_cases, load_files
-    from dlconform.grading.batch import grade_all
+    from dlconform.grading.batch import GradeSettings, grade_all
 
     slow = tmp_path / "slow.py"
     slow.write_text(
@@ -197,7 +197,7 @@ def test_the_budget_ends_a_submission_that_is_slow_on_every_call(tmp_path: Path)
     cases = [c for c in iter_cases(load_files([bundled_dir()])) if c.function == "relu" and "large" not in c.tags]
     assert len(cases) > 10
     start = time.monotonic()
-    (g,) = grade_all([str(slow)], cases, limits=Limits(timeout=1.0, budget=2.0, sandbox="uid"))
+    (g,) = grade_all([str(slow)], cases, GradeSettings(limits=Limits(timeout=1.0, budget=2.0, sandbox="uid")))
     assert time.monotonic() - start < 6
     spent = [r for r in g.report.results if "budget of the submission (--budget)" in r.message]
     assert spent and all(r.outcome == "error" for r in spent)

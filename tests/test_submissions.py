@@ -14,7 +14,7 @@ import pytest
 from dlconform.api import check
 from dlconform.format.suite import iter_cases, load_files
 from dlconform.grading.assignment import load_assignment
-from dlconform.grading.batch import grade_all
+from dlconform.grading.batch import GradeSettings, grade_all
 from dlconform.grading.scoring import score
 from dlconform.grading.submissions import find_submissions
 from dlconform.results import Graded
@@ -45,7 +45,7 @@ def graded() -> dict[str, Graded]:
     """Every re-created submission graded as `grade --assignment course` grades it: confined, two at a time."""
     cases = select(iter_cases(load_files()), COURSE.functions)
     found = find_submissions([str(SUBMISSIONS)])
-    done = grade_all(found, cases, jobs=2, limits=Limits(timeout=5.0, memory=1 << 30), assignment=COURSE)
+    done = grade_all(found, cases, GradeSettings(limits=Limits(timeout=5.0, memory=1 << 30), assignment=COURSE), jobs=2)
     return {Path(g.submission).name: g for g in done}
 
 
@@ -101,5 +101,7 @@ def test_grading_two_at_a_time_leaves_this_process_output_alone() -> None:
 
     before = (sys.stdout, sys.stderr)
     cases = select(iter_cases(load_files()), COURSE.functions)
-    grade_all(find_submissions([str(SUBMISSIONS)]), cases, jobs=2, limits=Limits(timeout=5.0, memory=1 << 30))
+    grade_all(
+        find_submissions([str(SUBMISSIONS)]), cases, GradeSettings(limits=Limits(timeout=5.0, memory=1 << 30)), jobs=2
+    )
     assert (sys.stdout, sys.stderr) == before

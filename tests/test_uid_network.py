@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from dlconform.format.suite import bundled_dir, iter_cases, load_files
-from dlconform.grading.batch import grade_all
+from dlconform.grading.batch import GradeSettings, grade_all
 from dlconform.targets.isolate import sandbox
 from dlconform.targets.isolate.spawn import Limits
 from dlconform.targets.isolate.target import IsolatedTarget
@@ -186,7 +186,7 @@ def test_a_uid_submission_reaches_nothing_on_the_host_and_keeps_the_grade_its_fu
     (folder / "a_leaker.py").write_text(listeners.submission(), encoding="utf-8")
     (folder / "b_honest.py").write_text(HONEST, encoding="utf-8")
     cases = [c for c in iter_cases(load_files([bundled_dir()])) if c.function == "relu" and "large" not in c.tags]
-    graded = grade_all(sorted(map(str, folder.iterdir())), cases, jobs=2, limits=LIMITS)
+    graded = grade_all(sorted(map(str, folder.iterdir())), cases, GradeSettings(limits=LIMITS), jobs=2)
     assert [Path(g.submission).stem for g in graded] == ["a_leaker", "b_honest"]  # the batch finished
     leaker, honest = (g.score for g in graded)
     assert honest.points == honest.max_points > 0
@@ -280,7 +280,7 @@ def test_a_uid_adapter_reaches_nothing_on_the_host_and_keeps_its_grade(
     cases = [c for c in iter_cases(load_files([bundled_dir()])) if c.function == "sigmoid" and "large" not in c.tags]
     monkeypatch.chdir(ROOT)
     limits = replace(LIMITS, timeout=10.0, budget=60.0)
-    (graded,) = grade_all([str(folder / "leaker.js")], cases, limits=limits, adapter=ADAPTER)
+    (graded,) = grade_all([str(folder / "leaker.js")], cases, GradeSettings(limits=limits, adapter=ADAPTER))
     time.sleep(0.5)  # what was sent has reached the listeners
     assert listeners.close() == []
     assert graded.score.points == graded.score.max_points > 0

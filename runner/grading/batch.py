@@ -210,17 +210,15 @@ def run_batch(
         say(line)
     out = _outputs(request, batch)
     kept: dict[int, Graded] = {}
-    for index, graded in each_graded(
-        batch.submissions,
-        batch.cases,
-        jobs=request.jobs,
-        limits=batch.limits,
+    settings = GradeSettings(
+        batch.limits,
         assignment=chosen,
         weights=batch.weights,
-        notes=batch.notes,
+        notes=tuple(batch.notes),
         curves=request.run.plots,
         adapter=request.run.adapter,
-    ):
+    )
+    for index, graded in each_graded(batch.submissions, batch.cases, settings, jobs=request.jobs):
         if out is not None:
             _writing(request, out.add, graded)
         if progress is not None:
@@ -250,41 +248,55 @@ def _writing(request: GradeRequest, action: Callable[..., T], *args: Any) -> T:
         raise GradeError(f"cannot write to {request.out_dir}: {exc.strerror or exc}") from None
 
 
-def grade_one(
-    submission: str,
-    cases: Sequence[Case],
-    *,
-    limits: Limits = DEFAULT_LIMITS,
-    options: Options = DEFAULTS,
-    assignment: Assignment | None = None,
-    weights: Weights = NO_WEIGHTS,
-    notes: Sequence[str] = (),
-    curves: bool = False,
-    adapter: str | None = None,
-) -> Graded:
-    """Grade one submission in its own worker (with ``adapter``, a command template: through that adapter, confined
-    alike): report with hints (none for an adapter's language) and ``notes``, and its score by the assignment;
-    ``curves``: failing functions are measured across their domain in the worker too, for the HTML pages."""
+@dataclass(frozen=True)
+class GradeSettings:
+    """How each submission of a batch is graded (``grade_one``): its worker's limits, the judging options, the
+    assignment that scores it (None: one covering the cases' functions), case weights, notes for its report,
+    ``curves`` (failing functions measured across their domain in the worker too, for the HTML pages), and
+    ``adapter``, a command template for a submission in another language (through that adapter, confined alike)."""
+
+    limits: Limits = DEFAULT_LIMITS
+    options: Options = DEFAULTS
+    assignment: Assignment | None = None
+    weights: Weights = NO_WEIGHTS
+    notes: tuple[str, ...] = ()
+    curves: bool = False
+    adapter: str | None = None
+
+
+def grade_one(submission: str, cases: Sequence[Case], settings: GradeSettings = GradeSettings()) -> Graded:
+    """Grade one submission in its own worker: report with hints (none for an adapter's language) and the notes,
+    and its score by the assignment."""
+    adapter = settings.adapter
     source = Adapter(adapter, submission) if adapter is not None else submission
     hints = adapter is None  # the hints speak Python and NumPy (keepdims, the repro line): not to other languages
-    plan = Plan(source, tuple(cases), isolation=limits, options=options, notes=tuple(notes), hints=hints, curves=curves)
+    plan = Plan(
+        source,
+        tuple(cases),
+        isolation=settings.limits,
+        options=settings.options,
+        notes=settings.notes,
+        hints=hints,
+        curves=settings.curves,
+    )
     report = execute(plan)
-    chosen = assignment or Assignment.covering(c.function for c in cases)
-    points = score(report.results, chosen, weights)
+    chosen = settings.assignment or Assignment.covering(c.function for c in cases)
+    points = score(report.results, chosen, settings.weights)
     return Graded(submission, replace(report, score=score_doc(points, chosen.name, chosen.beyond)), points)
 
 
 def grade_all(
     submissions: Sequence[str],
     cases: Sequence[Case],
+    settings: GradeSettings = GradeSettings(),
     *,
+    jobs: int = 1,
     progress: Callable[[Graded], None] | None = None,
-    **given: Any,
 ) -> list[Graded]:
-    """Grade every submission (``each_graded``, which takes the same keywords); results in submission order,
-    ``progress`` called with each as it finishes."""
+    """Grade every submission (``each_graded``); results in submission order, ``progress`` called with each as it
+    finishes."""
     done: dict[int, Graded] = {}
-    for index, graded in each_graded(submissions, cases, **given):
+    for index, graded in each_graded(submissions, cases, settings, jobs=jobs):
         if progress is not None:
             progress(graded)
         done[index] = graded
@@ -292,34 +304,14 @@ def grade_all(
 
 
 def each_graded(
-    submissions: Sequence[str],
-    cases: Sequence[Case],
-    *,
-    jobs: int = 1,
-    limits: Limits = DEFAULT_LIMITS,
-    options: Options = DEFAULTS,
-    assignment: Assignment | None = None,
-    weights: Weights = NO_WEIGHTS,
-    notes: Sequence[str] = (),
-    curves: bool = False,
-    adapter: str | None = None,
+    submissions: Sequence[str], cases: Sequence[Case], settings: GradeSettings = GradeSettings(), *, jobs: int = 1
 ) -> Iterator[tuple[int, Graded]]:
     """Grade every submission (``grade_one``), ``jobs`` at a time, yielding each as it finishes (and its workers
     stopped) with its place in ``submissions``, in this thread; a submission starts only as one finishes, so nothing
     waits in a queue and nothing is kept once yielded: the caller's memory need not grow with the batch. Each
     job's next worker starts ahead (``targets.isolate.ahead``)."""
-    ahead = Lookahead(submissions, limits, jobs, enabled=adapter is None)
-    grade = functools.partial(
-        grade_one,
-        cases=cases,
-        limits=limits,
-        options=options,
-        assignment=assignment,
-        weights=weights,
-        notes=notes,
-        curves=curves,
-        adapter=adapter,
-    )
+    ahead = Lookahead(submissions, settings.limits, jobs, enabled=settings.adapter is None)
+    grade = functools.partial(grade_one, cases=cases, settings=settings)
 
     def one(submission: str) -> tuple[Graded, list[Future[None]]]:
         with ahead.job() as stops:
