@@ -81,6 +81,9 @@ class Fault(TextEnum):
     CRASH = "crash"
 
 
+BROKE = "the worker broke the protocol"  # how a crash's message begins when the worker sent what is not a reply
+
+
 class Status(TextEnum):
     """How grading went for one submission (a gradebook column)."""
 

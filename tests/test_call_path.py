@@ -83,8 +83,8 @@ _worker._reply = _short
     got = grade(tmp_path, patch)
     sigmoid = got["sigmoid"]
     assert [r.outcome for r in sigmoid[:9]] == ["passed", "passed", "error"] * 3  # each fresh worker does it again
-    assert all("broke the protocol: a reply to another request" in r.message for r in sigmoid[2:9:3])
-    assert all("crashed the worker 3 times" in r.message for r in sigmoid[9:])
+    assert all("broke the protocol during the call: a reply to another request" in r.message for r in sigmoid[2:9:3])
+    assert all("not run: the worker broke the protocol in sigmoid 3 times" in r.message for r in sigmoid[9:])
     assert all(r.outcome == "passed" for r in got["relu"])
 
 

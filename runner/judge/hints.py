@@ -18,7 +18,7 @@ import numpy as np
 from dlconform.catalogue import FUNCTIONS, Mistake
 from dlconform.format.model import Case
 from dlconform.judge.diagnosis import mistake_named
-from dlconform.results import FAILING, CaseResult, Level, Outcome, Report
+from dlconform.results import BROKE, FAILING, CaseResult, Level, Outcome, Report
 
 SHAPE = re.compile(r"shape (\(.*?\)) where (\(.*?\)) is expected")
 
@@ -141,6 +141,11 @@ def _raised(name: str, where: str | None, case: Case, message: str = "") -> str:
         "stopped: the breakpoint's line, or the line after it before Python 3.13): remove it, nobody answers the "
         "debugger while it is graded.",
     }
+    if name == "WorkerCrash" and BROKE in message:  # not a crash: what came back was not the call's reply
+        return (
+            "The process running it sent the grader something other than this call's reply, so the call could not "
+            "be judged: a graded function only returns its result."
+        )
     if name == "OverflowError" and FLOAT_OVERFLOW.search(message):
         return (
             f"A Python float overflowed{at} (math.exp does above 709): NumPy's np.exp gives inf instead of raising, "

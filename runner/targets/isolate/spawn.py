@@ -40,7 +40,7 @@ from dlconform.targets.isolate.channel import Inbox, send_some
 from dlconform.targets.isolate.namespaces import WORKDIR
 from dlconform.targets.isolate.protocol import MAX_FRAME, ProtocolError, Reply, Returned, pack, unpack_reply
 from dlconform.targets.isolate.uids import UidLease
-from dlconform.targets.isolate.zygote import BOOT_FAILURE, HELLO
+from dlconform.targets.isolate.zygote import BOOT_FAILURE, HELLO, SERVE_FAILURE
 from dlconform.threads import THREAD_VARIABLES
 
 GIB = 1 << 30
@@ -88,6 +88,15 @@ class WorkerTimeout(Exception):
 
 class WorkerDied(Exception):
     """The worker's end of the protocol closed, or it sent something that is not the protocol."""
+
+
+class WorkerBroke(WorkerDied):
+    """The worker sent something that is not the protocol (``why``): it is alive, and a liar; how it ends once
+    stopped says nothing about the call."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(f"broke the protocol: {why}")
+        self.why = why
 
 
 class ForkServer:
@@ -241,6 +250,8 @@ def describe_exit(status: dict[str, Any]) -> str:
         return f"died of {SIGNAL_NAMES.get(sig, sig.name)}"
     if code == BOOT_FAILURE:
         return "could not set itself up (see the submission output)"
+    if code == SERVE_FAILURE:
+        return "failed while serving the grader (see the submission output)"
     return f"exited with code {code} (os._exit, or a crash in native code)"
 
 
@@ -440,11 +451,11 @@ class Worker:
         except (EOFError, ConnectionResetError):  # reset: it went with a queued request unread
             raise WorkerDied(CLOSED) from None
         except ProtocolError as exc:
-            raise WorkerDied(f"broke the protocol: {exc}") from None
+            raise WorkerBroke(str(exc)) from None
         except OSError as exc:
             raise WorkerDied(f"closed its end of the protocol ({exc.strerror})") from None
         if (header.seq if isinstance(header, Returned) else header.get("seq")) != seq:
-            raise WorkerDied("broke the protocol: a reply to another request")
+            raise WorkerBroke("a reply to another request")
         return header, blobs
 
     def _read_output(self) -> bool:

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from dlconform.catalogue import FUNCTIONS
 from dlconform.format.model import Case
-from dlconform.results import Failure, Fault, Outcome, Report
+from dlconform.results import BROKE, Failure, Fault, Outcome, Report
 from dlconform.targets.base import Closing
 from dlconform.targets.capture import Capture
 from dlconform.targets.isolate.access import check_module_target
@@ -39,6 +39,7 @@ from dlconform.targets.isolate.spawn import (
     STOPPED,
     Limits,
     Worker,
+    WorkerBroke,
     WorkerDied,
     WorkerTimeout,
 )
@@ -115,6 +116,7 @@ class IsolatedTarget(Closing):
         self._given_up: dict[str, Exception] = {}  # function -> what its remaining calls raise
         self._broken: Exception | None = None  # set when a restarted worker cannot load the submission
         self._crashes: Counter[str] = Counter()
+        self._breaches: Counter[str] = Counter()  # of those, the calls whose worker broke the protocol
         self._worker: Worker | None = None
         self._loaded = False  # a restarted worker's import output is not recorded twice
         self._budget = Budget(limits.budget)
@@ -251,13 +253,18 @@ class IsolatedTarget(Closing):
     def _crashed(self, function: str, exc: Exception) -> WorkerCrash:
         """What a dead worker, or one that broke the protocol, makes of this call: the worker is stopped, and the
         crash counts against ``function``."""
-        broke = isinstance(exc, ProtocolError)  # a reply the checks refused: the worker is alive, and a liar
-        how = self._retire(0.0 if broke else 0.5)
+        # a reply the checks refused, or a frame that is not one: the worker is alive, and a liar; how it then ends
+        # (a send cut short by the stop, or an exit) says nothing of the call
+        broke = exc.why if isinstance(exc, WorkerBroke) else str(exc) if isinstance(exc, ProtocolError) else None
+        how = self._retire(0.0 if broke is not None else 0.5)
         self._crashes[function] += 1
+        self._breaches[function] += broke is not None
         if self._crashes[function] >= MAX_CRASHES:
-            self._given_up[function] = WorkerCrash(f"not run: {function} crashed the worker {MAX_CRASHES} times")
-        if broke:
-            return WorkerCrash(f"the worker broke the protocol during the call: {exc}")
+            lied = self._breaches[function] == self._crashes[function]
+            what = f"{BROKE} in {function}" if lied else f"{function} crashed the worker"
+            self._given_up[function] = WorkerCrash(f"not run: {what} {MAX_CRASHES} times")
+        if broke is not None:
+            return WorkerCrash(f"{BROKE} during the call: {broke}")
         detail = "" if str(exc) == CLOSED and how != STOPPED else f" ({exc})"
         return WorkerCrash(f"the worker {how} during the call{detail}")
 

@@ -86,6 +86,7 @@ MAX_OPEN_FILES = 256
 MAX_FILE_SIZE = 64 * 1024 * 1024
 MAX_PROCESSES = 64  # per worker uid (only with a uid of its own: the limit counts every process of the uid)
 BOOT_FAILURE = 70  # a worker's exit code when it could not be set up
+SERVE_FAILURE = 71  # a worker's exit code when serving the protocol failed (not the grader hanging up)
 HELLO = b"\x00"  # a namespaced worker's first byte on the protocol socket, carrying its credentials
 STOP_WAIT = 5.0  # seconds a namespaced worker's keeper has to end its namespace before SIGKILL
 
@@ -158,13 +159,22 @@ def _become_worker(config: dict[str, Any], fds: list[int]) -> NoReturn:
             if isinstance(stream, io.TextIOWrapper):  # as Python starts it, unless something replaced it
                 stream.reconfigure(line_buffering=True)  # prints interleave with raw writes as they happened
         from dlconform.targets.isolate.worker import serve
-
-        serve(WORKER_FD)
     except BaseException:
-        with contextlib.suppress(BaseException):
-            os.write(2, f"dlconform worker could not start:\n{traceback.format_exc()}".encode())
-        os._exit(BOOT_FAILURE)
+        _fail("could not start", BOOT_FAILURE)
+    try:
+        serve(WORKER_FD)
+    except (BrokenPipeError, ConnectionResetError):  # the grader hung up mid-reply: it has stopped this worker
+        pass
+    except BaseException:
+        _fail("failed while serving", SERVE_FAILURE)
     os._exit(0)
+
+
+def _fail(what: str, code: int) -> NoReturn:
+    """End a worker that could not go on, its traceback in its output (the forked child never returns)."""
+    with contextlib.suppress(BaseException):
+        os.write(2, f"dlconform worker {what}:\n{traceback.format_exc()}".encode())
+    os._exit(code)
 
 
 def _own_namespaces(config: dict[str, Any], proto: int, source: int | None) -> None:
