@@ -58,4 +58,4 @@ def test_a_forged_reply_is_reported_as_a_broken_protocol_whatever_the_worker_did
     assert not any("set itself up" in r.message for r in sigmoid)
     assert "dlconform worker" not in str(report.target.get("output", ""))  # no traceback of the worker's own
     top = function_hint(sigmoid)
-    assert top is not None and "other than this call's reply" in top and "ended the process" not in top
+    assert top is not None and "other than a call's reply" in top and "ended the process" not in top

@@ -143,8 +143,8 @@ def _raised(name: str, where: str | None, case: Case, message: str = "") -> str:
     }
     if name == "WorkerCrash" and BROKE in message:  # not a crash: what came back was not the call's reply
         return (
-            "The process running it sent the grader something other than this call's reply, so the call could not "
-            "be judged: a graded function only returns its result."
+            "The process running it sent the grader something other than a call's reply, so its calls could not be "
+            "judged: a graded function only returns its result."
         )
     if name == "OverflowError" and FLOAT_OVERFLOW.search(message):
         return (
