@@ -59,3 +59,30 @@ def test_a_forged_reply_is_reported_as_a_broken_protocol_whatever_the_worker_did
     assert "dlconform worker" not in str(report.target.get("output", ""))  # no traceback of the worker's own
     top = function_hint(sigmoid)
     assert top is not None and "other than a call's reply" in top and "ended the process" not in top
+
+
+# At import, a frame that is not the protocol (a header without its blob list), then 32 MB more to import: the
+# grader hangs up long before the worker's own load reply, whose send is cut short.
+IMPORT_FORGER = """
+import json, os, struct
+import numpy as np
+
+head = json.dumps({"status": "loaded", "seq": 1}).encode()
+body = struct.pack(">I", len(head)) + head
+os.write(3, struct.pack(">I", len(body)) + body)
+BIG = np.zeros(4_000_000)
+
+
+def relu(x):
+    return np.maximum(x, False)
+"""
+
+
+@pytest.mark.parametrize("mode", ["uid", pytest.param("bwrap", marks=NEEDS_BWRAP)])
+def test_a_forged_frame_at_import_is_reported_as_a_broken_protocol(tmp_path: Path, mode: str) -> None:
+    tmp_path.chmod(0o755)
+    path = tmp_path / "import_forger.py"
+    path.write_text(IMPORT_FORGER, encoding="utf-8")
+    with open_target(str(path), isolation=Limits(timeout=5.0, memory=1 << 30, sandbox=mode)) as target:
+        error = target.load_error
+    assert error is not None and error.startswith(f"{BROKE} while importing the submission ("), error

@@ -253,9 +253,7 @@ class IsolatedTarget(Closing):
     def _crashed(self, function: str, exc: Exception) -> WorkerCrash:
         """What a dead worker, or one that broke the protocol, makes of this call: the worker is stopped, and the
         crash counts against ``function``."""
-        # a reply the checks refused, or a frame that is not one: the worker is alive, and a liar; how it then ends
-        # (a send cut short by the stop, or an exit) says nothing of the call
-        broke = exc.why if isinstance(exc, WorkerBroke) else str(exc) if isinstance(exc, ProtocolError) else None
+        broke = _breach(exc)
         how = self._retire(0.0 if broke is not None else 0.5)
         self._crashes[function] += 1
         self._breaches[function] += broke is not None
@@ -311,11 +309,11 @@ class IsolatedTarget(Closing):
             worker.stop(0.0)
             self.load_fault = self.load_fault if self._loaded else Fault.TIMEOUT
             return f"importing took longer than {limit}"
+        except (WorkerBroke, ProtocolError) as exc:  # WorkerBroke before the WorkerDied it is
+            worker.stop(0.0)
+            return f"{BROKE} while importing the submission ({_breach(exc)})"
         except WorkerDied:
             return f"the worker {worker.stop(0.5)} while importing the submission"
-        except ProtocolError as exc:
-            worker.stop(0.0)
-            return f"the worker broke the protocol while importing the submission ({exc})"
         finally:
             self._collect_output(worker, loading=not self._loaded)
         if reply.get("status") == "not-found":
@@ -362,6 +360,15 @@ class IsolatedTarget(Closing):
         worker, self._worker, self._batch = self._worker, None, None
         if worker is not None:
             stop_worker(worker)
+
+
+def _breach(exc: Exception) -> str | None:
+    """What a worker sent that is not the protocol: a frame (``WorkerBroke``) or a reply the checks refused
+    (``ProtocolError``); None for any other end. Such a worker is alive, and a liar: how it ends once stopped (a
+    send cut short by the stop, an exit) says nothing of the call or the import."""
+    if isinstance(exc, WorkerBroke):
+        return exc.why
+    return str(exc) if isinstance(exc, ProtocolError) else None
 
 
 def _source_file(spec: str) -> Path | None:
